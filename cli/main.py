@@ -1,0 +1,18 @@
+"""The ``minidl`` command: one sub-command per job (train, eval, data, bench, ...)."""
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="minidl")
+def cli():
+    """minidl: a deep learning engine from scratch. Run `minidl COMMAND --help` for details."""
+
+
+def main():
+    cli()
+
+
+if __name__ == "__main__":
+    main()

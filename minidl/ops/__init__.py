@@ -1,0 +1,1 @@
+"""Differentiable functions on raw arrays (the layer between kernels and Tensor)."""

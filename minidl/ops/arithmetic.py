@@ -1,0 +1,120 @@
+"""Elementwise arithmetic with NumPy broadcasting: + - * / unary minus and powers.
+
+Broadcasting copies an input along new or size-1 axes; the chain rule then *sums* the
+incoming gradient over those axes (``sum_to_shape``) so each input gets a gradient of its
+own shape.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import array_module
+
+
+def sum_to_shape(grad, shape: tuple):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1)
+    summed = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return summed.reshape(shape)
+
+
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return a + b
+
+    def backward(self, grad):
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape(grad, shape_a) if self.needs_input_grad[0] else None,
+                sum_to_shape(grad, shape_b) if self.needs_input_grad[1] else None)
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1."""
+
+    def forward(self, a, b):
+        self.shapes = (a.shape, b.shape)
+        return a - b
+
+    def backward(self, grad):
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape(grad, shape_a) if self.needs_input_grad[0] else None,
+                sum_to_shape(-grad, shape_b) if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved_arrays
+        return (sum_to_shape(grad * b, a.shape) if self.needs_input_grad[0] else None,
+                sum_to_shape(grad * a, b.shape) if self.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.saved_arrays
+        grad_a = grad / b
+        return (sum_to_shape(grad_a, a.shape) if self.needs_input_grad[0] else None,
+                sum_to_shape(-grad_a * a / b, b.shape) if self.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    """z = -a."""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class PowScalar(Function):
+    """z = a ** p for a constant exponent p;  dz/da = p a^(p-1)."""
+
+    def forward(self, a, *, exponent):
+        self.exponent = exponent
+        self.save_for_backward(a)
+        return a ** exponent
+
+    def backward(self, grad):
+        (a,) = self.saved_arrays
+        p = self.exponent
+        if p == 0:
+            return grad * 0
+        return grad * (p * a ** (p - 1))
+
+
+class Pow(Function):
+    """z = a ** b elementwise;  dz/da = b a^(b-1),  dz/db = a^b ln a (0 where a = 0)."""
+
+    def forward(self, a, b):
+        out = a ** b
+        self.save_for_backward(a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved_arrays
+        xp = array_module(a)
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = sum_to_shape(grad * b * a ** (b - 1), a.shape)
+        if self.needs_input_grad[1]:
+            log_a = xp.log(xp.where(a > 0, a, 1))
+            grad_b = sum_to_shape(grad * out * log_a, b.shape)
+        return grad_a, grad_b

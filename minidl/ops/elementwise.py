@@ -1,0 +1,165 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, clamp and the activations.
+
+Each backward multiplies the incoming gradient by the derivative of the function at the
+saved input (or output, when the derivative is cheaper in terms of it).
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import array_module
+from .arithmetic import sum_to_shape
+
+
+class Exp(Function):
+    """y = eˣ;  dy/dx = y."""
+
+    def forward(self, x):
+        y = array_module(x).exp(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * y
+
+
+class Log(Function):
+    """y = ln x;  dy/dx = 1/x."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).log(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_arrays
+        return grad / x
+
+
+class Sqrt(Function):
+    """y = √x;  dy/dx = 1 / (2y)."""
+
+    def forward(self, x):
+        y = array_module(x).sqrt(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad / (2 * y)
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as PyTorch)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).abs(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_arrays
+        return grad * array_module(x).sign(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, low), high);  dy/dx = 1 where low ≤ x ≤ high, else 0 (PyTorch)."""
+
+    def forward(self, x, *, low=None, high=None):
+        xp = array_module(x)
+        inside = xp.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        self.save_for_backward(inside)
+        return xp.clip(x, low, high).astype(x.dtype, copy=False)
+
+    def backward(self, grad):
+        (inside,) = self.saved_arrays
+        return grad * inside
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0."""
+
+    def forward(self, x):
+        y = array_module(x).maximum(x, 0)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * (y > 0)
+
+
+class LeakyReLU(Function):
+    """y = x for x > 0, else s·x;  dy/dx = 1 or s."""
+
+    def forward(self, x, *, negative_slope=0.01):
+        self.negative_slope = negative_slope
+        xp = array_module(x)
+        positive = x > 0
+        self.save_for_backward(positive)
+        return xp.where(positive, x, x * x.dtype.type(negative_slope))
+
+    def backward(self, grad):
+        (positive,) = self.saved_arrays
+        xp = array_module(grad)
+        return xp.where(positive, grad, grad * grad.dtype.type(self.negative_slope))
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e⁻ˣ), computed without overflow;  dy/dx = y (1 - y)."""
+
+    def forward(self, x):
+        xp = array_module(x)
+        e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
+        y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * y * (1 - y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 - y²."""
+
+    def forward(self, x):
+        y = array_module(x).tanh(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * (1 - y * y)
+
+
+class Where(Function):
+    """y = a where cond else b;  the gradient goes to whichever input was chosen."""
+
+    def forward(self, condition, a, b):
+        self.condition = condition
+        self.shapes = (a.shape, b.shape)
+        return array_module(a).where(condition, a, b)
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        shape_a, shape_b = self.shapes
+        zero = grad.dtype.type(0)
+        grad_a = sum_to_shape(xp.where(self.condition, grad, zero), shape_a) \
+            if self.needs_input_grad[1] else None
+        grad_b = sum_to_shape(xp.where(self.condition, zero, grad), shape_b) \
+            if self.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+class Cast(Function):
+    """y = x converted to another floating dtype;  the gradient is converted back."""
+
+    def forward(self, x, *, dtype):
+        self.dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad.astype(self.dtype)

@@ -1,0 +1,34 @@
+"""Matrix multiplication with PyTorch's ``matmul`` rules (1-D vectors, batched stacks)."""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from .arithmetic import sum_to_shape
+
+
+class MatMul(Function):
+    """C = A @ B over the last two axes, broadcasting the leading (batch) axes.
+
+    Shapes: A (..., n, k), B (..., k, m) -> C (..., n, m).  A 1-D A is a row (1, k) and a
+    1-D B a column (k, 1), whose unit axis is then dropped from C.
+    Gradients: dL/dA = dL/dC @ Bᵀ,  dL/dB = Aᵀ @ dL/dC, summed over broadcast batch axes.
+    """
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.saved_arrays
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = grad[..., None, :]
+        if b.ndim == 1:
+            grad = grad[..., None]
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            grad_a = sum_to_shape(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+        if self.needs_input_grad[1]:
+            grad_b = sum_to_shape(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+

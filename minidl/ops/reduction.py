@@ -1,0 +1,106 @@
+"""Reductions over dimensions: sum, mean, amax/amin, variance.
+
+``dim`` follows PyTorch: ``None`` reduces everything, an int or a tuple of ints picks the
+dimensions, negative values count from the end; ``keepdim`` keeps reduced dimensions as
+size 1.  A reduction's backward spreads the incoming gradient back over the reduced
+dimensions (broadcasting), weighted by the derivative.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import array_module
+
+
+def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    rank = max(ndim, 1)
+    axes = []
+    for d in dims:
+        if not isinstance(d, int) or not -rank <= d < rank:
+            raise IndexError(f"{op}: dimension out of range (expected to be in range of "
+                             f"[{-rank}, {rank - 1}], but got {d})")
+        axes.append(d % rank if ndim else 0)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dimension repeated in dim={dim}")
+    return tuple(sorted(axes)) if ndim else ()
+
+
+def expand_reduced(grad, input_shape: tuple, axes: tuple, keepdim: bool):
+    """Broadcast a reduction's gradient back to the input's shape."""
+    xp = array_module(grad)
+    if not keepdim:
+        grad = xp.expand_dims(grad, axes) if axes else grad
+    return xp.broadcast_to(grad, input_shape)
+
+
+class Sum(Function):
+    """y = Σ_axes x;  dy/dx = 1 for every summed element."""
+
+    def forward(self, x, *, axes=(), keepdim=False):
+        self.axes, self.keepdim, self.shape = axes, keepdim, x.shape
+        return x.sum(axis=axes, keepdims=keepdim)
+
+    def backward(self, grad):
+        return expand_reduced(grad, self.shape, self.axes, self.keepdim)
+
+
+class Mean(Function):
+    """y = (1/n) Σ_axes x over n elements;  dy/dx = 1/n."""
+
+    def forward(self, x, *, axes=(), keepdim=False):
+        self.axes, self.keepdim, self.shape = axes, keepdim, x.shape
+        self.count = 1
+        for a in axes:
+            self.count *= x.shape[a]
+        return x.mean(axis=axes, keepdims=keepdim)
+
+    def backward(self, grad):
+        return expand_reduced(grad / grad.dtype.type(self.count), self.shape, self.axes,
+                              self.keepdim)
+
+
+class Amax(Function):
+    """y = max_axes x;  the gradient is shared equally among the elements equal to the max.
+
+    With ``largest=False`` this is amin.
+    """
+
+    def forward(self, x, *, axes=(), keepdim=False, largest=True):
+        self.axes, self.keepdim = axes, keepdim
+        y = x.max(axis=axes, keepdims=True) if largest else x.min(axis=axes, keepdims=True)
+        winners = x == y
+        self.save_for_backward(winners)
+        return y if keepdim else y.squeeze(axis=axes)
+
+    def backward(self, grad):
+        (winners,) = self.saved_arrays
+        share = winners / winners.sum(axis=self.axes, keepdims=True)
+        return expand_reduced(grad, winners.shape, self.axes, self.keepdim) * share.astype(
+            grad.dtype, copy=False)
+
+
+class Var(Function):
+    """y = Σ (x - mean)² / (n - correction);  dy/dx = 2 (x - mean) / (n - correction)."""
+
+    def forward(self, x, *, axes=(), keepdim=False, correction=1):
+        self.axes, self.keepdim, self.shape = axes, keepdim, x.shape
+        count = 1
+        for a in axes:
+            count *= x.shape[a]
+        centred = x - x.mean(axis=axes, keepdims=True)
+        self.divisor = max(count - correction, 0)
+        self.save_for_backward(centred)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan
+            return (centred * centred).sum(axis=axes, keepdims=keepdim) / x.dtype.type(
+                self.divisor)
+
+    def backward(self, grad):
+        (centred,) = self.saved_arrays
+        scale = grad.dtype.type(2) / grad.dtype.type(self.divisor)
+        return expand_reduced(grad, self.shape, self.axes, self.keepdim) * centred * scale
+

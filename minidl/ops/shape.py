@@ -1,0 +1,127 @@
+"""Operations that move elements without changing them: reshape, permute, expand,
+indexing, concatenation, gather.
+
+Their backward passes move the gradient back the same way: reshape it back, invert the
+permutation, sum over expanded axes, or add it into the positions that were read.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import array_module, scatter_add
+from .arithmetic import sum_to_shape
+
+
+class Reshape(Function):
+    """Same elements, new shape;  the gradient is reshaped back."""
+
+    def forward(self, x, *, shape):
+        self.shape = x.shape
+        return x.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
+class Permute(Function):
+    """y = x with its axes reordered by ``dims``;  the gradient gets the inverse order."""
+
+    def forward(self, x, *, dims):
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, grad):
+        inverse = [0] * len(self.dims)
+        for position, axis in enumerate(self.dims):
+            inverse[axis] = position
+        return grad.transpose(inverse)
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape`` (no copy);  the gradient is summed back."""
+
+    def forward(self, x, *, shape):
+        self.shape = x.shape
+        return array_module(x).broadcast_to(x, shape)
+
+    def backward(self, grad):
+        return sum_to_shape(grad, self.shape)
+
+
+def _has_integer_array(index) -> bool:
+    """True when ``index`` holds an integer array, which may repeat positions."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(getattr(p, "dtype", None) is not None and p.dtype.kind in "iu" for p in parts)
+
+
+class GetItem(Function):
+    """y = x[index] (basic or advanced indexing);  the gradient is added into x's positions.
+
+    Integer-array indices may pick one element several times, so their gradient is
+    accumulated with an unbuffered scatter-add; other indices pick each element once.
+    """
+
+    def forward(self, x, *, index):
+        self.index, self.shape, self.dtype = index, x.shape, x.dtype
+        return x[index]
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        grad_x = xp.zeros(self.shape, dtype=self.dtype)
+        if _has_integer_array(self.index):
+            scatter_add(xp, grad_x, self.index, grad)
+        else:
+            grad_x[self.index] = grad
+        return grad_x
+
+
+class Cat(Function):
+    """y = the inputs joined along ``axis``;  the gradient is split back into pieces."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.sizes = [a.shape[axis] for a in arrays]
+        return array_module(arrays[0]).concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        pieces = []
+        start = 0
+        for size, needed in zip(self.sizes, self.needs_input_grad):
+            if needed:
+                index = [slice(None)] * grad.ndim
+                index[self.axis] = slice(start, start + size)
+                pieces.append(grad[tuple(index)])
+            else:
+                pieces.append(None)
+            start += size
+        return tuple(pieces)
+
+
+class Stack(Function):
+    """y = the inputs stacked along a new ``axis``;  the gradient is unstacked."""
+
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        return array_module(arrays[0]).stack(arrays, axis=axis)
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        return tuple(xp.take(grad, i, axis=self.axis) if needed else None
+                     for i, needed in enumerate(self.needs_input_grad))
+
+
+class Gather(Function):
+    """y[i][j] = x[index[i][j]][j] for ``axis`` 0 (and likewise for other axes), as
+    ``torch.gather``;  the gradient is scatter-added back to the gathered positions."""
+
+    def forward(self, x, *, index, axis):
+        xp = array_module(x)
+        self.index, self.axis, self.shape = index, axis, x.shape
+        return xp.take_along_axis(x, index, axis=axis)
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        grad_x = xp.zeros(self.shape, dtype=grad.dtype)
+        positions = list(xp.indices(self.index.shape, sparse=True))
+        positions[self.axis] = self.index
+        scatter_add(xp, grad_x, tuple(positions), grad)
+        return grad_x

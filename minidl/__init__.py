@@ -12,8 +12,11 @@ from numpy import float16, float32, float64, int32, int64, uint8
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, cat, empty, eye, from_numpy, full, linspace, ones, ones_like,
                        rand, randint, randn, randperm, stack, tensor, where, zeros, zeros_like)
+from .gradcheck import GradcheckError, gradcheck
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import Tensor
+
+from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
 
 __version__ = "0.1.0"
 
@@ -22,5 +25,5 @@ __all__ = [
     "ones_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "cat",
     "stack", "where", "manual_seed", "get_rng_state", "set_rng_state", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled", "float16", "float32", "float64",
-    "int32", "int64", "uint8", "bool",
+    "int32", "int64", "uint8", "bool", "gradcheck", "GradcheckError", "nn", "optim",
 ]

@@ -1,0 +1,1 @@
+"""Initialization schemes for weights (``torch.nn.init``)."""

@@ -1,0 +1,268 @@
+"""``Module``: the base class of every layer and model.
+
+A Module owns Parameters (learnable tensors), buffers (state that is saved but not
+learned, like batch-norm running statistics) and child Modules, all found by attribute
+assignment: ``self.fc = Linear(3, 4)`` registers a child.  From these it derives
+``parameters()``, ``state_dict()``, ``train()``/``eval()`` and ``to(device)``.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ...backend import array_module, normalize_device, to_device
+from ...tensor import Tensor
+from ..parameter import Parameter
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Subclass, create layers in ``__init__`` and write ``forward``; call the module itself."""
+
+    training: bool
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "training", True)
+
+    # -- registration by attribute assignment ------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning {name!r}")
+        if name in self._buffers and (value is None or isinstance(value, Tensor)):
+            self._buffers[name] = value
+            return
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+            return
+        self.__dict__.pop(name, None)
+
+    def __getattr__(self, name: str):
+        # Only called when normal lookup fails: look in the registries.
+        for table in ("_parameters", "_buffers", "_modules"):
+            entries = self.__dict__.get(table)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is None:
+            self._parameters[name] = None
+            self.__dict__.pop(name, None)
+        else:
+            setattr(self, name, param)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register state that is saved in ``state_dict`` (if persistent) but not learned."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self.__dict__.pop(name, None)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        if module is None:
+            self._modules[name] = None
+        else:
+            setattr(self, name, module)
+
+    # -- calling ------------------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # -- walking the tree ----------------------------------------------------------------
+    def named_modules(self, prefix: str = "", memo: set | None = None):
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+
+    def modules(self):
+        return (module for _, module in self.named_modules())
+
+    def named_children(self):
+        return ((name, m) for name, m in self._modules.items() if m is not None)
+
+    def children(self):
+        return (module for _, module in self.named_children())
+
+    def _named_members(self, table: str, prefix: str, recurse: bool):
+        seen = set()
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, table).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        """(name, Parameter) pairs; a parameter shared by two layers appears once."""
+        return self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True):
+        return (p for _, p in self.named_parameters(recurse=recurse))
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True):
+        return self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True):
+        return (b for _, b in self.named_buffers(recurse=recurse))
+
+    def apply(self, fn) -> Module:
+        """Call ``fn`` on every sub-module (children first) and on self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes, gradients, devices -------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Training mode (dropout active, batch norm uses and updates batch statistics)."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train(): mode must be a bool, got {mode!r}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def to(self, device=None, dtype=None) -> Module:
+        """Move (and/or cast) every parameter and buffer in place; returns self."""
+        if device is not None and not isinstance(device, str):
+            device, dtype = None, device
+        target = normalize_device(device) if device is not None else None
+        for module in self.modules():
+            for table in (module._parameters, module._buffers):
+                for value in table.values():
+                    if value is None:
+                        continue
+                    array = value.data
+                    if target is not None:
+                        array = to_device(array, target)
+                    if dtype is not None and array.dtype.kind == "f":
+                        array = array.astype(dtype)
+                    value.data = array
+                    if value.grad is not None:
+                        value.grad = None
+        return self
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self) -> Module:
+        return self.to("cuda")
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    # -- state ----------------------------------------------------------------------------
+    def state_dict(self, prefix: str = "") -> OrderedDict:
+        """Every parameter and persistent buffer by dotted name, as detached tensors that
+        share memory with the module."""
+        state = OrderedDict()
+        for module_prefix, module in self.named_modules(prefix.rstrip(".")):
+            for table in ("_parameters", "_buffers"):
+                for name, value in getattr(module, table).items():
+                    if value is None or name in module._non_persistent:
+                        continue
+                    key = f"{module_prefix}.{name}" if module_prefix else name
+                    state[key] = value.detach()
+        return state
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy values into this module's parameters and buffers (on their devices).
+
+        Keys missing from ``state_dict`` or not known to the module are errors when
+        ``strict`` (the default), and are returned otherwise; a shape mismatch is always
+        an error naming the key and both shapes.
+        """
+        own = self.state_dict()
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        if strict and (missing or unexpected):
+            parts = []
+            if missing:
+                parts.append(f"missing keys: {missing}")
+            if unexpected:
+                parts.append(f"unexpected keys: {unexpected}")
+            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+        mismatched = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            source = state_dict[key]
+            source = source.data if isinstance(source, Tensor) else source
+            if tuple(source.shape) != target.shape:
+                mismatched.append(f"{key}: checkpoint has shape {tuple(source.shape)}, "
+                                  f"model has {target.shape}")
+        if mismatched:
+            raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch for "
+                             + "; ".join(mismatched))
+        for key, target in own.items():
+            if key in state_dict:
+                source = state_dict[key]
+                source = source.data if isinstance(source, Tensor) else source
+                xp = array_module(target.data)
+                target.data[...] = xp.asarray(to_device(source, target.device),
+                                              dtype=target.dtype)
+        return IncompatibleKeys(missing, unexpected)
+
+    # -- printing -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, child in self._modules.items():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"

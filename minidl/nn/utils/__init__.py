@@ -1,0 +1,1 @@
+"""Utilities for training: gradient clipping."""

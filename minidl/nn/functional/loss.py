@@ -1,0 +1,226 @@
+"""Loss functions with PyTorch's names, arguments and ``reduction`` options.
+
+``reduction="mean"`` averages the per-element losses, ``"sum"`` adds them and ``"none"``
+returns them unreduced.  Inputs and targets must have the shapes the loss expects: a
+target that would silently broadcast against the input is an error here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import Function
+from ...backend import array_module
+from ...tensor import Tensor
+from .activation import log_softmax
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check(name: str, input, target, reduction: str, same_shape: bool = True) -> None:
+    if not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        raise TypeError(f"{name}: input and target must be Tensors, got "
+                        f"{type(input).__name__} and {type(target).__name__}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{name}: input must be a floating point tensor, got {input.dtype}")
+    if same_shape and input.shape != target.shape:
+        raise ValueError(f"{name}: target shape {target.shape} must equal input shape "
+                         f"{input.shape}")
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """(x - y)² per element."""
+    _check("mse_loss", input, target, reduction)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """|x - y| per element."""
+    _check("l1_loss", input, target, reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int):
+    """Check integer class targets: shape (N, d1, ...) for input (N, C, d1, ...)."""
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"{name}: class-index targets must be integers (int64), got "
+                        f"{target.dtype}; float targets must have the input's shape "
+                        f"{input.shape} (class probabilities)")
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if target.shape != expected:
+        raise ValueError(f"{name}: input of shape {input.shape} needs a target of shape "
+                         f"{expected}, got {target.shape}")
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    t = target.data
+    bad = (t != ignore_index) & ((t < 0) | (t >= classes))
+    if bad.any():
+        value = int(t[bad].reshape(-1)[0])
+        raise IndexError(f"{name}: target {value} is out of bounds for {classes} classes")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """-w[t] · input[n, t] for log-probabilities ``input`` (N, C, ...) and class indices
+    ``target`` (N, ...); ``mean`` divides by the summed weights of the counted targets."""
+    _check("nll_loss", input, target, reduction, same_shape=False)
+    _class_targets("nll_loss", input, target, ignore_index)
+    if input.ndim == 1:  # unbatched: one sample
+        loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index,
+                        reduction)
+        return loss.squeeze(0) if reduction == "none" else loss
+    xp = array_module(input.data)
+    valid = target.data != ignore_index
+    safe_target = xp.where(valid, target.data, 0)
+    picked = input.gather(1, xp.expand_dims(safe_target, 1)).squeeze(1)
+    sample_weight = valid.astype(input.dtype)
+    if weight is not None:
+        if weight.shape != (input.shape[1],):
+            raise ValueError(f"nll_loss: weight must have shape ({input.shape[1]},), one per "
+                             f"class, got {weight.shape}")
+        sample_weight = weight.data[safe_target] * sample_weight
+    losses = -picked * sample_weight
+    if reduction == "mean":
+        return losses.sum() / sample_weight.sum()
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """nll_loss(log_softmax(input, dim=1), target): input (N, C, ...) of raw scores.
+
+    ``target`` holds class indices (N, ...) or class probabilities (same shape as input).
+    ``label_smoothing`` ε mixes the target with the uniform distribution:
+    loss = (1 - ε)·nll + ε·mean over classes of -w_c·log p_c (PyTorch's formula).
+    """
+    _check("cross_entropy", input, target, reduction, same_shape=False)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got "
+                         f"{label_smoothing}")
+    class_dim = 1 if input.ndim > 1 else 0
+    classes = input.shape[class_dim]
+    logp = log_softmax(input, dim=class_dim)
+    weight_shape = (classes,) + (1,) * (input.ndim - class_dim - 1)
+    if target.dtype.kind == "f":
+        if target.shape != input.shape:
+            raise ValueError(f"cross_entropy: probability targets must have the input's "
+                             f"shape {input.shape}, got {target.shape}")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / classes
+        weighted = logp * target if weight is None else logp * target * weight.reshape(
+            weight_shape)
+        losses = -weighted.sum(class_dim)
+        if reduction == "mean":
+            return losses.sum() / (input.numel() // classes)
+        return _reduce(losses, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index, reduction)
+    if label_smoothing == 0:
+        return nll
+    xp = array_module(input.data)
+    smooth = -(logp if weight is None else logp * weight.reshape(weight_shape)).sum(class_dim)
+    valid = Tensor._from_array((target.data != ignore_index).astype(input.dtype))
+    smooth = smooth * valid
+    if reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / valid.sum()
+        else:
+            safe = xp.where(target.data != ignore_index, target.data, 0)
+            smooth = smooth.sum() / (weight.data[safe] * valid.data).sum()
+    else:
+        smooth = _reduce(smooth, reduction)
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+class BinaryCrossEntropy(Function):
+    """l = -(t ln x + (1 - t) ln(1 - x)), each log clamped at -100 (PyTorch);
+    dl/dx = (x - t) / max(x (1 - x), 1e-12),  dl/dt = ln(1 - x) - ln x (clamped)."""
+
+    def forward(self, x, t):
+        xp = array_module(x)
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped to -100
+            log_x = xp.maximum(xp.log(x), -100)
+            log_1mx = xp.maximum(xp.log(1 - x), -100)
+        self.save_for_backward(x, t, log_x, log_1mx)
+        return -(t * log_x + (1 - t) * log_1mx)
+
+    def backward(self, grad):
+        x, t, log_x, log_1mx = self.saved_arrays
+        xp = array_module(x)
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            grad_x = grad * (x - t) / xp.maximum(x * (1 - x), x.dtype.type(1e-12))
+        if self.needs_input_grad[1]:
+            grad_t = grad * (log_1mx - log_x)
+        return grad_x, grad_t
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """For probabilities ``input`` in [0, 1] and targets of the same shape."""
+    _check("binary_cross_entropy", input, target, reduction)
+    x = input.data
+    if ((x < 0) | (x > 1)).any():
+        raise ValueError("binary_cross_entropy: all elements of input must be between 0 and "
+                         "1 (apply sigmoid first, or use binary_cross_entropy_with_logits)")
+    losses = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = (1 - t) x + (1 + (p - 1) t) softplus(-x) for logits x, targets t and a
+    positive-class weight p, with softplus(-x) = max(-x, 0) + ln(1 + e^-|x|): no overflow
+    for any x.  dl/dx = (1 - t) - (1 + (p - 1) t) σ(-x);
+    dl/dt = -x + (p - 1) softplus(-x)."""
+
+    def forward(self, x, t, *, pos_weight=None):
+        xp = array_module(x)
+        softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * t
+        self.pos_weight = pos_weight
+        self.save_for_backward(x, t, softplus_neg, log_weight)
+        return (1 - t) * x + log_weight * softplus_neg
+
+    def backward(self, grad):
+        x, t, softplus_neg, log_weight = self.saved_arrays
+        xp = array_module(x)
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            e = xp.exp(-xp.abs(x))
+            sigmoid_neg = xp.where(x >= 0, e / (1 + e), 1 / (1 + e))
+            grad_x = grad * ((1 - t) - log_weight * sigmoid_neg)
+        if self.needs_input_grad[1]:
+            p = self.pos_weight
+            grad_t = grad * (-x + (0 if p is None else (p - 1) * softplus_neg))
+        return grad_x, grad_t
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """sigmoid + binary cross-entropy in one numerically stable step, on raw logits."""
+    _check("binary_cross_entropy_with_logits", input, target, reduction)
+    pw = None
+    if pos_weight is not None:
+        pw = pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight
+        try:
+            np.broadcast_shapes(tuple(pw.shape), input.shape[-1:])
+        except ValueError:
+            raise ValueError(f"binary_cross_entropy_with_logits: pos_weight of shape "
+                             f"{tuple(pw.shape)} must broadcast over the class dimension "
+                             f"of input {input.shape}") from None
+    losses = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight=pw)
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction)

@@ -20,7 +20,7 @@ class GradcheckError(AssertionError):
 def _as_output_array(value) -> np.ndarray:
     if not isinstance(value, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(value).__name__}")
-    return np.asarray(value.detach().cpu().data, dtype=np.float64)
+    return np.array(value.detach().cpu().data, dtype=np.float64)  # a copy, never a view
 
 
 def _numerical_jacobian(fn, inputs, index: int, eps: float, output_size: int) -> np.ndarray:

@@ -21,10 +21,10 @@ class MatMul(Function):
         a, b = self.saved_arrays
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
+        if b.ndim == 1:  # restore the dropped unit axes: first m, then n
+            grad = grad[..., None]
         if a.ndim == 1:
             grad = grad[..., None, :]
-        if b.ndim == 1:
-            grad = grad[..., None]
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             grad_a = sum_to_shape(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)

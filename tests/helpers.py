@@ -1,0 +1,22 @@
+"""Helpers shared by the tests: float64 leaves and tie-free random inputs."""
+import numpy as np
+
+import minidl
+
+
+def leaf(array, requires_grad=True):
+    """A float64 minidl leaf tensor (for gradient checks)."""
+    return minidl.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad)
+
+
+def torch_leaf(torch, array, requires_grad=True):
+    return torch.tensor(np.asarray(array), requires_grad=requires_grad)
+
+
+def untied(rng, *shape, low=-2.0, high=2.0, gap=1e-2):
+    """Random values with no two closer than ``gap`` and none within ``gap`` of 0 (no ties,
+    no kinks of relu/abs/max at the sample), as float64."""
+    n = int(np.prod(shape)) if shape else 1
+    grid = np.linspace(low, high, max(int((high - low) / gap), 4 * n))
+    grid = grid[np.abs(grid) > gap]
+    return rng.choice(grid, size=n, replace=False).reshape(shape)

@@ -1,0 +1,159 @@
+"""Bad input gets a clear error that names the operation, the shapes and what was expected."""
+import numpy as np
+import pytest
+
+import minidl
+import minidl.nn as nn
+import minidl.nn.functional as F
+
+
+def test_matmul_shape_mismatch():
+    with pytest.raises(RuntimeError, match=r"matmul: shapes \(2, 3\) and \(4, 5\) cannot be "
+                                           r"multiplied \(3 != 4\)"):
+        minidl.ones(2, 3) @ minidl.ones(4, 5)
+
+
+def test_matmul_dtype_mismatch():
+    with pytest.raises(RuntimeError, match="same dtype.*float32 and float64"):
+        minidl.ones(2, 3) @ minidl.ones(3, 2, dtype=minidl.float64)
+
+
+def test_matmul_of_scalars():
+    with pytest.raises(RuntimeError, match="at least 1 dimension"):
+        minidl.tensor(2.0) @ minidl.ones(3)
+
+
+def test_broadcast_mismatch():
+    with pytest.raises(RuntimeError, match=r"add: shapes \(2, 3\) and \(4,\) do not broadcast"):
+        minidl.ones(2, 3) + minidl.ones(4)
+
+
+def test_backward_on_non_scalar_without_gradient():
+    x = minidl.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"one-element outputs.*shape \(2, 3\)"):
+        (x * 2).backward()
+
+
+def test_backward_with_wrong_gradient_shape():
+    x = minidl.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(3,\).*\(2, 3\)"):
+        (x * 2).backward(minidl.ones(3))
+
+
+def test_backward_without_graph():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        minidl.ones(1).backward()
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="only floating point.*int64"):
+        minidl.tensor([1, 2], requires_grad=True)
+
+
+def test_numpy_of_tensor_requiring_grad():
+    with pytest.raises(RuntimeError, match=r"detach\(\)\.numpy\(\)"):
+        minidl.ones(2, requires_grad=True).numpy()
+
+
+def test_reshape_to_wrong_size():
+    with pytest.raises(RuntimeError, match=r"shape \[4, 4\] is invalid for a tensor of 6 "
+                                           r"elements"):
+        minidl.ones(2, 3).reshape(4, 4)
+
+
+def test_dimension_out_of_range():
+    with pytest.raises(IndexError, match=r"sum: dimension out of range.*\[-2, 1\].*got 2"):
+        minidl.ones(2, 3).sum(2)
+
+
+def test_index_out_of_range():
+    with pytest.raises(IndexError, match=r"shape \(2, 3\).*out of bounds"):
+        minidl.ones(2, 3)[5]
+
+
+def test_cat_shape_mismatch():
+    with pytest.raises(RuntimeError, match=r"cat: .*except in dimension 1.*\(2, 3\).*\(3, 3\)"):
+        minidl.cat([minidl.ones(2, 3), minidl.ones(3, 3)], dim=1)
+
+
+def test_stack_needs_tensors():
+    with pytest.raises(TypeError, match="stack: expected a list of tensors"):
+        minidl.stack([minidl.ones(2), [1.0, 2.0]])
+
+
+def test_item_of_many_elements():
+    with pytest.raises(ValueError, match=r"only one-element tensors.*\(3,\)"):
+        minidl.ones(3).item()
+
+
+def test_expand_to_incompatible_shape():
+    with pytest.raises(RuntimeError, match="expand: size 3 of dimension 1"):
+        minidl.ones(2, 3).expand(2, 4)
+
+
+def test_permute_not_a_permutation():
+    with pytest.raises(RuntimeError, match="not a permutation"):
+        minidl.ones(2, 3).permute(0, 0)
+
+
+def test_bad_device_name():
+    with pytest.raises(ValueError, match="device must be 'cpu' or 'cuda'"):
+        minidl.ones(2, device="tpu")
+
+
+def test_linear_feature_mismatch():
+    layer = nn.Linear(3, 2)
+    with pytest.raises(RuntimeError, match=r"linear: input has 4 features.*weight expects 3"):
+        layer(minidl.ones(5, 4))
+
+
+def test_cross_entropy_float_targets_of_wrong_shape():
+    with pytest.raises(ValueError, match="probability targets must have the input's shape"):
+        F.cross_entropy(minidl.ones(4, 3), minidl.ones(4))
+
+
+def test_cross_entropy_target_out_of_range():
+    with pytest.raises(IndexError, match="target 5 is out of bounds for 3 classes"):
+        F.cross_entropy(minidl.ones(2, 3), minidl.tensor([0, 5]))
+
+
+def test_cross_entropy_target_shape():
+    with pytest.raises(ValueError, match=r"needs a target of shape \(4,\), got \(4, 1\)"):
+        F.cross_entropy(minidl.ones(4, 3), minidl.tensor(np.zeros((4, 1), dtype=np.int64)))
+
+
+def test_mse_loss_refuses_silent_broadcast():
+    with pytest.raises(ValueError, match=r"target shape \(4, 1\) must equal input shape \(4,\)"):
+        F.mse_loss(minidl.ones(4), minidl.ones(4, 1))
+
+
+def test_binary_cross_entropy_needs_probabilities():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.binary_cross_entropy(minidl.tensor([0.5, 1.5]), minidl.tensor([0.0, 1.0]))
+
+
+def test_bad_reduction():
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        F.l1_loss(minidl.ones(2), minidl.ones(2), reduction="avg")
+
+
+def test_loss_on_integer_input():
+    with pytest.raises(TypeError, match="floating point"):
+        F.mse_loss(minidl.tensor([1, 2]), minidl.tensor([1, 2]))
+
+
+def test_softmax_without_dim():
+    with pytest.raises(TypeError, match="give dim explicitly"):
+        F.softmax(minidl.ones(2, 3))
+
+
+def test_dropout_probability():
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\], got 1.5"):
+        F.dropout(minidl.ones(3), 1.5)
+    with pytest.raises(ValueError, match=r"p must be in \[0, 1\]"):
+        nn.Dropout(-0.1)
+
+
+def test_manual_seed_type():
+    with pytest.raises(TypeError, match="seed must be an int"):
+        minidl.manual_seed(1.5)

@@ -1,0 +1,274 @@
+"""Tensor operations: float64 gradient checks, PyTorch parity, and errors for bad input."""
+import numpy as np
+import pytest
+from helpers import leaf, untied
+
+import minidl
+from minidl import gradcheck
+
+# (name, function of minidl tensors, shapes of the inputs, input range)
+UNARY = [
+    ("exp", lambda x: x.exp(), (-2, 2)),
+    ("log", lambda x: x.log(), (0.2, 3)),
+    ("sqrt", lambda x: x.sqrt(), (0.2, 3)),
+    ("abs", lambda x: x.abs(), (-2, 2)),
+    ("neg", lambda x: -x, (-2, 2)),
+    ("clamp", lambda x: x.clamp(-0.5, 0.7), (-2, 2)),
+    ("clamp_min", lambda x: x.clamp(min=0.1), (-2, 2)),
+    ("sigmoid", lambda x: x.sigmoid(), (-4, 4)),
+    ("tanh", lambda x: x.tanh(), (-3, 3)),
+    ("relu", lambda x: x.relu(), (-2, 2)),
+    ("pow_scalar", lambda x: x ** 3, (-2, 2)),
+    ("pow_fraction", lambda x: x ** 0.5, (0.2, 2)),
+    ("rpow", lambda x: 2.0 ** x, (-2, 2)),
+    ("sum_all", lambda x: x.sum(), (-2, 2)),
+    ("sum_dim", lambda x: x.sum(1), (-2, 2)),
+    ("sum_dims_keep", lambda x: x.sum((0, 2), keepdim=True), (-2, 2)),
+    ("mean_dim", lambda x: x.mean(-1), (-2, 2)),
+    ("mean_all", lambda x: x.mean(), (-2, 2)),
+    ("var_dim", lambda x: x.var(1), (-2, 2)),
+    ("var_biased", lambda x: x.var(0, unbiased=False, keepdim=True), (-2, 2)),
+    ("std", lambda x: x.std(2), (-2, 2)),
+    ("max_all", lambda x: x.max(), (-2, 2)),
+    ("max_dim", lambda x: x.max(1).values, (-2, 2)),
+    ("min_dim_keep", lambda x: x.min(2, keepdim=True).values, (-2, 2)),
+    ("amax_dims", lambda x: x.amax((0, 2)), (-2, 2)),
+    ("amin", lambda x: x.amin(-1), (-2, 2)),
+    ("reshape", lambda x: x.reshape(4, -1) * 1.5, (-2, 2)),
+    ("view_flatten", lambda x: x.flatten(1) * 1.5, (-2, 2)),
+    ("permute", lambda x: x.permute(2, 0, 1) * 1.5, (-2, 2)),
+    ("transpose", lambda x: x.transpose(0, 2) * 1.5, (-2, 2)),
+    ("squeeze_unsqueeze", lambda x: x.unsqueeze(1).squeeze(1) * 1.5, (-2, 2)),
+    ("expand", lambda x: x[:, :1].expand(2, 3, 4), (-2, 2)),
+    ("getitem_basic", lambda x: x[1, ::2, 1:3], (-2, 2)),
+    ("getitem_negative_none", lambda x: x[..., -1, None], (-2, 2)),
+    ("getitem_int_array", lambda x: x[[0, 1, 1], [2, 0, 2]], (-2, 2)),
+    ("getitem_repeated", lambda x: x[:, [0, 0, 2, 0]], (-2, 2)),
+    ("getitem_bool_mask", lambda x: x[x.detach() > 0], (-2, 2)),
+    ("gather", lambda x: x.gather(2, minidl.tensor(np.array([[[0, 3], [1, 1], [2, 0]]] * 2))),
+     (-2, 2)),
+    ("softmax", lambda x: x.softmax(1), (-3, 3)),
+    ("log_softmax", lambda x: x.log_softmax(-1), (-3, 3)),
+    ("masked_fill", lambda x: x.masked_fill(x.detach() > 0.5, 0.25), (-2, 2)),
+]
+
+
+@pytest.mark.parametrize("name,fn,domain", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_gradcheck(name, fn, domain, rng):
+    x = leaf(untied(rng, 2, 3, 4, low=domain[0], high=domain[1]))
+    assert gradcheck(fn, (x,))
+
+
+BINARY = [
+    ("add_broadcast", lambda a, b: a + b, (2, 3, 4), (3, 1)),
+    ("sub_broadcast", lambda a, b: a - b, (4,), (2, 3, 4)),
+    ("mul_broadcast", lambda a, b: a * b, (2, 1, 4), (3, 1)),
+    ("div", lambda a, b: a / b, (2, 3), (2, 3)),
+    ("pow_tensor", lambda a, b: a ** b, (2, 3), (3,)),
+    ("matmul_2d", lambda a, b: a @ b, (3, 4), (4, 2)),
+    ("matmul_batched_broadcast", lambda a, b: a @ b, (2, 3, 4), (4, 5)),
+    ("matmul_vec_mat", lambda a, b: a @ b, (4,), (4, 3)),
+    ("matmul_mat_vec", lambda a, b: a @ b, (2, 3, 4), (4,)),
+    ("matmul_vec_vec", lambda a, b: a @ b, (4,), (4,)),
+    ("cat", lambda a, b: minidl.cat([a, b, a], dim=1), (2, 3), (2, 1)),
+    ("stack", lambda a, b: minidl.stack([a, b], dim=-1), (2, 3), (2, 3)),
+    ("where", lambda a, b: minidl.where(a.detach() > 0, a, b), (2, 3), (3,)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape_a,shape_b", BINARY, ids=[b[0] for b in BINARY])
+def test_binary_gradcheck(name, fn, shape_a, shape_b, rng):
+    low = 0.3 if name in ("pow_tensor", "div") else -2
+    a = leaf(untied(rng, *shape_a, low=low))
+    b = leaf(untied(rng, *shape_b, low=low))
+    assert gradcheck(fn, (a, b))
+
+
+def _torch_twin(torch, fn_name):
+    """The same computation written with PyTorch."""
+    return {
+        "max_dim": lambda x: x.max(1).values,
+        "min_dim_keep": lambda x: x.min(2, keepdim=True).values,
+        "var_biased": lambda x: x.var(0, unbiased=False, keepdim=True),
+        "amax_dims": lambda x: x.amax((0, 2)),
+        "gather": lambda x: x.gather(2, torch.tensor(np.array([[[0, 3], [1, 1], [2, 0]]] * 2))),
+        "getitem_bool_mask": lambda x: x[x.detach() > 0],
+        "masked_fill": lambda x: x.masked_fill(x.detach() > 0.5, 0.25),
+        "expand": lambda x: x[:, :1].expand(2, 3, 4),
+    }.get(fn_name)
+
+
+@pytest.mark.parametrize("name,fn,domain", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_matches_torch(name, fn, domain, rng, torch):
+    values = untied(rng, 2, 3, 4, low=domain[0], high=domain[1])
+    x = leaf(values)
+    tx = torch.tensor(values, requires_grad=True)
+    twin = _torch_twin(torch, name) or fn  # most expressions read the same in both engines
+    out, tout = fn(x), twin(tx)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12,
+                               atol=1e-12)
+    grad = rng.standard_normal(tout.shape)
+    out.backward(minidl.tensor(grad))
+    tout.backward(torch.tensor(grad))
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_max_with_ties_shares_gradient_like_torch(torch):
+    values = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    x, tx = leaf(values), torch.tensor(values, requires_grad=True)
+    x.max().backward()
+    tx.max().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    x.grad = None
+    x.amax(1).sum().backward()
+    tx.grad = None
+    tx.amax(1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_max_dim_returns_values_and_indices():
+    x = minidl.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5.0, 7.0]
+    assert indices.tolist() == [1, 0]
+    assert indices.dtype == np.int64
+    assert x.argmax().item() == 3
+    assert x.argmin(0, keepdim=True).tolist() == [[0, 1, 0]]
+
+
+def test_gradient_accumulates_over_backward_calls_and_paths():
+    x = leaf([1.0, 2.0])
+    y = x * x + x  # two paths to x
+    y.sum().backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 5.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [6.0, 10.0])
+
+
+def test_backward_twice_without_retain_graph_fails():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_diamond_graph_topological_order():
+    # x feeds two branches that meet again: each node must run after all its consumers.
+    x = leaf([0.5, -1.0])
+    a = x.exp()
+    b = a * 2
+    c = a * a
+    loss = (b + c).sum()
+    loss.backward()
+    expected = 2 * np.exp([0.5, -1.0]) + 2 * np.exp([0.5, -1.0]) ** 2
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+def test_deep_graph_does_not_hit_recursion_limit():
+    x = leaf([1.0])
+    y = x
+    for _ in range(5000):
+        y = y * 1.0
+    y.sum().backward()
+    assert x.grad.item() == 1.0
+
+
+def test_no_grad_records_nothing_and_detach_cuts_graph():
+    x = leaf([1.0, 2.0])
+    with minidl.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    z = (x * 2).detach()
+    assert not z.requires_grad
+    assert (x * 2).requires_grad
+
+    @minidl.no_grad()
+    def double(t):
+        return t * 2
+    assert not double(x).requires_grad
+    with minidl.no_grad():
+        with minidl.enable_grad():
+            assert (x * 2).requires_grad
+
+
+def test_requires_grad_propagation():
+    a = minidl.tensor([1.0, 2.0])
+    b = minidl.tensor([3.0, 4.0], requires_grad=True)
+    assert not (a * 2).requires_grad
+    assert (a * b).requires_grad
+    assert (a * b).grad_fn is not None
+    assert b.is_leaf and not (a * b).is_leaf
+
+
+def test_retain_grad_keeps_non_leaf_gradient():
+    x = leaf([1.0, 2.0])
+    y = x * 3
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), [6.0, 12.0])
+    np.testing.assert_allclose(x.grad.numpy(), [18.0, 36.0])
+
+
+def test_dtypes_follow_torch_defaults():
+    assert minidl.tensor([1.0, 2.0]).dtype == np.float32
+    assert minidl.tensor(np.array([1.0, 2.0])).dtype == np.float64
+    assert minidl.tensor([1, 2]).dtype == np.int64
+    assert minidl.zeros(2, 3).dtype == np.float32
+    assert minidl.randn(2, dtype=minidl.float64).dtype == np.float64
+    x = minidl.tensor([1.0, 2.0])
+    assert (x * 2.5).dtype == np.float32
+    assert (x + 1).dtype == np.float32
+    assert minidl.arange(5).dtype == np.int64
+    assert minidl.arange(0.0, 1.0, 0.25).dtype == np.float32
+    assert x.double().dtype == np.float64
+
+
+def test_cast_is_differentiable():
+    x = minidl.tensor([1.0, 2.0], requires_grad=True)
+    y = x.double() * 3
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_manual_seed_repeats_random_draws():
+    minidl.manual_seed(7)
+    a = minidl.randn(3, 4).numpy().copy()
+    minidl.manual_seed(7)
+    b = minidl.randn(3, 4).numpy()
+    np.testing.assert_array_equal(a, b)
+    minidl.manual_seed(8)
+    assert not np.array_equal(a, minidl.randn(3, 4).numpy())
+
+
+def test_creation_functions():
+    assert minidl.ones(2, 3).sum().item() == 6
+    assert minidl.full((2, 2), 3.5).tolist() == [[3.5, 3.5], [3.5, 3.5]]
+    assert minidl.zeros_like(minidl.ones(4, dtype=minidl.float64)).dtype == np.float64
+    assert minidl.eye(3).sum().item() == 3
+    assert minidl.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    r = minidl.randint(0, 5, (100,))
+    assert r.dtype == np.int64 and 0 <= r.min().item() and r.max().item() < 5
+    assert sorted(minidl.randperm(6).tolist()) == list(range(6))
+    u = minidl.rand(1000)
+    assert 0 <= u.min().item() and u.max().item() < 1
+
+
+def test_comparisons_and_item():
+    x = minidl.tensor([1.0, 2.0, 3.0])
+    assert (x > 1.5).tolist() == [False, True, True]
+    assert (x == minidl.tensor([1.0, 0.0, 3.0])).tolist() == [True, False, True]
+    assert x.sum().item() == 6.0 and float(x[0]) == 1.0
+    assert len(x) == 3 and [t.item() for t in x] == [1.0, 2.0, 3.0]
+
+
+def test_inplace_on_leaf_requiring_grad_is_refused():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="in-place"):
+        x.zero_()
+    with pytest.raises(RuntimeError, match="in-place"):
+        x[0] = 3.0
+    with minidl.no_grad():
+        x[0] = 3.0
+    assert x.tolist() == [3.0, 2.0]

@@ -15,15 +15,14 @@ class Sequential(Module):
     def __init__(self, *layers):
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], OrderedDict):
-            for name, layer in layers[0].items():
-                self.add_module(name, layer)
+            named = layers[0].items()
         else:
-            for index, layer in enumerate(layers):
-                self.add_module(str(index), layer)
-        for name, layer in self._modules.items():
+            named = ((str(index), layer) for index, layer in enumerate(layers))
+        for name, layer in named:
             if not isinstance(layer, Module):
                 raise TypeError(f"Sequential: layer {name} is a {type(layer).__name__}, "
                                 "not a Module")
+            self.add_module(name, layer)
 
     def forward(self, input):
         for layer in self._modules.values():

@@ -1,0 +1,181 @@
+"""nn.functional: float64 gradient checks and PyTorch parity for activations and losses."""
+import numpy as np
+import pytest
+from helpers import leaf, untied
+
+import minidl
+import minidl.nn.functional as F
+from minidl import gradcheck
+
+ACTIVATIONS = [
+    ("relu", lambda f, x: f.relu(x)),
+    ("leaky_relu", lambda f, x: f.leaky_relu(x, 0.2)),
+    ("sigmoid", lambda f, x: f.sigmoid(x)),
+    ("tanh", lambda f, x: f.tanh(x)),
+    ("softmax", lambda f, x: f.softmax(x, dim=1)),
+    ("log_softmax", lambda f, x: f.log_softmax(x, dim=-1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_gradcheck(name, fn, rng):
+    assert gradcheck(lambda x: fn(F, x), (leaf(untied(rng, 3, 5, low=-3, high=3)),))
+
+
+@pytest.mark.parametrize("name,fn", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_matches_torch(name, fn, rng, torch):
+    values = untied(rng, 3, 5, low=-3, high=3)
+    _compare(torch, lambda x: fn(F, x), lambda x: fn(torch.nn.functional, x), [values], rng)
+
+
+def test_softmax_and_log_softmax_are_stable_for_huge_inputs():
+    x = minidl.tensor([[1000.0, 0.0, -1000.0]])
+    np.testing.assert_allclose(F.softmax(x, dim=1).numpy(), [[1.0, 0.0, 0.0]])
+    np.testing.assert_allclose(F.log_softmax(x, dim=1).numpy(), [[0.0, -1000.0, -2000.0]])
+    assert np.isfinite(F.sigmoid(minidl.tensor([-1000.0, 1000.0])).numpy()).all()
+
+
+def test_linear_gradcheck_and_torch(rng, torch):
+    x, w, b = untied(rng, 4, 3), untied(rng, 5, 3), untied(rng, 5)
+    assert gradcheck(F.linear, (leaf(x), leaf(w), leaf(b)))
+    _compare(torch, F.linear, torch.nn.functional.linear, [x, w, b], rng)
+
+
+def test_dropout_train_and_eval():
+    x = minidl.ones(2000)
+    assert F.dropout(x, 0.3, training=False) is x
+    y = F.dropout(x, 0.3, training=True).numpy()
+    kept = y != 0
+    assert 0.6 < kept.mean() < 0.8
+    np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)
+    assert (F.dropout(x, 1.0).numpy() == 0).all()
+
+
+def test_dropout_gradient_uses_the_same_mask():
+    x = minidl.ones(50, requires_grad=True)
+    y = F.dropout(x, 0.5)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.detach().numpy())
+
+
+# -- losses -------------------------------------------------------------------------------
+def _targets(rng, shape, classes, ignore=False):
+    t = rng.integers(0, classes, size=shape)
+    if ignore:
+        t.reshape(-1)[::3] = -100
+    return t
+
+
+LOSS_CASES = {
+    "mse": lambda f, x, y, reduction: f.mse_loss(x, y, reduction=reduction),
+    "l1": lambda f, x, y, reduction: f.l1_loss(x, y, reduction=reduction),
+    "bce_logits": lambda f, x, y, reduction: f.binary_cross_entropy_with_logits(
+        x, y, reduction=reduction),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("loss", sorted(LOSS_CASES))
+def test_regression_losses(loss, reduction, rng, torch):
+    x, y = untied(rng, 3, 4), rng.uniform(0, 1, (3, 4))
+    fn = LOSS_CASES[loss]
+    assert gradcheck(lambda a, b: fn(F, a, b, reduction), (leaf(x), leaf(y)))
+    _compare(torch, lambda a, b: fn(F, a, b, reduction),
+             lambda a, b: fn(torch.nn.functional, a, b, reduction), [x, y], rng)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy(reduction, rng, torch):
+    x, y, w = rng.uniform(0.05, 0.95, (3, 4)), rng.uniform(0, 1, (3, 4)), rng.uniform(0.5, 2, 4)
+    assert gradcheck(lambda a, b, c: F.binary_cross_entropy(a, b, c, reduction=reduction),
+                     (leaf(x), leaf(y), leaf(w)))
+    _compare(torch, lambda a, b, c: F.binary_cross_entropy(a, b, c, reduction=reduction),
+             lambda a, b, c: torch.nn.functional.binary_cross_entropy(a, b, c,
+                                                                      reduction=reduction),
+             [x, y, w], rng, grad_inputs=(0, 1))
+
+
+def test_binary_cross_entropy_at_the_edges_matches_torch(torch):
+    x, y = np.array([0.0, 1.0, 1e-30, 0.5]), np.array([1.0, 0.0, 1.0, 0.5])
+    ours = F.binary_cross_entropy(leaf(x, False), leaf(y, False), reduction="none").numpy()
+    theirs = torch.nn.functional.binary_cross_entropy(torch.tensor(x), torch.tensor(y),
+                                                      reduction="none").numpy()
+    np.testing.assert_allclose(ours, theirs)
+
+
+def test_bce_with_logits_weights_and_stability(rng, torch):
+    x = np.array([[-800.0, -20.0, 0.3, 20.0, 800.0]])
+    y = np.array([[1.0, 0.0, 1.0, 0.0, 0.0]])
+    w, pw = rng.uniform(0.5, 2, (1, 5)), rng.uniform(0.5, 3, 5)
+    tf = torch.nn.functional
+    _compare(torch, lambda a, b, c, d: F.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
+             lambda a, b, c, d: tf.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
+             [x, y, w, pw], rng, grad_inputs=(0, 1))
+    small = untied(rng, 2, 5)
+    assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
+        a, b, minidl.tensor(w), pos_weight=minidl.tensor(pw)),
+        (leaf(small), leaf(rng.uniform(0, 1, (2, 5)))))
+
+
+CE_CASES = [
+    ("plain", dict()),
+    ("weight", dict(weight=True)),
+    ("ignore_index", dict(ignore=True)),
+    ("label_smoothing", dict(label_smoothing=0.2)),
+    ("smoothing_weight_ignore", dict(weight=True, ignore=True, label_smoothing=0.1)),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,case", CE_CASES, ids=[c[0] for c in CE_CASES])
+@pytest.mark.parametrize("shape", [(5, 4), (3, 4, 2, 3)], ids=["NC", "NCHW"])
+def test_cross_entropy_matches_torch(name, case, reduction, shape, rng, torch):
+    x = untied(rng, *shape)
+    t = _targets(rng, shape[:1] + shape[2:], shape[1], case.get("ignore", False))
+    w = rng.uniform(0.5, 2.0, shape[1]) if case.get("weight") else None
+    options = dict(reduction=reduction, label_smoothing=case.get("label_smoothing", 0.0))
+    ours = lambda a: F.cross_entropy(a, minidl.tensor(t), None if w is None else leaf(w, False),
+                                     **options)
+    theirs = lambda a: torch.nn.functional.cross_entropy(
+        a, torch.tensor(t), None if w is None else torch.tensor(w), **options)
+    _compare(torch, ours, theirs, [x], rng)
+    assert gradcheck(ours, (leaf(x),))
+
+
+def test_cross_entropy_with_probability_targets(rng, torch):
+    x = untied(rng, 4, 3)
+    p = rng.dirichlet(np.ones(3), size=4)
+    for smoothing in (0.0, 0.3):
+        _compare(torch, lambda a, b: F.cross_entropy(a, b, label_smoothing=smoothing),
+                 lambda a, b: torch.nn.functional.cross_entropy(a, b,
+                                                                label_smoothing=smoothing),
+                 [x, p], rng)
+    assert gradcheck(lambda a, b: F.cross_entropy(a, b), (leaf(x), leaf(p)))
+
+
+def test_nll_loss_unbatched_and_weighted(rng, torch):
+    logp = np.log(rng.dirichlet(np.ones(4), size=3))
+    t, w = np.array([0, 3, 1]), rng.uniform(0.5, 2, 4)
+    _compare(torch, lambda a: F.nll_loss(a, minidl.tensor(t), leaf(w, False)),
+             lambda a: torch.nn.functional.nll_loss(a, torch.tensor(t), torch.tensor(w)),
+             [logp], rng)
+    one = F.cross_entropy(leaf(logp[0], False), minidl.tensor(np.int64(2)))
+    ref = torch.nn.functional.cross_entropy(torch.tensor(logp[0]), torch.tensor(2))
+    np.testing.assert_allclose(one.item(), ref.item())
+
+
+def _compare(torch, ours, theirs, arrays, rng, grad_inputs=None):
+    """Run both engines on the same float64 arrays; compare outputs and input gradients."""
+    grad_inputs = range(len(arrays)) if grad_inputs is None else grad_inputs
+    mine = [leaf(a, i in grad_inputs) for i, a in enumerate(arrays)]
+    ref = [torch.tensor(np.asarray(a), requires_grad=i in grad_inputs)
+           for i, a in enumerate(arrays)]
+    out, tout = ours(*mine), theirs(*ref)
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10,
+                               atol=1e-12)
+    seed = rng.standard_normal(tout.shape)
+    out.backward(minidl.tensor(seed))
+    tout.backward(torch.tensor(seed))
+    for i in grad_inputs:
+        np.testing.assert_allclose(mine[i].grad.numpy(), ref[i].grad.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=f"gradient of input {i}")

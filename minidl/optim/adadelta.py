@@ -1,0 +1,53 @@
+"""Adadelta: steps whose size comes from running averages of squared gradients and of
+squared past steps, so no learning-rate tuning is needed (``lr`` only scales the step).
+
+For each parameter p with gradient g, at step t (PyTorch's rule)::
+
+    g   <- -g                                       if maximize
+    g   <- g + weight_decay * p
+    v_t <- rho * v_{t-1} + (1 - rho) * g * g                 (square_avg, v_0 = 0)
+    d_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g
+    u_t <- rho * u_{t-1} + (1 - rho) * d_t * d_t             (acc_delta, u_0 = 0)
+    p   <- p - lr * d_t
+"""
+from __future__ import annotations
+
+from ..backend import array_module
+from .optimizer import Optimizer, check_number, state_tensor
+
+
+class Adadelta(Optimizer):
+    """``Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False)``;
+    state per parameter: ``step``, ``square_avg``, ``acc_delta``."""
+
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0, *, maximize: bool = False):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def check_hyperparameters(self, group: dict) -> None:
+        check_number("Adadelta", "lr", group["lr"], 0)
+        check_number("Adadelta", "rho", group["rho"], 0, 1)
+        check_number("Adadelta", "eps", group["eps"], 0)
+        check_number("Adadelta", "weight_decay", group["weight_decay"], 0)
+
+    def update(self, param, grad, state: dict, group: dict) -> None:
+        xp = array_module(param)
+        rho, eps = group["rho"], group["eps"]
+        if group["maximize"]:
+            grad = -grad
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = state_tensor(xp.zeros_like(param))
+            state["acc_delta"] = state_tensor(xp.zeros_like(param))
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param
+
+        square_avg, acc_delta = state["square_avg"].data, state["acc_delta"].data
+        square_avg *= rho
+        square_avg += (1 - rho) * grad * grad
+        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
+        acc_delta *= rho
+        acc_delta += (1 - rho) * delta * delta
+        param -= group["lr"] * delta

@@ -1,0 +1,92 @@
+"""Adam and AdamW: gradient steps scaled by running estimates of the gradient's first two
+moments.
+
+For each parameter p with gradient g, at step t = 1, 2, ... (PyTorch's rule)::
+
+    g   <- -g                                   if maximize
+    p   <- p * (1 - lr * weight_decay)          AdamW (decoupled weight decay), or
+    g   <- g + weight_decay * p                 Adam (L2 penalty)
+    m_t <- beta1 * m_{t-1} + (1 - beta1) * g            (exp_avg, m_0 = 0)
+    v_t <- beta2 * v_{t-1} + (1 - beta2) * g * g        (exp_avg_sq, v_0 = 0)
+    v_t <- max(vmax_{t-1}, v_t) = vmax_t                 if amsgrad (max_exp_avg_sq)
+    p   <- p - lr / (1 - beta1^t) * m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps)
+
+The divisions by ``1 - beta^t`` undo the pull of the zero start on the early averages.
+"""
+from __future__ import annotations
+
+import math
+
+from ..backend import array_module
+from .optimizer import Optimizer, check_number, state_tensor
+
+
+class Adam(Optimizer):
+    """``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+    *, maximize=False, decoupled_weight_decay=False)``; state per parameter: ``step``,
+    ``exp_avg``, ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``."""
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def check_hyperparameters(self, group: dict) -> None:
+        name = self._name
+        check_number(name, "lr", group["lr"], 0)
+        check_number(name, "eps", group["eps"], 0)
+        check_number(name, "weight_decay", group["weight_decay"], 0)
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
+        check_number(name, "betas[0]", betas[0], 0, 1, high_open=True)
+        check_number(name, "betas[1]", betas[1], 0, 1, high_open=True)
+
+    def update(self, param, grad, state: dict, group: dict) -> None:
+        xp = array_module(param)
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        if group["maximize"]:
+            grad = -grad
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = state_tensor(xp.zeros_like(param))
+            state["exp_avg_sq"] = state_tensor(xp.zeros_like(param))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = state_tensor(xp.zeros_like(param))
+        state["step"] += 1
+        step = state["step"]
+
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+
+        exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+        exp_avg += (1 - beta1) * (grad - exp_avg)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        if group["amsgrad"]:
+            second_moment = state["max_exp_avg_sq"].data
+            xp.maximum(second_moment, exp_avg_sq, out=second_moment)
+        else:
+            second_moment = exp_avg_sq
+
+        step_size = lr / (1 - beta1 ** step)
+        denominator = xp.sqrt(second_moment) / math.sqrt(1 - beta2 ** step) + eps
+        param -= step_size * (exp_avg / denominator)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: the parameters shrink by ``lr * weight_decay``
+    each step instead of the penalty entering the moment estimates.  ``weight_decay``
+    defaults to 1e-2."""
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

@@ -1,0 +1,219 @@
+"""Max, average and adaptive average pooling with Numba: the contract of
+``reference.pooling`` (same arguments, same results).
+
+The input is viewed as P = N·C independent (H, W) planes.  The parallel loop runs over
+planes: iteration p reads plane p of the input and writes plane p of the output — and, in
+the backward passes, plane p of the input gradient, where overlapping windows add into the
+same cells *within* the plane only.  So no two iterations ever write the same element.
+
+Window bounds are clipped to the input instead of padding it: for output row oh the rows
+are h0 + i·dH with h0 = oh·sH - pH, kept while 0 <= row < H (likewise for columns).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..reference.pooling import pool_output_shape
+
+
+def _as_planes(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous (N·C, H, W) view (or copy) of (N, C, H, W)."""
+    return np.ascontiguousarray(x).reshape(-1, x.shape[-2], x.shape[-1])
+
+
+@njit(cache=True, inline="always")
+def _first_inside(start, dilation):
+    """The first of start, start + d, start + 2d, … that is >= 0."""
+    if start >= 0:
+        return start
+    return start % dilation
+
+
+@njit(parallel=True, cache=True)
+def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                      dilation_h, dilation_w, y, indices):
+    """Scan each window in row-major order; ``value > best or isnan(value)`` keeps the
+    first maximum and lets a NaN win, as PyTorch does.  (The taps are stepped with while
+    loops: Numba's ``range`` with a run-time step costs a third more here.)"""
+    planes, height, width = x.shape
+    _, out_h, out_w = y.shape
+    for p in prange(planes):
+        plane = x[p]
+        for oh in range(out_h):
+            h0 = oh * stride_h - pad_h
+            h_begin = _first_inside(h0, dilation_h)
+            h_end = min(h0 + (kernel_h - 1) * dilation_h + 1, height)
+            for ow in range(out_w):
+                w0 = ow * stride_w - pad_w
+                w_begin = _first_inside(w0, dilation_w)
+                w_end = min(w0 + (kernel_w - 1) * dilation_w + 1, width)
+                best = -np.inf
+                best_index = h_begin * width + w_begin
+                h = h_begin
+                while h < h_end:
+                    w = w_begin
+                    while w < w_end:
+                        value = plane[h, w]
+                        if value > best or np.isnan(value):
+                            best = value
+                            best_index = h * width + w
+                        w += dilation_w
+                    h += dilation_h
+                y[p, oh, ow] = best
+                indices[p, oh, ow] = best_index
+
+
+@njit(parallel=True, cache=True)
+def _max_pool_backward(grad_y, indices, grad_x):
+    planes, out_h, out_w = grad_y.shape
+    for p in prange(planes):
+        grad_x[p, :] = 0
+        for oh in range(out_h):
+            for ow in range(out_w):
+                grad_x[p, indices[p, oh, ow]] += grad_y[p, oh, ow]
+
+
+def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
+    """``(y, indices)``: window maxima and their flat positions h·W + w in the input plane."""
+    n, c, height, width = x.shape
+    out_shape = pool_output_shape(x.shape, kernel, stride, padding, dilation, ceil_mode)
+    y = np.empty(out_shape, dtype=x.dtype)
+    indices = np.empty(out_shape, dtype=np.int64)
+    _max_pool_forward(_as_planes(x), *kernel, *stride, *padding, *dilation,
+                      _as_planes(y), _as_planes(indices))
+    return y, indices
+
+
+def max_pool2d_backward(grad_y, indices, input_shape):
+    """Each output's gradient is added to the input element that was its maximum."""
+    grad_x = np.empty((input_shape[0] * input_shape[1], input_shape[2] * input_shape[3]),
+                      dtype=grad_y.dtype)
+    _max_pool_backward(_as_planes(grad_y), _as_planes(indices), grad_x)
+    return grad_x.reshape(input_shape)
+
+
+@njit(cache=True, inline="always")
+def _window(o, stride, pad, kernel, size, count_include_pad):
+    """[begin, end) of output o's window clipped to the input, and the cells it counts:
+    clipped to the padded input with ``count_include_pad``, to the input otherwise."""
+    start = o * stride - pad
+    end = min(start + kernel, size + pad)
+    counted = end - start
+    begin = max(start, 0)
+    end = min(end, size)
+    if not count_include_pad:
+        counted = end - begin
+    return begin, end, counted
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                      count_include_pad, divisor_override, y):
+    planes, height, width = x.shape
+    _, out_h, out_w = y.shape
+    for p in prange(planes):
+        for oh in range(out_h):
+            h_begin, h_end, h_count = _window(oh, stride_h, pad_h, kernel_h, height,
+                                              count_include_pad)
+            for ow in range(out_w):
+                w_begin, w_end, w_count = _window(ow, stride_w, pad_w, kernel_w, width,
+                                                  count_include_pad)
+                total = 0.0
+                for h in range(h_begin, h_end):
+                    for w in range(w_begin, w_end):
+                        total += x[p, h, w]
+                divisor = divisor_override if divisor_override != 0 else h_count * w_count
+                y[p, oh, ow] = total / divisor
+
+
+@njit(parallel=True, cache=True)
+def _avg_pool_backward(grad_y, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                       count_include_pad, divisor_override, grad_x):
+    planes, height, width = grad_x.shape
+    _, out_h, out_w = grad_y.shape
+    for p in prange(planes):
+        grad_x[p, :, :] = 0
+        for oh in range(out_h):
+            h_begin, h_end, h_count = _window(oh, stride_h, pad_h, kernel_h, height,
+                                              count_include_pad)
+            for ow in range(out_w):
+                w_begin, w_end, w_count = _window(ow, stride_w, pad_w, kernel_w, width,
+                                                  count_include_pad)
+                divisor = divisor_override if divisor_override != 0 else h_count * w_count
+                share = grad_y[p, oh, ow] / divisor
+                for h in range(h_begin, h_end):
+                    for w in range(w_begin, w_end):
+                        grad_x[p, h, w] += share
+
+
+def avg_pool2d_forward(x, kernel, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override):
+    """Window sums (padding counts as 0) divided as PyTorch divides them."""
+    out_shape = pool_output_shape(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
+    y = np.empty(out_shape, dtype=x.dtype)
+    _avg_pool_forward(_as_planes(x), *kernel, *stride, *padding, bool(count_include_pad),
+                      int(divisor_override or 0), _as_planes(y))
+    return y
+
+
+def avg_pool2d_backward(grad_y, input_shape, kernel, stride, padding, ceil_mode,
+                        count_include_pad, divisor_override):
+    """Each input element receives grad_y / divisor from every window that covers it."""
+    grad_x = np.empty(input_shape, dtype=grad_y.dtype)
+    _avg_pool_backward(_as_planes(grad_y), *kernel, *stride, *padding,
+                       bool(count_include_pad), int(divisor_override or 0),
+                       _as_planes(grad_x))
+    return grad_x
+
+
+@njit(cache=True, inline="always")
+def _adaptive_range(o, in_size, out_size):
+    """[⌊o·in/out⌋, ⌈(o+1)·in/out⌉)."""
+    return (o * in_size) // out_size, -((-(o + 1) * in_size) // out_size)
+
+
+@njit(parallel=True, cache=True)
+def _adaptive_avg_pool_forward(x, y):
+    planes, height, width = x.shape
+    _, out_h, out_w = y.shape
+    for p in prange(planes):
+        for oh in range(out_h):
+            h_begin, h_end = _adaptive_range(oh, height, out_h)
+            for ow in range(out_w):
+                w_begin, w_end = _adaptive_range(ow, width, out_w)
+                total = 0.0
+                for h in range(h_begin, h_end):
+                    for w in range(w_begin, w_end):
+                        total += x[p, h, w]
+                y[p, oh, ow] = total / ((h_end - h_begin) * (w_end - w_begin))
+
+
+@njit(parallel=True, cache=True)
+def _adaptive_avg_pool_backward(grad_y, grad_x):
+    planes, height, width = grad_x.shape
+    _, out_h, out_w = grad_y.shape
+    for p in prange(planes):
+        grad_x[p, :, :] = 0
+        for oh in range(out_h):
+            h_begin, h_end = _adaptive_range(oh, height, out_h)
+            for ow in range(out_w):
+                w_begin, w_end = _adaptive_range(ow, width, out_w)
+                share = grad_y[p, oh, ow] / ((h_end - h_begin) * (w_end - w_begin))
+                for h in range(h_begin, h_end):
+                    for w in range(w_begin, w_end):
+                        grad_x[p, h, w] += share
+
+
+def adaptive_avg_pool2d_forward(x, output_size):
+    """Means over adaptive windows; ``output_size`` = (OH, OW)."""
+    y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
+    _adaptive_avg_pool_forward(_as_planes(x), _as_planes(y))
+    return y
+
+
+def adaptive_avg_pool2d_backward(grad_y, input_shape):
+    """Each window's gradient spread evenly over its cells."""
+    grad_x = np.empty(input_shape, dtype=grad_y.dtype)
+    _adaptive_avg_pool_backward(_as_planes(grad_y), _as_planes(grad_x))
+    return grad_x

@@ -1,0 +1,119 @@
+"""DataLoader: batches of a dataset, shuffled with a seed, built ahead in worker threads.
+
+    loader = DataLoader(dataset, batch_size=64, shuffle=True, num_workers=2)
+    for images, labels in loader:        # Tensors (64, C, H, W) float32, (64,) int64
+        ...
+
+One epoch (one ``for`` over the loader):
+
+1. An epoch seed is drawn from ``generator`` (an int seed or a NumPy Generator given to
+   the loader) or, without one, from minidl's global generator — so
+   ``minidl.manual_seed(s)`` before building the loader fixes every epoch.
+2. The order of the samples is a permutation drawn from the epoch seed (``shuffle``) or
+   0, 1, 2, ... and is cut into batches of ``batch_size`` (the last one shorter, or
+   dropped with ``drop_last``).
+3. Sample ``p`` of the epoch is built (``dataset[index]``, which decodes and augments)
+   while :func:`~minidl.data.seeding.sample_generator` is a generator seeded with
+   ``(epoch seed, p)``: random transforms draw from it, so the batches are the same
+   for a seed whatever ``num_workers`` is.
+4. ``collate_fn`` (default: :func:`~minidl.data.collate.default_collate`) stacks the
+   samples of a batch into Tensors.
+
+With ``num_workers > 0``, a pool of that many threads builds batches ahead of the
+training loop, at most ``num_workers * prefetch_factor`` at a time, and the loader
+yields them in order. Threads suit this work: Pillow's decoding and resizing and
+NumPy's array maths release the GIL, so decoding the next batch overlaps the compute on
+the current one, with no copies between processes.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .collate import default_collate
+from .seeding import as_generator, using_generator
+
+
+class DataLoader:
+    """Iterate over ``dataset`` in batches (see the module docstring).
+
+    Args:
+        dataset: anything with ``len`` and ``[index]``.
+        batch_size: samples per batch.
+        shuffle: draw a new order every epoch.
+        drop_last: leave out the last batch when it is shorter than ``batch_size``.
+        collate_fn: list of samples -> batch; default :func:`default_collate`.
+        num_workers: threads that build batches in the background; 0 builds each batch in
+            the calling thread when it is asked for.
+        prefetch_factor: batches each worker may have ready ahead of time.
+        generator: an int seed or a NumPy Generator for the epoch seeds; None uses
+            minidl's global generator.
+    """
+
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
+                 drop_last: bool = False, collate_fn=None, num_workers: int = 0,
+                 prefetch_factor: int = 2, generator=None):
+        _check_count("batch_size", batch_size, minimum=1)
+        _check_count("num_workers", num_workers, minimum=0)
+        _check_count("prefetch_factor", prefetch_factor, minimum=1)
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: dataset must support len() and indexing, got "
+                            f"{type(dataset).__name__}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.collate_fn = collate_fn or default_collate
+        self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
+        self.generator = None if generator is None else as_generator(generator, "DataLoader")
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        count = len(self.dataset) / self.batch_size
+        return math.floor(count) if self.drop_last else math.ceil(count)
+
+    def __iter__(self):
+        epoch_seed = int(as_generator(self.generator, "DataLoader").integers(2 ** 63))
+        jobs = self._batches(epoch_seed)
+        if self.num_workers == 0:
+            for job in jobs:
+                yield self._load_batch(*job)
+            return
+        ahead = self.num_workers * self.prefetch_factor
+        pending = deque()
+        with ThreadPoolExecutor(self.num_workers, thread_name_prefix="minidl-data") as pool:
+            try:
+                for job in jobs:
+                    pending.append(pool.submit(self._load_batch, *job))
+                    if len(pending) >= ahead:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:  # the loop stopped early (break, error): drop the batches not started
+                for future in pending:
+                    future.cancel()
+
+    def _batches(self, epoch_seed: int) -> list:
+        """``(epoch seed, position of the batch's first sample, dataset indices)`` per batch."""
+        n = len(self.dataset)
+        order = (np.random.default_rng(epoch_seed).permutation(n) if self.shuffle
+                 else np.arange(n))
+        stop = (n // self.batch_size) * self.batch_size if self.drop_last else n
+        return [(epoch_seed, start, order[start:min(start + self.batch_size, stop)])
+                for start in range(0, stop, self.batch_size)]
+
+    def _load_batch(self, epoch_seed: int, first_position: int, indices: np.ndarray):
+        samples = []
+        for offset, index in enumerate(indices):
+            with using_generator(np.random.default_rng([epoch_seed, first_position + offset])):
+                samples.append(self.dataset[int(index)])
+        return self.collate_fn(samples)
+
+
+def _check_count(name: str, value, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"DataLoader: {name} must be an int >= {minimum}, got {value!r}")

@@ -1,0 +1,94 @@
+"""Datasets: anything with ``len(dataset)`` and ``dataset[i]`` -> one sample.
+
+A sample is whatever the dataset returns for one index, usually a tuple
+``(image, label)`` of NumPy arrays and ints; the DataLoader's collate turns a list of
+samples into a batch of Tensors. Names and behaviour follow ``torch.utils.data``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .seeding import as_generator
+
+
+class Dataset:
+    """Base class: subclasses implement ``__getitem__(index)`` and ``__len__()``."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+
+class TensorDataset(Dataset):
+    """Rows of equally long arrays (or Tensors): sample ``i`` is ``(a[i], b[i], ...)``.
+
+    Tensors are kept as NumPy arrays, so samples can be built in worker threads.
+    """
+
+    def __init__(self, *arrays):
+        if not arrays:
+            raise ValueError("TensorDataset: expected at least one array")
+        self.arrays = tuple(np.asarray(a) for a in arrays)
+        lengths = [len(a) for a in self.arrays]
+        if len(set(lengths)) != 1:
+            raise ValueError("TensorDataset: all arrays need the same first dimension, got "
+                             f"shapes {[a.shape for a in self.arrays]}")
+
+    def __getitem__(self, index):
+        return tuple(a[index] for a in self.arrays)
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64)
+        if self.indices.size and (self.indices.min() < 0 or self.indices.max() >= len(dataset)):
+            raise IndexError(f"Subset: indices must lie in [0, {len(dataset) - 1}] for a "
+                             f"dataset of {len(dataset)} samples")
+
+    def __getitem__(self, index):
+        return self.dataset[int(self.indices[index])]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None) -> list[Subset]:
+    """Split ``dataset`` into disjoint random subsets of the given lengths.
+
+    ``lengths`` are counts summing to ``len(dataset)``, or fractions summing to 1 (counts
+    are then floored and the remainder handed out one by one from the first subset, as
+    in PyTorch). ``generator``: a NumPy Generator, an int seed, or None for minidl's
+    global generator (so ``minidl.manual_seed`` fixes the split).
+    """
+    sizes = split_sizes(len(dataset), lengths)
+    order = as_generator(generator, "random_split").permutation(len(dataset))
+    bounds = np.cumsum([0] + sizes)
+    return [Subset(dataset, order[start:stop]) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+def split_sizes(total: int, lengths) -> list[int]:
+    """Counts for :func:`random_split` from counts or fractions (see there)."""
+    lengths = list(lengths)
+    if lengths and all(isinstance(x, int | np.integer) for x in lengths):
+        if sum(lengths) != total or min(lengths) < 0:
+            raise ValueError(f"random_split: lengths {lengths} must be non-negative and sum "
+                             f"to the dataset's length {total}")
+        return [int(x) for x in lengths]
+    if not lengths or not math.isclose(sum(lengths), 1.0) or min(lengths) < 0:
+        raise ValueError(f"random_split: lengths must be counts summing to {total} or "
+                         f"fractions summing to 1, got {lengths}")
+    sizes = [int(math.floor(total * f)) for f in lengths]
+    for i in range(total - sum(sizes)):
+        sizes[i % len(sizes)] += 1
+    return sizes
+

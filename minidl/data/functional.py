@@ -1,0 +1,218 @@
+"""Image operations without randomness: the building blocks of :mod:`.transforms`.
+
+Images are Pillow images or NumPy arrays of shape (H, W) or (H, W, C) (uint8 in
+[0, 255] or float); every function returns the same kind it was given (a Pillow image
+stays a Pillow image, an array keeps its dtype and layout), except :func:`to_tensor`,
+which makes the (C, H, W) float32 array a model takes. Resizing and affine warps of
+arrays go through Pillow one channel at a time, on float32 ("F" mode) images, so any
+number of channels and float values work; uint8 results are rounded and clipped.
+
+Geometry follows torchvision: angles are in degrees, counter-clockwise; rotations and
+scalings turn about the image centre ``(W/2, H/2)``; a translation ``(tx, ty)`` moves
+the content right and down by that many pixels; pixels that come from outside the
+image get ``fill``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import Image
+
+INTERPOLATIONS = {"nearest": Image.Resampling.NEAREST,
+                  "bilinear": Image.Resampling.BILINEAR,
+                  "bicubic": Image.Resampling.BICUBIC}
+
+
+def to_array(image) -> np.ndarray:
+    """A Pillow image (or array) as an (H, W, C) array; grayscale gets C = 1."""
+    array = np.asarray(image)
+    if array.ndim == 2:
+        return array[..., None]
+    if array.ndim != 3:
+        raise ValueError(f"to_array: expected an image of shape (H, W) or (H, W, C), got "
+                         f"{array.shape}")
+    return array
+
+
+def to_tensor(image) -> np.ndarray:
+    """(H, W, C) uint8 [0, 255] or float image -> (C, H, W) float32; uint8 is divided by 255.
+
+    Like torchvision's ``ToTensor``, but the result stays a NumPy array: the DataLoader's
+    collate makes the batch Tensor, and arrays are safe to build in worker threads.
+    """
+    array = to_array(image)
+    if array.dtype == np.uint8:
+        array = array.astype(np.float32) / np.float32(255.0)
+    elif array.dtype.kind == "f":
+        array = array.astype(np.float32)
+    else:
+        raise TypeError(f"to_tensor: expected a uint8 or floating image, got {array.dtype}")
+    return np.ascontiguousarray(array.transpose(2, 0, 1))
+
+
+def image_size(image) -> tuple[int, int]:
+    """(height, width) of a Pillow image or an (H, W[, C]) array."""
+    if isinstance(image, Image.Image):
+        return image.height, image.width
+    return tuple(np.shape(image)[:2])
+
+
+def resize(image, size, interpolation: str = "bilinear"):
+    """Resize to ``size``: an int sets the shorter side (the aspect ratio is kept), a pair
+    ``(height, width)`` sets both."""
+    height, width = image_size(image)
+    new_height, new_width = _target_size(size, height, width)
+    method = _interpolation(interpolation)
+    return _through_pillow(image, lambda im: im.resize((new_width, new_height), method))
+
+
+def hflip(image):
+    """Mirror left <-> right."""
+    if isinstance(image, Image.Image):
+        return image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return np.ascontiguousarray(np.asarray(image)[:, ::-1])
+
+
+def vflip(image):
+    """Mirror top <-> bottom."""
+    if isinstance(image, Image.Image):
+        return image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    return np.ascontiguousarray(np.asarray(image)[::-1])
+
+
+def crop(image, top: int, left: int, height: int, width: int):
+    """The ``height x width`` window whose top-left pixel is (top, left); it must lie
+    inside the image."""
+    full_height, full_width = image_size(image)
+    if top < 0 or left < 0 or top + height > full_height or left + width > full_width:
+        raise ValueError(f"crop: window top={top}, left={left}, {height}x{width} does not fit "
+                         f"in an image of {full_height}x{full_width}")
+    if isinstance(image, Image.Image):
+        return image.crop((left, top, left + width, top + height))
+    return np.asarray(image)[top:top + height, left:left + width].copy()
+
+
+def center_crop(image, size):
+    """The central ``size`` window (an int for a square, or (height, width))."""
+    height, width = size_pair(size, "center_crop")
+    full_height, full_width = image_size(image)
+    return crop(image, (full_height - height) // 2, (full_width - width) // 2, height, width)
+
+
+def pad(image, padding: int, fill=0):
+    """Add ``padding`` pixels of value ``fill`` on every side."""
+    if isinstance(image, Image.Image):
+        padded = Image.new(image.mode, (image.width + 2 * padding, image.height + 2 * padding),
+                           _pillow_fill(fill, len(image.getbands())))
+        padded.paste(image, (padding, padding))
+        return padded
+    array = np.asarray(image)
+    widths = [(padding, padding), (padding, padding)] + [(0, 0)] * (array.ndim - 2)
+    if np.ndim(fill) == 0:
+        return np.pad(array, widths, constant_values=fill)
+    channels = [np.pad(array[..., c], widths[:2], constant_values=f) for c, f in enumerate(fill)]
+    return np.stack(channels, axis=-1)
+
+
+def affine(image, angle: float = 0.0, translate=(0, 0), scale: float = 1.0, fill=0,
+           interpolation: str = "bilinear"):
+    """Rotate by ``angle`` degrees (counter-clockwise) and scale by ``scale`` about the
+    centre, then shift by ``translate = (tx, ty)`` pixels; the output keeps the size.
+
+    Pillow maps each output pixel back to the input, so we give it the inverse map. With
+    centre c, rotation R(angle) (in image coordinates, y pointing down) and shift t::
+
+        output point p = c + t + scale * R(angle) (q - c)      for input point q
+        input point q  = c + R(-angle) (p - c - t) / scale
+    """
+    if scale <= 0:
+        raise ValueError(f"affine: scale must be positive, got {scale}")
+    height, width = image_size(image)
+    cx, cy = width / 2, height / 2
+    theta = math.radians(angle)
+    cos, sin = math.cos(theta) / scale, math.sin(theta) / scale
+    # R(-angle)/scale in y-down coordinates: [[cos, -sin], [sin, cos]]
+    a, b, d, e = cos, -sin, sin, cos
+    tx, ty = translate
+    ox, oy = cx + tx, cy + ty
+    coefficients = (a, b, cx - a * ox - b * oy, d, e, cy - d * ox - e * oy)
+    method = _interpolation(interpolation)
+
+    def warp(im, value):
+        return im.transform((width, height), Image.Transform.AFFINE, coefficients,
+                            resample=method, fillcolor=value)
+    return _through_pillow(image, warp, fill)
+
+
+def rotate(image, angle: float, fill=0, interpolation: str = "bilinear"):
+    """Rotate by ``angle`` degrees counter-clockwise about the centre, keeping the size."""
+    return affine(image, angle=angle, fill=fill, interpolation=interpolation)
+
+
+def normalize(tensor: np.ndarray, mean, std) -> np.ndarray:
+    """``(x - mean[c]) / std[c]`` for each channel c of a (C, H, W) float array."""
+    array = np.asarray(tensor)
+    if array.ndim != 3 or array.dtype.kind != "f":
+        raise ValueError(f"normalize: expected a (C, H, W) float array (after ToTensor), got "
+                         f"shape {array.shape} and dtype {array.dtype}")
+    mean = np.asarray(mean, dtype=array.dtype).reshape(-1, 1, 1)
+    std = np.asarray(std, dtype=array.dtype).reshape(-1, 1, 1)
+    if len(mean) not in (1, len(array)) or len(std) not in (1, len(array)):
+        raise ValueError(f"normalize: the image has {len(array)} channels but mean has "
+                         f"{len(mean)} values and std {len(std)}")
+    if np.any(std == 0):
+        raise ValueError("normalize: std must not contain 0")
+    return (array - mean) / std
+
+
+def _through_pillow(image, operation, fill=None):
+    """Apply a Pillow ``operation`` to a Pillow image, or to each channel of an array as a
+    float32 "F" image (``fill`` per channel: a number or one value per channel)."""
+    if isinstance(image, Image.Image):
+        return (operation(image) if fill is None
+                else operation(image, _pillow_fill(fill, len(image.getbands()))))
+    array = np.asarray(image)
+    channels = to_array(array)
+    fills = np.broadcast_to(np.asarray(0 if fill is None else fill, dtype=np.float64),
+                            (channels.shape[2],))
+    results = []
+    for c in range(channels.shape[2]):
+        plane = Image.fromarray(np.ascontiguousarray(channels[..., c], dtype=np.float32))
+        plane = operation(plane) if fill is None else operation(plane, float(fills[c]))
+        results.append(np.asarray(plane))
+    result = np.stack(results, axis=-1)
+    if array.dtype == np.uint8:
+        result = np.clip(np.rint(result), 0, 255)
+    result = result.astype(array.dtype)
+    return result[..., 0] if array.ndim == 2 else result
+
+
+def _pillow_fill(fill, bands: int):
+    """A fill value in the form Pillow wants for an image with ``bands`` channels."""
+    if np.ndim(fill) == 0:
+        return fill if bands == 1 else (fill,) * bands
+    return tuple(fill) if bands > 1 else fill[0]
+
+
+def _target_size(size, height: int, width: int) -> tuple[int, int]:
+    if isinstance(size, int):
+        if height <= width:
+            return size, max(1, round(width * size / height))
+        return max(1, round(height * size / width)), size
+    return size_pair(size, "resize")
+
+
+def size_pair(size, function: str) -> tuple[int, int]:
+    if isinstance(size, int):
+        size = (size, size)
+    if len(size) != 2 or not all(isinstance(s, int) and s > 0 for s in size):
+        raise ValueError(f"{function}: size must be a positive int or (height, width), "
+                         f"got {size!r}")
+    return int(size[0]), int(size[1])
+
+
+def _interpolation(name: str):
+    if name not in INTERPOLATIONS:
+        raise ValueError(f"interpolation must be one of {tuple(INTERPOLATIONS)}, got {name!r}")
+    return INTERPOLATIONS[name]

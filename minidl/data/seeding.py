@@ -1,0 +1,56 @@
+"""Which random generator a data transform draws from.
+
+Random transforms (flips, rotations, crops ...) and random datasets draw from
+:func:`sample_generator`:
+
+* while a :class:`~minidl.data.DataLoader` builds a sample, that is a generator seeded
+  from the loader's epoch seed and the sample's position in the epoch, so every sample's
+  randomness is fixed by the seed alone, whichever worker thread builds it and in
+  whatever order the threads run;
+* anywhere else, it is minidl's global generator, so ``minidl.manual_seed`` makes the
+  draws repeatable.
+
+A transform given its own ``generator`` uses that one instead (repeatable with
+``num_workers=0``; with several workers the order in which threads draw from one shared
+generator is not fixed).
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+
+from .. import random as _random
+
+_local = threading.local()
+
+
+def sample_generator() -> np.random.Generator:
+    """The generator of the sample being built in this thread, else the global one."""
+    generator = getattr(_local, "generator", None)
+    return generator if generator is not None else _random.generator()
+
+
+@contextmanager
+def using_generator(generator: np.random.Generator):
+    """Make ``generator`` this thread's :func:`sample_generator` inside the ``with``."""
+    previous = getattr(_local, "generator", None)
+    _local.generator = generator
+    try:
+        yield generator
+    finally:
+        _local.generator = previous
+
+
+def as_generator(generator, function: str) -> np.random.Generator:
+    """``None`` -> the global generator; an int -> a new generator seeded with it; a NumPy
+    ``Generator`` -> itself."""
+    if generator is None:
+        return _random.generator()
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if isinstance(generator, int | np.integer) and not isinstance(generator, bool):
+        return np.random.default_rng(int(generator))
+    raise TypeError(f"{function}: generator must be None, an int seed or a "
+                    f"numpy.random.Generator, got {type(generator).__name__}")

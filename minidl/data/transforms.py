@@ -1,0 +1,222 @@
+"""Transforms: callables that turn one image into another, composed into a pipeline.
+
+    train_transform = Compose([
+        Resize((128, 128)),
+        RandomHorizontalFlip(),
+        RandomRotation(15),
+        ToTensor(),                       # (H, W, C) uint8 -> (C, H, W) float32 in [0, 1]
+        Normalize([0.5], [0.5]),
+    ])
+
+Names and arguments follow torchvision. Inputs are Pillow images or (H, W[, C]) NumPy
+arrays (see :mod:`.functional`); each transform returns the kind it was given, except
+``ToTensor``.
+
+Randomness: a random transform draws from the ``generator`` given to it (a NumPy
+Generator or an int seed) or, by default, from
+:func:`~minidl.data.seeding.sample_generator` — the per-sample generator the DataLoader
+sets (repeatable for a seed, whatever the number of workers) or, outside a loader,
+minidl's global generator (repeatable after ``minidl.manual_seed``).
+"""
+from __future__ import annotations
+
+import numbers
+
+from . import functional as F
+from .seeding import as_generator, sample_generator
+
+
+class Compose:
+    """Apply ``transforms`` one after the other."""
+
+    def __init__(self, transforms):
+        self.transforms = list(transforms)
+
+    def __call__(self, image):
+        for transform in self.transforms:
+            image = transform(image)
+        return image
+
+    def __repr__(self) -> str:
+        inner = "".join(f"\n    {t!r}," for t in self.transforms)
+        return f"Compose([{inner}\n])"
+
+
+class ToTensor:
+    """(H, W, C) uint8 or float image -> (C, H, W) float32 array; uint8 is divided by 255."""
+
+    def __call__(self, image):
+        return F.to_tensor(image)
+
+    def __repr__(self) -> str:
+        return "ToTensor()"
+
+
+class Normalize:
+    """``(x - mean[c]) / std[c]`` per channel of a (C, H, W) float array."""
+
+    def __init__(self, mean, std):
+        self.mean, self.std = mean, std
+
+    def __call__(self, tensor):
+        return F.normalize(tensor, self.mean, self.std)
+
+    def __repr__(self) -> str:
+        return f"Normalize(mean={self.mean}, std={self.std})"
+
+
+class Resize:
+    """Resize to ``size`` (int: the shorter side, keeping the aspect; or (height, width))."""
+
+    def __init__(self, size, interpolation: str = "bilinear"):
+        self.size, self.interpolation = size, interpolation
+
+    def __call__(self, image):
+        return F.resize(image, self.size, self.interpolation)
+
+    def __repr__(self) -> str:
+        return f"Resize(size={self.size}, interpolation={self.interpolation!r})"
+
+
+class CenterCrop:
+    """The central ``size`` window."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __call__(self, image):
+        return F.center_crop(image, self.size)
+
+    def __repr__(self) -> str:
+        return f"CenterCrop(size={self.size})"
+
+
+class RandomTransform:
+    """Base of the random transforms: where their random numbers come from."""
+
+    def __init__(self, generator=None):
+        owner = type(self).__name__
+        self.generator = None if generator is None else as_generator(generator, owner)
+
+    @property
+    def rng(self):
+        return self.generator if self.generator is not None else sample_generator()
+
+
+class RandomHorizontalFlip(RandomTransform):
+    """Mirror left <-> right with probability ``p``."""
+
+    def __init__(self, p: float = 0.5, generator=None):
+        super().__init__(generator)
+        self.p = _probability(p, "RandomHorizontalFlip")
+
+    def __call__(self, image):
+        return F.hflip(image) if self.rng.random() < self.p else image
+
+    def __repr__(self) -> str:
+        return f"RandomHorizontalFlip(p={self.p})"
+
+
+class RandomVerticalFlip(RandomTransform):
+    """Mirror top <-> bottom with probability ``p``."""
+
+    def __init__(self, p: float = 0.5, generator=None):
+        super().__init__(generator)
+        self.p = _probability(p, "RandomVerticalFlip")
+
+    def __call__(self, image):
+        return F.vflip(image) if self.rng.random() < self.p else image
+
+    def __repr__(self) -> str:
+        return f"RandomVerticalFlip(p={self.p})"
+
+
+class RandomCrop(RandomTransform):
+    """A ``size`` window at a uniformly random place, after ``padding`` pixels of ``fill``
+    on every side."""
+
+    def __init__(self, size, padding: int = 0, fill=0, generator=None):
+        super().__init__(generator)
+        self.size = F.size_pair(size, "RandomCrop")
+        self.padding, self.fill = padding, fill
+
+    def __call__(self, image):
+        if self.padding:
+            image = F.pad(image, self.padding, self.fill)
+        height, width = F.image_size(image)
+        crop_height, crop_width = self.size
+        if crop_height > height or crop_width > width:
+            raise ValueError(f"RandomCrop: size {self.size} is larger than the (padded) image "
+                             f"{height}x{width}")
+        top = int(self.rng.integers(height - crop_height + 1))
+        left = int(self.rng.integers(width - crop_width + 1))
+        return F.crop(image, top, left, crop_height, crop_width)
+
+    def __repr__(self) -> str:
+        return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class RandomAffine(RandomTransform):
+    """A random rotation, shift and scaling about the centre, keeping the size.
+
+    Args:
+        degrees: angle drawn uniformly from (-degrees, degrees) or (low, high).
+        translate: (fx, fy): shifts drawn uniformly from (-fx W, fx W) and (-fy H, fy H)
+            pixels; None for none.
+        scale: (low, high): scale factor drawn uniformly; None keeps 1.
+        fill: value of the pixels that come from outside the image (a number, or one
+            per channel).
+    """
+
+    def __init__(self, degrees, translate=None, scale=None, fill=0,
+                 interpolation: str = "bilinear", generator=None):
+        super().__init__(generator)
+        self.degrees = _range(degrees, "degrees", type(self).__name__)
+        if translate is not None and not all(0 <= f <= 1 for f in translate):
+            raise ValueError(f"{type(self).__name__}: translate fractions must lie in "
+                             f"[0, 1], got {translate}")
+        if scale is not None and not 0 < scale[0] <= scale[1]:
+            raise ValueError(f"{type(self).__name__}: scale must be (low, high) with "
+                             f"0 < low <= high, got {scale}")
+        self.translate, self.scale = translate, scale
+        self.fill, self.interpolation = fill, interpolation
+
+    def __call__(self, image):
+        rng = self.rng
+        angle = rng.uniform(*self.degrees)
+        shift = (0.0, 0.0)
+        if self.translate is not None:
+            height, width = F.image_size(image)
+            shift = (round(rng.uniform(-1, 1) * self.translate[0] * width),
+                     round(rng.uniform(-1, 1) * self.translate[1] * height))
+        scale = rng.uniform(*self.scale) if self.scale is not None else 1.0
+        return F.affine(image, angle, shift, scale, self.fill, self.interpolation)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(degrees={self.degrees}, translate={self.translate}, "
+                f"scale={self.scale})")
+
+
+class RandomRotation(RandomAffine):
+    """Rotate by an angle drawn uniformly from (-degrees, degrees) or (low, high)."""
+
+    def __init__(self, degrees, fill=0, interpolation: str = "bilinear", generator=None):
+        super().__init__(degrees, fill=fill, interpolation=interpolation, generator=generator)
+
+
+def _probability(p, owner: str) -> float:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{owner}: p must lie in [0, 1], got {p}")
+    return float(p)
+
+
+def _range(value, name: str, owner: str) -> tuple[float, float]:
+    if isinstance(value, numbers.Real):
+        if value < 0:
+            raise ValueError(f"{owner}: {name} must be non-negative when given as one number, "
+                             f"got {value}")
+        return (-float(value), float(value))
+    low, high = value
+    if low > high:
+        raise ValueError(f"{owner}: {name} must be (low, high) with low <= high, got {value}")
+    return (float(low), float(high))

@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import click
 
+from .data import data
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="minidl")
 def cli():
     """minidl: a deep learning engine from scratch. Run `minidl COMMAND --help` for details."""
+
+
+cli.add_command(data)
 
 
 def main():

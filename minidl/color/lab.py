@@ -112,7 +112,7 @@ def _encode(xp, linear, clip: bool):
     magnitude = xp.abs(linear)
     encoded = xp.where(magnitude <= 0.0031308, 12.92 * magnitude,
                        1.055 * magnitude ** (1 / 2.4) - 0.055)
-    return xp.sign(linear) * encoded if not clip else encoded
+    return encoded if clip else xp.sign(linear) * encoded
 
 
 def _lab_f(xp, t):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from .data import data
+from .train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,6 +14,7 @@ def cli():
 
 
 cli.add_command(data)
+cli.add_command(train)
 
 
 def main():

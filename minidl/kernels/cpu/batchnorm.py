@@ -19,6 +19,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .threads import threads_for
+
 # Let LLVM reorder the float sums so that it can vectorize them.
 FAST_SUMS = {"reassoc", "contract"}
 
@@ -115,7 +117,8 @@ def batch_norm_forward_train(x, weight, bias, eps):
     channels = xc.shape[1]
     mean = np.empty(channels, dtype=x.dtype)
     var = np.empty(channels, dtype=x.dtype)
-    _statistics(xc, mean, var)
+    with threads_for(xc.size):
+        _statistics(xc, mean, var)
     y = batch_norm_forward_eval(xc, mean, var, weight, bias, eps)
     return y.reshape(x.shape), mean, var
 
@@ -125,9 +128,10 @@ def batch_norm_forward_eval(x, running_mean, running_var, weight, bias, eps):
     xc = _as_channels(x)
     channels = xc.shape[1]
     y = np.empty_like(xc)
-    _normalize(xc, np.ascontiguousarray(running_mean), np.ascontiguousarray(running_var),
-               _or_constant(weight, channels, x.dtype, 1), _or_constant(bias, channels, x.dtype, 0),
-               float(eps), y)
+    with threads_for(xc.size):
+        _normalize(xc, np.ascontiguousarray(running_mean), np.ascontiguousarray(running_var),
+                   _or_constant(weight, channels, x.dtype, 1),
+                   _or_constant(bias, channels, x.dtype, 0), float(eps), y)
     return y.reshape(x.shape)
 
 
@@ -137,10 +141,11 @@ def _backward(grad_y, x, mean, var, weight, eps, training):
     mean, var = np.ascontiguousarray(mean), np.ascontiguousarray(var)
     grad_weight = np.empty(channels, dtype=x.dtype)
     grad_bias = np.empty(channels, dtype=x.dtype)
-    _gradient_sums(gc, xc, mean, var, float(eps), grad_weight, grad_bias)
     grad_x = np.empty_like(xc)
-    _input_gradient(gc, xc, mean, var, _or_constant(weight, channels, x.dtype, 1), float(eps),
-                    grad_weight, grad_bias, training, grad_x)
+    with threads_for(xc.size):
+        _gradient_sums(gc, xc, mean, var, float(eps), grad_weight, grad_bias)
+        _input_gradient(gc, xc, mean, var, _or_constant(weight, channels, x.dtype, 1),
+                        float(eps), grad_weight, grad_bias, training, grad_x)
     return grad_x.reshape(x.shape), grad_weight, grad_bias
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..reference.pooling import pool_output_shape
+from .threads import threads_for
 
 
 def _as_planes(x: np.ndarray) -> np.ndarray:
@@ -80,8 +81,9 @@ def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, dilation, ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
     indices = np.empty(out_shape, dtype=np.int64)
-    _max_pool_forward(_as_planes(x), *kernel, *stride, *padding, *dilation,
-                      _as_planes(y), _as_planes(indices))
+    with threads_for(x.size):
+        _max_pool_forward(_as_planes(x), *kernel, *stride, *padding, *dilation,
+                          _as_planes(y), _as_planes(indices))
     return y, indices
 
 
@@ -89,7 +91,8 @@ def max_pool2d_backward(grad_y, indices, input_shape):
     """Each output's gradient is added to the input element that was its maximum."""
     grad_x = np.empty((input_shape[0] * input_shape[1], input_shape[2] * input_shape[3]),
                       dtype=grad_y.dtype)
-    _max_pool_backward(_as_planes(grad_y), _as_planes(indices), grad_x)
+    with threads_for(grad_x.size):
+        _max_pool_backward(_as_planes(grad_y), _as_planes(indices), grad_x)
     return grad_x.reshape(input_shape)
 
 
@@ -152,8 +155,9 @@ def avg_pool2d_forward(x, kernel, stride, padding, ceil_mode, count_include_pad,
     """Window sums (padding counts as 0) divided as PyTorch divides them."""
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
-    _avg_pool_forward(_as_planes(x), *kernel, *stride, *padding, bool(count_include_pad),
-                      int(divisor_override or 0), _as_planes(y))
+    with threads_for(x.size):
+        _avg_pool_forward(_as_planes(x), *kernel, *stride, *padding, bool(count_include_pad),
+                          int(divisor_override or 0), _as_planes(y))
     return y
 
 
@@ -161,9 +165,10 @@ def avg_pool2d_backward(grad_y, input_shape, kernel, stride, padding, ceil_mode,
                         count_include_pad, divisor_override):
     """Each input element receives grad_y / divisor from every window that covers it."""
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    _avg_pool_backward(_as_planes(grad_y), *kernel, *stride, *padding,
-                       bool(count_include_pad), int(divisor_override or 0),
-                       _as_planes(grad_x))
+    with threads_for(grad_x.size):
+        _avg_pool_backward(_as_planes(grad_y), *kernel, *stride, *padding,
+                           bool(count_include_pad), int(divisor_override or 0),
+                           _as_planes(grad_x))
     return grad_x
 
 
@@ -208,12 +213,14 @@ def _adaptive_avg_pool_backward(grad_y, grad_x):
 def adaptive_avg_pool2d_forward(x, output_size):
     """Means over adaptive windows; ``output_size`` = (OH, OW)."""
     y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
-    _adaptive_avg_pool_forward(_as_planes(x), _as_planes(y))
+    with threads_for(x.size):
+        _adaptive_avg_pool_forward(_as_planes(x), _as_planes(y))
     return y
 
 
 def adaptive_avg_pool2d_backward(grad_y, input_shape):
     """Each window's gradient spread evenly over its cells."""
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    _adaptive_avg_pool_backward(_as_planes(grad_y), _as_planes(grad_x))
+    with threads_for(grad_x.size):
+        _adaptive_avg_pool_backward(_as_planes(grad_y), _as_planes(grad_x))
     return grad_x

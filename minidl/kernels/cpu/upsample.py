@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .threads import threads_for
+
 
 @njit(parallel=True, cache=True)
 def _upsample_forward(x, scale_h, scale_w, y):
@@ -43,8 +45,9 @@ def upsample_nearest2d_forward(x, scale_h: int, scale_w: int):
     """(N, C, H, W) -> (N, C, H·sH, W·sW), each pixel copied into an sH×sW block."""
     n, c, height, width = x.shape
     y = np.empty((n, c, height * scale_h, width * scale_w), dtype=x.dtype)
-    _upsample_forward(np.ascontiguousarray(x).reshape(n * c, height, width), scale_h,
-                      scale_w, y.reshape(n * c, height * scale_h, width * scale_w))
+    with threads_for(y.size):
+        _upsample_forward(np.ascontiguousarray(x).reshape(n * c, height, width), scale_h,
+                          scale_w, y.reshape(n * c, height * scale_h, width * scale_w))
     return y
 
 
@@ -53,6 +56,7 @@ def upsample_nearest2d_backward(grad_y, scale_h: int, scale_w: int):
     n, c, out_h, out_w = grad_y.shape
     height, width = out_h // scale_h, out_w // scale_w
     grad_x = np.empty((n, c, height, width), dtype=grad_y.dtype)
-    _upsample_backward(np.ascontiguousarray(grad_y).reshape(n * c, out_h, out_w), scale_h,
-                       scale_w, grad_x.reshape(n * c, height, width))
+    with threads_for(grad_y.size):
+        _upsample_backward(np.ascontiguousarray(grad_y).reshape(n * c, out_h, out_w),
+                           scale_h, scale_w, grad_x.reshape(n * c, height, width))
     return grad_x

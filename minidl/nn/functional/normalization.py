@@ -1,0 +1,64 @@
+"""Batch normalization (``torch.nn.functional.batch_norm``)."""
+from __future__ import annotations
+
+from numbers import Real
+
+from ...ops.batchnorm import BatchNormEval, BatchNormTrain
+from ...tensor import Tensor
+
+
+def _check_per_channel(name: str, value, input: Tensor) -> None:
+    """``value`` must be None or a (C,) tensor on the input's device."""
+    if value is None:
+        return
+    channels = input.shape[1]
+    if not isinstance(value, Tensor):
+        raise TypeError(f"batch_norm: {name} must be a Tensor or None, got "
+                        f"{type(value).__name__}")
+    if value.shape != (channels,):
+        raise ValueError(f"batch_norm: {name} should have shape ({channels},), one value per "
+                         f"channel of the input (shape {input.shape}), got {value.shape}")
+    if value.device != input.device:
+        raise RuntimeError(f"batch_norm: {name} is on {value.device}, the input on "
+                           f"{input.device}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of (N, C, ...) to zero mean and unit variance, then scale by
+    ``weight`` and shift by ``bias`` (both (C,)).
+
+    training=True: use the batch's mean and biased variance, and update ``running_mean``
+    and ``running_var`` in place (when given) with
+    running = (1 - momentum)·running + momentum·batch statistic (unbiased variance).
+    training=False: use ``running_mean`` and ``running_var``.
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dimensions "
+                         f"(N, C, ...), got shape {input.shape}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"batch_norm: input must be floating point, got {input.dtype}")
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        _check_per_channel(name, value, input)
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: give both running_mean and running_var, or neither")
+    if not eps > 0:
+        raise ValueError(f"batch_norm: eps must be positive, got {eps}")
+    if not training:
+        if running_mean is None:
+            raise ValueError("batch_norm: running_mean and running_var must be given in "
+                             "evaluation mode (training=False)")
+        return BatchNormEval.apply(input, weight, bias, eps=eps,
+                                   running_mean=running_mean.data,
+                                   running_var=running_var.data)
+    if input.numel() // input.shape[1] <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {input.shape}")
+    if running_mean is not None and (not isinstance(momentum, Real) or not 0 <= momentum <= 1):
+        raise ValueError(f"batch_norm: momentum must be a number in [0, 1], got {momentum!r}")
+    return BatchNormTrain.apply(
+        input, weight, bias, eps=eps, momentum=momentum,
+        running_mean=None if running_mean is None else running_mean.data,
+        running_var=None if running_var is None else running_var.data)

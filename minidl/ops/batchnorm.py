@@ -1,0 +1,75 @@
+"""Batch normalization as autograd Functions (the kernels hold the maths; see
+``minidl/kernels/reference/batchnorm.py``).
+
+x is (N, C, ...); weight, bias, the statistics are (C,).
+
+- ``BatchNormTrain`` normalizes with the batch's own mean and biased variance, and (when
+  given running estimates) updates them in place, as PyTorch does:
+      running_mean ← (1 - momentum)·running_mean + momentum·mean
+      running_var  ← (1 - momentum)·running_var  + momentum·var·n/(n - 1)
+  (the running variance is the *unbiased* estimate, n = N·(values per channel)).
+  Its backward accounts for the mean and variance depending on every input of the channel.
+- ``BatchNormEval`` normalizes with the running estimates, which are constants: its
+  backward is a per-channel scale.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..backend import array_module
+from ..kernels import kernel
+
+
+def _like_input(values, x):
+    """A per-channel array in x's dtype (no copy when it already is); None stays None."""
+    return None if values is None else array_module(x).asarray(values, dtype=x.dtype)
+
+
+def _grads_for_inputs(needs, grad_x, grad_weight, grad_bias):
+    """Keep the gradients of the inputs that need one (the engine ignores None)."""
+    return tuple(g if needed else None
+                 for needed, g in zip(needs, (grad_x, grad_weight, grad_bias)))
+
+
+class BatchNormTrain(Function):
+    """y = (x - mean_batch) / √(var_batch + eps) · weight + bias, per channel."""
+
+    def forward(self, x, weight, bias, *, eps, momentum=0.1, running_mean=None,
+                running_var=None):
+        weight, bias = _like_input(weight, x), _like_input(bias, x)
+        y, mean, var = kernel("batch_norm_forward_train", x)(x, weight, bias, eps)
+        if running_mean is not None:
+            count = x.size // x.shape[1]
+            running_mean *= 1 - momentum
+            running_mean += momentum * mean
+            running_var *= 1 - momentum
+            running_var += momentum * var * (count / (count - 1))
+        self.eps = eps
+        self.save_for_backward(x, mean, var, weight)
+        return y
+
+    def backward(self, grad):
+        x, mean, var, weight = self.saved_arrays
+        grads = kernel("batch_norm_backward_train", grad)(grad, x, mean, var, weight, self.eps)
+        return _grads_for_inputs(self.needs_input_grad, *grads)
+
+
+class BatchNormEval(Function):
+    """y = (x - running_mean) / √(running_var + eps) · weight + bias, per channel."""
+
+    def forward(self, x, weight, bias, *, eps, running_mean, running_var):
+        weight, bias = _like_input(weight, x), _like_input(bias, x)
+        # copies: a later training step may update the running estimates in place
+        xp = array_module(x)
+        running_mean = xp.array(running_mean, dtype=x.dtype)
+        running_var = xp.array(running_var, dtype=x.dtype)
+        y = kernel("batch_norm_forward_eval", x)(x, running_mean, running_var, weight, bias,
+                                                 eps)
+        self.eps = eps
+        self.save_for_backward(x, running_mean, running_var, weight)
+        return y
+
+    def backward(self, grad):
+        x, running_mean, running_var, weight = self.saved_arrays
+        grads = kernel("batch_norm_backward_eval", grad)(grad, x, running_mean, running_var,
+                                                         weight, self.eps)
+        return _grads_for_inputs(self.needs_input_grad, *grads)

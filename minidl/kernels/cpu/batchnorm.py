@@ -19,11 +19,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .threads import threads_for
-
-# Let LLVM reorder the float sums so that it can vectorize them.
-FAST_SUMS = {"reassoc", "contract"}
-
+from .options import FAST_SUMS, threads_for
 
 def _as_channels(x: np.ndarray) -> np.ndarray:
     """A C-contiguous (N, C, M) view (or copy) of (N, C, ...)."""

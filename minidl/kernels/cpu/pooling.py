@@ -8,6 +8,8 @@ same cells *within* the plane only.  So no two iterations ever write the same el
 
 Window bounds are clipped to the input instead of padding it: for output row oh the rows
 are h0 + i·dH with h0 = oh·sH - pH, kept while 0 <= row < H (likewise for columns).
+The sums loop over a slice of each row, ``row = x[p, h, w_begin:w_end]``, from 0 to its
+size: Numba vectorizes that loop, but not one that starts at a run-time ``w_begin``.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..reference.pooling import pool_output_shape
-from .threads import threads_for
+from .options import FAST_SUMS, threads_for
 
 
 def _as_planes(x: np.ndarray) -> np.ndarray:
@@ -110,7 +112,7 @@ def _window(o, stride, pad, kernel, size, count_include_pad):
     return begin, end, counted
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                       count_include_pad, divisor_override, y):
     planes, height, width = x.shape
@@ -124,8 +126,9 @@ def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                                                   count_include_pad)
                 total = 0.0
                 for h in range(h_begin, h_end):
-                    for w in range(w_begin, w_end):
-                        total += x[p, h, w]
+                    row = x[p, h, w_begin:w_end]
+                    for w in range(row.size):
+                        total += row[w]
                 divisor = divisor_override if divisor_override != 0 else h_count * w_count
                 y[p, oh, ow] = total / divisor
 
@@ -146,8 +149,9 @@ def _avg_pool_backward(grad_y, kernel_h, kernel_w, stride_h, stride_w, pad_h, pa
                 divisor = divisor_override if divisor_override != 0 else h_count * w_count
                 share = grad_y[p, oh, ow] / divisor
                 for h in range(h_begin, h_end):
-                    for w in range(w_begin, w_end):
-                        grad_x[p, h, w] += share
+                    row = grad_x[p, h, w_begin:w_end]
+                    for w in range(row.size):
+                        row[w] += share
 
 
 def avg_pool2d_forward(x, kernel, stride, padding, ceil_mode, count_include_pad,
@@ -178,7 +182,7 @@ def _adaptive_range(o, in_size, out_size):
     return (o * in_size) // out_size, -((-(o + 1) * in_size) // out_size)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
 def _adaptive_avg_pool_forward(x, y):
     planes, height, width = x.shape
     _, out_h, out_w = y.shape
@@ -189,8 +193,9 @@ def _adaptive_avg_pool_forward(x, y):
                 w_begin, w_end = _adaptive_range(ow, width, out_w)
                 total = 0.0
                 for h in range(h_begin, h_end):
-                    for w in range(w_begin, w_end):
-                        total += x[p, h, w]
+                    row = x[p, h, w_begin:w_end]
+                    for w in range(row.size):
+                        total += row[w]
                 y[p, oh, ow] = total / ((h_end - h_begin) * (w_end - w_begin))
 
 
@@ -206,21 +211,31 @@ def _adaptive_avg_pool_backward(grad_y, grad_x):
                 w_begin, w_end = _adaptive_range(ow, width, out_w)
                 share = grad_y[p, oh, ow] / ((h_end - h_begin) * (w_end - w_begin))
                 for h in range(h_begin, h_end):
-                    for w in range(w_begin, w_end):
-                        grad_x[p, h, w] += share
+                    row = grad_x[p, h, w_begin:w_end]
+                    for w in range(row.size):
+                        row[w] += share
+
+
+def _single_row_planes(array, global_pool: bool):
+    """(N·C, H, W) planes, or (N·C, 1, H·W) for global pooling: the mean of a plane is
+    the mean of its values in one row, which the sum loop runs through contiguously."""
+    planes = _as_planes(array)
+    return planes.reshape(planes.shape[0], 1, -1) if global_pool else planes
 
 
 def adaptive_avg_pool2d_forward(x, output_size):
     """Means over adaptive windows; ``output_size`` = (OH, OW)."""
+    global_pool = tuple(output_size) == (1, 1)
     y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
     with threads_for(x.size):
-        _adaptive_avg_pool_forward(_as_planes(x), _as_planes(y))
+        _adaptive_avg_pool_forward(_single_row_planes(x, global_pool), _as_planes(y))
     return y
 
 
 def adaptive_avg_pool2d_backward(grad_y, input_shape):
     """Each window's gradient spread evenly over its cells."""
+    global_pool = grad_y.shape[2:] == (1, 1)
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
     with threads_for(grad_x.size):
-        _adaptive_avg_pool_backward(_as_planes(grad_y), _as_planes(grad_x))
+        _adaptive_avg_pool_backward(_as_planes(grad_y), _single_row_planes(grad_x, global_pool))
     return grad_x

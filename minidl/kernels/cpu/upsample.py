@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .threads import threads_for
+from .options import FAST_SUMS, threads_for
 
 
 @njit(parallel=True, cache=True)
@@ -28,7 +28,7 @@ def _upsample_forward(x, scale_h, scale_w, y):
                 y[p, first_row + a, :] = y[p, first_row, :]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
 def _upsample_backward(grad_y, scale_h, scale_w, grad_x):
     planes, height, width = grad_x.shape
     for p in prange(planes):

@@ -1,14 +1,21 @@
-"""When a parallel kernel should share its work between threads.
+"""Choices shared by the Numba kernels: how sums are compiled, and when to use threads.
+
+``FAST_SUMS`` lets LLVM reorder floating-point additions (and fuse multiply-adds), which
+it needs to vectorize a running sum; the result differs from left-to-right order only by
+rounding.
 
 Waking the other threads of Numba's pool costs microseconds on an idle machine and up to a
-scheduler time slice (milliseconds) on a busy one, so small arrays run on the calling
-thread alone.  The threshold is PyTorch's grain size for its own parallel loops.
+scheduler time slice (milliseconds) on a busy one, so ``threads_for`` runs kernels on small
+arrays on the calling thread alone.  The threshold is PyTorch's grain size for its own
+parallel loops.
 """
 from __future__ import annotations
 
 import contextlib
 
 import numba
+
+FAST_SUMS = {"reassoc", "contract"}
 
 PARALLEL_MIN_ELEMENTS = 32768
 

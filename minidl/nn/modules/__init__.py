@@ -1,6 +1,7 @@
 """Layer classes. Each file owns one family of layers."""
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .conv import Conv2d, ConvTranspose2d
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -14,5 +15,6 @@ __all__ = [
     "Module", "Linear", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax",
     "LogSoftmax", "Dropout", "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict",
     "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
+    "Conv2d", "ConvTranspose2d",
     "BatchNorm1d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
 ]

@@ -1,0 +1,130 @@
+"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (PyTorch's arguments and defaults)."""
+from __future__ import annotations
+
+import math
+
+from ... import creation
+from ...ops.pooling import pair
+from .. import functional as F
+from .. import init
+from ..functional.conv import conv_transpose_output_padding
+from ..parameter import Parameter
+from .module import Module
+
+
+class _ConvNd(Module):
+    """What both layers share: the arguments, the parameters and their initialization.
+
+    The weight is (out_channels, in_channels/groups, KH, KW) for a convolution and
+    (in_channels, out_channels/groups, KH, KW) for a transposed one.  PyTorch's default
+    initialization: weight ~ kaiming_uniform_(a=√5), i.e. U(-1/√fan_in, 1/√fan_in), and
+    bias ~ U(-1/√fan_in, 1/√fan_in), with fan_in = weight.shape[1]·KH·KW.
+    """
+
+    transposed = False
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride, padding,
+                 dilation, groups: int, bias: bool, padding_mode: str, dtype):
+        super().__init__()
+        name = type(self).__name__
+        for label, value in (("in_channels", in_channels), ("out_channels", out_channels),
+                             ("groups", groups)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{name}: {label} must be a positive int, got {value!r}")
+        for label, value in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if value % groups:
+                raise ValueError(f"{name}: {label} ({value}) must be divisible by groups "
+                                 f"({groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"{name}: padding_mode {padding_mode!r} is not supported "
+                             "(only 'zeros')")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = pair(kernel_size, "kernel_size", name)
+        self.stride = pair(stride, "stride", name)
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", name)
+        self.dilation = pair(dilation, "dilation", name)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        if self.transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(creation.empty(*shape, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """y = conv2d(x, weight, bias): (N, in_channels, H, W) -> (N, out_channels, OH, OW).
+
+    ``padding`` is an int, a pair, "valid" or "same" (stride 1).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None):
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Conv2d: padding must be an int, a pair, 'valid' or 'same', "
+                             f"got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+    def forward(self, input):
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """y = conv_transpose2d(x, weight, bias): (N, in_channels, H, W) -> (N, out_channels,
+    OH, OW) with OH = (H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1.
+
+    ``forward(input, output_size)`` picks the output_padding that yields ``output_size``.
+    """
+
+    transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", dtype=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got "
+                             f"{padding!r}")
+        output_padding = pair(output_padding, "output_padding", "ConvTranspose2d")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+        self.output_padding = output_padding
+
+    def forward(self, input, output_size=None):
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = conv_transpose_output_padding(
+                "ConvTranspose2d", input.shape[-2:], output_size, self.kernel_size,
+                self.stride, self.padding, self.dilation)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  output_padding, self.groups, self.dilation)

@@ -1,0 +1,88 @@
+"""Convolution and transposed convolution as graph nodes, on top of the conv kernels.
+
+A convolution y = conv(x, W) is linear in x and in W, so each gradient is another
+convolution-like product (see ``minidl/kernels/reference/conv.py`` for the index maths):
+
+    conv2d:            dL/dx = conv_transpose2d(gy, W)       (kernel conv2d_backward_input)
+                       dL/dW = correlation of x with gy      (kernel conv2d_backward_weight)
+                       dL/db = Σ_{n,i,j} gy[n, :, i, j]
+
+A transposed convolution is defined as the adjoint of a convolution: its forward pass is
+conv2d's input gradient, so its own gradients swap the roles:
+
+    conv_transpose2d:  y = conv2d_backward_input(x, W)
+                       dL/dx = conv2d(gy, W)
+                       dL/dW = conv2d_backward_weight(gy, x)  (gy plays conv2d's input)
+                       dL/db = Σ_{n,i,j} gy[n, :, i, j]
+
+Arguments are checked by ``minidl.nn.functional``; these nodes trust them.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..kernels.registry import kernel
+
+
+def _bias_gradient(grad):
+    """dL/db[o] = Σ over the batch and every position of gy[n, o, i, j]."""
+    return grad.sum(axis=(0, 2, 3))
+
+
+class Conv2d(Function):
+    """y[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c] (a correlation over the group's channels).
+
+    x (N, C_in, H, W), weight (C_out, C_in/G, KH, KW), bias (C_out,) or None
+    -> y (N, C_out, OH, OW).  Options (keyword): stride, padding, dilation as pairs, groups.
+    """
+
+    def forward(self, x, weight, bias, *, stride, padding, dilation, groups):
+        self.options = (stride, padding, dilation, groups)
+        self.save_for_backward(x, weight)
+        return kernel("conv2d_forward", x)(x, weight, bias, *self.options)
+
+    def backward(self, grad):
+        x, weight = self.saved_arrays
+        grad_x = grad_weight = grad_bias = None
+        if self.needs_input_grad[0]:
+            grad_x = kernel("conv2d_backward_input", grad)(grad, weight, x.shape[2:],
+                                                           *self.options)
+        if self.needs_input_grad[1]:
+            grad_weight = kernel("conv2d_backward_weight", x)(x, grad, weight.shape[2:],
+                                                              *self.options)
+        if self.needs_input_grad[2]:
+            grad_bias = _bias_gradient(grad)
+        return grad_x, grad_weight, grad_bias
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of Conv2d with the same weight: y = conv2d_backward_input(x, W) + b.
+
+    x (N, C_in, H, W), weight (C_in, C_out/G, KH, KW), bias (C_out,) or None
+    -> y (N, C_out, *output_hw).  Options (keyword): stride, padding, dilation as pairs,
+    groups, and output_hw, the output's (height, width) (the functional entry point works
+    it out from output_padding).
+    """
+
+    def forward(self, x, weight, bias, *, stride, padding, dilation, groups, output_hw):
+        self.options = (stride, padding, dilation, groups)
+        self.save_for_backward(x, weight)
+        y = kernel("conv2d_backward_input", x)(x, weight, output_hw, *self.options)
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+        return y
+
+    def backward(self, grad):
+        x, weight = self.saved_arrays
+        h, w = x.shape[2:]
+        grad_x = grad_weight = grad_bias = None
+        if self.needs_input_grad[0]:
+            # An output_padding >= stride (allowed when it is < dilation) leaves trailing
+            # output rows no input reaches: the convolution then yields a larger map.
+            grad_x = kernel("conv2d_forward", grad)(grad, weight, None,
+                                                    *self.options)[:, :, :h, :w]
+        if self.needs_input_grad[1]:
+            grad_weight = kernel("conv2d_backward_weight", grad)(grad, x, weight.shape[2:],
+                                                                 *self.options)
+        if self.needs_input_grad[2]:
+            grad_bias = _bias_gradient(grad)
+        return grad_x, grad_weight, grad_bias

@@ -1,0 +1,165 @@
+"""The fast CPU convolution kernels agree with the readable reference ones.
+
+Each configuration runs the three kernels (forward, input gradient, weight gradient) of both
+backends on the same random arrays, in float64 and float32.
+"""
+import numpy as np
+import pytest
+
+from minidl.kernels.conv_geometry import conv_output_size, conv_transpose_output_size
+from minidl.kernels.cpu import conv as cpu
+from minidl.kernels.reference import conv as reference
+
+# (N, C_in, H, W, C_out, (KH, KW), stride, padding, dilation, groups)
+CONFIGS = [
+    (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),        # batch 1, one channel
+    (2, 3, 7, 9, 4, (3, 2), (1, 2), (1, 0), (1, 2), 1),        # rectangular everything
+    (1, 4, 8, 8, 6, (3, 3), (2, 2), (1, 1), (1, 1), 2),        # groups
+    (3, 6, 5, 6, 6, (1, 1), (1, 1), (0, 0), (1, 1), 3),        # pointwise, depthwise-ish
+    (2, 4, 6, 5, 4, (1, 1), (2, 1), (1, 0), (1, 1), 1),        # 1x1 but strided and padded
+    (2, 2, 9, 7, 2, (4, 4), (3, 2), (2, 1), (2, 1), 1),        # stride 3, dilation 2
+    (1, 4, 11, 4, 8, (2, 3), (3, 3), (0, 2), (3, 1), 4),       # depthwise x2, odd sizes
+    (5, 3, 4, 4, 5, (4, 4), (2, 2), (1, 1), (1, 1), 1),        # a GAN 4x4/2 layer
+    (2, 2, 3, 3, 3, (5, 5), (1, 1), (2, 2), (1, 1), 1),        # kernel larger than image
+]
+
+
+def random_config(rng):
+    groups = int(rng.integers(1, 4))
+    kernel = tuple(int(k) for k in rng.integers(1, 5, size=2))
+    stride = tuple(int(s) for s in rng.integers(1, 4, size=2))
+    dilation = tuple(int(d) for d in rng.integers(1, 3, size=2))
+    padding = tuple(int(rng.integers(0, k + 1)) for k in kernel)
+    size = tuple(d * (k - 1) + 1 + int(rng.integers(0, 7)) for k, d in zip(kernel, dilation))
+    return (int(rng.integers(1, 4)), groups * int(rng.integers(1, 3)), *size,
+            groups * int(rng.integers(1, 3)), kernel, stride, padding, dilation, groups)
+
+
+RANDOM_CONFIGS = [random_config(np.random.default_rng(seed)) for seed in range(12)]
+
+
+def arrays(config, dtype, rng):
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
+    x = rng.standard_normal((n, c_in, h, w)).astype(dtype)
+    weight = rng.standard_normal((c_out, c_in // groups, *kernel)).astype(dtype)
+    bias = rng.standard_normal(c_out).astype(dtype)
+    oh, ow = (conv_output_size(size, k, s, p, d)
+              for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
+    grad_out = rng.standard_normal((n, c_out, oh, ow)).astype(dtype)
+    return x, weight, bias, grad_out
+
+
+def assert_close(actual, expected, dtype):
+    assert actual.dtype == dtype and actual.shape == expected.shape
+    scale = max(1.0, float(np.abs(expected).max()))
+    tolerance = 1e-12 if dtype == np.float64 else 2e-5
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=tolerance * scale)
+
+
+def compare_all_kernels(config, dtype, rng, with_bias=True):
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
+    x, weight, bias, grad_out = arrays(config, dtype, rng)
+    bias = bias if with_bias else None
+    options = (stride, padding, dilation, groups)
+    assert_close(cpu.conv2d_forward(x, weight, bias, *options),
+                 reference.conv2d_forward(x, weight, bias, *options), dtype)
+    assert_close(cpu.conv2d_backward_input(grad_out, weight, (h, w), *options),
+                 reference.conv2d_backward_input(grad_out, weight, (h, w), *options), dtype)
+    assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
+                 reference.conv2d_backward_weight(x, grad_out, kernel, *options), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
+def test_cpu_kernels_match_reference(config, dtype, rng):
+    compare_all_kernels(config, dtype, rng)
+
+
+def test_forward_without_bias(rng):
+    compare_all_kernels(CONFIGS[1], np.float64, rng, with_bias=False)
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], RANDOM_CONFIGS[0]])
+def test_tiles_that_split_images_and_span_samples(config, rng, monkeypatch):
+    """Tiny tiles split each image into several slices (rows cut in the middle)."""
+    monkeypatch.setattr(cpu, "TILE_BUDGET", 7)
+    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 5)
+    compare_all_kernels(config, np.float64, rng)
+
+
+def test_tiles_of_many_samples(rng, monkeypatch):
+    """A batch whose tiles hold several whole images, the last tile fewer."""
+    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 3 * 5 * 4)
+    compare_all_kernels((7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1), np.float64, rng)
+
+
+@pytest.mark.parametrize("output_padding", [(1, 0), (0, 2)])
+def test_input_gradient_for_a_larger_input(output_padding, rng):
+    """conv_transpose2d's output_padding asks for an input larger than the windows cover."""
+    kernel, stride, padding, dilation = (3, 3), (2, 3), (1, 0), (1, 1)
+    grad_out = rng.standard_normal((2, 4, 3, 4))
+    weight = rng.standard_normal((4, 3, *kernel))
+    hw = tuple(conv_transpose_output_size(size, k, s, p, d, o) for size, k, s, p, d, o in
+               zip((3, 4), kernel, stride, padding, dilation, output_padding))
+    options = (stride, padding, dilation, 1)
+    expected = reference.conv2d_backward_input(grad_out, weight, hw, *options)
+    assert expected.shape == (2, 3, *hw)
+    assert_close(cpu.conv2d_backward_input(grad_out, weight, hw, *options), expected,
+                 np.float64)
+
+
+def test_weight_gradient_with_fewer_positions_than_windows(rng):
+    """With output_padding >= stride (allowed below the dilation), the transposed conv's
+    output has trailing rows that no input reaches: x has more windows than grad_out."""
+    x = rng.standard_normal((2, 3, 9, 8))
+    grad_out = rng.standard_normal((2, 4, 3, 3))
+    options = ((2, 2), (0, 0), (2, 2), 1)
+    assert_close(cpu.conv2d_backward_weight(x, grad_out, (2, 2), *options),
+                 reference.conv2d_backward_weight(x, grad_out, (2, 2), *options), np.float64)
+
+
+def test_non_contiguous_inputs(rng):
+    config = CONFIGS[2]
+    x, weight, bias, grad_out = arrays(config, np.float64, rng)
+    x_t = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+    g_t = np.asfortranarray(grad_out)
+    options = config[6:]
+    assert_close(cpu.conv2d_forward(x_t, weight, bias, *options),
+                 reference.conv2d_forward(x, weight, bias, *options), np.float64)
+    assert_close(cpu.conv2d_backward_input(g_t, weight, x.shape[2:], *options),
+                 reference.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
+                 np.float64)
+    assert_close(cpu.conv2d_backward_weight(x_t, g_t, weight.shape[2:], *options),
+                 reference.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options),
+                 np.float64)
+
+
+def test_reference_forward_by_the_definition(rng):
+    """The reference itself against the formula written as four nested loops."""
+    x, weight, bias, _ = arrays(CONFIGS[6], np.float64, rng)
+    n, c_in, h, w, c_out, (kh, kw), (sh, sw), (ph, pw), (dh, dw), groups = CONFIGS[6]
+    out = reference.conv2d_forward(x, weight, bias, (sh, sw), (ph, pw), (dh, dw), groups)
+    xpad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    c_group, o_group = c_in // groups, c_out // groups
+    expected = np.empty_like(out)
+    for b in range(n):
+        for o in range(c_out):
+            channels = slice(o // o_group * c_group, (o // o_group + 1) * c_group)
+            for i in range(out.shape[2]):
+                for j in range(out.shape[3]):
+                    window = xpad[b, channels, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                                  j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                    expected[b, o, i, j] = bias[o] + np.sum(window * weight[o])
+    assert_close(out, expected, np.float64)
+
+
+def test_gradients_are_adjoint_to_the_forward(rng):
+    """<conv(x), gy> = <x, backward_input(gy)> = <weight, backward_weight(x, gy)>."""
+    x, weight, _, grad_out = arrays(CONFIGS[5], np.float64, rng)
+    options = CONFIGS[5][6:]
+    y = reference.conv2d_forward(x, weight, None, *options)
+    gx = reference.conv2d_backward_input(grad_out, weight, x.shape[2:], *options)
+    gw = reference.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options)
+    inner = np.sum(y * grad_out)
+    assert np.isclose(np.sum(x * gx), inner, rtol=1e-12)
+    assert np.isclose(np.sum(weight * gw), inner, rtol=1e-12)

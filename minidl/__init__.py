@@ -14,6 +14,7 @@ from .creation import (arange, cat, empty, eye, from_numpy, full, linspace, ones
                        rand, randint, randn, randperm, stack, tensor, where, zeros, zeros_like)
 from .gradcheck import GradcheckError, gradcheck
 from .random import get_rng_state, manual_seed, set_rng_state
+from .serialization import load, save
 from .tensor import Tensor
 
 from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
@@ -25,5 +26,6 @@ __all__ = [
     "ones_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "cat",
     "stack", "where", "manual_seed", "get_rng_state", "set_rng_state", "no_grad",
     "enable_grad", "set_grad_enabled", "is_grad_enabled", "float16", "float32", "float64",
-    "int32", "int64", "uint8", "bool", "gradcheck", "GradcheckError", "nn", "optim",
+    "int32", "int64", "uint8", "bool", "gradcheck", "GradcheckError", "nn", "optim", "save",
+    "load",
 ]

@@ -1,0 +1,360 @@
+"""``save`` and ``load``: checkpoints as HDF5 files, written atomically, read without pickle.
+
+    minidl.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3},
+                "run/checkpoint.h5")
+    checkpoint = minidl.load("run/checkpoint.h5")            # tensors on "cpu"
+    model.load_state_dict(checkpoint["model"])
+
+What can be saved: dicts (keys ``str`` or ``int``; ``OrderedDict`` stays an OrderedDict),
+lists, tuples, Tensors, NumPy arrays and NumPy scalars of numeric or bool dtype, and
+Python ``int`` (any size), ``float``, ``bool``, ``str`` and ``None``, nested in any way.
+Each comes back as the same type with the same value (a Tensor with its dtype, shape and
+``requires_grad``; a Parameter comes back as a plain Tensor; other subclasses of dict and
+tuple, such as ``defaultdict`` or a namedtuple, come back as dict and tuple).  Strings may
+not contain the NUL character (HDF5 strings end at one).
+
+The file layout
+---------------
+Plain HDF5, so ``h5py`` alone can read it::
+
+    /                          root group; attributes:
+                                 minidl_format          = "minidl checkpoint"
+                                 minidl_format_version  = 1
+                                 minidl_version         = version of minidl that wrote it
+    /object                    the saved object (the node of the top-level value)
+
+Every value is one *node*, an HDF5 group (containers) or dataset (everything else) whose
+attribute ``kind`` says what it was:
+
+    kind            node      contents
+    "dict"          group     one child per entry, named "0", "1", ... in insertion order;
+    "ordereddict"   group       each child carries attributes ``key`` (the key as text)
+                                and ``key_type`` ("str" or "int")
+    "list"          group     one child per item, named "0", "1", ...
+    "tuple"         group     one child per item, named "0", "1", ...
+    "tensor"        dataset   the tensor's values, dtype and shape (*); attribute
+                                ``requires_grad`` (bool)
+    "ndarray"       dataset   the array's values, dtype and shape (*)
+    "numpy_scalar"  dataset   0-d dataset of the scalar's dtype
+    "int"           dataset   0-d int64, or the decimal digits as a string when the
+                                value does not fit in 64 bits
+    "float"         dataset   0-d float64
+    "bool"          dataset   0-d bool
+    "str"           dataset   0-d variable-length UTF-8 string
+    "none"          dataset   empty (no dataspace)
+
+(*) Arrays with at least one element are stored chunked with HDF5's Fletcher-32 checksum
+filter, so a flipped bit in the weights is reported on loading instead of silently
+changing them (HDF5 cannot checksum 0-d datasets, so scalars and metadata go unchecked).
+
+Children are named by position, not by key, because keys may be ints or contain "/"
+(which HDF5 names cannot) and because HDF5 lists names alphabetically, not in insertion
+order.  Reading a saved state dict with h5py alone (``node.values()`` comes in name order
+"0", "1", "10", ..., the keys are right all the same)::
+
+    import h5py
+    with h5py.File("checkpoint.h5", "r") as f:
+        node = f["object"]
+        weights = {child.attrs["key"]: child[()] for child in node.values()}
+
+Atomic writes
+-------------
+``save`` writes a hidden temporary file beside the target, flushes it to disk (fsync) and
+then renames it over the target (``os.replace``, atomic on POSIX file systems).  A crash or
+an error while writing leaves any existing checkpoint untouched; on an error the temporary
+file is removed.  (If the process is killed outright, a ``.<name>.<random>.tmp`` file may
+remain beside the checkpoint; it is never mistaken for the checkpoint.)  Because of this,
+``save`` needs a file name: file-like objects (``io.BytesIO``) are not supported.
+
+Loading reads only numbers and UTF-8 text: nothing is unpickled and no ``object`` dtype
+array is ever built, so loading never runs code stored in the file.  ``h5py`` is
+imported on first use, so ``import minidl`` stays fast.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections import OrderedDict
+
+import numpy as np
+
+from .backend import module_for_device, normalize_device, to_device
+from .tensor import Tensor
+
+FORMAT_NAME = "minidl checkpoint"
+FORMAT_VERSION = 1
+ROOT_NODE = "object"
+
+# dtype kinds that can be stored: bool, signed and unsigned int, float, complex
+STORABLE_DTYPE_KINDS = "biufc"
+INT64_RANGE = range(-2**63, 2**63)
+SUPPORTED_TYPES = ("dict, OrderedDict, list, tuple, Tensor, numpy.ndarray, NumPy scalars, "
+                   "int, float, bool, str, None")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint could not be written or read: unsupported value, damaged or foreign file."""
+
+
+def _h5py():
+    """The ``h5py`` module, imported on first use (it takes ~0.2 s to import)."""
+    import h5py
+    return h5py
+
+
+# -- saving ---------------------------------------------------------------------------------
+def save(obj, path) -> None:
+    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``.
+
+    Tensors on "cuda" are copied to the host for writing; the tensors themselves stay
+    where they are.  The write is atomic: ``path`` holds either its old contents or the
+    complete new checkpoint, never a partial one.
+    """
+    path = _as_path(path, "save")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: cannot write checkpoint {path!r}: directory "
+                                f"{directory!r} does not exist")
+    from . import __version__
+    h5py = _h5py()
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with h5py.File(temporary, "x") as file:
+            file.attrs["minidl_format"] = FORMAT_NAME
+            file.attrs["minidl_format_version"] = FORMAT_VERSION
+            file.attrs["minidl_version"] = __version__
+            _write_node(file, ROOT_NODE, obj, "obj")
+        _fsync_file(temporary)
+        os.replace(temporary, path)
+    except CheckpointError as error:
+        _remove_if_present(temporary)
+        raise CheckpointError(f"save: cannot write checkpoint {path!r}: {error}") from None
+    except BaseException:
+        _remove_if_present(temporary)
+        raise
+    _fsync_directory(directory)
+
+
+def _write_node(parent, name: str, value, where: str):
+    """Store ``value`` as the node ``parent[name]`` and return that node.
+
+    ``where`` spells the value's place in the saved object (``obj['model'][0]``) for
+    error messages.
+    """
+    if isinstance(value, Tensor):
+        node = _write_array(parent, name, to_device(value.data, "cpu"), where)
+        node.attrs["requires_grad"] = value.requires_grad
+        return _with_kind(node, "tensor")
+    if isinstance(value, np.ndarray):
+        return _with_kind(_write_array(parent, name, value, where), "ndarray")
+    if isinstance(value, np.generic):  # before float/int: np.float64 is a float subclass
+        scalar = _storable_array(np.asarray(value), where)[()]
+        return _with_kind(parent.create_dataset(name, data=scalar), "numpy_scalar")
+    if value is None:
+        return _with_kind(parent.create_dataset(name, data=_h5py().Empty("i1")), "none")
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return _with_kind(parent.create_dataset(name, data=np.bool_(value)), "bool")
+    if isinstance(value, int):
+        data = np.int64(value) if value in INT64_RANGE else str(value)
+        return _with_kind(parent.create_dataset(name, data=data), "int")
+    if isinstance(value, float):
+        return _with_kind(parent.create_dataset(name, data=np.float64(value)), "float")
+    if isinstance(value, str):
+        return _with_kind(parent.create_dataset(name, data=_storable_text(value, where)), "str")
+    if isinstance(value, dict):
+        group = parent.create_group(name)
+        for position, (key, item) in enumerate(value.items()):
+            child = _write_node(group, str(position), item, f"{where}[{key!r}]")
+            child.attrs["key"], child.attrs["key_type"] = _storable_key(key, where)
+        return _with_kind(group, "ordereddict" if isinstance(value, OrderedDict) else "dict")
+    if isinstance(value, list | tuple):
+        group = parent.create_group(name)
+        for position, item in enumerate(value):
+            _write_node(group, str(position), item, f"{where}[{position}]")
+        return _with_kind(group, "list" if isinstance(value, list) else "tuple")
+    raise CheckpointError(f"{where} is of type {type(value).__name__!r}, which cannot be "
+                          f"saved; supported: {SUPPORTED_TYPES}")
+
+
+def _with_kind(node, kind: str):
+    node.attrs["kind"] = kind
+    return node
+
+
+def _write_array(parent, name: str, array: np.ndarray, where: str):
+    """A dataset holding ``array``, with a Fletcher-32 checksum so that a damaged file is
+    detected on loading (HDF5 checksums only chunked data: arrays with elements)."""
+    checksum = array.ndim > 0 and array.size > 0
+    return parent.create_dataset(name, data=_storable_array(array, where),
+                                 fletcher32=checksum)
+
+
+def _storable_array(array: np.ndarray, where: str) -> np.ndarray:
+    if array.dtype.kind not in STORABLE_DTYPE_KINDS:
+        raise CheckpointError(f"{where} has dtype {array.dtype}, which cannot be saved; "
+                              "only bool, integer, float and complex arrays can")
+    return array
+
+
+def _storable_text(text: str, where: str) -> str:
+    if "\0" in text:
+        raise CheckpointError(f"{where}: strings containing the NUL character '\\0' cannot "
+                              "be saved (HDF5 strings end at NUL)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise CheckpointError(f"{where}: string is not valid Unicode ({error})") from None
+    return text
+
+
+def _storable_key(key, where: str) -> tuple[str, str]:
+    """The key as (text, key_type); only str and int keys (not bool) are allowed."""
+    if isinstance(key, str):
+        return _storable_text(key, f"{where} key {key!r}"), "str"
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key), "int"
+    raise CheckpointError(f"{where} has a key {key!r} of type {type(key).__name__!r}; "
+                          "dict keys must be str or int")
+
+
+def _fsync_file(path: str) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX only: Windows cannot open a directory)."""
+    if os.name == "posix":
+        _fsync_file(directory)
+
+
+def _remove_if_present(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+# -- loading --------------------------------------------------------------------------------
+def load(path, map_location=None):
+    """Read a checkpoint written by :func:`save`.
+
+    ``map_location`` ("cpu", "cuda" or None for "cpu") is the device the loaded tensors
+    are put on; NumPy arrays stay NumPy arrays.
+    """
+    path = _as_path(path, "load")
+    device = normalize_device(map_location)
+    module_for_device(device)  # a clear error now if "cuda" is asked for but missing
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"load: checkpoint file {path!r} does not exist")
+    if not os.path.isfile(path):
+        raise CheckpointError(f"load: {path!r} is not a file")
+    h5py = _h5py()
+    if not h5py.is_hdf5(path):
+        raise CheckpointError(f"load: {path!r} is not an HDF5 file, so not a minidl "
+                              "checkpoint (or it was cut off before its header)")
+    try:
+        file = h5py.File(path, "r")
+    except OSError as error:
+        raise CheckpointError(f"load: {path!r} is a damaged HDF5 file (truncated or "
+                              f"corrupted): {error}") from None
+    with file:
+        try:
+            _check_header(file)
+            return _read_node(file[ROOT_NODE], device)
+        except CheckpointError as error:  # its message says what is wrong with the file
+            raise CheckpointError(f"load: {path!r} {error}") from None
+        except (OSError, RuntimeError, KeyError, TypeError, ValueError) as error:
+            raise CheckpointError(f"load: {path!r} is damaged or was not written by "
+                                  f"minidl: {error}") from None
+
+
+def _check_header(file) -> None:
+    if file.attrs.get("minidl_format") != FORMAT_NAME:
+        raise CheckpointError("is an HDF5 file but not a minidl checkpoint (its root has "
+                              f"no attribute minidl_format={FORMAT_NAME!r})")
+    version = file.attrs.get("minidl_format_version")
+    if not isinstance(version, np.integer) or not 1 <= version <= FORMAT_VERSION:
+        raise CheckpointError(f"has checkpoint format version {version}; this minidl reads "
+                              f"versions 1 to {FORMAT_VERSION} (was it written by a newer "
+                              "minidl?)")
+    if ROOT_NODE not in file:
+        raise CheckpointError(f"is damaged: it has no {ROOT_NODE!r} node")
+
+
+def _read_node(node, device: str):
+    """The value stored at ``node`` (tensors are put on ``device``)."""
+    kind = node.attrs.get("kind")
+    if kind in ("dict", "ordereddict"):
+        mapping = OrderedDict() if kind == "ordereddict" else {}
+        for child in _children(node):
+            mapping[_read_key(child)] = _read_node(child, device)
+        return mapping
+    if kind in ("list", "tuple"):
+        items = [_read_node(child, device) for child in _children(node)]
+        return items if kind == "list" else tuple(items)
+    if kind == "tensor":
+        array = to_device(_read_array(node), device)
+        return Tensor._from_array(array).requires_grad_(bool(node.attrs["requires_grad"]))
+    if kind == "ndarray":
+        return _read_array(node)
+    if kind == "numpy_scalar":
+        return _read_array(node)[()]
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return bool(_read_array(node))
+    if kind == "int":
+        is_text = _h5py().check_string_dtype(node.dtype) is not None
+        return int(node.asstr()[()]) if is_text else int(_read_array(node))
+    if kind == "float":
+        return float(_read_array(node))
+    if kind == "str":
+        return node.asstr()[()]
+    raise _damaged(node, f"has unknown kind {kind!r}")
+
+
+def _children(group) -> list:
+    """The children "0", "1", ... of a container group, in order."""
+    if not isinstance(group, _h5py().Group):
+        raise _damaged(group, "should be a group")
+    return [group[str(position)] for position in range(len(group))]
+
+
+def _read_key(node):
+    key, key_type = node.attrs["key"], node.attrs["key_type"]
+    if key_type == "str":
+        return key
+    if key_type == "int":
+        return int(key)
+    raise _damaged(node, f"has unknown key_type {key_type!r}")
+
+
+def _read_array(node) -> np.ndarray:
+    """A dataset's values as an array of a numeric or bool dtype (never ``object``)."""
+    if not isinstance(node, _h5py().Dataset) or node.shape is None:
+        raise _damaged(node, "should be a dataset with values")
+    if node.dtype.kind not in STORABLE_DTYPE_KINDS:
+        raise _damaged(node, f"has dtype {node.dtype}; expected bool, integer, float or "
+                       "complex values")
+    try:
+        return np.asarray(node[()])
+    except OSError as error:  # the Fletcher-32 filter fails on a checksum mismatch
+        raise _damaged(node, f"has data that fail their checksum or cannot be read ({error})"
+                       ) from None
+
+
+def _damaged(node, problem: str) -> CheckpointError:
+    """The error for a node that :func:`save` would not have written."""
+    return CheckpointError(f"is damaged: node {node.name!r} {problem}")
+
+
+def _as_path(path, caller: str) -> str:
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"{caller}: path must be a file name (str or os.PathLike), got "
+                        f"{type(path).__name__}; file-like objects are not supported because "
+                        "checkpoints are written atomically through a temporary file")
+    return os.fspath(path)

@@ -115,6 +115,8 @@ def _window(o, stride, pad, kernel, size, count_include_pad):
 @njit(parallel=True, cache=True, fastmath=FAST_SUMS)
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                       count_include_pad, divisor_override, y):
+    """y = window sum / divisor; ``divisor_override`` 0 means "none" (the wrappers pass
+    ``divisor_override or 0``: a real override is never 0)."""
     planes, height, width = x.shape
     _, out_h, out_w = y.shape
     for p in prange(planes):

@@ -265,7 +265,7 @@ class Tensor:
                                    f"expected the output's shape {self.shape}")
             grad = grad.astype(self.dtype, copy=False)
         if self.grad_fn is None:  # a leaf: d self / d self = 1
-            engine._accumulate_into(self, grad)
+            engine.accumulate_into(self, grad, claimed={id(grad)})
             return
         engine.run_backward(self, grad, retain_graph=bool(retain_graph))
 

@@ -30,21 +30,31 @@ def topological_order(root_fn) -> list:
     return post_order
 
 
-def _accumulate_into(tensor, grad) -> None:
-    """``tensor.grad += grad``, creating ``tensor.grad`` (a fresh array) the first time."""
+def accumulate_into(tensor, grad, claimed: set) -> None:
+    """``tensor.grad += grad``; the first time, ``tensor.grad`` becomes ``grad`` itself.
+
+    ``grad`` is copied unless it owns its memory and no other tensor received it in this
+    pass (``claimed`` holds the ids of arrays already handed out), so no two ``.grad``
+    arrays ever share memory and an in-place change of one (gradient clipping) cannot
+    leak into another.
+    """
     from ..tensor import Tensor
 
     if grad.dtype != tensor.dtype:
         grad = grad.astype(tensor.dtype)
-    if tensor.grad is None:
-        tensor.grad = Tensor._from_array(grad.copy())
-    else:
+    if tensor.grad is not None:
         tensor.grad = Tensor._from_array(tensor.grad.data + grad)
+        return
+    if not grad.flags.owndata or id(grad) in claimed:
+        grad = grad.copy()
+    claimed.add(id(grad))
+    tensor.grad = Tensor._from_array(grad)
 
 
 def run_backward(root, grad, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/d root, a raw array) to every leaf that requires a gradient."""
     pending = {id(root.grad_fn): grad}
+    claimed = {id(grad)}  # the caller's array: never handed out without a copy
     for fn in topological_order(root.grad_fn):
         grad_output = pending.pop(id(fn), None)
         if grad_output is None:
@@ -54,7 +64,7 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
                 f"backward through {fn.name} a second time: its saved values were freed "
                 "after the first backward; pass retain_graph=True to the first backward")
         if fn.retained_output is not None:
-            _accumulate_into(fn.retained_output, grad_output)
+            accumulate_into(fn.retained_output, grad_output, claimed)
         grads = fn.backward(grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
@@ -68,7 +78,7 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
                 raise RuntimeError(f"{fn.name}.backward returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {value.shape}")
             if value.grad_fn is None:
-                _accumulate_into(value, g)
+                accumulate_into(value, g, claimed)
             else:
                 key = id(value.grad_fn)
                 pending[key] = g if key not in pending else pending[key] + g

@@ -1,5 +1,6 @@
 """Layer classes. Each file owns one family of layers."""
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv2d, ConvTranspose2d
 from .container import ModuleDict, ModuleList, Sequential
@@ -17,4 +18,5 @@ __all__ = [
     "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
     "Conv2d", "ConvTranspose2d",
     "BatchNorm1d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
+    "MultiheadAttention",
 ]

@@ -1,0 +1,163 @@
+"""Multi-head attention (Vaswani et al., 2017), with PyTorch's parameters and arguments.
+
+For one head h with projections W_qʰ, W_kʰ, W_vʰ (each (d, E), d = E / heads):
+    Qʰ = query W_qʰᵀ + b_qʰ   (L, d)      Kʰ = key W_kʰᵀ + b_kʰ   (S, d)
+    Vʰ = value W_vʰᵀ + b_vʰ   (S, d)
+    Aʰ = softmax(Qʰ Kʰᵀ / √d + mask)      (L, S)   each row sums to 1 over the S keys
+    headʰ = Aʰ Vʰ                          (L, d)
+    output = concat(head¹ … headᴴ) W_oᵀ + b_o   (L, E)
+The three input projections are stacked in one ``in_proj_weight`` (3E, E) and one
+``in_proj_bias`` (3E,) — rows [0, E) for queries, [E, 2E) keys, [2E, 3E) values — and the
+output projection is the Linear ``out_proj``, exactly as in ``torch.nn.MultiheadAttention``,
+so a state dict moves between the two unchanged.  Gradients come from autograd through
+linear, matmul, softmax and the reshapes.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ... import creation
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .linear import Linear
+from .module import Module
+
+
+class MultiheadAttention(Module):
+    """Attention of ``num_heads`` heads over ``embed_dim`` features.
+
+    Shapes (``batch_first=False``): query (L, N, E), key and value (S, N, E); with
+    ``batch_first=True`` the batch comes first, (N, L, E) and (N, S, E); unbatched inputs
+    are (L, E) and (S, E).  ``forward`` returns ``(output, weights)``: output shaped like the
+    query, weights (N, L, S) averaged over heads, or (N, heads, L, S) with
+    ``average_attn_weights=False``, or None with ``need_weights=False``.
+    Masks: ``key_padding_mask`` (N, S) and ``attn_mask`` (L, S) or (N·heads, L, S); a bool
+    mask marks with True the keys a query may *not* attend to, a float mask is added to the
+    scores before the softmax.  Dropout (probability ``dropout``) acts on the attention
+    weights in training mode; the returned weights are the ones used, after dropout.
+    Initialization as PyTorch: in_proj_weight Xavier-uniform, biases zero, out_proj.weight
+    as a Linear layer's.
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 batch_first: bool = False, dtype=None):
+        super().__init__()
+        for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"MultiheadAttention: {name} must be a positive int, "
+                                 f"got {value!r}")
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} must be divisible by "
+                             f"num_heads {num_heads}")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"MultiheadAttention: dropout must be in [0, 1), got {dropout}")
+        self.embed_dim = embed_dim
+        self.num_heads = num_heads
+        self.head_dim = embed_dim // num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, dtype=dtype))
+        if bias:
+            self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, dtype=dtype))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.xavier_uniform_(self.in_proj_weight)
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
+            init.zeros_(self.out_proj.bias)
+
+    # -- argument checks ---------------------------------------------------------------
+    def _check_inputs(self, query, key, value) -> bool:
+        """Raise a clear error for inconsistent shapes; return whether the input is batched."""
+        if query.ndim not in (2, 3):
+            raise ValueError(f"MultiheadAttention: query must be 2-D (unbatched) or 3-D, got "
+                             f"shape {query.shape}")
+        for name, tensor in (("query", query), ("key", key), ("value", value)):
+            if tensor.ndim != query.ndim:
+                raise ValueError(f"MultiheadAttention: {name} has shape {tensor.shape} but "
+                                 f"query has {query.shape}; all must have the same number "
+                                 "of dimensions")
+            if tensor.shape[-1] != self.embed_dim:
+                raise ValueError(f"MultiheadAttention: {name} has {tensor.shape[-1]} features "
+                                 f"(shape {tensor.shape}), expected embed_dim={self.embed_dim}")
+        if key.shape != value.shape:
+            raise ValueError(f"MultiheadAttention: key shape {key.shape} and value shape "
+                             f"{value.shape} must be equal")
+        batch_axis = 0 if self.batch_first else 1
+        if query.ndim == 3 and query.shape[batch_axis] != key.shape[batch_axis]:
+            raise ValueError(f"MultiheadAttention: query (shape {query.shape}) and key (shape "
+                             f"{key.shape}) have different batch sizes (batch_first="
+                             f"{self.batch_first})")
+        return query.ndim == 3
+
+    @staticmethod
+    def _masked(scores, mask):
+        """scores (N, H, L, S) with a broadcastable mask applied: True (bool) -> -inf, a
+        float mask is added."""
+        if mask.dtype == np.bool_:
+            return scores.masked_fill(mask, float("-inf"))
+        return scores + mask
+
+    # -- the computation ---------------------------------------------------------------
+    def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
+                attn_mask=None, average_attn_weights: bool = True):
+        batched = self._check_inputs(query, key, value)
+        if not batched:  # (L, E) -> (1, L, E), batch first
+            query, key, value = (t.unsqueeze(0) for t in (query, key, value))
+        elif not self.batch_first:  # (L, N, E) -> (N, L, E)
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        n, target_len, _ = query.shape
+        source_len = key.shape[1]
+        heads, d, e = self.num_heads, self.head_dim, self.embed_dim
+
+        def project(x, rows: slice, length: int):
+            """x (N, len, E) -> one projection split into heads: (N, H, len, d)."""
+            bias = None if self.in_proj_bias is None else self.in_proj_bias[rows]
+            x = F.linear(x, self.in_proj_weight[rows], bias)
+            return x.reshape(n, length, heads, d).permute(0, 2, 1, 3)
+
+        q = project(query, slice(0, e), target_len)
+        k = project(key, slice(e, 2 * e), source_len)
+        v = project(value, slice(2 * e, 3 * e), source_len)
+        scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))  # (N, H, L, S)
+        if attn_mask is not None:
+            allowed = [(target_len, source_len), (n * heads, target_len, source_len)]
+            if tuple(attn_mask.shape) not in allowed:
+                raise ValueError(f"MultiheadAttention: attn_mask has shape "
+                                 f"{tuple(attn_mask.shape)}, expected {allowed[0]} or "
+                                 f"{allowed[1]} (target length, source length)")
+            scores = self._masked(scores, attn_mask.reshape(-1, heads, target_len, source_len)
+                                  if attn_mask.ndim == 3 else attn_mask)
+        if key_padding_mask is not None:
+            expected = (n, source_len) if batched else (source_len,)
+            if tuple(key_padding_mask.shape) != expected:
+                raise ValueError(f"MultiheadAttention: key_padding_mask has shape "
+                                 f"{tuple(key_padding_mask.shape)}, expected {expected} "
+                                 "((batch, source length), or (source length,) unbatched)")
+            scores = self._masked(scores, key_padding_mask.reshape(n, 1, 1, source_len))
+        weights = F.softmax(scores, dim=-1)
+        weights = F.dropout(weights, self.dropout, training=self.training)
+        heads_out = weights @ v  # (N, H, L, d)
+        output = self.out_proj(heads_out.permute(0, 2, 1, 3).reshape(n, target_len, e))
+        if not batched:
+            output = output.squeeze(0)
+        elif not self.batch_first:
+            output = output.transpose(0, 1)
+        if not need_weights:
+            return output, None
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        if not batched:
+            weights = weights.squeeze(0)
+        return output, weights
+
+    def extra_repr(self) -> str:
+        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
+                f"dropout={self.dropout}, batch_first={self.batch_first}")

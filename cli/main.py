@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import click
 
+from .colorize import colorize
 from .data import data
+from .eval import evaluate
+from .studies import studies
 from .train import train
 
 
@@ -15,6 +18,9 @@ def cli():
 
 cli.add_command(data)
 cli.add_command(train)
+cli.add_command(evaluate)
+cli.add_command(colorize)
+cli.add_command(studies)
 
 
 def main():

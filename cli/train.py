@@ -1,125 +1,123 @@
-"""``minidl train``: train a model and write a run directory.
+"""``minidl train``: run a study of STUDIES.md and write its run directory.
 
-Until the studies of STUDIES.md are registered, the one job is the demo: a multilayer
-perceptron on the MNIST digits shipped inside the package.  The run directory holds the
-resolved config (config.json), one line of metrics per epoch (metrics.jsonl), the last
-checkpoint (checkpoint.h5, model + optimizer + epoch) and a loss/accuracy plot.
+    minidl train                                    the default: colorized-mnist, digits
+    minidl train STUDY [--experiment E] [--model M] [--epochs N] [--batch-size B]
+                 [--lr LR] [--optimizer NAME] [--seed S] [--device cpu|cuda]
+                 [--data-dir DIR] [--out DIR] [--set key=value ...] [--limit N]
+    minidl train --resume RUN_DIR [--epochs N]      continue an interrupted run
+
+A run directory ``<out>/<study>-<experiment>-<time>/`` receives config.json,
+metrics.jsonl, checkpoint.h5 (after every epoch), summary.txt and the plots; at the end
+the test split is evaluated (test_metrics.json and test_*.png). ``minidl studies STUDY``
+lists every setting ``--set`` accepts.
 """
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import click
-import numpy as np
+
+from .messages import USER_ERRORS, format_metrics, user_error
+
+# option name -> setting name of the study configuration
+OPTION_SETTINGS = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr",
+                   "optimizer": "optimizer", "seed": "seed", "device": "device",
+                   "data_dir": "data_dir", "limit": "limit"}
+RESUME_OPTIONS = ("epochs", "data_dir")
 
 
-def _mlp():
-    import minidl.nn as nn
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                         nn.Linear(256, 10))
+def parse_settings(study, pairs) -> dict:
+    """``--set key=value`` pairs -> {key: value}, each parsed and checked by the study."""
+    from ..studies.parameter import ConfigError
+    settings = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set {pair!r}: expected KEY=VALUE (e.g. --set epochs=5)")
+        settings[key.strip()] = study.parameter(key.strip()).parse(text)
+    return settings
 
 
-def _batches(images, labels, batch_size, rng=None):
-    import minidl
-    order = rng.permutation(len(images)) if rng is not None else np.arange(len(images))
-    for start in range(0, len(order), batch_size):
-        index = order[start:start + batch_size]
-        yield (minidl.from_numpy(images[index].astype(np.float32) / 255.0),
-               minidl.from_numpy(labels[index]))
-
-
-def _accuracy(model, images, labels) -> float:
-    import minidl
-    model.eval()
-    correct = 0
-    with minidl.no_grad():
-        for x, y in _batches(images, labels, 1000):
-            correct += int((model(x).argmax(1) == y).numpy().sum())
-    model.train()
-    return correct / len(images)
-
-
-def _plot(history: list[dict], path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    epochs = [h["epoch"] for h in history]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
-    left.plot(epochs, [h["train_loss"] for h in history], marker="o")
-    left.set(xlabel="epoch", ylabel="cross-entropy", title="training loss")
-    right.plot(epochs, [h["test_accuracy"] for h in history], marker="o", color="C1")
-    right.set(xlabel="epoch", ylabel="accuracy", title="test accuracy")
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+def print_epoch(record: dict, evaluation) -> None:
+    shown = {k: v for k, v in record.items()
+             if k.startswith(("train_loss", "val_loss", "val_accuracy", "val_psnr",
+                              "val_l1", "val_ab_error", "lr"))}
+    click.echo(f"epoch {record['epoch']}: {format_metrics(shown)}  "
+               f"{record['seconds']:.1f} s ({record['images_per_second']:,.0f} img/s)")
 
 
 @click.command()
-@click.option("--epochs", default=3, show_default=True, type=click.IntRange(min=1))
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=1))
-@click.option("--lr", default=1e-3, show_default=True, type=click.FloatRange(min=0, min_open=True))
-@click.option("--seed", default=0, show_default=True, type=int)
-@click.option("--limit", default=None, type=click.IntRange(min=1),
-              help="Train and test on only the first N images of each split (quick checks).")
-@click.option("--data-dir", default=None, type=click.Path(file_okay=False),
-              help="Folder holding mnist/ (default: $MINIDL_DATA, then the shipped copy).")
-@click.option("--out", default="runs", show_default=True, type=click.Path(file_okay=False),
+@click.argument("study", required=False)
+@click.option("--experiment", "-e", help="Experiment of the study (default: its first).")
+@click.option("--model", "-m", help="Model of the study (default: the experiment's).")
+@click.option("--epochs", type=click.IntRange(min=1), help="Passes over the training set.")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step.")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), help="Learning rate.")
+@click.option("--optimizer", type=click.Choice(["sgd", "adam", "adamw", "adadelta"]))
+@click.option("--seed", type=int, help="Seeds weights, shuffling, dropout, augmentation.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]))
+@click.option("--data-dir", help="Folder holding the dataset folders.")
+@click.option("--out", default="runs", show_default=True,
               help="Where run directories are created.")
-def train(epochs, batch_size, lr, seed, limit, data_dir, out):
-    """Train the demo MLP on MNIST and write a run directory with metrics, checkpoint and plot."""
-    import minidl
-    import minidl.nn.functional as F
-    import minidl.optim as optim
-    from minidl.datasets.mnist import load_mnist
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE",
+              help="Any setting of the study (see `minidl studies STUDY`); repeatable.")
+@click.option("--limit", type=click.IntRange(min=1),
+              help="Use only N images of each split, evenly spread (quick runs).")
+@click.option("--resume", "resume", metavar="RUN_DIR",
+              help="Continue the run in RUN_DIR from its last checkpoint.")
+def train(study, experiment, model, pairs, out, resume, **options):
+    """Train STUDY (default: colorized-mnist) and write a run directory with config,
+    metrics, checkpoint and plots. `minidl studies` lists the studies."""
+    from ..studies.runner import evaluate_split, resume_run, start_run
 
-    run_dir = Path(out) / f"mnist-mlp-{time.strftime('%Y%m%d-%H%M%S')}"
+    given = {name: value for name, value in options.items() if value is not None}
+    if given.get("data_dir"):
+        given["data_dir"] = str(Path(given["data_dir"]).resolve())
     try:
-        run_dir.mkdir(parents=True, exist_ok=False)
-    except OSError as error:
-        raise click.ClickException(f"cannot create run directory {run_dir}: {error}") from None
-    try:
-        train_images, train_labels = load_mnist(train=True, data_dir=data_dir)
-        test_images, test_labels = load_mnist(train=False, data_dir=data_dir)
-    except (FileNotFoundError, ValueError) as error:
-        run_dir.rmdir()
-        raise click.ClickException(str(error)) from None
-    if limit is not None:
-        train_images, train_labels = train_images[:limit], train_labels[:limit]
-        test_images, test_labels = test_images[:limit], test_labels[:limit]
-    config = dict(job="mnist-mlp", epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-                  limit=limit, optimizer="Adam")
-    (run_dir / "config.json").write_text(json.dumps(config, indent=2))
+        if resume:
+            extra = [f"--{name.replace('_', '-')}" for name in given if name not in
+                     RESUME_OPTIONS]
+            if study or experiment or model or pairs or extra:
+                raise click.ClickException("--resume continues a run with its own settings; "
+                                           "only --epochs and --data-dir may be given with it")
+            run, trainer, data = resume_run(resume, given.get("epochs"), given.get("data_dir"))
+            click.echo(f"resuming {run} after epoch {trainer.state.epoch}")
+        else:
+            config = resolve_config(study, experiment, model, pairs, given)
+            run, trainer, data = start_run(config, out)
+            click.echo(f"{config['study']} / {config['experiment']} / {config['model']}: "
+                       f"{config['epochs']} epochs, batch {config['batch_size']}, "
+                       f"{config['optimizer']} lr {config['lr']:g}; run directory {run}")
+            if config.get("note"):
+                click.echo(f"note: {config['note']}")
+    except USER_ERRORS as error:
+        raise user_error(error) from None
 
-    minidl.manual_seed(seed)
-    model = _mlp()
-    optimizer = optim.Adam(model.parameters(), lr=lr)
-    rng = np.random.default_rng(seed)
-    history = []
-    for epoch in range(1, epochs + 1):
-        started, total, count = time.perf_counter(), 0.0, 0
-        steps = -(-len(train_images) // batch_size)
-        with click.progressbar(_batches(train_images, train_labels, batch_size, rng),
-                               length=steps, label=f"epoch {epoch}/{epochs}") as bar:
-            for x, y in bar:
-                optimizer.zero_grad()
-                loss = F.cross_entropy(model(x), y)
-                loss.backward()
-                optimizer.step()
-                total += loss.item() * len(y)
-                count += len(y)
-        seconds = time.perf_counter() - started
-        record = dict(epoch=epoch, train_loss=total / count,
-                      test_accuracy=_accuracy(model, test_images, test_labels),
-                      seconds=round(seconds, 2), images_per_second=round(count / seconds, 1))
-        history.append(record)
-        with open(run_dir / "metrics.jsonl", "a") as log:
-            log.write(json.dumps(record) + "\n")
-        minidl.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                     "epoch": epoch, "config": config}, run_dir / "checkpoint.h5")
-        click.echo(f"epoch {epoch}: loss {record['train_loss']:.4f}, test accuracy "
-                   f"{record['test_accuracy']:.2%}, {record['images_per_second']:.0f} images/s")
-    _plot(history, run_dir / "curves.png")
-    click.echo(f"run directory: {run_dir}  (config.json, metrics.jsonl, checkpoint.h5, "
-               "curves.png)")
+    trainer.on_epoch_end = print_epoch
+    try:
+        state = trainer.fit()
+        config = run.read_config()
+        evaluation, test_plots = evaluate_split(run, config, trainer.task, data.test, "test")
+    except KeyboardInterrupt:
+        done = trainer.state.epoch
+        click.echo(f"\ninterrupted during epoch {done + 1}; {run} holds the checkpoint of "
+                   f"epoch {done}. Continue with: minidl train --resume {run}", err=True)
+        raise SystemExit(130) from None
+    except USER_ERRORS as error:
+        raise user_error(error) from None
+    if state.stopped_early:
+        click.echo(f"early stopping after epoch {state.epoch}: no validation progress for "
+                   f"{config['patience']} epochs")
+    click.echo(f"test ({len(data.test)} images): {format_metrics(evaluation.metrics)}")
+    plots = sorted({path.name for path in [*trainer.plots, *test_plots]})
+    click.echo(f"run directory: {run}\n  config.json, metrics.jsonl, checkpoint.h5, "
+               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}")
+
+
+def resolve_config(study_name, experiment, model, pairs, given) -> dict:
+    from ..studies import DEFAULT_STUDY, get_study
+    study = get_study(study_name or DEFAULT_STUDY)
+    settings = parse_settings(study, pairs)
+    settings.update({OPTION_SETTINGS[name]: value for name, value in given.items()})
+    return study.resolve(experiment, model, settings)
+

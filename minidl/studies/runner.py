@@ -1,0 +1,162 @@
+"""From a configuration to a run: data, loaders, task, optimizers, run directory, trainer.
+
+    run, trainer, data = start_run(config, out="runs")      # minidl train STUDY ...
+    run, trainer, data = resume_run("runs/...", epochs=None)  # minidl train --resume
+    run, config, task, data = load_trained("runs/...") # minidl eval / colorize
+    evaluate_split(run, config, task, data.test)       # test metrics, plots, JSON
+
+The order is fixed so that a seed decides everything: the data is loaded, then
+``minidl.manual_seed(seed)`` and the models are built (their initial weights), then the
+optimizers; each epoch's shuffle is seeded from ``(seed, epoch)`` by the trainer.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+from .. import random as _random
+from ..data import DataLoader
+from ..training.checkpoint import load_models
+from ..training.optimizers import make_optimizer, make_scheduler
+from ..training.run_directory import RunDirectory, RunDirectoryError
+from ..training.trainer import Trainer
+from . import get_study
+
+
+def run_name(config: dict) -> str:
+    """``<study>-<experiment>`` (plus ``-<model>`` for studies with several models)."""
+    study = get_study(config["study"])
+    name = f"{config['study']}-{config['experiment']}"
+    return name + (f"-{config['model']}" if len(study.models) > 1 else "")
+
+
+def load_data(config: dict):
+    """The study's data for ``config``; records the class names in ``config``."""
+    data = get_study(config["study"]).load_data(config)
+    if data.classes is not None:
+        config["class_names"] = list(data.classes)
+    return data
+
+
+def build_task(config: dict):
+    """The task with freshly initialized models (seeded), its optimizers and schedules."""
+    _random.manual_seed(config["seed"])
+    task = get_study(config["study"]).build_task(config)
+    for name, model in task.models.items():
+        optimizer = make_optimizer(config["optimizer"], model.parameters(), config["lr"],
+                                   config["momentum"], config["beta1"],
+                                   config["weight_decay"])
+        task.optimizers[name] = optimizer
+        scheduler = make_scheduler(config["scheduler"], optimizer, config["epochs"],
+                                   config["lr_step"], config["lr_gamma"],
+                                   config["lr_patience"], task.monitor_mode)
+        if scheduler is not None:
+            task.schedulers[name] = scheduler
+    return task
+
+
+def make_loader(config: dict, dataset, train: bool) -> DataLoader:
+    """Training: shuffled, the last short batch dropped (batch norm needs 2 images);
+    evaluation: in order, every image."""
+    batch_size = config["batch_size"]
+    return DataLoader(dataset, batch_size=batch_size, shuffle=train,
+                      drop_last=train and len(dataset) > batch_size,
+                      num_workers=config["workers"])
+
+
+def model_summaries(task, example_input) -> str:
+    """The layer summary of every model, for one example input (models of several
+    inputs use their own example shapes)."""
+    from ..models.summary import summary
+    parts = []
+    for name, model in task.models.items():
+        several_inputs = isinstance(model.example_input_shape[0], tuple)
+        shape = model.example_input_shape if several_inputs else \
+            (1, *example_input.shape)
+        parts.append(f"[{name}]\n{summary(model, shape)}\n")
+    return "\n".join(parts)
+
+
+def _trainer(config, run, task, data) -> Trainer:
+    return Trainer(task, make_loader(config, data.train, True),
+                   make_loader(config, data.val, False), run, config["epochs"],
+                   config["seed"], config["patience"])
+
+
+def start_run(config: dict, out):
+    """``(run directory, trainer, data)`` of a new run under ``out``. The folder is
+    made first (an unwritable ``out`` fails at once) and removed again if the data or
+    the models can't be set up."""
+    run = RunDirectory.create(out, run_name(config))
+    try:
+        data = load_data(config)
+        task = build_task(config)
+        task.prepare(data.train)
+        summaries = model_summaries(task, data.val[0][0])
+        run.write_config(config)
+        run.file(RunDirectory.SUMMARY).write_text(summaries)
+    except BaseException:
+        shutil.rmtree(run.path, ignore_errors=True)
+        raise
+    return run, _trainer(config, run, task, data), data
+
+
+def resume_run(path, epochs: int | None = None,
+               data_dir: str | None = None):
+    """``(run directory, trainer, data)`` of the run at ``path``, restored from its
+    checkpoint (or from the start when it stopped before its first epoch ended).
+    ``epochs``: a new total, to train a finished run further; ``data_dir``: where the
+    data is now."""
+    run = RunDirectory.open(path)
+    config = run.read_config()
+    planned = config["epochs"]
+    if epochs is not None:
+        config["epochs"] = epochs
+    if data_dir is not None:
+        config["data_dir"] = data_dir
+    data = load_data(config)
+    task = build_task(config)
+    trainer = _trainer(config, run, task, data)
+    if not run.checkpoint.exists():
+        task.prepare(data.train)
+    else:
+        state = trainer.resume()
+        if state.finished and state.epoch < planned:
+            raise RunDirectoryError(f"run {run} stopped early at epoch {state.epoch} (no "
+                                    "validation progress); there is nothing to resume")
+        if state.epoch >= config["epochs"]:
+            raise RunDirectoryError(f"run {run} has finished {state.epoch} epochs already; "
+                                    "pass --epochs with a larger total to train it further")
+    run.write_config(config)
+    return run, trainer, data
+
+
+def load_trained(path, need_data: bool = True, data_dir: str | None = None):
+    """``(run, config, task, data)`` of a trained run: the task's models hold the
+    checkpoint's weights; ``data`` is None unless ``need_data``; ``data_dir`` replaces
+    the run's data folder."""
+    run = RunDirectory.open(path)
+    config = run.read_config()
+    if data_dir is not None:
+        config["data_dir"] = data_dir
+    if not run.checkpoint.exists():
+        raise RunDirectoryError(f"run {run} has no checkpoint yet (it stopped before its "
+                                "first epoch ended)")
+    data = load_data(config) if need_data else None
+    task = build_task(config)
+    load_models(run.checkpoint, task)
+    task.train(False)
+    return run, config, task, data
+
+
+def evaluate_split(run: RunDirectory, config: dict, task, dataset, split: str = "test"):
+    """Evaluate ``task`` on ``dataset``; write ``<split>_metrics.json`` (metrics and
+    details) and the task's plots prefixed ``<split>_`` into the run directory.
+    Returns ``(evaluation, plot paths)``."""
+    task.train(False)
+    evaluation = task.evaluate(make_loader(config, dataset, train=False))
+    paths = task.write_plots(evaluation, run.path, prefix=f"{split}_")
+    report = {"split": split, "images": len(dataset), "metrics": evaluation.metrics,
+              "details": evaluation.details}
+    run.file(f"{split}_metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    return evaluation, paths

@@ -1,0 +1,46 @@
+"""Optimizers and learning-rate schedules built from a run's settings.
+
+    make_optimizer("adam", model.parameters(), lr=1e-3, beta1=0.9)
+    make_scheduler("plateau", optimizer, epochs=20, step=10, gamma=0.5, patience=2)
+
+``sgd`` is SGD with ``momentum``; ``adam`` and ``adamw`` use betas ``(beta1, 0.999)``;
+``adadelta`` (Zeiler, 2012) usually runs with ``lr=1``. Schedules (stepped once per
+epoch): ``step`` multiplies the rate by ``gamma`` every ``step`` epochs, ``plateau`` by
+``gamma`` after ``patience`` epochs without progress of the monitored validation metric,
+``cosine`` anneals it to 0 over ``epochs``; ``none`` keeps it.
+"""
+from __future__ import annotations
+
+from .. import optim
+from ..optim import lr_scheduler
+
+
+def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, beta1: float = 0.9,
+                   weight_decay: float = 0.0):
+    params = list(params)
+    if name == "sgd":
+        return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if name == "adam":
+        return optim.Adam(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
+    if name == "adamw":
+        return optim.AdamW(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
+    if name == "adadelta":
+        return optim.Adadelta(params, lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"make_optimizer: unknown optimizer {name!r} (sgd, adam, adamw, "
+                     "adadelta)")
+
+
+def make_scheduler(name: str, optimizer, epochs: int, step: int = 10, gamma: float = 0.5,
+                   patience: int = 2, mode: str = "min"):
+    """The schedule ``name`` for ``optimizer``, or None for ``"none"``."""
+    if name == "none":
+        return None
+    if name == "step":
+        return lr_scheduler.StepLR(optimizer, step_size=step, gamma=gamma)
+    if name == "plateau":
+        return lr_scheduler.ReduceLROnPlateau(optimizer, mode=mode, factor=gamma,
+                                              patience=patience)
+    if name == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    raise ValueError(f"make_scheduler: unknown schedule {name!r} (none, step, plateau, "
+                     "cosine)")

@@ -1,0 +1,108 @@
+"""A run directory: everything one training run leaves behind, in one folder.
+
+    runs/colorized-mnist-digits-20250101-120000/
+        config.json      the resolved configuration: every value the run used
+        metrics.jsonl    one JSON object per finished epoch (losses, metrics, time)
+        checkpoint.h5    models, optimizers, schedulers, epoch and random states
+                         (written atomically by ``minidl.save`` after every epoch)
+        summary.txt      the layer summary of each model
+        *.png            plots (curves, confusion matrix, image grids)
+
+``minidl train --resume DIR``, ``minidl eval DIR`` and ``minidl colorize DIR`` take such a
+folder; :meth:`RunDirectory.open` refuses any folder without a ``config.json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+
+class RunDirectoryError(ValueError):
+    """A run directory cannot be created, or a folder is not a run directory."""
+
+
+class RunDirectory:
+    """The files of one run (see the module docstring)."""
+
+    CONFIG = "config.json"
+    METRICS = "metrics.jsonl"
+    CHECKPOINT = "checkpoint.h5"
+    SUMMARY = "summary.txt"
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, out, name: str) -> RunDirectory:
+        """A new folder ``out/<name>-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3`` ... appended when
+        that exists already)."""
+        stem = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        out = Path(out)
+        for attempt in range(1, 1000):
+            path = out / (stem if attempt == 1 else f"{stem}-{attempt}")
+            try:
+                path.mkdir(parents=True, exist_ok=False)
+            except FileExistsError:
+                if path.is_dir():
+                    continue
+                raise RunDirectoryError(f"cannot create run directory {path}: a file of "
+                                        "that name exists") from None
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise RunDirectoryError(f"cannot create run directory {path}: "
+                                        f"{reason}") from None
+            if not os.access(path, os.W_OK):
+                raise RunDirectoryError(f"cannot write in run directory {path}")
+            return cls(path)
+        raise RunDirectoryError(f"cannot create run directory {out / stem}: too many runs "
+                                "started in the same second")
+
+    @classmethod
+    def open(cls, path) -> RunDirectory:
+        """An existing run directory; raises :class:`RunDirectoryError` for any other
+        folder."""
+        path = Path(path)
+        if not path.is_dir():
+            raise RunDirectoryError(f"{path} is not a run directory (no such folder)")
+        if not (path / cls.CONFIG).is_file():
+            raise RunDirectoryError(f"{path} is not a run directory (it has no "
+                                    f"{cls.CONFIG}; run directories are made by "
+                                    "`minidl train`)")
+        return cls(path)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.path / self.CHECKPOINT
+
+    def write_config(self, config: dict) -> None:
+        self.file(self.CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+
+    def read_config(self) -> dict:
+        try:
+            config = json.loads(self.file(self.CONFIG).read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise RunDirectoryError(f"{self.file(self.CONFIG)} cannot be read: "
+                                    f"{error}") from None
+        if not isinstance(config, dict) or "study" not in config:
+            raise RunDirectoryError(f"{self.file(self.CONFIG)} is not a minidl run "
+                                    "configuration (no 'study' entry)")
+        return config
+
+    def write_metrics(self, history: list[dict]) -> None:
+        """Rewrite metrics.jsonl with one line per record of ``history``."""
+        lines = "".join(json.dumps(record) + "\n" for record in history)
+        self.file(self.METRICS).write_text(lines)
+
+    def read_metrics(self) -> list[dict]:
+        path = self.file(self.METRICS)
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    def __str__(self) -> str:
+        return str(self.path)

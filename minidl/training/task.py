@@ -1,0 +1,96 @@
+"""``Task``: what the training loop needs from a study, and nothing else.
+
+A task owns the models of a study and knows its loss and its metrics::
+
+    task.models        {"model": Module} (a GAN: {"generator": ..., "discriminator": ...})
+    task.optimizers    {name: Optimizer}, one per model that trains
+    task.schedulers    {name: learning-rate scheduler}, stepped once per epoch
+    task.train_step(batch) -> {"loss": float, ...}     one optimizer step on one batch
+    task.evaluate(loader)  -> Evaluation               metrics over a whole split
+    task.curve_panels()    -> [(title, [metric keys])]  what the curves plot shows
+    task.write_plots(evaluation, folder, prefix)       confusion matrix, image grids ...
+
+The trainer (:mod:`.trainer`) averages the values ``train_step`` returns over an epoch
+(``train_<name>``), prefixes the evaluation's metrics with ``val_``, and watches
+``val_<task.monitor>`` for early stopping and plateau schedules. A task with state of its
+own besides the models (the colour palette of a palette classifier) saves it through
+``state_dict`` / ``load_state_dict``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..tensor import Tensor
+
+
+def to_numpy(tensor: Tensor):
+    """A tensor's values as a NumPy array on the host, whatever its device and grad."""
+    return tensor.detach().cpu().numpy()
+
+
+@dataclass
+class Evaluation:
+    """The result of :meth:`Task.evaluate`.
+
+    ``metrics``: scalar metrics (floats) of the split; ``details``: larger JSON-able
+    results (per-class accuracies, confusion matrix as lists ...); ``examples``: arrays
+    kept for plots (a few images and their predictions)."""
+    metrics: dict
+    details: dict = field(default_factory=dict)
+    examples: dict = field(default_factory=dict)
+
+
+class Task:
+    """Base class (see the module docstring). Subclasses implement ``train_step``,
+    ``evaluate`` and ``curve_panels``; the rest has working defaults."""
+
+    kind = "task"
+    monitor = "loss"
+    monitor_mode = "min"
+
+    def __init__(self, models: dict, device: str = "cpu"):
+        self.device = device
+        self.models = {name: model.to(device) for name, model in models.items()}
+        self.optimizers: dict = {}
+        self.schedulers: dict = {}
+
+    # -- what subclasses provide -----------------------------------------------------------
+    def train_step(self, batch) -> dict:
+        raise NotImplementedError(f"{type(self).__name__} must implement train_step")
+
+    def evaluate(self, loader) -> Evaluation:
+        raise NotImplementedError(f"{type(self).__name__} must implement evaluate")
+
+    def curve_panels(self) -> list:
+        raise NotImplementedError(f"{type(self).__name__} must implement curve_panels")
+
+    def write_plots(self, evaluation: Evaluation, folder, prefix: str = "") -> list:
+        """Write the task's plots of ``evaluation`` into ``folder``; returns the paths."""
+        return []
+
+    def prepare(self, train_dataset) -> None:
+        """Fit anything learnt from the training data before training (default: none)."""
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what :meth:`state_dict` returned."""
+
+    # -- shared helpers --------------------------------------------------------------------
+    def train(self, mode: bool = True) -> None:
+        for model in self.models.values():
+            model.train(mode)
+
+    def to_device(self, batch):
+        """The batch's tensors moved to the task's device (nested tuples/lists kept)."""
+        if isinstance(batch, Tensor):
+            return batch.to(self.device)
+        if isinstance(batch, tuple | list):
+            return type(batch)(self.to_device(item) for item in batch)
+        return batch
+
+    def learning_rates(self) -> dict:
+        """The current learning rate of each optimizer's first parameter group."""
+        return {name: float(optimizer.param_groups[0]["lr"])
+                for name, optimizer in self.optimizers.items()}

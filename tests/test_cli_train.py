@@ -317,3 +317,10 @@ def test_colorize_refuses_a_classification_run(tmp_path):
     _, run_dir = train(tmp_path, "--limit", 12, "--epochs", 1)
     one_line_error(invoke("colorize", run_dir, "x.png", "--out", tmp_path / "o"),
                    "does not colourize")
+
+
+@pytest.mark.skipif(__import__("minidl.backend").backend.cupy_module() is not None,
+                    reason="CuPy is installed: cuda is a valid device here")
+def test_cuda_without_cupy_gives_one_line_error(tmp_path):
+    one_line_error(invoke("train", "--device", "cuda", "--out", tmp_path), "needs CuPy")
+    assert not any(tmp_path.iterdir())

@@ -15,12 +15,14 @@ import json
 import shutil
 
 from .. import random as _random
+from ..backend import cupy_module
 from ..data import DataLoader
 from ..training.checkpoint import load_models
 from ..training.optimizers import make_optimizer, make_scheduler
 from ..training.run_directory import RunDirectory, RunDirectoryError
 from ..training.trainer import Trainer
 from . import get_study
+from .parameter import ConfigError
 
 
 def run_name(config: dict) -> str:
@@ -38,8 +40,15 @@ def load_data(config: dict):
     return data
 
 
+def check_device(config: dict) -> None:
+    if config["device"] == "cuda" and cupy_module() is None:
+        raise ConfigError("device 'cuda' needs CuPy and an NVIDIA GPU: pip install "
+                          "'minidl[cuda]' (or train with --device cpu)")
+
+
 def build_task(config: dict):
     """The task with freshly initialized models (seeded), its optimizers and schedules."""
+    check_device(config)
     _random.manual_seed(config["seed"])
     task = get_study(config["study"]).build_task(config)
     for name, model in task.models.items():
@@ -87,6 +96,7 @@ def start_run(config: dict, out):
     """``(run directory, trainer, data)`` of a new run under ``out``. The folder is
     made first (an unwritable ``out`` fails at once) and removed again if the data or
     the models can't be set up."""
+    check_device(config)
     run = RunDirectory.create(out, run_name(config))
     try:
         data = load_data(config)

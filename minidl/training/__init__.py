@@ -9,8 +9,8 @@ One idea per module:
 :mod:`.trainer`        the epoch loop: train, validate, schedule, stop early, save
 :mod:`.checkpoint`     everything a resumed run needs, in ``checkpoint.h5``
 :mod:`.run_directory`  the folder of a run and its files
-:mod:`.early_stopping`, :mod:`.optimizers`, :mod:`.metrics`, :mod:`.progress`,
-:mod:`.plots`
+:mod:`.early_stopping`, :mod:`.optimizers`, :mod:`.metrics`, :mod:`.feature_maps`,
+:mod:`.progress`, :mod:`.plots`
 """
 from .early_stopping import EarlyStopping
 from .run_directory import RunDirectory, RunDirectoryError

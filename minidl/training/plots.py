@@ -6,6 +6,7 @@
 ``plot_examples``            images captioned with the prediction and the truth (red when
                              wrong)
 ``plot_colorization_grid``   one row per image: grayscale input | prediction | original
+``plot_feature_maps``        an image and the first channels of each layer's activations
 
 Images are NumPy arrays (N, C, H, W) with values in [0, 1]; C is 1 (shown in gray) or 3.
 Figures are built with ``matplotlib.figure.Figure``, which needs no GUI and no pyplot
@@ -128,6 +129,28 @@ def plot_colorization_grid(gray, predicted, original, path, title: str,
             _show_image(axes[row, column], images[row])
             if row == 0:
                 axes[row, column].set_title(columns[column], fontsize=9)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return _save(figure, path)
+
+
+def plot_feature_maps(image, maps, path, title: str, channels: int = 8) -> Path:
+    """``image`` (C, H, W) in [0, 1] and ``maps`` ``[(name, (C', H', W'))]``: one row per
+    layer, its first ``channels`` maps, each scaled to its own range."""
+    rows = len(maps) + 1
+    figure = _figure(1.3 * channels, 1.45 * rows + 0.5)
+    axes = figure.subplots(rows, channels, squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    _show_image(axes[0, 0], image)
+    axes[0, 0].set_title("input", fontsize=8)
+    for row, (name, activations) in enumerate(maps, start=1):
+        for column, plane in enumerate(activations[:channels]):
+            axes[row, column].imshow(plane, cmap="viridis", interpolation="nearest")
+            if column == 0:
+                axes[row, column].set_title(f"{name}: {activations.shape[0]} maps "
+                                            f"{activations.shape[1]}x{activations.shape[2]}",
+                                            fontsize=7, loc="left")
     figure.suptitle(title)
     figure.tight_layout()
     return _save(figure, path)

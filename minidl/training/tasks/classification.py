@@ -11,7 +11,8 @@ import numpy as np
 from ... import no_grad
 from ...nn import functional as F
 from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
-from ..plots import plot_confusion_matrix, plot_examples
+from ..feature_maps import feature_maps
+from ..plots import plot_confusion_matrix, plot_examples, plot_feature_maps
 from ..task import Evaluation, Task, to_numpy
 
 EXAMPLES = 16
@@ -75,6 +76,7 @@ class ClassificationTask(Task):
                 scores.add(logits, labels)
                 if examples is None:
                     examples = {"images": to_numpy(images[:EXAMPLES]),
+                                "feature_maps": feature_maps(self.model, images[:1]),
                                 "true_class": to_numpy(labels[:EXAMPLES]),
                                 "predicted_class": to_numpy(logits[:EXAMPLES]).argmax(axis=1)}
         metrics, details = scores.results()
@@ -104,4 +106,14 @@ def classification_plots(evaluation: Evaluation, class_names, folder, prefix: st
                                    [class_names[i] for i in examples["true_class"]],
                                    folder / f"{prefix}examples.png",
                                    f"example predictions ({split})"))
+    if examples.get("feature_maps"):
+        paths.append(feature_map_plot(examples, folder, prefix))
     return paths
+
+
+def feature_map_plot(examples: dict, folder, prefix: str):
+    """The feature maps of the first example image."""
+    split = prefix.rstrip("_") or "validation"
+    return plot_feature_maps(examples["images"][0], examples["feature_maps"],
+                             folder / f"{prefix}feature_maps.png",
+                             f"feature maps of one {split} image")

@@ -21,9 +21,11 @@ import numpy as np
 
 from ... import no_grad
 from ...nn import functional as F
+from ..feature_maps import feature_maps
 from ..metrics import MeanTracker, precision_recall_f1
 from ..plots import plot_examples
 from ..task import Evaluation, Task, to_numpy
+from .classification import feature_map_plot
 
 EXAMPLES = 16
 
@@ -69,6 +71,7 @@ class MultiLabelTask(Task):
                 truths.append(to_numpy(targets))
                 if not examples:
                     examples = {"images": to_numpy(images[:EXAMPLES]),
+                                "feature_maps": feature_maps(self.model, images[:1]),
                                 "scores": scores[-1][:EXAMPLES],
                                 "targets": truths[-1][:EXAMPLES]}
         scores, truths = np.concatenate(scores), np.concatenate(truths) > 0.5
@@ -108,4 +111,5 @@ class MultiLabelTask(Task):
         return [plot_examples(examples["images"], text(examples["scores"]),
                               text(examples["targets"]), folder / f"{prefix}examples.png",
                               f"example predictions ({split}), exact-match accuracy "
-                              f"{evaluation.metrics['accuracy']:.2%}")]
+                              f"{evaluation.metrics['accuracy']:.2%}"),
+                feature_map_plot(examples, folder, prefix)]

@@ -11,26 +11,31 @@ import click
 from .messages import user_error
 
 
-def _variants(title: str, variants, default: str) -> list[str]:
+def _variants(title: str, variants, default: str, full: bool) -> list[str]:
     lines = [f"  {title}:"]
     for variant in variants:
         mark = " (default)" if variant.name == default else ""
         lines.append(f"    {variant.name}{mark}: {variant.description}")
         if variant.headline:
             lines.append(f"      seed: {variant.headline}")
+        if full and (variant.settings or variant.model):
+            sets = [f"{key}={value}" for key, value in variant.settings.items()]
+            sets += [f"model={variant.model}"] if variant.model else []
+            lines.append(f"      sets: {', '.join(sets)}")
     return lines
 
 
 def describe(study, full: bool) -> str:
     lines = [f"{study.name}  —  {study.title}  [seed {study.seed}]",
              f"  data: {study.description}"]
-    lines += _variants("experiments", study.experiments, study.default_experiment.name)
-    lines += _variants("models", study.models, study.models[0].name)
+    lines += _variants("experiments", study.experiments, study.default_experiment.name, full)
+    lines += _variants("models", study.models, study.models[0].name, full)
     if full:
         lines.append(f"  outputs: {study.outputs}")
         if study.notes:
             lines.append(f"  notes: {study.notes}")
-        lines.append("  settings (--set KEY=VALUE; default, then what it is):")
+        lines.append("  settings (--set KEY=VALUE; the study's default, unless the experiment "
+                     "or model sets it):")
         for parameter in study.all_parameters().values():
             lines.append(f"    {parameter.name} = {parameter.default!r}: {parameter.help} "
                          f"({parameter.expected()})")

@@ -100,8 +100,13 @@ def train(study, experiment, model, pairs, out, resume, **options):
         evaluation, test_plots = evaluate_split(run, config, trainer.task, data.test, "test")
     except KeyboardInterrupt:
         done = trainer.state.epoch
-        click.echo(f"\ninterrupted during epoch {done + 1}; {run} holds the checkpoint of "
-                   f"epoch {done}. Continue with: minidl train --resume {run}", err=True)
+        if trainer.state.finished:
+            click.echo(f"\ninterrupted during the test evaluation; {run} holds the trained "
+                       f"model: minidl eval {run}", err=True)
+        else:
+            click.echo(f"\ninterrupted during epoch {done + 1}; {run} holds the checkpoint "
+                       f"of epoch {done}. Continue with: minidl train --resume {run}",
+                       err=True)
         raise SystemExit(130) from None
     except USER_ERRORS as error:
         raise user_error(error) from None

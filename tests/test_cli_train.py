@@ -283,7 +283,7 @@ def one_line_error(result, *fragments):
     (["--set", "learning_rate=0.1"], ["unknown setting 'learning_rate'", "lr"]),
     (["--set", "epochs=many"], ["epochs='many': expected an integer"]),
     (["--set", "optimizer=rmsprop"], ["optimizer='rmsprop'", "adadelta"]),
-    (["--set", "val_fraction=0.9"], ["val_fraction=0.9", "<= 0.5"]),
+    (["--set", "val_fraction=0.9"], ["val_fraction=0.9", "in [0.0, 0.5]"]),
     (["--set", "epochs"], ["expected KEY=VALUE"]),
     (["iizuka", "-e", "classify", "--data-dir", "{empty}"], ["dataset 'ncd' not found",
                                                              "--data-dir"]),

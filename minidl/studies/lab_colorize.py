@@ -121,4 +121,8 @@ STUDY = Study(
     defaults={"epochs": 20, "batch_size": 16, "val_fraction": 0.1},
     outputs="loss curves, original | grayscale | colourized grids, PSNR, colour error, "
             "colourfulness",
+    notes="MIRFlickr-25000 is not in the shared data: the six sample photos stand in "
+          "(4 train / 2 validation). The Stanford Dogs copy has golden retrievers but no "
+          "Siberian huskies: golden-husky needs the folder n02110185-Siberian_husky in "
+          "stanford_dogs/Images/.",
 )

@@ -38,9 +38,11 @@ class Parameter:
         else:
             text = {int: "an integer", float: "a number", bool: "true or false",
                     str: "a text", list: "a comma-separated list"}[self.kind]
-            if self.minimum is not None:
+            if self.minimum is not None and self.maximum is not None:
+                text += f" in [{self.minimum}, {self.maximum}]"
+            elif self.minimum is not None:
                 text += f" >= {self.minimum}"
-            if self.maximum is not None:
+            elif self.maximum is not None:
                 text += f" <= {self.maximum}"
         return text + (" (or none)" if self.optional else "")
 

@@ -270,3 +270,23 @@ def test_checkpoint_restores_weights_optimizer_schedule_and_random_state(tmp_pat
     assert np.array_equal(minidl.rand(3).numpy(), expected_draw)  # same random stream
     state = fresh.optimizers["model"].state_dict()["state"]
     assert state[0]["step"] == 1
+
+
+@pytest.mark.parametrize("study, model, settings", [
+    ("colorize-cifar", "regression", {"width": 4}),
+    ("colorize-cifar", "unet-classify", {"width": 4, "num_colors": 5}),
+    ("colorize-cifar", "gan", {"width": 4}),
+    ("iizuka", "adam-dropout", {"width": 4, "size": 16}),
+    ("lab-colorize", "attention", {"size": 16}),
+])
+def test_every_colourization_task_colours_a_photo_of_any_size(rng, study, model, settings):
+    from minidl.studies.runner import build_task
+    config = get_study(study).resolve(None, model, settings)
+    config["class_names"] = ["a", "b"]
+    task = build_task(config)
+    rgb = rng.uniform(0, 1, size=(6, 3, 32, 32)).astype(np.float32)
+    task.prepare(TensorDataset(rgb_to_grayscale(rgb, axis=1), rgb))  # the palette
+    photo = rng.uniform(0, 1, size=(19, 27, 3)).astype(np.float32)
+    colored = task.colorize(photo)
+    assert task.can_colorize and colored.shape == photo.shape
+    assert np.isfinite(colored).all() and 0.0 <= colored.min() <= colored.max() <= 1.0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .bench import bench
 from .colorize import colorize
 from .data import data
 from .eval import evaluate
@@ -21,6 +22,7 @@ cli.add_command(train)
 cli.add_command(evaluate)
 cli.add_command(colorize)
 cli.add_command(studies)
+cli.add_command(bench)
 
 
 def main():

@@ -8,6 +8,7 @@ import pytest
 
 from minidl.kernels.conv_geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.cpu import conv as cpu
+from minidl.kernels.cpu.workers import split_evenly
 from minidl.kernels.reference import conv as reference
 
 # (N, C_in, H, W, C_out, (KH, KW), stride, padding, dilation, groups)
@@ -21,6 +22,15 @@ CONFIGS = [
     (1, 4, 11, 4, 8, (2, 3), (3, 3), (0, 2), (3, 1), 4),       # depthwise x2, odd sizes
     (5, 3, 4, 4, 5, (4, 4), (2, 2), (1, 1), (1, 1), 1),        # a GAN 4x4/2 layer
     (2, 2, 3, 3, 3, (5, 5), (1, 1), (2, 2), (1, 1), 1),        # kernel larger than image
+    # "aligned": stride 1 and OW = W, where whole images are copied as one block
+    (2, 3, 6, 7, 4, (3, 3), (1, 1), (1, 1), (1, 1), 1),
+    (1, 2, 5, 8, 2, (3, 5), (1, 1), (2, 4), (2, 2), 2),
+    (2, 2, 7, 6, 3, (2, 3), (1, 1), (0, 1), (1, 1), 1),        # OH != H
+    # and OW = ⌈W / stride⌉ with a stride: block copies from the input's stride phases
+    (2, 3, 5, 7, 4, (3, 3), (2, 2), (1, 1), (1, 1), 1),        # odd sizes
+    (1, 2, 7, 6, 3, (3, 3), (2, 1), (1, 1), (1, 1), 1),        # strided rows only
+    (1, 2, 9, 8, 2, (3, 3), (2, 2), (2, 2), (2, 2), 2),        # dilation and groups
+    (2, 2, 9, 9, 2, (2, 2), (3, 3), (0, 0), (1, 1), 1),        # stride 3
 ]
 
 
@@ -79,8 +89,10 @@ def test_forward_without_bias(rng):
     compare_all_kernels(CONFIGS[1], np.float64, rng, with_bias=False)
 
 
-@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], RANDOM_CONFIGS[0]])
-def test_tiles_that_split_images_and_span_samples(config, rng, monkeypatch):
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], CONFIGS[7], CONFIGS[9],
+                                    CONFIGS[10], CONFIGS[11], CONFIGS[12], CONFIGS[15],
+                                    RANDOM_CONFIGS[0]])
+def test_tiles_that_split_images(config, rng, monkeypatch):
     """Tiny tiles split each image into several slices (rows cut in the middle)."""
     monkeypatch.setattr(cpu, "TILE_BUDGET", 7)
     monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 5)
@@ -163,3 +175,33 @@ def test_gradients_are_adjoint_to_the_forward(rng):
     inner = np.sum(y * grad_out)
     assert np.isclose(np.sum(x * gx), inner, rtol=1e-12)
     assert np.isclose(np.sum(weight * gw), inner, rtol=1e-12)
+
+
+def test_split_evenly_keeps_order_and_balance():
+    assert split_evenly(list(range(7)), 3) == [[0, 1], [2, 3], [4, 5, 6]]
+    assert split_evenly([1, 2], 5) == [[1], [2]]
+    assert split_evenly([], 2) == [[]]
+
+
+@pytest.mark.parametrize("config", [CONFIGS[7], CONFIGS[9], CONFIGS[13]])
+def test_one_worker_and_two_workers_agree(config, rng, monkeypatch):
+    """Tiles spread over workers give the results of one worker, and the same results
+    at every run (the workers' partial weight gradients are added in a fixed order)."""
+    monkeypatch.setattr(cpu, "TILE_BUDGET", 40)
+    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 4)
+    monkeypatch.setattr(cpu, "MIN_WEIGHT_TILE_WIDTH", 4)
+    x, weight, bias, grad_out = arrays(config, np.float64, rng)
+    options = config[6:]
+
+    def run_all():
+        return (cpu.conv2d_forward(x, weight, bias, *options),
+                cpu.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
+                cpu.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options))
+
+    monkeypatch.setattr(cpu, "worker_count", lambda: 1)
+    single = run_all()
+    monkeypatch.setattr(cpu, "worker_count", lambda: 3)
+    first, second = run_all(), run_all()
+    for a, b, c in zip(single, first, second):
+        assert_close(b, a, np.float64)
+        assert np.array_equal(b, c)

@@ -1,0 +1,238 @@
+"""Time each kernel of the studies, forward and forward+backward, in minidl and in PyTorch.
+
+Both engines run in one process on the same float32 inputs.  Repetitions are interleaved
+(minidl forward, PyTorch forward, minidl forward+backward, PyTorch forward+backward, then
+again) so that a burst of load from elsewhere hits both alike, and each time is the median
+of its repetitions.  What counts is the ratio minidl / PyTorch: below 1, minidl is faster.
+Convolutions also report their rate in GFLOP/s, to set beside the machine's float32
+matrix-multiply rate (``sgemm``).
+
+Run it through ``minidl bench kernels`` (or ``python benchmarks/kernels.py``), which starts
+the process with every thread pool set to the same size.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import statistics
+import time
+
+import numpy as np
+
+from .kernel_cases import CASES, Case
+from .machine import machine_details, set_runtime_threads, sgemm_gflops
+
+
+class _Minidl:
+    name = "minidl"
+
+    def __init__(self, device: str):
+        import minidl
+        import minidl.nn.functional as F
+
+        self.minidl, self.F, self.device = minidl, F, device
+
+    def tensor(self, array, requires_grad):
+        return self.minidl.tensor(array, requires_grad=requires_grad, device=self.device)
+
+    def function(self, name):
+        return getattr(self.F, name, None)
+
+    def no_grad(self):
+        return self.minidl.no_grad()
+
+    def synchronize(self):
+        if self.device == "cuda":
+            import cupy
+            cupy.cuda.Device().synchronize()
+
+
+class _Torch:
+    name = "torch"
+
+    def __init__(self, torch, device: str):
+        self.torch, self.device = torch, device
+
+    def tensor(self, array, requires_grad):
+        return self.torch.tensor(array, device=self.device).requires_grad_(requires_grad)
+
+    def function(self, name):
+        return getattr(self.torch.nn.functional, name)
+
+    def no_grad(self):
+        return self.torch.no_grad()
+
+    def synchronize(self):
+        if self.device == "cuda":
+            self.torch.cuda.synchronize()
+
+
+def _runners(case: Case, engine, arrays, grad_array):
+    """The case's forward and forward+backward passes as argument-less functions."""
+    function = engine.function(case.function)
+    tensors = [engine.tensor(a, spec.grad) for a, spec in zip(arrays, case.arrays)]
+    leaves = [t for t, spec in zip(tensors, case.arrays) if spec.grad]
+    grad = engine.tensor(grad_array, False)
+
+    def forward():
+        with engine.no_grad():
+            function(*tensors, **case.options)
+        engine.synchronize()
+
+    def forward_backward():
+        for leaf in leaves:
+            leaf.grad = None
+        function(*tensors, **case.options).backward(grad)
+        engine.synchronize()
+
+    return forward, forward_backward
+
+
+def _time_interleaved(functions: dict, repeat: int) -> dict:
+    """{key: (first call in s, median of ``repeat`` later calls in s)}, the calls of the
+    different functions alternating."""
+    first, samples = {}, {key: [] for key in functions}
+    for key, function in functions.items():
+        start = time.perf_counter()
+        function()
+        first[key] = time.perf_counter() - start
+    for _ in range(repeat):
+        for key, function in functions.items():
+            start = time.perf_counter()
+            function()
+            samples[key].append(time.perf_counter() - start)
+    return {key: (first[key], statistics.median(samples[key])) for key in functions}
+
+
+def _gflops(flops, seconds):
+    return None if flops is None else flops / seconds / 1e9
+
+
+def run_case(case: Case, engines, repeat: int) -> dict:
+    """Time one case on both engines; the result is one row of the report."""
+    ours, theirs = engines
+    rng = np.random.default_rng(0)
+    arrays = [spec.sample(rng, np.float32) for spec in case.arrays]
+    row = {"name": case.name, "study": case.study, "function": case.function,
+           "shapes": [list(spec.shape) for spec in case.arrays], "options": case.options}
+    if ours.function(case.function) is None:
+        row["skipped"] = f"minidl.nn.functional has no {case.function} yet"
+        return row
+    with ours.no_grad():
+        output = ours.function(case.function)(*[ours.tensor(a, False) for a in arrays],
+                                              **case.options)
+    grad_array = rng.standard_normal(output.shape).astype(np.float32)
+    functions = {}
+    for engine in engines:
+        forward, forward_backward = _runners(case, engine, arrays, grad_array)
+        functions[(engine.name, "forward")] = forward
+        functions[(engine.name, "forward_backward")] = forward_backward
+    times = _time_interleaved(functions, repeat)
+    flops = {"forward": case.forward_flops()}
+    if flops["forward"] is not None:
+        flops["forward_backward"] = flops["forward"] + case.backward_flops()
+    for pass_name in ("forward", "forward_backward"):
+        mine, reference = times[(ours.name, pass_name)][1], times[(theirs.name, pass_name)][1]
+        row[pass_name] = {
+            "minidl_ms": mine * 1e3, "torch_ms": reference * 1e3, "ratio": mine / reference,
+            "minidl_first_call_ms": times[(ours.name, pass_name)][0] * 1e3,
+            "minidl_gflops": _gflops(flops.get(pass_name), mine),
+            "torch_gflops": _gflops(flops.get(pass_name), reference),
+        }
+    row["large_channels"] = case.large_channels
+    return row
+
+
+def geometric_mean(values) -> float | None:
+    values = list(values)
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def summarize(rows: list, sgemm: float) -> dict:
+    """Geometric means, the worst case and the large-convolution rates against sgemm."""
+    timed = [row for row in rows if "skipped" not in row]
+    summary = {"sgemm_gflops": sgemm, "cases_timed": len(timed),
+               "cases_skipped": len(rows) - len(timed)}
+    for pass_name in ("forward", "forward_backward"):
+        summary[f"geomean_ratio_{pass_name}"] = geometric_mean(
+            row[pass_name]["ratio"] for row in timed)
+    if timed:
+        worst = max(timed, key=lambda row: row["forward_backward"]["ratio"])
+        summary["worst_forward_backward"] = {"name": worst["name"],
+                                             "ratio": worst["forward_backward"]["ratio"]}
+    large = [row for row in timed if row["large_channels"]]
+    summary["large_channel_fraction_of_sgemm"] = {
+        row["name"]: row["forward_backward"]["minidl_gflops"] / sgemm for row in large}
+    return summary
+
+
+def check_device(device: str) -> None:
+    """Raise a clear error unless minidl has kernels for ``device`` ("cpu" or "cuda")."""
+    if device == "cuda" and importlib.util.find_spec("minidl.kernels.cuda") is None:
+        raise RuntimeError("minidl has no CUDA kernels yet (minidl.kernels.cuda); only "
+                           "--device cpu can be benchmarked")
+
+
+def run_kernel_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 2,
+                         device: str = "cpu", progress=None) -> dict:
+    """Benchmark every case whose name contains ``case_filter``; returns the report (a
+    JSON-ready dict: machine, summary and one row per case).  ``progress`` is called
+    with each row as soon as it is measured."""
+    import torch
+
+    check_device(device)
+    set_runtime_threads(threads, torch)
+    engines = (_Minidl(device), _Torch(torch, device))
+    cases = [case for case in CASES if case_filter in case.name]
+    if not cases:
+        raise ValueError(f"no benchmark case name contains {case_filter!r}; the cases are: "
+                         + ", ".join(case.name for case in CASES))
+    rows = []
+    for case in cases:
+        rows.append(run_case(case, engines, repeat))
+        if progress is not None:
+            progress(rows[-1])
+    machine = machine_details(threads, torch)
+    machine["device"] = device
+    return {"machine": machine, "repeat": repeat,
+            "summary": summarize(rows, sgemm_gflops()), "cases": rows}
+
+
+def _number(value, digits=2, width=7):
+    return f"{'-':>{width}}" if value is None else f"{value:{width}.{digits}f}"
+
+
+def format_row(row: dict) -> str:
+    """One line of the table: times in ms, ratios minidl/PyTorch, GFLOP/s of minidl."""
+    if "skipped" in row:
+        return f"{row['name']:<38} skipped: {row['skipped']}"
+    f, fb = row["forward"], row["forward_backward"]
+    return (f"{row['name']:<38}{_number(f['minidl_ms'], 2, 9)}{_number(f['torch_ms'], 2, 9)}"
+            f"{_number(f['ratio'], 2, 7)}{_number(fb['minidl_ms'], 2, 9)}"
+            f"{_number(fb['torch_ms'], 2, 9)}{_number(fb['ratio'], 2, 7)}"
+            f"{_number(fb['minidl_gflops'], 0, 8)}{_number(fb['torch_gflops'], 0, 8)}")
+
+
+TABLE_HEADER = (f"{'case':<38}{'fwd ms':>9}{'torch':>9}{'ratio':>7}{'fw+bw ms':>9}"
+                f"{'torch':>9}{'ratio':>7}{'GFLOP/s':>8}{'torch':>8}")
+
+
+def format_summary(report: dict) -> str:
+    s, m = report["summary"], report["machine"]
+    lines = [
+        f"geometric mean of ratios minidl/torch: forward "
+        f"{_number(s['geomean_ratio_forward'], 3, 0)}, forward+backward "
+        f"{_number(s['geomean_ratio_forward_backward'], 3, 0)}  "
+        f"({s['cases_timed']} cases, {s['cases_skipped']} skipped)",
+    ]
+    if "worst_forward_backward" in s:
+        worst = s["worst_forward_backward"]
+        lines.append(f"worst forward+backward ratio: {worst['ratio']:.2f} ({worst['name']})")
+    lines.append(f"sgemm (NumPy float32 2048x2048 matmul): {s['sgemm_gflops']:.0f} GFLOP/s")
+    for name, fraction in s["large_channel_fraction_of_sgemm"].items():
+        lines.append(f"  {name}: forward+backward at {fraction:.0%} of sgemm")
+    load = m.get("load_average_1_5_15_min")
+    lines.append(f"machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per "
+                 f"engine, load average {load}; numpy {m['numpy']} ({m['blas']}), numba "
+                 f"{m['numba']}, torch {m.get('torch')}")
+    return "\n".join(lines)

@@ -1,0 +1,112 @@
+"""What machine a benchmark ran on, how its threads were set, and its matrix-multiply speed.
+
+Thread pools only read some settings when their library loads, so ``thread_environment``
+gives the variables a benchmark process must start with: every pool gets the same number
+of threads, and idle workers sleep instead of spinning (two pools spinning on the same
+cores slow each other down by up to 2x).
+"""
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+import numpy as np
+
+IDLE_WORKERS_SLEEP = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """Environment variables for a process whose thread pools all use ``threads`` threads."""
+    count = str(threads)
+    return {**IDLE_WORKERS_SLEEP, "OPENBLAS_NUM_THREADS": count, "OMP_NUM_THREADS": count,
+            "MKL_NUM_THREADS": count, "NUMBA_NUM_THREADS": count}
+
+
+def environment_is_set(threads: int) -> bool:
+    """Whether this process started with ``thread_environment(threads)``."""
+    return all(os.environ.get(key) == value
+               for key, value in thread_environment(threads).items())
+
+
+def set_runtime_threads(threads: int, torch=None) -> None:
+    """Set the pools that can still change after loading: Numba's, PyTorch's and, when
+    threadpoolctl is installed, the BLAS libraries'."""
+    import numba
+
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    if torch is not None:
+        torch.set_num_threads(threads)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(threads)
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_name() -> str:
+    """The BLAS library NumPy was built with, e.g. 'scipy-openblas 0.3.27'."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except Exception:  # NumPy < 1.26 has no dict form
+        return "unknown"
+    return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+
+
+def _numba_threading_layer() -> str:
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:  # no parallel loop has run yet
+        return "not started"
+
+
+def machine_details(threads: int, torch=None) -> dict:
+    """CPU, core count, load, library versions and thread settings, for the JSON report."""
+    import numba
+
+    details = {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "load_average_1_5_15_min": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "blas": blas_name(),
+        "numba": numba.__version__,
+        "numba_threading_layer": _numba_threading_layer(),
+        "threads": threads,
+        "thread_environment": {key: os.environ.get(key) for key in thread_environment(threads)},
+    }
+    if torch is not None:
+        details["torch"] = torch.__version__
+        details["torch_threads"] = torch.get_num_threads()
+    return details
+
+
+def sgemm_gflops(size: int = 2048, repeat: int = 5) -> float:
+    """The best rate of NumPy's float32 matrix product C = A B on size x size matrices,
+    in GFLOP/s (2·size³ floating-point operations per product)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        np.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size ** 3 / best / 1e9

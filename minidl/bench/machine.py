@@ -44,6 +44,11 @@ def set_runtime_threads(threads: int, torch=None) -> None:
     threadpool_limits(threads)
 
 
+def load_average() -> list | None:
+    """Runnable processes averaged over 1, 5 and 15 minutes (above the core count: busy)."""
+    return list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+
+
 def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as info:
@@ -80,7 +85,7 @@ def machine_details(threads: int, torch=None) -> dict:
     details = {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "load_average_1_5_15_min": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "load_average_1_5_15_min": load_average(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,

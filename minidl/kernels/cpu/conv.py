@@ -49,6 +49,9 @@ MIN_WEIGHT_TILE_WIDTH = 1024
 """Fewest columns per tile of the weight gradient, where the columns are the inner
 dimension of the product, and each tile adds a product to the running sum."""
 
+TRANSPOSED_WEIGHT_SUM_BELOW = 256
+"""Output channels per group below which the weight gradient is summed transposed."""
+
 MIN_IMAGE_TILE_OUTPUTS = 1 << 16
 """Output values from which an image gets tiles of its own: below, the fixed cost of a
 tile (microseconds) outweighs gathering several images' columns side by side."""
@@ -100,12 +103,14 @@ def _zero_edge_columns(run, start, j0, j1, ow):
     j = position mod OW lies outside [j0, j1): the block copy wrapped them around."""
     if j0 <= 0 and j1 >= ow:
         return
-    length = run.shape[0]
-    for row_start in range((start // ow) * ow - start, length, ow):   # where row i begins
-        for k in range(max(row_start, 0), min(row_start + j0, length)):
-            run[k] = 0
-        for k in range(max(row_start + j1, 0), min(row_start + ow, length)):
-            run[k] = 0
+    stop = start + run.shape[0]
+    for i in range(start // ow, (stop - 1) // ow + 1):
+        for j in range(0, j0):
+            if start <= i * ow + j < stop:
+                run[i * ow + j - start] = 0
+        for j in range(j1, ow):
+            if start <= i * ow + j < stop:
+                run[i * ow + j - start] = 0
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -488,12 +493,46 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     return grad_x
 
 
+class _WeightGradientSum:
+    """One worker's running sum of dL/dweight_g = Σ products a @ bᵀ over its tiles.
+
+    For few output channels the sum is kept transposed, (G, K, C_out/G) = Σ cols @ gyᵀ:
+    BLAS runs that shape markedly faster; for many, the transpose at the end would cost
+    more than it saves, and the sum is (G, C_out/G, K) = Σ gy @ colsᵀ.
+    """
+
+    def __init__(self, groups, k, c_group, dtype):
+        self.transposed = c_group < TRANSPOSED_WEIGHT_SUM_BELOW
+        self.shape = (groups, k, c_group) if self.transposed else (groups, c_group, k)
+        self.dtype = dtype
+        self.total = self.partial = None
+
+    def add(self, cols, gy):
+        """cols (G, K, columns), gy (G, C_out/G, columns)."""
+        a, b = (cols, gy) if self.transposed else (gy, cols)
+        if self.total is None:
+            self.total = np.matmul(a, b.transpose(0, 2, 1))
+            return
+        if self.partial is None:
+            self.partial = np.empty(self.shape, self.dtype)
+        np.matmul(a, b.transpose(0, 2, 1), out=self.partial)
+        self.total += self.partial
+
+    def result(self):
+        """The sum as (G, C_out/G, K)."""
+        if self.total is None:
+            return np.zeros((self.shape[0], self.shape[2], self.shape[1]) if self.transposed
+                            else self.shape, self.dtype)
+        return self.total.transpose(0, 2, 1) if self.transposed else self.total
+
+
 def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, groups):
-    """dL/dweight_g (C_out/G, K) = Σ over tiles of gy_g (C_out/G, columns) @ cols_gᵀ (K, columns)ᵀ.
+    """dL/dweight_g (C_out/G, K) = Σ over tiles of gy_g (C_out/G, columns) @ cols_gᵀ.
 
     x (N, C_in, H, W), grad_out (N, C_out, OH, OW), kernel_hw = (KH, KW)
     -> (C_out, C_in/G, KH, KW).  Serves conv_transpose2d too, with x = the gradient of
-    its output and grad_out = its input.
+    its output and grad_out = its input.  Each worker sums its own tiles; the workers'
+    sums are then added in a fixed order.
     """
     x = np.ascontiguousarray(x)
     grad_out = np.ascontiguousarray(grad_out)
@@ -503,18 +542,18 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     rows = c_in * kh * kw
     gy = grad_out.reshape(n, groups, c_out // groups, oh * ow)
     workers = worker_count()
-    # Each worker sums its tiles' products transposed, cols_g @ gy_gᵀ (BLAS runs this
-    # shape faster), into a sum of its own.
-    sum_shape = (groups, rows // groups, c_out // groups)
+
+    def new_sum():
+        return _WeightGradientSum(groups, rows // groups, c_out // groups, x.dtype)
+
     if _is_pointwise(kernel_hw, stride, padding) and (h, w) == (oh, ow):
         x_g = x.reshape(n, groups, c_in // groups, h * w)
 
         def pointwise(images):
-            total, partial = np.zeros(sum_shape, x.dtype), np.empty(sum_shape, x.dtype)
+            total = new_sum()
             for image in images:
-                np.matmul(x_g[image], gy[image].transpose(0, 2, 1), out=partial)
-                total += partial
-            return total
+                total.add(x_g[image], gy[image])
+            return total.result()
 
         sums = run_blocks(pointwise, list(range(n)), workers)
     else:
@@ -526,19 +565,16 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
             im2col = _Im2col(x, geometry, most_images)
             cols_buffer = np.empty(rows * most_columns, dtype=x.dtype)
             gy_buffer = np.empty(c_out * most_columns if most_images > 1 else 0, x.dtype)
-            total, partial = np.zeros(sum_shape, x.dtype), np.empty(sum_shape, x.dtype)
+            total = new_sum()
             for n0, n1, l0, l1 in block:
                 columns = (n1 - n0) * (l1 - l0)
                 cols = cols_buffer[:rows * columns].reshape(groups, rows // groups, columns)
                 im2col.fill(n0, n1, l0, l1, cols.reshape(rows, columns))
-                gy_tile = _output_gradient_tile(gy, n0, n1, l0, l1, gy_buffer)
-                np.matmul(cols, gy_tile.transpose(0, 2, 1), out=partial)
-                total += partial
-            return total
+                total.add(cols, _output_gradient_tile(gy, n0, n1, l0, l1, gy_buffer))
+            return total.result()
 
         sums = run_blocks(backward_weight, tiles, workers)
-    grad_w_t = sums[0]
+    grad_w = np.array(sums[0])                       # (G, C_out/G, K), C-ordered
     for partial_sum in sums[1:]:
-        grad_w_t += partial_sum
-    return np.ascontiguousarray(grad_w_t.transpose(0, 2, 1)).reshape(c_out, c_in // groups,
-                                                                      *kernel_hw)
+        grad_w += partial_sum
+    return grad_w.reshape(c_out, c_in // groups, kh, kw)

@@ -93,9 +93,11 @@ def test_conv2d_matches_torch(x_shape, w_shape, options, dtype, torch, rng):
 @pytest.mark.parametrize("x_shape, w_shape, options", TRANSPOSE_CASES)
 def test_conv_transpose2d_matches_torch(x_shape, w_shape, options, dtype, torch, rng):
     out_channels = w_shape[1] * options.get("groups", 1)
-    inputs = [rng.standard_normal(s).astype(dtype) for s in (x_shape, w_shape, (out_channels,))]
+    shapes = (x_shape, w_shape, (out_channels,))
+    inputs = [rng.standard_normal(s).astype(dtype) for s in shapes]
     compare_with_torch(torch, lambda x, w, b: F.conv_transpose2d(x, w, b, **options),
-                       lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **options),
+                       lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b,
+                                                                            **options),
                        inputs, dtype)
 
 
@@ -137,7 +139,7 @@ def test_only_the_weight_needs_a_gradient(rng):
     assert x.grad is None and w.grad.shape == (3, 1, 3, 3)
 
 
-# -- errors ------------------------------------------------------------------------------------
+# -- errors --------------------------------------------------------------------------------
 
 def t(*shape, dtype="float32"):
     return minidl.zeros(*shape, dtype=dtype)
@@ -207,7 +209,7 @@ def test_errors_name_the_argument(call, error, message):
         call()
 
 
-# -- layers ------------------------------------------------------------------------------------
+# -- layers --------------------------------------------------------------------------------
 
 def test_conv2d_layer_parameters_and_init():
     layer = nn.Conv2d(6, 8, (3, 2), groups=2)

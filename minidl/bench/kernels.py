@@ -240,6 +240,7 @@ def format_summary(report: dict) -> str:
     load = [round(v, 1) for v in m["load_average_1_5_15_min"] or []]
     load_after = [round(v, 1) for v in m["load_average_after"] or []]
     lines.append(f"machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per "
-                 f"engine, load average (1, 5, 15 min) {load} before, {load_after} after; numpy {m['numpy']} ({m['blas']}), numba "
+                 f"engine, load average (1, 5, 15 min) {load} before, {load_after} after")
+    lines.append(f"versions: numpy {m['numpy']} ({m['blas']}), numba "
                  f"{m['numba']}, torch {m.get('torch')}")
     return "\n".join(lines)

@@ -93,7 +93,8 @@ def machine_details(threads: int, torch=None) -> dict:
         "numba": numba.__version__,
         "numba_threading_layer": _numba_threading_layer(),
         "threads": threads,
-        "thread_environment": {key: os.environ.get(key) for key in thread_environment(threads)},
+        "thread_environment": {key: os.environ.get(key)
+                               for key in thread_environment(threads)},
     }
     if torch is not None:
         details["torch"] = torch.__version__

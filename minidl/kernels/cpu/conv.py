@@ -98,6 +98,27 @@ def _block_run(row, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, size):
 
 
 @njit(inline="always")
+def _copy(source, target):
+    """target[:] = source[:], as a loop from index 0 that LLVM vectorizes (Numba's slice
+    assignment is not, nor a loop whose indices might be negative)."""
+    for k in range(target.shape[0]):
+        target[k] = source[k]
+
+
+@njit(inline="always")
+def _add(source, target):
+    """target[:] += source[:], as a loop from index 0."""
+    for k in range(target.shape[0]):
+        target[k] += source[k]
+
+
+@njit(inline="always")
+def _fill_zero(target):
+    for k in range(target.shape[0]):
+        target[k] = 0
+
+
+@njit(inline="always")
 def _zero_edge_columns(run, start, j0, j1, ow):
     """Zero the entries of ``run`` (positions start, start + 1, ...) whose column
     j = position mod OW lies outside [j0, j1): the block copy wrapped them around."""
@@ -125,11 +146,10 @@ def _split_phases(x, n0, sh, sw, phases):
         for a in range(sh):
             for b in range(sw):
                 plane = phases[n, c, a * sw + b]
-                plane[:] = 0
+                _fill_zero(plane)
+                count = (w - b + sw - 1) // sw
                 for u in range((h - a + sh - 1) // sh):
-                    source = x[n0 + n, c, u * sh + a]
-                    for v in range((w - b + sw - 1) // sw):
-                        plane[u * wp + v] = source[v * sw + b]
+                    _copy(x[n0 + n, c, u * sh + a, b::sw], plane[u * wp:u * wp + count])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -143,16 +163,16 @@ def _merge_phases(phases, n0, sh, sw, grad_x):
         for a in range(min(sh, h)):
             for b in range(min(sw, w)):
                 plane = phases[n, c, a * sw + b]
+                count = (w - b + sw - 1) // sw
                 for u in range((h - a + sh - 1) // sh):
-                    target = grad_x[n0 + n, c, u * sh + a]
-                    for v in range((w - b + sw - 1) // sw):
-                        target[v * sw + b] = plane[u * wp + v]
+                    _copy(plane[u * wp:u * wp + count], grad_x[n0 + n, c, u * sh + a, b::sw])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
 def _im2col_blocks(phases, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, cols):
-    """cols[(c·KH + p)·KW + q, column(n, i·OW + j)] = x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw]
-    (0 where the window leaves the image), by block copies from the stride phases of x:
+    """cols[(c·KH + p)·KW + q, column(n, i·OW + j)] = x[n, c, i·sh - ph + p·dh,
+    j·sw - pw + q·dw] (0 where the window leaves the image), by block copies from the
+    stride phases of x:
     phases (N', C, sh·sw, Hp·OW), the images of the tile from n0 on."""
     c_in, size = phases.shape[1], phases.shape[3]
     width = l1 - l0
@@ -161,11 +181,11 @@ def _im2col_blocks(phases, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow,
         phase, offset, start, stop, j0, j1 = _block_run(row, l0, l1, kh, kw, sh, sw, ph, pw,
                                                         dh, dw, h, w, ow, size)
         for n in range(nb):
-            source = phases[n0 + n, row // (kh * kw), phase]
             out = cols[row, n * width:(n + 1) * width]
-            out[:start - l0] = 0
-            out[start - l0:stop - l0] = source[start + offset:stop + offset]
-            out[stop - l0:] = 0
+            _fill_zero(out[:start - l0])
+            _copy(phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset],
+                  out[start - l0:stop - l0])
+            _fill_zero(out[stop - l0:])
             _zero_edge_columns(out[start - l0:stop - l0], start, j0, j1, ow)
 
 
@@ -183,7 +203,7 @@ def _col2im_blocks(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, p
         for n in range(nb):
             run = cols[row, n * width + start - l0:n * width + stop - l0]
             _zero_edge_columns(run, start, j0, j1, ow)
-            phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset] += run
+            _add(run, phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -202,12 +222,13 @@ def _im2col_rows(x, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
         i_first, i_stop = _valid_range(p * dh, sh, ph, h, (l1 - 1) // ow + 1)
         i_first = max(i_first, l0 // ow)
         if j0 > 0 or j1 < ow or i_first * ow > l0 or i_stop * ow < l1:
-            out[:] = 0
+            _fill_zero(out)
         for i in range(i_first, i_stop):
-            source = plane[i * sh - ph + p * dh]
-            target = i * ow - l0
-            for j in range(max(j0, l0 - i * ow), min(j1, l1 - i * ow)):
-                out[target + j] = source[j * sw - pw + q * dw]
+            lo, hi = max(j0, l0 - i * ow), min(j1, l1 - i * ow)
+            if lo < hi:                    # output columns lo..hi-1 read input columns
+                first = lo * sw - pw + q * dw          # first, first + sw, ...
+                _copy(plane[i * sh - ph + p * dh, first:first + (hi - lo - 1) * sw + 1:sw],
+                      out[i * ow - l0 + lo:i * ow - l0 + hi])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -225,10 +246,12 @@ def _col2im_rows(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, grad_x):
                 j0, j1 = _valid_range(q * dw, sw, pw, w, ow)
                 i_first, i_stop = _valid_range(p * dh, sh, ph, h, (l1 - 1) // ow + 1)
                 for i in range(max(i_first, l0 // ow), i_stop):
-                    target = plane[i * sh - ph + p * dh]
-                    source = i * ow - l0
-                    for j in range(max(j0, l0 - i * ow), min(j1, l1 - i * ow)):
-                        target[j * sw - pw + q * dw] += terms[source + j]
+                    lo, hi = max(j0, l0 - i * ow), min(j1, l1 - i * ow)
+                    if lo < hi:
+                        first = lo * sw - pw + q * dw
+                        last = first + (hi - lo - 1) * sw
+                        _add(terms[i * ow - l0 + lo:i * ow - l0 + hi],
+                             plane[i * sh - ph + p * dh, first:last + 1:sw])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -238,7 +261,7 @@ def _batch_to_columns(y, n0, l0, l1, columns):
     width = l1 - l0
     nb = columns.shape[1] // width
     for c, n in np.ndindex(channels, nb):
-        columns[c, n * width:(n + 1) * width] = y[n0 + n, c, l0:l1]
+        _copy(y[n0 + n, c, l0:l1], columns[c, n * width:(n + 1) * width])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -388,7 +411,8 @@ def _output_gradient_tile(gy, n0, n1, l0, l1, buffer):
 # -- the three kernels ----------------------------------------------------------------------
 
 def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
-    """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, ., i·sh + p·dh, j·sw + q·dw].
+    """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c', i·sh + p·dh,
+    j·sw + q·dw] with c' = channel c of o's group.
 
     x (N, C_in, H, W), weight (C_out, C_in/G, KH, KW), bias (C_out,) or None
     -> out (N, C_out, OH, OW).  Per tile and group g:

@@ -5,7 +5,8 @@ Shapes (NCHW):
     weight  (C_out, C_in/G, KH, KW)      G groups: output channel o sees only the C_in/G
                                          input channels of its group g = o // (C_out/G)
     bias    (C_out,) or None
-    out     (N, C_out, OH, OW)           OH = ⌊(H + 2·ph - dh·(KH-1) - 1) / sh⌋ + 1, same for OW
+    out     (N, C_out, OH, OW)           OH = ⌊(H + 2·ph - dh·(KH-1) - 1) / sh⌋ + 1,
+                                         and OW alike
 
 With x padded by zeros (xpad, size H + 2·ph by W + 2·pw), the convolution (a correlation,
 as in every deep learning library) is
@@ -86,7 +87,8 @@ def _grouped(array, groups):
 
 
 def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
-    """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, ., i·sh + p·dh, j·sw + q·dw].
+    """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c', i·sh + p·dh,
+    j·sw + q·dw] with c' = channel c of o's group.
 
     x (N, C_in, H, W), weight (C_out, C_in/G, KH, KW), bias (C_out,) or None
     -> out (N, C_out, OH, OW).  stride, padding, dilation are (vertical, horizontal) pairs.
@@ -105,7 +107,8 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
 
 
 def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation, groups):
-    """dL/dx from gy = dL/dout: col2im of dL/dcols[n, g, k, l] = Σ_o weight[g, o, k] · gy[n, g, o, l].
+    """dL/dx from gy = dL/dout: col2im of
+    dL/dcols[n, g, k, l] = Σ_o weight[g, o, k] · gy[n, g, o, l].
 
     grad_out (N, C_out, OH, OW), weight (C_out, C_in/G, KH, KW), input_hw = (H, W)
     -> (N, C_in, H, W).  This is also the forward pass of conv_transpose2d, whose input

@@ -1,4 +1,5 @@
-"""Convolution layers: ``Conv2d`` and ``ConvTranspose2d`` (PyTorch's arguments and defaults)."""
+"""Convolution layers ``Conv2d`` and ``ConvTranspose2d``, with PyTorch's arguments and
+defaults."""
 from __future__ import annotations
 
 import math

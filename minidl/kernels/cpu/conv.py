@@ -395,6 +395,12 @@ def _grouped_weight(weight, groups):
     return weight.reshape(groups, weight.shape[0] // groups, -1)
 
 
+def _per_image(cols, groups, images):
+    """A tile's column matrix (G·K, images·width) as (images, G, K, width): each image's
+    block, a strided view that BLAS takes as it is."""
+    return cols.reshape(groups, cols.shape[0] // groups, images, -1).transpose(2, 0, 1, 3)
+
+
 def _output_gradient_tile(gy, n0, n1, l0, l1, buffer):
     """gy (N, G, C_out/G, L) restricted to a tile, as (G, C_out/G, columns): a view when
     the tile lies in one image, else gathered into ``buffer``."""
@@ -445,23 +451,25 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     tiles = _tiles(n, oh * ow, rows, c_out, workers)
     most_images, most_columns = _largest_tile(tiles)
 
+    side_by_side = oh * ow < MIN_TILE_WIDTH      # narrow images: one GEMM for the tile
+
     def forward(block):
         im2col = _Im2col(x, geometry, most_images)
         cols_buffer = np.empty(rows * most_columns, dtype=x.dtype)
-        product_buffer = np.empty(c_out * most_columns if most_images > 1 else 0, x.dtype)
+        product_buffer = np.empty(c_out * most_columns if side_by_side else 0, x.dtype)
         for n0, n1, l0, l1 in block:
             columns = (n1 - n0) * (l1 - l0)
-            cols = cols_buffer[:rows * columns].reshape(groups, rows // groups, columns)
-            im2col.fill(n0, n1, l0, l1, cols.reshape(rows, columns))
-            if n1 - n0 == 1:
-                target = out[n0, :, :, l0:l1]
-                np.matmul(w_g, cols, out=target)
+            cols = cols_buffer[:rows * columns].reshape(rows, columns)
+            im2col.fill(n0, n1, l0, l1, cols)
+            if not side_by_side:                 # one GEMM per image, into out directly
+                target = out[n0:n1, :, :, l0:l1]
+                np.matmul(w_g, _per_image(cols, groups, n1 - n0), out=target)
                 if bias is not None:
                     target += bias_g
                 continue
             product = product_buffer[:c_out * columns].reshape(groups, c_out // groups,
                                                                 columns)
-            np.matmul(w_g, cols, out=product)
+            np.matmul(w_g, cols.reshape(groups, rows // groups, columns), out=product)
             _columns_to_batch(product.reshape(c_out, columns), flat_bias, n0, l0, l1,
                               out.reshape(n, c_out, oh * ow))
 
@@ -501,16 +509,22 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     most_images, most_columns = _largest_tile(tiles)
     grad_x = np.zeros((n, c_in, h, w), dtype=grad_out.dtype)
 
+    side_by_side = oh * ow < MIN_TILE_WIDTH      # narrow images: one GEMM for the tile
+
     def backward_input(image_groups):
         col2im = _Col2im(grad_x, geometry, most_images)
-        gy_buffer = np.empty(c_out * most_columns if most_images > 1 else 0, grad_out.dtype)
+        gy_buffer = np.empty(c_out * most_columns if side_by_side else 0, grad_out.dtype)
         cols_buffer = np.empty(rows * most_columns, dtype=grad_out.dtype)
         for n0, n1, l0, l1 in (tile for group in image_groups for tile in group):
             columns = (n1 - n0) * (l1 - l0)
-            grad_cols = cols_buffer[:rows * columns].reshape(groups, rows // groups, columns)
-            np.matmul(w_t, _output_gradient_tile(gy, n0, n1, l0, l1, gy_buffer),
-                      out=grad_cols)
-            col2im.add(n0, n1, l0, l1, grad_cols.reshape(rows, columns))
+            grad_cols = cols_buffer[:rows * columns].reshape(rows, columns)
+            if side_by_side:
+                np.matmul(w_t, _output_gradient_tile(gy, n0, n1, l0, l1, gy_buffer),
+                          out=grad_cols.reshape(groups, rows // groups, columns))
+            else:                                # one GEMM per image, from gy directly
+                np.matmul(w_t, gy[n0:n1, :, :, l0:l1],
+                          out=_per_image(grad_cols, groups, n1 - n0))
+            col2im.add(n0, n1, l0, l1, grad_cols)
         col2im.finish()
 
     run_blocks(backward_input, _by_image(tiles), workers)

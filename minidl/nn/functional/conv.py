@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from ...kernels.conv_geometry import conv_transpose_output_size
 from ...ops.conv import Conv2d, ConvTranspose2d
-from ...ops.pooling import pair
+from ...ops.arguments import pair
 from ...tensor import Tensor
-from .pooling import _batched, _like_input
+from .batching import as_batched, like_input
 
 
 def _check_positive(op: str, name: str, values: tuple, least: int) -> None:
@@ -70,7 +70,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     """
     op = "conv2d"
     _check_tensors(op, input, weight, bias)
-    x = _batched(input, op)
+    x = as_batched(input, op)
     stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)
     _check_positive(op, "stride", stride, 1)
     _check_positive(op, "dilation", dilation, 1)
@@ -107,7 +107,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
                           groups=groups)
     if crop != (0, 0):
         output = output[:, :, crop[0]:, crop[1]:]
-    return _like_input(output, input)
+    return like_input(output, input)
 
 
 def conv_transpose_output_padding(op: str, input_hw, output_size, kernel_hw, stride, padding,
@@ -143,7 +143,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """
     op = "conv_transpose2d"
     _check_tensors(op, input, weight, bias)
-    x = _batched(input, op)
+    x = as_batched(input, op)
     stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)
     padding = pair(padding, "padding", op)
     output_padding = pair(output_padding, "output_padding", op)
@@ -171,5 +171,5 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                          f"padding {padding}, dilation {dilation})")
     output = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding,
                                    dilation=dilation, groups=groups, output_hw=output_hw)
-    return _like_input(output, input)
+    return like_input(output, input)
 

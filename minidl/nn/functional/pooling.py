@@ -2,23 +2,10 @@
 (``torch.nn.functional`` names and arguments)."""
 from __future__ import annotations
 
-from ...ops.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, check_pool2d, pair
+from ...ops.arguments import pair
+from ...ops.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, check_pool2d
 from ...tensor import Tensor
-
-
-def _batched(input: Tensor, op: str) -> Tensor:
-    """A 4-D view of a (C, H, W) or (N, C, H, W) floating-point input."""
-    if input.ndim not in (3, 4):
-        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got "
-                         f"shape {input.shape}")
-    if input.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be floating point, got {input.dtype}")
-    return input.unsqueeze(0) if input.ndim == 3 else input
-
-
-def _like_input(output: Tensor, input: Tensor) -> Tensor:
-    """Drop the batch dimension that ``_batched`` added."""
-    return output.squeeze(0) if input.ndim == 3 else output
+from .batching import as_batched, like_input
 
 
 def _stride(stride, kernel_size, op: str) -> tuple[int, int]:
@@ -37,10 +24,10 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     kernel_size = pair(kernel_size, "kernel_size", op)
     stride = _stride(stride, kernel_size, op)
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
-    x = _batched(input, op)
+    x = as_batched(input, op)
     check_pool2d(op, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     found = {} if return_indices else None
-    output = _like_input(MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride,
+    output = like_input(MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride,
                                          padding=padding, dilation=dilation,
                                          ceil_mode=bool(ceil_mode), found_indices=found),
                          input)
@@ -64,9 +51,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                                          or divisor_override == 0):
         raise ValueError(f"{op}: divisor_override must be a non-zero int or None, got "
                          f"{divisor_override!r}")
-    x = _batched(input, op)
+    x = as_batched(input, op)
     check_pool2d(op, x.shape, kernel_size, stride, padding, (1, 1), ceil_mode)
-    return _like_input(AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride,
+    return like_input(AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride,
                                        padding=padding, ceil_mode=bool(ceil_mode),
                                        count_include_pad=bool(count_include_pad),
                                        divisor_override=divisor_override), input)
@@ -77,7 +64,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     int or a pair, where None keeps the input's size.  ``output_size=1`` is global average
     pooling."""
     op = "adaptive_avg_pool2d"
-    x = _batched(input, op)
+    x = as_batched(input, op)
     sizes = tuple(output_size) if isinstance(output_size, tuple | list) \
         else (output_size, output_size)
     if len(sizes) == 2:  # None keeps the input's size
@@ -86,4 +73,4 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     out_h, out_w = pair(sizes, "output_size", op)
     if out_h < 1 or out_w < 1:
         raise ValueError(f"{op}: output_size must be positive, got {output_size!r}")
-    return _like_input(AdaptiveAvgPool2d.apply(x, output_size=(out_h, out_w)), input)
+    return like_input(AdaptiveAvgPool2d.apply(x, output_size=(out_h, out_w)), input)

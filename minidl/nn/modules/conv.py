@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ... import creation
-from ...ops.pooling import pair
+from ...ops.arguments import pair
 from .. import functional as F
 from .. import init
 from ..functional.conv import conv_transpose_output_padding

@@ -6,8 +6,8 @@ configurations they can compute.  Inputs are (N, C, H, W), or (C, H, W) for one 
 from __future__ import annotations
 
 from ...kernels.conv_geometry import conv_transpose_output_size
-from ...ops.conv import Conv2d, ConvTranspose2d
 from ...ops.arguments import pair
+from ...ops.conv import Conv2d, ConvTranspose2d
 from ...tensor import Tensor
 from .batching import as_batched, like_input
 

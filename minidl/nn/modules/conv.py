@@ -2,7 +2,6 @@
 defaults."""
 from __future__ import annotations
 
-
 from ... import creation
 from ...ops.arguments import pair
 from .. import functional as F

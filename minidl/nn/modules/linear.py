@@ -1,7 +1,6 @@
 """Fully connected layers."""
 from __future__ import annotations
 
-
 from ... import creation
 from .. import functional as F
 from .. import init

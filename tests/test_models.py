@@ -238,12 +238,15 @@ def test_summary_lists_layers_shapes_and_totals():
     assert text.splitlines()[0].startswith('Model: "ColorizedMNISTNet"')
     assert "Layer (type)" in text and "Output Shape" in text and "Param #" in text
     rows = _rows(text)
-    assert rows[0] == ("features.0 (Conv2d)", "(1, 16, 28, 28)", 3 * 16 * 9 + 16)
-    assert ("features.5 (MaxPool2d)", "(1, 32, 7, 7)", 0) in rows
+    assert rows[0] == ("features.0.0 (Conv2d)", "(1, 16, 28, 28)", 3 * 16 * 9 + 16)
+    assert rows[1] == ("features.0.1 (BatchNorm2d)", "(1, 16, 28, 28)", 4 * 16)
+    assert ("features.3 (MaxPool2d)", "(1, 32, 7, 7)", 0) in rows
     assert rows[-1] == ("classifier.4 (Linear)", "(1, 10)", 128 * 10 + 10)
-    total = sum(p.numel() for p in model.parameters())
-    assert sum(count for _, _, count in rows) == total
-    assert f"Total params: {total:,}" in text and "Non-trainable params: 0" in text
+    trainable = sum(p.numel() for p in model.parameters())
+    statistics = 2 * (16 + 32)  # batch norm's running means and variances
+    assert sum(count for _, _, count in rows) == trainable + statistics
+    assert f"Total params: {trainable + statistics:,}" in text
+    assert f"Non-trainable params: {statistics}" in text
     assert text == model.summary()
 
 

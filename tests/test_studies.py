@@ -290,3 +290,14 @@ def test_every_colourization_task_colours_a_photo_of_any_size(rng, study, model,
     colored = task.colorize(photo)
     assert task.can_colorize and colored.shape == photo.shape
     assert np.isfinite(colored).all() and 0.0 <= colored.min() <= colored.max() <= 1.0
+
+
+def test_feature_maps_of_the_mnist_classifiers():
+    from minidl.models import ColorizedMNISTNet, MultiDigitNet
+    from minidl.training.feature_maps import feature_maps
+    colorized = feature_maps(ColorizedMNISTNet().eval(), minidl.rand(1, 3, 28, 28))
+    assert [a.shape for _, a in colorized] == [(16, 28, 28), (32, 14, 14)]
+    multidigit = feature_maps(MultiDigitNet().eval(), minidl.rand(1, 1, 84, 84))
+    assert [a.shape for _, a in multidigit] == [(32, 82, 82), (64, 39, 39), (128, 17, 17)]
+    assert all((a >= 0).all() for _, a in multidigit)  # after ReLU
+    assert feature_maps(minidl.nn.Linear(2, 2), minidl.rand(1, 2)) == []

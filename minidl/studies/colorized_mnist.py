@@ -47,11 +47,14 @@ STUDY = Study(
         Variant("grayscale", "train on CIE-luminance grayscale; test on inverted images",
                 "about 97.5 % test accuracy"),
     ),
-    models=(Variant("cnn", "Conv(16)-pool, Conv(32)-pool, Dense(128), dropout 0.25, "
-                    "Dense(10)"),),
+    models=(Variant("cnn", "Conv(16)-BN-ReLU-pool, Conv(32)-BN-ReLU-pool, Dense(128), "
+                    "dropout 0.25, Dense(10)"),),
     load_data=load_data,
     build_task=build_task,
-    defaults={"epochs": 3, "batch_size": 64, "lr": 2e-3, "val_fraction": 0.05},
+    # the default job (`minidl train`): 3 epochs, about 3 minutes on 2 CPU cores, 98.5 %
+    # test accuracy (5 epochs of batch 32: 98.85 %, 7 minutes)
+    defaults={"epochs": 3, "batch_size": 64, "lr": 2e-3, "scheduler": "cosine",
+              "val_fraction": 0.05},
     outputs="accuracy and per-class accuracy, confusion matrix, example predictions, "
             "loss/accuracy curves, the layer summary",
 )

@@ -2,8 +2,8 @@
 
 For a model whose convolutional part is an ``nn.Sequential`` called ``features`` (the
 classifiers of the MNIST studies), :func:`feature_maps` runs one image through it and
-keeps the output of every ReLU: one (C, H, W) array per convolution, the "feature maps"
-the multidigit seed shows. Early maps respond to strokes and edges, later ones to larger
+keeps the output of every layer that is or ends in a ReLU (a conv-BN-ReLU block): one
+(C, H, W) array per convolution, the "feature maps" the multidigit seed shows. Early maps respond to strokes and edges, later ones to larger
 parts of the digits.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ def feature_maps(model, image) -> list:
     with no_grad():
         for name, layer in features.named_children():
             x = layer(x)
-            if isinstance(layer, ReLU):
-                maps.append((f"features.{name} after conv", to_numpy(x[0])))
+            last = list(layer)[-1] if isinstance(layer, Sequential) and len(layer) else layer
+            if isinstance(last, ReLU):
+                maps.append((f"features.{name}, after ReLU", to_numpy(x[0])))
     return maps

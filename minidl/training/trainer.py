@@ -44,8 +44,8 @@ class Trainer:
     writing into ``run`` (a :class:`~.run_directory.RunDirectory`).
 
     ``patience``: early-stopping patience in epochs (0: off); ``seed``: fixes the shuffle
-    of every epoch; ``on_epoch_end(record)``: called after each epoch is saved (the CLI
-    prints a line and redraws the plots there)."""
+    of every epoch; ``on_epoch_end(record, evaluation)``: called after each epoch is
+    saved and plotted (the CLI prints a line there)."""
 
     def __init__(self, task, train_loader, val_loader, run, epochs: int, seed: int,
                  patience: int = 0, on_epoch_end=None):

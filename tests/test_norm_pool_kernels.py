@@ -84,8 +84,9 @@ def test_max_pool_cpu_matches_reference(shape, kernel, stride, padding, dilation
     np.testing.assert_array_equal(indices, indices_ref)
     assert indices.dtype == np.int64 and y.dtype == dtype
     grad_y = random(rng, y.shape, dtype)
-    assert_close(cpu.max_pool2d_backward(grad_y, indices, shape),
-                 reference.max_pool2d_backward(grad_y, indices_ref, shape), dtype)
+    window = (kernel, stride, padding, dilation)
+    assert_close(cpu.max_pool2d_backward(grad_y, indices, shape, *window),
+                 reference.max_pool2d_backward(grad_y, indices_ref, shape, *window), dtype)
 
 
 def test_max_pool_ties_pick_the_first_and_nan_wins():

@@ -58,12 +58,14 @@ class MaxPool2d(Function):
         if found_indices is not None:
             found_indices["indices"] = indices
         self.input_shape = x.shape
+        self.window = (kernel_size, stride, padding, dilation)
         self.save_for_backward(indices)
         return y
 
     def backward(self, grad):
         (indices,) = self.saved_arrays
-        return kernel("max_pool2d_backward", grad)(grad, indices, self.input_shape)
+        return kernel("max_pool2d_backward", grad)(grad, indices, self.input_shape,
+                                                   *self.window)
 
 
 class AvgPool2d(Function):

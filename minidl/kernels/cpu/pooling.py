@@ -89,8 +89,9 @@ def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
     return y, indices
 
 
-def max_pool2d_backward(grad_y, indices, input_shape):
-    """Each output's gradient is added to the input element that was its maximum."""
+def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, dilation):
+    """Each output's gradient is added to the input element that was its maximum (the
+    window geometry is not needed to scatter by index; see the reference)."""
     grad_x = np.empty((input_shape[0] * input_shape[1], input_shape[2] * input_shape[3]),
                       dtype=grad_y.dtype)
     with threads_for(grad_x.size):

@@ -98,10 +98,13 @@ def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
     return y, indices
 
 
-def max_pool2d_backward(grad_y, indices, input_shape):
+def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, dilation):
     """Each output's gradient goes to the input element that was its maximum.
 
     Overlapping windows may pick one element several times: those gradients add up.
+    Scattering by ``indices`` needs no window geometry (kernel, stride, padding,
+    dilation); the cuda kernel takes it to gather, for each input element, over the
+    windows that cover it, and every backend shares one signature.
     """
     n, c, h, w = input_shape
     planes = n * c

@@ -319,8 +319,17 @@ def test_colorize_refuses_a_classification_run(tmp_path):
                    "does not colourize")
 
 
-@pytest.mark.skipif(__import__("minidl.backend").backend.cupy_module() is not None,
-                    reason="CuPy is installed: cuda is a valid device here")
-def test_cuda_without_cupy_gives_one_line_error(tmp_path):
-    one_line_error(invoke("train", "--device", "cuda", "--out", tmp_path), "needs CuPy")
+def cuda_works() -> bool:
+    from minidl.backend import module_for_device
+    try:
+        module_for_device("cuda")
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(cuda_works(), reason="a GPU and CuPy are here: cuda is a valid device")
+def test_cuda_without_a_usable_gpu_gives_one_line_error(tmp_path):
+    one_line_error(invoke("train", "--device", "cuda", "--out", tmp_path), "cuda",
+                   "--device cpu")
     assert not any(tmp_path.iterdir())

@@ -81,11 +81,11 @@ STUDY = Study(
     experiments=(
         Variant("overfit-one", "train on one photo and colour it back (checks the "
                 "pipeline)", "loss about 1e-4 after 1000 epochs",
-                settings={**PHOTOS, "photos": ["flower"], "epochs": 300}, model="basic"),
+                settings={**PHOTOS, "photos": ["flower"], "epochs": 1000}, model="basic"),
         Variant("two-sizes", "train on two photos of different sizes; test on the other "
                 "sample photos", "both training photos coloured almost right; unseen "
                 "photos poorly", settings={**PHOTOS, "photos": ["astronaut", "chelsea"],
-                                           "epochs": 150}, model="basic"),
+                                           "epochs": 300}, model="basic"),
         Variant("mirflickr", "the multi-domain MIRFlickr-25000 (90/10); the sample photos "
                 "stand in when it is missing", "MSE floor about 0.0180; uniform "
                 "brownish colours", settings={"dataset": "mirflickr"}),

@@ -15,7 +15,7 @@ import json
 import shutil
 
 from .. import random as _random
-from ..backend import cupy_module
+from ..backend import module_for_device
 from ..data import DataLoader
 from ..training.checkpoint import load_models
 from ..training.optimizers import make_optimizer, make_scheduler
@@ -41,9 +41,11 @@ def load_data(config: dict):
 
 
 def check_device(config: dict) -> None:
-    if config["device"] == "cuda" and cupy_module() is None:
-        raise ConfigError("device 'cuda' needs CuPy and an NVIDIA GPU: pip install "
-                          "'minidl[cuda]' (or train with --device cpu)")
+    """A clear error before any work when the device can't be used."""
+    try:
+        module_for_device(config["device"])
+    except RuntimeError as error:
+        raise ConfigError(f"{error} (train with --device cpu)") from None
 
 
 def build_task(config: dict):

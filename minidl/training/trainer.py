@@ -8,7 +8,8 @@ One epoch::
     step the learning-rate schedules                    (plateau schedules see val_<monitor>)
     early stopping looks at val_<monitor>
     write checkpoint.h5 (atomically), metrics.jsonl, the plots (curves.png and the
-    task's: confusion matrix, image grids ...)
+    task's: confusion matrix, image grids ...); runs of many short epochs redraw the
+    plots at most every PLOT_INTERVAL seconds, and after the last epoch
 
 Each epoch's record (a line of metrics.jsonl) holds ``epoch``, the epoch means of what
 ``train_step`` returned (``train_loss`` ...), the validation metrics (``val_loss``,
@@ -18,6 +19,7 @@ and resumed run ends with the same numbers as an uninterrupted one.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +30,8 @@ from .early_stopping import EarlyStopping
 from .metrics import MeanTracker
 from .plots import plot_curves
 from .progress import EpochProgress
+
+PLOT_INTERVAL = 30.0
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Trainer:
         self.on_epoch_end = on_epoch_end or (lambda record, evaluation: None)
         self.state = TrainingState()
         self.plots: list = []
+        self._plotted_at = -float("inf")
 
     def resume(self) -> TrainingState:
         """Continue from the run's checkpoint: models, optimizers, schedules, early
@@ -79,7 +84,9 @@ class Trainer:
             save_checkpoint(self.run.checkpoint, self.task, epoch, state.history,
                             self.early_stopping, finished=state.finished)
             self.run.write_metrics(state.history)
-            self.plots = self.write_plots(evaluation)
+            if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
+                self.plots = self.write_plots(evaluation)
+                self._plotted_at = time.monotonic()
             self.on_epoch_end(record, evaluation)
             if stop:
                 break

@@ -39,6 +39,17 @@ def device_of(array) -> str:
     return "cpu" if array_module(array) is np else "cuda"
 
 
+def array_device(value) -> str | None:
+    """``"cpu"`` for a NumPy array, ``"cuda"`` for a CuPy array, ``None`` for anything
+    else (numbers, NumPy scalars, None): the values whose device an operation must match."""
+    if isinstance(value, np.ndarray):
+        return "cpu"
+    cp = cupy_module()
+    if cp is not None and isinstance(value, cp.ndarray):
+        return "cuda"
+    return None
+
+
 def normalize_device(device) -> str:
     """Accept ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` and return ``"cpu"``/``"cuda"``."""
     if device is None:

@@ -14,7 +14,8 @@ import numpy as np
 from . import random as _random
 from .autograd import engine
 from .autograd.grad_mode import is_grad_enabled
-from .backend import array_module, device_of, module_for_device, normalize_device, to_device
+from .backend import (array_device, array_module, device_of, module_for_device,
+                      normalize_device, to_device)
 from .ops import arithmetic as A
 from .ops import elementwise as E
 from .ops import linalg as L
@@ -140,7 +141,7 @@ class Tensor:
 
     # -- leaving the graph, changing device or dtype -----------------------------------
     def _host(self) -> np.ndarray:
-        return self.data if self.device == "cpu" else self.data.get()
+        return to_device(self.data, "cpu")
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared with the tensor on "cpu")."""
@@ -311,11 +312,13 @@ class Tensor:
     def __setitem__(self, index, value) -> None:
         self._check_inplace("item assignment")
         value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_arrays(index)] = value
+        self.data[_index_arrays(index, self.device)] = value
 
     # -- arithmetic -----------------------------------------------------------------------
     def _operand(self, other):
-        """``other`` as an array of this tensor's device; Python numbers take its dtype."""
+        """``other`` as an operand: numbers become arrays of this tensor's device (Python
+        numbers take its dtype), lists become tensors there; arrays stay where they are,
+        so that an array of another device is ``Function.apply``'s clear error."""
         if isinstance(other, Tensor):
             return other
         xp = array_module(self.data)
@@ -323,6 +326,8 @@ class Tensor:
             return xp.asarray(other, dtype=self.dtype)
         if isinstance(other, float):
             return xp.asarray(other, dtype=DEFAULT_FLOAT)
+        if array_device(other) is not None:
+            return Tensor._from_array(other)
         return Tensor(other, device=self.device) if not hasattr(other, "dtype") \
             else Tensor._from_array(xp.asarray(other))
 
@@ -617,7 +622,7 @@ class Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, index):
-        index = _index_arrays(index)
+        index = _index_arrays(index, self.device)
         try:
             return S.GetItem.apply(self, index=index)
         except IndexError as error:
@@ -675,13 +680,16 @@ def _shape_args(shape: tuple) -> tuple:
     return tuple(int(s) for s in shape)
 
 
-def _index_arrays(index):
-    """Replace Tensors and lists inside an index by raw arrays."""
+def _index_arrays(index, device: str):
+    """Replace Tensors and lists inside an index by raw arrays on ``device`` (as in
+    PyTorch, index tensors may live on the CPU whatever the indexed tensor's device)."""
     def convert(part):
         if isinstance(part, Tensor):
-            return part.data
+            return to_device(part.data, device)
         if isinstance(part, list):
-            return np.asarray(part)
+            return to_device(np.asarray(part), device)
+        if array_device(part) is not None:
+            return to_device(part, device)
         return part
     if isinstance(index, tuple):
         return tuple(convert(p) for p in index)

@@ -1,6 +1,7 @@
-"""Shared test helpers: seeded random inputs and PyTorch (optional reference)."""
+"""Shared test helpers: seeded random inputs, PyTorch (optional reference), devices."""
 import numpy as np
 import pytest
+from helpers import cuda_unavailable_reason
 
 import minidl
 
@@ -23,3 +24,20 @@ def torch():
     torch.manual_seed(0)
     return torch
 
+
+@pytest.fixture
+def cuda():
+    """The device "cuda"; the test is skipped, with the reason, without CuPy or a GPU."""
+    reason = cuda_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    return "cuda"
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def device(request):
+    """Each device a test runs on: "cpu" always, "cuda" where CuPy and a GPU are (skipped,
+    with the reason, elsewhere)."""
+    if request.param == "cuda":
+        return request.getfixturevalue("cuda")
+    return request.param

@@ -1,7 +1,8 @@
-"""Helpers shared by the tests: float64 leaves and tie-free random inputs."""
+"""Helpers shared by the tests: float64 leaves, tie-free random inputs, CUDA availability."""
 import numpy as np
 
 import minidl
+from minidl.backend import module_for_device
 
 
 def leaf(array, requires_grad=True):
@@ -20,3 +21,12 @@ def untied(rng, *shape, low=-2.0, high=2.0, gap=1e-2):
     grid = np.linspace(low, high, max(int((high - low) / gap), 4 * n))
     grid = grid[np.abs(grid) > gap]
     return rng.choice(grid, size=n, replace=False).reshape(shape)
+
+
+def cuda_unavailable_reason() -> str | None:
+    """Why device "cuda" can't be used here (CuPy or a GPU missing), or None if it can."""
+    try:
+        module_for_device("cuda")
+    except RuntimeError as error:
+        return str(error)
+    return None

@@ -8,6 +8,7 @@ gradient and recording is on, links the output Tensor to this node so that
 """
 from __future__ import annotations
 
+from ..backend import array_device
 from .grad_mode import is_grad_enabled
 
 
@@ -67,17 +68,20 @@ class Function:
         device = None
         for value in inputs:
             if isinstance(value, Tensor):
-                if device is None:
-                    device = value.device
-                elif value.device != device:
-                    raise RuntimeError(
-                        f"{cls.__name__}: expected all tensors on one device, "
-                        f"got {device} and {value.device}")
                 arrays.append(value.data)
                 needs.append(value.requires_grad)
-            else:
+                where = value.device
+            else:  # a raw array (or a number, or None)
                 arrays.append(value)
                 needs.append(False)
+                where = array_device(value)
+            if where is None:
+                continue
+            if device is None:
+                device = where
+            elif where != device:
+                raise RuntimeError(f"{cls.__name__}: expected all tensors on one device, "
+                                   f"got {device} and {where}")
         fn.needs_input_grad = tuple(needs)
         output = fn.forward(*arrays, **options)
         record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"

@@ -20,7 +20,8 @@ def bench():
 
 @bench.command()
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
-              help="Where both engines run.")
+              help="Where both engines run (cuda: every case at batch 64, against "
+                   "PyTorch CUDA).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the report (machine details included) here.")
 @click.option("--repeat", type=click.IntRange(min=1), default=7, show_default=True,

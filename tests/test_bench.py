@@ -4,7 +4,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from minidl.bench.kernel_cases import CASES, Array, Case
+from helpers import cuda_unavailable_reason
+from minidl.bench.kernel_cases import CASES, Array, Case, cases_for
 from minidl.bench.kernels import geometric_mean
 from minidl.bench.machine import thread_environment
 from minidl.cli.main import cli
@@ -32,10 +33,22 @@ def test_cases_cover_the_studies():
     assert geometric_mean([2.0, 0.5, 1.0]) == pytest.approx(1.0)
 
 
-def test_cuda_without_cuda_kernels_is_a_clear_error():
+def test_gpu_cases_are_the_cpu_cases_at_batch_64():
+    cpu, gpu = cases_for("cpu"), cases_for("cuda")
+    assert cpu == list(CASES) and len(gpu) == len(cpu)
+    for mine, theirs in zip(gpu, cpu):
+        assert mine.arrays[0].shape == (64, *theirs.arrays[0].shape[1:])
+        assert mine.arrays[1:] == theirs.arrays[1:] and mine.options == theirs.options
+        assert mine.name == theirs.name.rsplit(" b", 1)[0] + " b64"
+    conv = gpu[7]                                           # 64->128 3x3 64x64, b16 on cpu
+    assert conv.forward_flops() == 4 * cpu[7].forward_flops()
+
+
+@pytest.mark.skipif(cuda_unavailable_reason() is None, reason="CUDA is available here")
+def test_cuda_without_a_usable_gpu_is_a_clear_error():
     result = CliRunner().invoke(cli, ["bench", "kernels", "--device", "cuda"])
     assert result.exit_code != 0
-    assert "minidl has no CUDA kernels yet" in result.output
+    assert "Error: device 'cuda'" in result.output and "Traceback" not in result.output
 
 
 def test_bench_kernels_runs_a_case_and_writes_json(tmp_path, monkeypatch):

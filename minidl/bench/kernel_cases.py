@@ -6,9 +6,14 @@ needs none for its input) and its keyword options.  Both engines get the same nu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+GPU_BATCH = 64
+"""Every case's batch size on the GPU (the studies' batch size; smaller batches would
+leave most of the GPU idle and time launch overheads)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,13 @@ class Case:
         each costs as much as the forward pass."""
         flops = self.forward_flops()
         return None if flops is None else flops * (1 + int(self.arrays[0].grad))
+
+    def with_batch(self, batch: int) -> Case:
+        """The same case on ``batch`` images: the first array's leading size changes (the
+        other arrays are weights and per-channel values), and the name's " b<N>"."""
+        first = replace(self.arrays[0], shape=(batch, *self.arrays[0].shape[1:]))
+        return replace(self, name=re.sub(r" b\d+$", f" b{batch}", self.name),
+                       arrays=(first, *self.arrays[1:]))
 
     @property
     def large_channels(self) -> bool:
@@ -141,3 +153,10 @@ CASES = [
     one_input("interpolate x2 64ch 32x32 b16", "iizuka colorization", "interpolate",
               (16, 64, 32, 32), scale_factor=2, mode="nearest"),
 ]
+
+
+def cases_for(device: str) -> list[Case]:
+    """The cases to time on ``device``: as listed on the CPU, all at ``GPU_BATCH`` on cuda."""
+    if device == "cuda":
+        return [case.with_batch(GPU_BATCH) for case in CASES]
+    return list(CASES)

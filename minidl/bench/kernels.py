@@ -9,18 +9,29 @@ matrix-multiply rate (``sgemm``).
 
 Run it through ``minidl bench kernels`` (or ``python benchmarks/kernels.py``), which starts
 the process with every thread pool set to the same size.
+
+On the GPU (``--device cuda``) both engines run on CuPy/PyTorch CUDA tensors, every case at
+batch 64 (``kernel_cases.GPU_BATCH``).  Each timed call ends with a device synchronization
+(kernel launches return before the GPU finishes), the first calls (compilation, cuBLAS and
+cuDNN set-up) are followed by ``CUDA_WARMUP_CALLS`` untimed ones, and PyTorch's TF32 mode is
+switched off so that both engines multiply in full float32 (the report records it).  The
+GFLOP/s are set beside cuBLAS's float32 matrix-multiply rate instead of NumPy's.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
 import statistics
 import time
 
 import numpy as np
 
-from .kernel_cases import CASES, Case
-from .machine import load_average, machine_details, set_runtime_threads, sgemm_gflops
+from ..backend import module_for_device
+from .kernel_cases import Case, cases_for
+from .machine import (gpu_details, gpu_sgemm_gflops, load_average, machine_details,
+                      set_runtime_threads, sgemm_gflops)
+
+CUDA_WARMUP_CALLS = 3
+"""Untimed calls of each function on the GPU after its first call, before timing."""
 
 
 class _Minidl:
@@ -88,14 +99,17 @@ def _runners(case: Case, engine, arrays, grad_array):
     return forward, forward_backward
 
 
-def _time_interleaved(functions: dict, repeat: int) -> dict:
+def _time_interleaved(functions: dict, repeat: int, warmup: int = 0) -> dict:
     """{key: (first call in s, median of ``repeat`` later calls in s)}, the calls of the
-    different functions alternating."""
+    different functions alternating; ``warmup`` untimed calls of each come between."""
     first, samples = {}, {key: [] for key in functions}
     for key, function in functions.items():
         start = time.perf_counter()
         function()
         first[key] = time.perf_counter() - start
+    for _ in range(warmup):
+        for function in functions.values():
+            function()
     for _ in range(repeat):
         for key, function in functions.items():
             start = time.perf_counter()
@@ -108,7 +122,7 @@ def _gflops(flops, seconds):
     return None if flops is None else flops / seconds / 1e9
 
 
-def run_case(case: Case, engines, repeat: int) -> dict:
+def run_case(case: Case, engines, repeat: int, warmup: int = 0) -> dict:
     """Time one case on both engines; the result is one row of the report."""
     ours, theirs = engines
     rng = np.random.default_rng(0)
@@ -127,7 +141,7 @@ def run_case(case: Case, engines, repeat: int) -> dict:
         forward, forward_backward = _runners(case, engine, arrays, grad_array)
         functions[(engine.name, "forward")] = forward
         functions[(engine.name, "forward_backward")] = forward_backward
-    times = _time_interleaved(functions, repeat)
+    times = _time_interleaved(functions, repeat, warmup)
     flops = {"forward": case.forward_flops()}
     if flops["forward"] is not None:
         flops["forward_backward"] = flops["forward"] + case.backward_flops()
@@ -167,10 +181,19 @@ def summarize(rows: list, sgemm: float) -> dict:
 
 
 def check_device(device: str) -> None:
-    """Raise a clear error unless minidl has kernels for ``device`` ("cpu" or "cuda")."""
-    if device == "cuda" and importlib.util.find_spec("minidl.kernels.cuda") is None:
-        raise RuntimeError("minidl has no CUDA kernels yet (minidl.kernels.cuda); only "
-                           "--device cpu can be benchmarked")
+    """Raise a clear error unless minidl can run on ``device`` ("cpu" or "cuda": CuPy and
+    a GPU)."""
+    module_for_device(device)
+
+
+def _prepare_torch_cuda(torch) -> None:
+    """A clear error without a CUDA build of PyTorch; full float32 (no TF32) matrix math."""
+    if not torch.cuda.is_available():
+        raise RuntimeError(f"--device cuda compares with PyTorch on the GPU, but this "
+                           f"PyTorch ({torch.__version__}) has no CUDA device: install a "
+                           "CUDA build of PyTorch")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
 
 def run_kernel_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 2,
@@ -181,21 +204,30 @@ def run_kernel_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 
     import torch
 
     check_device(device)
+    on_gpu = device == "cuda"
+    if on_gpu:
+        _prepare_torch_cuda(torch)
     set_runtime_threads(threads, torch)
     engines = (_Minidl(device), _Torch(torch, device))
-    cases = [case for case in CASES if case_filter in case.name]
+    all_cases = cases_for(device)
+    cases = [case for case in all_cases if case_filter in case.name]
     if not cases:
         raise ValueError(f"no benchmark case name contains {case_filter!r}; the cases are: "
-                         + ", ".join(case.name for case in CASES))
+                         + ", ".join(case.name for case in all_cases))
     machine = machine_details(threads, torch)
-    sgemm = [sgemm_gflops()]                  # before and after: the machine may be shared
+    if on_gpu:
+        machine.update(gpu_details(torch))
+    measure_sgemm = gpu_sgemm_gflops if on_gpu else sgemm_gflops
+    sgemm = [measure_sgemm()]                 # before and after: the machine may be shared
     rows = []
     for case in cases:
-        rows.append(run_case(case, engines, repeat))
+        rows.append(run_case(case, engines, repeat, CUDA_WARMUP_CALLS if on_gpu else 0))
         if progress is not None:
             progress(rows[-1])
-    sgemm.append(sgemm_gflops())
+    sgemm.append(measure_sgemm())
     machine["device"] = device
+    machine["sgemm"] = ("cuBLAS float32 8192x8192 matmul (CuPy)" if on_gpu
+                        else "NumPy float32 2048x2048 matmul")
     machine["sgemm_gflops_before_after"] = sgemm
     machine["load_average_after"] = load_average()
     return {"machine": machine, "repeat": repeat,
@@ -233,7 +265,7 @@ def format_summary(report: dict) -> str:
         worst = s["worst_forward_backward"]
         lines.append(f"worst forward+backward ratio: {worst['ratio']:.2f} ({worst['name']})")
     before, after = m["sgemm_gflops_before_after"]
-    lines.append(f"sgemm (NumPy float32 2048x2048 matmul, best of before/after the cases): "
+    lines.append(f"sgemm ({m['sgemm']}, best of before/after the cases): "
                  f"{s['sgemm_gflops']:.0f} GFLOP/s ({before:.0f} before, {after:.0f} after)")
     for name, fraction in s["large_channel_fraction_of_sgemm"].items():
         lines.append(f"  {name}: forward+backward at {fraction:.0%} of sgemm")
@@ -243,4 +275,9 @@ def format_summary(report: dict) -> str:
                  f"engine, load average (1, 5, 15 min) {load} before, {load_after} after")
     lines.append(f"versions: numpy {m['numpy']} ({m['blas']}), numba "
                  f"{m['numba']}, torch {m.get('torch')}")
+    if m["device"] == "cuda":
+        lines.append(f"gpu: {m['gpu']} ({m['gpu_memory_gib']} GiB), CUDA runtime "
+                     f"{m['cuda_runtime']}, cupy {m['cupy']}, torch CUDA {m['torch_cuda']}, "
+                     f"cuDNN {m['cudnn']}, TF32 off in torch and "
+                     f"{'on' if m['cupy_tf32'] == '1' else 'off'} in cupy")
     return "\n".join(lines)

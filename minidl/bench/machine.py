@@ -116,3 +116,42 @@ def sgemm_gflops(size: int = 2048, repeat: int = 5) -> float:
         np.matmul(a, b, out=out)
         best = min(best, time.perf_counter() - start)
     return 2 * size ** 3 / best / 1e9
+
+
+def gpu_details(torch) -> dict:
+    """The GPU both engines run on, the CUDA libraries, and the float32 math they use."""
+    import cupy
+
+    properties = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+    name = properties["name"]
+    return {
+        "gpu": name.decode() if isinstance(name, bytes) else name,
+        "gpu_memory_gib": round(properties["totalGlobalMem"] / 2 ** 30, 1),
+        "cuda_runtime": cupy.cuda.runtime.runtimeGetVersion(),
+        "cupy": cupy.__version__,
+        "torch_cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version(),
+        "torch_tf32": {"matmul": torch.backends.cuda.matmul.allow_tf32,
+                       "cudnn": torch.backends.cudnn.allow_tf32},
+        "cupy_tf32": os.environ.get("CUPY_TF32", "0"),
+    }
+
+
+def gpu_sgemm_gflops(size: int = 8192, repeat: int = 5) -> float:
+    """The best rate of cuBLAS's float32 matrix product (through CuPy) on size x size
+    matrices, in GFLOP/s, each product timed between two CUDA events."""
+    import cupy
+
+    a = cupy.asarray(np.random.default_rng(0).standard_normal((size, size), dtype=np.float32))
+    b = a.T.copy()
+    out = cupy.empty_like(a)
+    cupy.matmul(a, b, out=out)
+    start, stop = cupy.cuda.Event(), cupy.cuda.Event()
+    best = float("inf")
+    for _ in range(repeat):
+        start.record()
+        cupy.matmul(a, b, out=out)
+        stop.record()
+        stop.synchronize()
+        best = min(best, cupy.cuda.get_elapsed_time(start, stop) / 1e3)
+    return 2 * size ** 3 / best / 1e9

@@ -114,7 +114,7 @@ def test_function_apply_checks_the_device_of_raw_array_inputs(monkeypatch):
         Add.apply(minidl.ones(3), on_gpu)
     with pytest.raises(RuntimeError, match="Add: expected all tensors on one device, "
                                            "got cuda and cpu"):
-        Add.apply(on_gpu, np.ones(3), 2.0)
+        Add.apply(on_gpu, np.ones(3))
     assert Add.apply(minidl.ones(3), np.ones(3)).device == "cpu"
 
 

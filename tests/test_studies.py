@@ -301,3 +301,14 @@ def test_feature_maps_of_the_mnist_classifiers():
     assert [a.shape for _, a in multidigit] == [(32, 82, 82), (64, 39, 39), (128, 17, 17)]
     assert all((a >= 0).all() for _, a in multidigit)  # after ReLU
     assert feature_maps(minidl.nn.Linear(2, 2), minidl.rand(1, 2)) == []
+
+
+def test_examples_gather_the_first_images_over_batches():
+    from minidl.training.task import Examples
+    examples = Examples(3)
+    examples.add(images=np.zeros((1, 2, 5)), labels=np.array([7]))
+    examples.add(images=np.ones((1, 2, 4)), labels=np.array([8]))  # another size
+    examples.add(images=np.full((4, 2, 4), 2.0), labels=np.array([9, 9, 9, 9]))
+    examples.add(images=np.full((1, 2, 4), 3.0), labels=np.array([1]))
+    assert len(examples) == 3 and examples.items["labels"] == [7, 8, 9]
+    assert [a.shape for a in examples.items["images"]] == [(2, 5), (2, 4), (2, 4)]

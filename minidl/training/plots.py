@@ -58,7 +58,8 @@ def plot_curves(history: list, panels: list, path, title: str) -> Path:
         for key in keys:
             points = [(record["epoch"], record[key]) for record in history if key in record]
             epochs, values = zip(*points)
-            axis.plot(epochs, values, marker="o", markersize=3, label=key)
+            axis.plot(epochs, values, marker="o" if len(points) <= 30 else None,
+                      markersize=3, label=key)
         axis.set_title(name)
         axis.set_xlabel("epoch")
         axis.grid(alpha=0.3)

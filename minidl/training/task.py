@@ -28,6 +28,30 @@ def to_numpy(tensor: Tensor):
     return tensor.detach().cpu().numpy()
 
 
+class Examples:
+    """The first ``count`` images of a split and what goes with them (predictions,
+    targets), one array per image, gathered over batches of any size for the plots::
+
+        examples = Examples(16)
+        examples.add(images=batch_images, predicted=batch_predictions)   # (B, ...) each
+        examples.items  ->  {"images": [16 arrays], "predicted": [16 arrays]}
+    """
+
+    def __init__(self, count: int):
+        self.count = count
+        self.items: dict = {}
+
+    def __len__(self) -> int:
+        return len(next(iter(self.items.values()), []))
+
+    def add(self, **batches) -> None:
+        room = self.count - len(self)
+        if room <= 0:
+            return
+        for name, batch in batches.items():
+            self.items.setdefault(name, []).extend(list(batch[:room]))
+
+
 @dataclass
 class Evaluation:
     """The result of :meth:`Task.evaluate`.

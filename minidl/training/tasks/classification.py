@@ -13,7 +13,7 @@ from ...nn import functional as F
 from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
 from ..feature_maps import feature_maps
 from ..plots import plot_confusion_matrix, plot_examples, plot_feature_maps
-from ..task import Evaluation, Task, to_numpy
+from ..task import Evaluation, Examples, Task, to_numpy
 
 EXAMPLES = 16
 
@@ -67,20 +67,19 @@ class ClassificationTask(Task):
 
     def evaluate(self, loader) -> Evaluation:
         means, scores = MeanTracker(), ClassScores(self.class_names)
-        examples = None
+        examples, maps = Examples(EXAMPLES), []
         with no_grad():
             for batch in loader:
                 images, labels = self.to_device(batch)
                 logits = self.model(images)
                 means.add({"loss": F.cross_entropy(logits, labels).item()}, len(labels))
                 scores.add(logits, labels)
-                if examples is None:
-                    examples = {"images": to_numpy(images[:EXAMPLES]),
-                                "feature_maps": feature_maps(self.model, images[:1]),
-                                "true_class": to_numpy(labels[:EXAMPLES]),
-                                "predicted_class": to_numpy(logits[:EXAMPLES]).argmax(axis=1)}
+                maps = maps or feature_maps(self.model, images[:1])
+                examples.add(images=to_numpy(images), true_class=to_numpy(labels),
+                             predicted_class=to_numpy(logits).argmax(axis=1))
         metrics, details = scores.results()
-        return Evaluation({**means.means(), **metrics}, details, examples or {})
+        return Evaluation({**means.means(), **metrics}, details,
+                          {**examples.items, "feature_maps": maps})
 
     def curve_panels(self) -> list:
         return [("cross-entropy loss", ["train_loss", "val_loss"]),

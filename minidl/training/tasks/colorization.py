@@ -21,7 +21,7 @@ from ...nn import functional as F
 from ..metrics import MeanTracker
 from ..plots import plot_colorization_grid
 from ...tensor import Tensor
-from ..task import Evaluation, Task, to_numpy
+from ..task import Evaluation, Examples, Task, to_numpy
 from .color_targets import resize_batch
 
 EXAMPLES = 6
@@ -47,7 +47,7 @@ class ColorScores:
 
     def __init__(self):
         self.means = MeanTracker()
-        self.examples: dict = {}
+        self._examples = Examples(EXAMPLES)
 
     def add(self, gray: np.ndarray, predicted: np.ndarray, original: np.ndarray) -> None:
         per_image_psnr = [min(psnr(p, o), 100.0) for p, o in zip(predicted, original)]
@@ -59,9 +59,11 @@ class ColorScores:
                         "colorfulness_original": float(np.mean(colorfulness(original,
                                                                             axis=1)))},
                        len(predicted))
-        if not self.examples:
-            self.examples = {"gray": gray[:EXAMPLES], "predicted": predicted[:EXAMPLES],
-                             "original": original[:EXAMPLES]}
+        self._examples.add(gray=gray, predicted=predicted, original=original)
+
+    @property
+    def examples(self) -> dict:
+        return self._examples.items
 
     def results(self) -> dict:
         return self.means.means()

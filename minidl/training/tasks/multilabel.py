@@ -24,7 +24,7 @@ from ...nn import functional as F
 from ..feature_maps import feature_maps
 from ..metrics import MeanTracker, precision_recall_f1
 from ..plots import plot_examples
-from ..task import Evaluation, Task, to_numpy
+from ..task import Evaluation, Examples, Task, to_numpy
 from .classification import feature_map_plot
 
 EXAMPLES = 16
@@ -60,7 +60,7 @@ class MultiLabelTask(Task):
 
     def evaluate(self, loader) -> Evaluation:
         means = MeanTracker()
-        scores, truths, examples = [], [], {}
+        scores, truths, examples, maps = [], [], Examples(EXAMPLES), []
         with no_grad():
             for batch in loader:
                 images, targets = self.to_device(batch)
@@ -69,11 +69,8 @@ class MultiLabelTask(Task):
                           len(images))
                 scores.append(to_numpy(logits))
                 truths.append(to_numpy(targets))
-                if not examples:
-                    examples = {"images": to_numpy(images[:EXAMPLES]),
-                                "feature_maps": feature_maps(self.model, images[:1]),
-                                "scores": scores[-1][:EXAMPLES],
-                                "targets": truths[-1][:EXAMPLES]}
+                maps = maps or feature_maps(self.model, images[:1])
+                examples.add(images=to_numpy(images), scores=scores[-1], targets=truths[-1])
         scores, truths = np.concatenate(scores), np.concatenate(truths) > 0.5
         predicted_digits = digits_of(scores, self.positions)
         true_digits = digits_of(truths.astype(np.float32), self.positions)
@@ -91,7 +88,7 @@ class MultiLabelTask(Task):
                        self.positions, self.classes).tolist(),
                    "recall_per_position_and_digit": per_label["recall"].reshape(
                        self.positions, self.classes).tolist()}
-        return Evaluation(metrics, details, examples)
+        return Evaluation(metrics, details, {**examples.items, "feature_maps": maps})
 
     def curve_panels(self) -> list:
         return [("binary cross-entropy loss", ["train_loss", "val_loss"]),
@@ -101,15 +98,17 @@ class MultiLabelTask(Task):
 
     def write_plots(self, evaluation: Evaluation, folder, prefix: str = "") -> list:
         examples = evaluation.examples
-        if not examples:
+        if not examples.get("images"):
             return []
 
         def text(scores):
-            return ["".join(str(d) for d in row) for row in digits_of(scores, self.positions)]
+            return ["".join(str(d) for d in row)
+                    for row in digits_of(np.stack(scores), self.positions)]
 
         split = prefix.rstrip("_") or "validation"
         return [plot_examples(examples["images"], text(examples["scores"]),
                               text(examples["targets"]), folder / f"{prefix}examples.png",
                               f"example predictions ({split}), exact-match accuracy "
                               f"{evaluation.metrics['accuracy']:.2%}"),
-                feature_map_plot(examples, folder, prefix)]
+                *([feature_map_plot(examples, folder, prefix)] if examples["feature_maps"]
+                  else [])]

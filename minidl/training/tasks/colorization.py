@@ -18,9 +18,9 @@ from ...color import colorfulness, lab_to_rgb, mean_ab_error, psnr, rgb_to_lab
 from ...creation import from_numpy
 from ...data.functional import resize
 from ...nn import functional as F
+from ...tensor import Tensor
 from ..metrics import MeanTracker
 from ..plots import plot_colorization_grid
-from ...tensor import Tensor
 from ..task import Evaluation, Examples, Task, to_numpy
 from .color_targets import resize_batch
 
@@ -36,7 +36,8 @@ def numbers(values: dict) -> dict:
 class ColorScores:
     """Colour metrics of predictions against originals, RGB (N, 3, H, W) in [0, 1]:
 
-    * ``psnr``: peak signal-to-noise ratio per image in dB, averaged (higher is better);
+    * ``psnr``: peak signal-to-noise ratio per image in dB, averaged (higher is better;
+      an image predicted exactly counts as 100 dB rather than infinity);
     * ``rgb_error``: mean Euclidean distance of a pixel's RGB to the original's (0-1.73);
     * ``ab_error``: mean distance in Lab's (a, b) plane (about 2.3 is just noticeable);
     * ``colorfulness``, ``colorfulness_original``: Hasler-Suesstrunk colourfulness of the
@@ -149,12 +150,8 @@ class ColorizationTask(Task):
         inputs = self.color_target.model_input(small.transpose(2, 0, 1))[None]
         self.train(False)
         with no_grad():
-            outputs = self.predict(from_numpy(inputs).to(self.device))
+            outputs = self.model(from_numpy(inputs).to(self.device))
         ab = resize_batch(self.prediction_ab(inputs, outputs), (height, width))[0]
         lightness = rgb_to_lab(rgb, axis=-1)[..., :1]
         lab = np.concatenate([lightness, ab.transpose(1, 2, 0)], axis=-1)
         return np.clip(lab_to_rgb(lab, axis=-1), 0.0, 1.0)
-
-    def predict(self, inputs):
-        """The model's output for a batch of inputs (used by :meth:`colorize`)."""
-        return self.model(inputs)

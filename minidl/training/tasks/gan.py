@@ -45,15 +45,18 @@ class GANColorizationTask(ColorizationTask):
         return (F.binary_cross_entropy(on_real, ones_like(on_real))
                 + F.binary_cross_entropy(on_fake, zeros_like(on_fake))) * 0.5
 
-    def losses(self, outputs, batch) -> dict:
-        """The generator's losses on ``outputs = G(gray)`` (and the discriminator's, for
-        the log)."""
-        gray, real = batch[0], self.color_target.model_target(batch[1])
-        judged = self.models["discriminator"](gray, outputs)
+    def generator_losses(self, gray, real, fake) -> dict:
+        judged = self.models["discriminator"](gray, fake)
         adversarial = F.binary_cross_entropy(judged, ones_like(judged))
-        l1 = F.l1_loss(outputs, real)
+        l1 = F.l1_loss(fake, real)
         return {"loss": adversarial + l1 * self.l1_weight, "generator_loss": adversarial,
-                "l1": l1, "discriminator_loss": self.discriminator_loss(gray, real, outputs)}
+                "l1": l1}
+
+    def losses(self, outputs, batch) -> dict:
+        """The generator's losses on ``outputs = G(gray)``, and the discriminator's."""
+        gray, real = batch[0], self.color_target.model_target(batch[1])
+        return {**self.generator_losses(gray, real, outputs),
+                "discriminator_loss": self.discriminator_loss(gray, real, outputs)}
 
     def train_step(self, batch) -> dict:
         gray, real = batch[0], self.color_target.model_target(batch[1])
@@ -64,14 +67,10 @@ class GANColorizationTask(ColorizationTask):
         d_loss.backward()
         d_optimizer.step()
         g_optimizer.zero_grad()
-        judged = self.models["discriminator"](gray, fake)
-        adversarial = F.binary_cross_entropy(judged, ones_like(judged))
-        l1 = F.l1_loss(fake, real)
-        g_loss = adversarial + l1 * self.l1_weight
-        g_loss.backward()
+        g_losses = self.generator_losses(gray, real, fake)
+        g_losses["loss"].backward()
         g_optimizer.step()
-        return numbers({"loss": g_loss, "generator_loss": adversarial, "l1": l1,
-                        "discriminator_loss": d_loss})
+        return numbers({**g_losses, "discriminator_loss": d_loss})
 
     def curve_panels(self) -> list:
         return [("generator and discriminator (train)", ["train_generator_loss",

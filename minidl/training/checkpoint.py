@@ -10,13 +10,16 @@
      "early_stopping": {...},             best value, its epoch, epochs without progress
      "task": {...},                       the task's own state (e.g. a colour palette)
      "rng": {...},                        minidl's global random state (dropout ...)
-     "history": [{...}, ...]}             the records of metrics.jsonl
+     "history": "[{...}, ...]"}           the records of metrics.jsonl, as JSON text
+                                          (one string, not thousands of HDF5 nodes)
 
 The order in which the data is shuffled needs no state: the trainer seeds each epoch's
 shuffle from ``(seed, epoch)``. So restoring this dict and going on from ``epoch + 1``
 repeats exactly what an uninterrupted run computes.
 """
 from __future__ import annotations
+
+import json
 
 from .. import random as _random
 from ..serialization import load, save
@@ -31,7 +34,7 @@ def save_checkpoint(path, task, epoch: int, history: list, early_stopping,
           "early_stopping": early_stopping.state_dict(),
           "task": task.state_dict(),
           "rng": _random.get_rng_state(),
-          "history": history}, path)
+          "history": json.dumps(history)}, path)
 
 
 def load_models(path, task) -> dict:
@@ -46,8 +49,9 @@ def load_models(path, task) -> dict:
 
 def restore_training(path, task, early_stopping) -> dict:
     """Load everything of :func:`save_checkpoint` back; returns the checkpoint dict
-    (``epoch``, ``history``, ``finished`` ...)."""
+    (``epoch``, ``history`` as a list of records, ``finished`` ...)."""
     checkpoint = load_models(path, task)
+    checkpoint["history"] = json.loads(checkpoint["history"])
     for name, optimizer in task.optimizers.items():
         optimizer.load_state_dict(checkpoint["optimizers"][name])
     for name, scheduler in task.schedulers.items():

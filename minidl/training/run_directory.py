@@ -98,6 +98,11 @@ class RunDirectory:
         lines = "".join(json.dumps(record) + "\n" for record in history)
         self.file(self.METRICS).write_text(lines)
 
+    def append_metrics(self, record: dict) -> None:
+        """Add one line to metrics.jsonl."""
+        with open(self.file(self.METRICS), "a") as log:
+            log.write(json.dumps(record) + "\n")
+
     def read_metrics(self) -> list[dict]:
         path = self.file(self.METRICS)
         if not path.exists():

@@ -67,9 +67,9 @@ class Trainer:
         stopping, random state and history as they were after its last epoch."""
         checkpoint = restore_training(self.run.checkpoint, self.task, self.early_stopping)
         self.state = TrainingState(epoch=int(checkpoint["epoch"]),
-                                   history=list(checkpoint["history"]),
+                                   history=checkpoint["history"],
                                    finished=bool(checkpoint["finished"]))
-        self.run.write_metrics(self.state.history)
+        self.run.write_metrics(self.state.history)  # metrics.jsonl as the checkpoint has it
         return self.state
 
     def fit(self) -> TrainingState:
@@ -83,7 +83,7 @@ class Trainer:
             state.finished = stop or epoch == self.epochs
             save_checkpoint(self.run.checkpoint, self.task, epoch, state.history,
                             self.early_stopping, finished=state.finished)
-            self.run.write_metrics(state.history)
+            self.run.append_metrics(record)
             if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
                 self.plots = self.write_plots(evaluation)
                 self._plotted_at = time.monotonic()

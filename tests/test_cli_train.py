@@ -313,10 +313,15 @@ def test_commands_refuse_folders_that_are_not_runs(tmp_path, lab_run):
                           tmp_path / "o"), "missing.png")
 
 
-def test_colorize_refuses_a_classification_run(tmp_path):
+def test_colorize_refuses_a_classification_run_and_runs_refuse_foreign_checkpoints(
+        tmp_path):
     _, run_dir = train(tmp_path, "--limit", 12, "--epochs", 1)
     one_line_error(invoke("colorize", run_dir, "x.png", "--out", tmp_path / "o"),
                    "does not colourize")
+    minidl.save({"epoch": 1, "model": {}}, run_dir / "checkpoint.h5")
+    one_line_error(invoke("eval", run_dir), "is not a checkpoint of a minidl run")
+    one_line_error(invoke("train", "--resume", run_dir, "--epochs", 3),
+                   "is not a checkpoint of a minidl run")
 
 
 def cuda_works() -> bool:

@@ -2,7 +2,8 @@
 
 ``checkpoint.h5`` (written with :func:`minidl.save`, atomically, after every epoch)::
 
-    {"epoch": 3,                          last finished epoch
+    {"format": "minidl run", "version": 1,
+     "epoch": 3,                          last finished epoch
      "finished": False,                   True once training ended (epochs or early stop)
      "models": {name: state_dict},        parameters and buffers (batch-norm statistics)
      "optimizers": {name: state_dict},    moments, step counts, learning rates
@@ -23,11 +24,14 @@ import json
 
 from .. import random as _random
 from ..serialization import load, save
+from .run_directory import RunDirectoryError
+
+FORMAT, VERSION = "minidl run", 1
 
 
 def save_checkpoint(path, task, epoch: int, history: list, early_stopping,
                     finished: bool = False) -> None:
-    save({"epoch": epoch, "finished": finished,
+    save({"format": FORMAT, "version": VERSION, "epoch": epoch, "finished": finished,
           "models": {name: model.state_dict() for name, model in task.models.items()},
           "optimizers": {name: opt.state_dict() for name, opt in task.optimizers.items()},
           "schedulers": {name: s.state_dict() for name, s in task.schedulers.items()},
@@ -41,6 +45,10 @@ def load_models(path, task) -> dict:
     """Load the models (and the task's own state) of the checkpoint at ``path`` into
     ``task``; returns the whole checkpoint."""
     checkpoint = load(path)
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT or \
+            checkpoint.get("version") != VERSION:
+        raise RunDirectoryError(f"{path} is not a checkpoint of a minidl run of this "
+                                f"version (format {FORMAT!r} {VERSION})")
     for name, model in task.models.items():
         model.load_state_dict(checkpoint["models"][name])
     task.load_state_dict(checkpoint["task"])

@@ -3,7 +3,7 @@ squared past steps, so no learning-rate tuning is needed (``lr`` only scales the
 
 For each parameter p with gradient g, at step t (PyTorch's rule)::
 
-    g   <- -g                                       if maximize
+    g   <- -g                                       if maximize (done by Optimizer.step)
     g   <- g + weight_decay * p
     v_t <- rho * v_{t-1} + (1 - rho) * g * g                 (square_avg, v_0 = 0)
     d_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g
@@ -34,8 +34,6 @@ class Adadelta(Optimizer):
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
         rho, eps = group["rho"], group["eps"]
-        if group["maximize"]:
-            grad = -grad
         if not state:
             state["step"] = 0
             state["square_avg"] = state_tensor(xp.zeros_like(param))

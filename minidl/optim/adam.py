@@ -3,7 +3,7 @@ moments.
 
 For each parameter p with gradient g, at step t = 1, 2, ... (PyTorch's rule)::
 
-    g   <- -g                                   if maximize
+    g   <- -g                                   if maximize (done by Optimizer.step)
     p   <- p * (1 - lr * weight_decay)          AdamW (decoupled weight decay), or
     g   <- g + weight_decay * p                 Adam (L2 penalty)
     m_t <- beta1 * m_{t-1} + (1 - beta1) * g            (exp_avg, m_0 = 0)
@@ -48,8 +48,6 @@ class Adam(Optimizer):
         xp = array_module(param)
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
         if not state:
             state["step"] = 0
             state["exp_avg"] = state_tensor(xp.zeros_like(param))

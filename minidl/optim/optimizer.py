@@ -168,6 +168,8 @@ class Optimizer:
                 if param.grad is None:
                     continue
                 grad = self._checked_grad(param, param_index, group_index)
+                if group.get("maximize"):  # every optimizer: ascend instead of descend
+                    grad = -grad
                 state = self.state.get(param, {})
                 self.update(param.data, grad, state, group)
                 if state:  # a parameter gets an entry once it has something to remember

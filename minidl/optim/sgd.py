@@ -2,7 +2,7 @@
 
 For each parameter p with gradient g, at step t (PyTorch's rule)::
 
-    g   <- -g                        if maximize
+    g   <- -g                        if maximize (done by Optimizer.step)
     g   <- g + weight_decay * p      (L2 penalty)
     b_1 <- g                         (first step: the momentum buffer starts at g)
     b_t <- momentum * b_{t-1} + (1 - dampening) * g
@@ -37,8 +37,6 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         momentum = group["momentum"]
-        if group["maximize"]:
-            grad = -grad
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
         if momentum != 0:

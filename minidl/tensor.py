@@ -40,14 +40,14 @@ def as_dtype(dtype) -> np.dtype | None:
 class Tensor:
     """An array with an optional gradient and a link to the function that produced it."""
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
         array = _to_array(data, as_dtype(dtype))
         if device is not None:
             array = to_device(array, device)
-        self.data = array
+        self.array = array
         self.grad = None
         self.grad_fn = None
         self._requires_grad = False
@@ -57,13 +57,22 @@ class Tensor:
     def _from_array(cls, array, requires_grad: bool = False, grad_fn=None) -> Tensor:
         """Wrap a raw array without copying or checking (used by Function.apply)."""
         tensor = object.__new__(cls)
-        tensor.data = array
+        tensor.array = array
         tensor.grad = None
         tensor.grad_fn = grad_fn
         tensor._requires_grad = requires_grad
         return tensor
 
     # -- what a tensor is ---------------------------------------------------------------
+    @property
+    def data(self):
+        """The raw array (``tensor.array``); to become a detached Tensor sharing storage."""
+        return self.array
+
+    @data.setter
+    def data(self, array) -> None:
+        self.array = array
+
     @property
     def requires_grad(self) -> bool:
         return self._requires_grad

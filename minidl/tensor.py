@@ -12,7 +12,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import random as _random
-from .autograd import engine
+from .autograd import engine, hooks
 from .autograd.grad_mode import is_grad_enabled
 from .backend import (array_device, array_module, device_of, module_for_device,
                       normalize_device, to_device)
@@ -40,7 +40,8 @@ def as_dtype(dtype) -> np.dtype | None:
 class Tensor:
     """An array with an optional gradient and a link to the function that produced it."""
 
-    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_post_accumulate_grad_hooks",
+                 "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
@@ -275,9 +276,20 @@ class Tensor:
                                    f"expected the output's shape {self.shape}")
             grad = grad.astype(self.dtype, copy=False)
         if self.grad_fn is None:  # a leaf: d self / d self = 1
-            engine.accumulate_into(self, grad, claimed={id(grad)})
+            engine.accumulate_into_leaf(self, grad)
             return
         engine.run_backward(self, grad, retain_graph=bool(retain_graph))
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` in every backward pass once this leaf's gradient for the
+        pass has been added into ``self.grad``; returns a handle with ``remove()``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: post accumulate grad "
+                               "hooks can only be registered on leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: this tensor does not "
+                               "require grad, so no gradient is ever accumulated into it")
+        return hooks.add_post_accumulate_hook(self, hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor too during backward."""

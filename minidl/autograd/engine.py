@@ -4,8 +4,14 @@ The graph is made of Function nodes (``tensor.grad_fn``) linked through their in
 Tensors.  ``run_backward`` orders the nodes so that each is visited only after every node
 that uses its output (a topological order), then applies the chain rule node by node,
 summing the gradients that reach one tensor along several paths.
+
+A leaf with post-accumulate hooks (:mod:`.hooks`) has them called as soon as its last
+incoming edge has been processed, i.e. when its gradient for this pass is complete; the
+callbacks queued during the pass run when it ends.
 """
 from __future__ import annotations
+
+from .hooks import CallbackQueue, post_accumulate_hooks
 
 
 def topological_order(root_fn) -> list:
@@ -51,36 +57,87 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
     tensor.grad = Tensor._from_array(grad)
 
 
+def hooked_leaves(order) -> dict:
+    """``{id(leaf): [leaf, number of edges into it]}`` for the leaves with post-accumulate
+    hooks that the nodes of ``order`` feed."""
+    waiting = {}
+    for fn in order:
+        for value, needed in zip(fn.inputs, fn.needs_input_grad):
+            if needed and value.grad_fn is None and post_accumulate_hooks(value):
+                waiting.setdefault(id(value), [value, 0])[1] += 1
+    return waiting
+
+
+def run_post_accumulate_hooks(tensor) -> None:
+    for hook in list(post_accumulate_hooks(tensor).values()):
+        hook(tensor)
+
+
+def accumulate_into_leaf(tensor, grad) -> None:
+    """``backward()`` called on a leaf: its gradient is ``grad``, and its hooks run."""
+    accumulate_into(tensor, grad, claimed={id(grad)})
+    if post_accumulate_hooks(tensor):
+        run_post_accumulate_hooks(tensor)
+
+
+def count_down_leaves(fn, waiting: dict, reached: set) -> None:
+    """``fn`` is done: its edges into hooked leaves are spent; a leaf whose last edge this
+    was has its complete gradient, and its hooks run (if a gradient reached it)."""
+    for value, needed in zip(fn.inputs, fn.needs_input_grad):
+        entry = waiting.get(id(value)) if needed else None
+        if entry is None:
+            continue
+        entry[1] -= 1
+        if entry[1] == 0:
+            del waiting[id(value)]
+            if id(value) in reached:
+                run_post_accumulate_hooks(value)
+
+
 def run_backward(root, grad, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/d root, a raw array) to every leaf that requires a gradient."""
     pending = {id(root.grad_fn): grad}
     claimed = {id(grad)}  # the caller's array: never handed out without a copy
-    for fn in topological_order(root.grad_fn):
-        grad_output = pending.pop(id(fn), None)
-        if grad_output is None:
+    order = topological_order(root.grad_fn)
+    waiting = hooked_leaves(order)
+    reached = set()  # the leaves a gradient has reached in this pass
+    with CallbackQueue() as callbacks:
+        for fn in order:
+            grad_output = pending.pop(id(fn), None)
+            if grad_output is not None:
+                apply_node(fn, grad_output, pending, claimed, reached)
+                if not retain_graph:
+                    fn.release()
+            if waiting:
+                count_down_leaves(fn, waiting, reached)
+        while callbacks:
+            callbacks.pop(0)()
+
+
+def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set) -> None:
+    """The chain rule at one node: its inputs' gradients, into ``pending`` (computed
+    inputs) or ``.grad`` (leaves)."""
+    if fn._released:
+        raise RuntimeError(
+            f"backward through {fn.name} a second time: its saved values were freed "
+            "after the first backward; pass retain_graph=True to the first backward")
+    if fn.retained_output is not None:
+        accumulate_into(fn.retained_output, grad_output, claimed)
+    grads = fn.backward(grad_output)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(fn.inputs):
+        raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
+                           f"for {len(fn.inputs)} inputs")
+    for value, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
+        if not needed or g is None:
             continue
-        if fn._released:
-            raise RuntimeError(
-                f"backward through {fn.name} a second time: its saved values were freed "
-                "after the first backward; pass retain_graph=True to the first backward")
-        if fn.retained_output is not None:
-            accumulate_into(fn.retained_output, grad_output, claimed)
-        grads = fn.backward(grad_output)
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        if len(grads) != len(fn.inputs):
-            raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
-                               f"for {len(fn.inputs)} inputs")
-        for value, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
-            if not needed or g is None:
-                continue
-            if g.shape != value.shape:
-                raise RuntimeError(f"{fn.name}.backward returned a gradient of shape "
-                                   f"{tuple(g.shape)} for an input of shape {value.shape}")
-            if value.grad_fn is None:
-                accumulate_into(value, g, claimed)
-            else:
-                key = id(value.grad_fn)
-                pending[key] = g if key not in pending else pending[key] + g
-        if not retain_graph:
-            fn.release()
+        if g.shape != value.shape:
+            raise RuntimeError(f"{fn.name}.backward returned a gradient of shape "
+                               f"{tuple(g.shape)} for an input of shape {value.shape}")
+        if value.grad_fn is None:
+            accumulate_into(value, g, claimed)
+            reached.add(id(value))
+        else:
+            key = id(value.grad_fn)
+            pending[key] = g if key not in pending else pending[key] + g

@@ -7,8 +7,9 @@ from . import functional, transforms
 from .collate import default_collate
 from .dataloader import DataLoader
 from .dataset import Dataset, Subset, TensorDataset, random_split, split_sizes
+from .distributed import DistributedSampler
 from .seeding import sample_generator, using_generator
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "split_sizes", "DataLoader",
-           "default_collate", "transforms", "functional", "sample_generator",
+           "DistributedSampler", "default_collate", "transforms", "functional", "sample_generator",
            "using_generator"]

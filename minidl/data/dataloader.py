@@ -9,13 +9,15 @@ One epoch (one ``for`` over the loader):
 1. An epoch seed is drawn from ``generator`` (an int seed or a NumPy Generator given to
    the loader) or, without one, from minidl's global generator — so
    ``minidl.manual_seed(s)`` before building the loader fixes every epoch.
-2. The order of the samples is a permutation drawn from the epoch seed (``shuffle``) or
-   0, 1, 2, ... and is cut into batches of ``batch_size`` (the last one shorter, or
-   dropped with ``drop_last``).
-3. Sample ``p`` of the epoch is built (``dataset[index]``, which decodes and augments)
+2. The order of the samples is the ``sampler``'s (e.g. a
+   :class:`~minidl.data.DistributedSampler`: this rank's shard) when one is given, else a
+   permutation drawn from the epoch seed (``shuffle``) or 0, 1, 2, ...; it is cut into
+   batches of ``batch_size`` (the last one shorter, or dropped with ``drop_last``).
+3. Dataset item ``index`` is built (``dataset[index]``, which decodes and augments)
    while :func:`~minidl.data.seeding.sample_generator` is a generator seeded with
-   ``(epoch seed, p)``: random transforms draw from it, so the batches are the same
-   for a seed whatever ``num_workers`` is.
+   ``(epoch seed, index)``: random transforms draw from it, so an item's augmentation in
+   an epoch is fixed by the seed, whatever ``num_workers`` is, whichever batch or rank
+   (of data-parallel training) the item falls in.
 4. ``collate_fn`` (default: :func:`~minidl.data.collate.default_collate`) stacks the
    samples of a batch into Tensors.
 
@@ -44,6 +46,8 @@ class DataLoader:
         dataset: anything with ``len`` and ``[index]``.
         batch_size: samples per batch.
         shuffle: draw a new order every epoch.
+        sampler: an iterable of dataset indices with a length, giving each epoch's order
+            (then ``shuffle`` must be False).
         drop_last: leave out the last batch when it is shorter than ``batch_size``.
         collate_fn: list of samples -> batch; default :func:`default_collate`.
         num_workers: threads that build batches in the background; 0 builds each batch in
@@ -53,7 +57,7 @@ class DataLoader:
             minidl's global generator.
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
                  drop_last: bool = False, collate_fn=None, num_workers: int = 0,
                  prefetch_factor: int = 2, generator=None):
         _check_count("batch_size", batch_size, minimum=1)
@@ -62,9 +66,16 @@ class DataLoader:
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must support len() and indexing, got "
                             f"{type(dataset).__name__}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if sampler is not None and not (hasattr(sampler, "__iter__")
+                                        and hasattr(sampler, "__len__")):
+            raise TypeError(f"DataLoader: sampler must be an iterable of indices with a "
+                            f"length, got {type(sampler).__name__}")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.sampler = sampler
         self.drop_last = drop_last
         self.collate_fn = collate_fn or default_collate
         self.num_workers = num_workers
@@ -73,7 +84,7 @@ class DataLoader:
 
     def __len__(self) -> int:
         """Batches per epoch."""
-        count = len(self.dataset) / self.batch_size
+        count = self._samples() / self.batch_size
         return math.floor(count) if self.drop_last else math.ceil(count)
 
     def __iter__(self):
@@ -97,20 +108,29 @@ class DataLoader:
                 for future in pending:
                     future.cancel()
 
-    def _batches(self, epoch_seed: int) -> list:
-        """``(epoch seed, position of the batch's first sample, dataset indices)`` per batch."""
+    def _samples(self) -> int:
+        return len(self.sampler) if self.sampler is not None else len(self.dataset)
+
+    def _order(self, epoch_seed: int) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
-        order = (np.random.default_rng(epoch_seed).permutation(n) if self.shuffle
-                 else np.arange(n))
+        return (np.random.default_rng(epoch_seed).permutation(n) if self.shuffle
+                else np.arange(n))
+
+    def _batches(self, epoch_seed: int) -> list:
+        """``(epoch seed, dataset indices)`` per batch."""
+        order = self._order(epoch_seed)
+        n = len(order)
         stop = (n // self.batch_size) * self.batch_size if self.drop_last else n
-        return [(epoch_seed, start, order[start:min(start + self.batch_size, stop)])
+        return [(epoch_seed, order[start:min(start + self.batch_size, stop)])
                 for start in range(0, stop, self.batch_size)]
 
-    def _load_batch(self, epoch_seed: int, first_position: int, indices: np.ndarray):
+    def _load_batch(self, epoch_seed: int, indices: np.ndarray):
         samples = []
-        for offset, index in enumerate(indices):
-            with using_generator(np.random.default_rng([epoch_seed, first_position + offset])):
-                samples.append(self.dataset[int(index)])
+        for index in indices.tolist():
+            with using_generator(np.random.default_rng([epoch_seed, index])):
+                samples.append(self.dataset[index])
         return self.collate_fn(samples)
 
 

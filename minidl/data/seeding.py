@@ -4,9 +4,9 @@ Random transforms (flips, rotations, crops ...) and random datasets draw from
 :func:`sample_generator`:
 
 * while a :class:`~minidl.data.DataLoader` builds a sample, that is a generator seeded
-  from the loader's epoch seed and the sample's position in the epoch, so every sample's
-  randomness is fixed by the seed alone, whichever worker thread builds it and in
-  whatever order the threads run;
+  from the loader's epoch seed and the sample's index in the dataset, so every sample's
+  randomness is fixed by the seed alone, whichever worker thread builds it, in whatever
+  order the threads run, and whichever rank of a data-parallel job loads it;
 * anywhere else, it is minidl's global generator, so ``minidl.manual_seed`` makes the
   draws repeatable.
 

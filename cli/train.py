@@ -5,6 +5,8 @@
                  [--lr LR] [--optimizer NAME] [--seed S] [--device cpu|cuda]
                  [--data-dir DIR] [--out DIR] [--set key=value ...] [--limit N]
     minidl train --resume RUN_DIR [--epochs N]      continue an interrupted run
+    mpirun -n K minidl train ... --distributed      data-parallel on K ranks (processes,
+                                                    machines): --batch-size is the total
 
 A run directory ``<out>/<study>-<experiment>-<time>/`` receives config.json,
 metrics.jsonl, checkpoint.h5 (after every epoch), summary.txt and the plots; at the end
@@ -65,7 +67,13 @@ def print_epoch(record: dict, evaluation) -> None:
               help="Use only N images of each split, evenly spread (quick runs).")
 @click.option("--resume", "resume", metavar="RUN_DIR",
               help="Continue the run in RUN_DIR from its last checkpoint.")
-def train(study, experiment, model, pairs, out, resume, **options):
+@click.option("--distributed", is_flag=True,
+              help="Be one rank of a data-parallel run started by mpirun/mpiexec.")
+@click.option("--dist-timeout", type=click.FloatRange(min=0, min_open=True), default=1800,
+              show_default=True, metavar="SECONDS",
+              help="With --distributed: stop when another rank does not answer for this long.")
+def train(study, experiment, model, pairs, out, resume, distributed, dist_timeout,
+          **options):
     """Train STUDY (default: colorized-mnist) and write a run directory with config,
     metrics, checkpoint and plots. `minidl studies` lists the studies."""
     from ..studies.runner import evaluate_split, resume_run, start_run
@@ -73,6 +81,12 @@ def train(study, experiment, model, pairs, out, resume, **options):
     given = {name: value for name, value in options.items() if value is not None}
     if given.get("data_dir"):
         given["data_dir"] = str(Path(given["data_dir"]).resolve())
+    if distributed:
+        from .distributed import run_device, start_ranks
+        try:
+            start_ranks(run_device(resume, given), dist_timeout)
+        except USER_ERRORS as error:
+            raise user_error(error) from None
     try:
         if resume:
             extra = [f"--{name.replace('_', '-')}" for name in given if name not in
@@ -96,6 +110,10 @@ def train(study, experiment, model, pairs, out, resume, **options):
     trainer.on_epoch_end = print_epoch
     try:
         state = trainer.fit()
+        if distributed and not trainer.parallel.writes:  # rank 0 alone tests and reports
+            from .distributed import finish_ranks
+            finish_ranks()
+            return
         config = run.read_config()
         evaluation, test_plots = evaluate_split(run, config, trainer.task, data.test, "test")
     except KeyboardInterrupt:
@@ -117,6 +135,9 @@ def train(study, experiment, model, pairs, out, resume, **options):
     plots = sorted({path.name for path in [*trainer.plots, *test_plots]})
     click.echo(f"run directory: {run}\n  config.json, metrics.jsonl, checkpoint.h5, "
                f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}")
+    if distributed:
+        from .distributed import finish_ranks
+        finish_ranks()
 
 
 def resolve_config(study_name, experiment, model, pairs, given) -> dict:

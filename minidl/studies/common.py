@@ -38,6 +38,8 @@ COMMON_PARAMETERS = (
     Parameter("device", "cpu", "where to train", str, choices=("cpu", "cuda")),
     Parameter("workers", 0, "threads that prepare batches ahead of training", int,
               minimum=0),
+    Parameter("sync_batchnorm", False, "with --distributed: batch norm over the images of "
+              "all ranks together (SyncBatchNorm) instead of each rank's own", bool),
     Parameter("limit", None, "use only N images of each split, evenly spread (quick runs)",
               int, minimum=1, optional=True),
     Parameter("data_dir", None, "folder holding the dataset folders (before $MINIDL_DATA)",

@@ -8,6 +8,10 @@
 The order is fixed so that a seed decides everything: the data is loaded, then
 ``minidl.manual_seed(seed)`` and the models are built (their initial weights), then the
 optimizers; each epoch's shuffle is seeded from ``(seed, epoch)`` by the trainer.
+
+Inside a process group (``minidl train --distributed``) every rank builds the same run;
+only rank 0 makes and writes the run directory, and each rank trains on its shard
+(:mod:`minidl.training.data_parallel`).
 """
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from .. import random as _random
 from ..backend import module_for_device
 from ..data import DataLoader
 from ..training.checkpoint import load_models
+from ..training.data_parallel import (create_run_directory, parallel_for, training_loader,
+                                      writes_run)
 from ..training.optimizers import make_optimizer, make_scheduler
 from ..training.run_directory import RunDirectory, RunDirectoryError
 from ..training.trainer import Trainer
@@ -67,11 +73,11 @@ def build_task(config: dict):
 
 
 def make_loader(config: dict, dataset, train: bool) -> DataLoader:
-    """Training: shuffled, the last short batch dropped (batch norm needs 2 images);
-    evaluation: in order, every image."""
-    batch_size = config["batch_size"]
-    return DataLoader(dataset, batch_size=batch_size, shuffle=train,
-                      drop_last=train and len(dataset) > batch_size,
+    """Training: this rank's shard (all of it in one process), shuffled, the last short
+    batch dropped (batch norm needs 2 images); evaluation: in order, every image."""
+    if train:
+        return training_loader(config, dataset)
+    return DataLoader(dataset, batch_size=config["batch_size"],
                       num_workers=config["workers"])
 
 
@@ -91,7 +97,7 @@ def model_summaries(task, example_input) -> str:
 def _trainer(config, run, task, data) -> Trainer:
     return Trainer(task, make_loader(config, data.train, True),
                    make_loader(config, data.val, False), run, config["epochs"],
-                   config["seed"], config["patience"])
+                   config["seed"], config["patience"], parallel=parallel_for(task, config))
 
 
 def start_run(config: dict, out):
@@ -99,16 +105,18 @@ def start_run(config: dict, out):
     made first (an unwritable ``out`` fails at once) and removed again if the data or
     the models can't be set up."""
     check_device(config)
-    run = RunDirectory.create(out, run_name(config))
+    run = create_run_directory(out, run_name(config))
     try:
         data = load_data(config)
         task = build_task(config)
         task.prepare(data.train)
-        summaries = model_summaries(task, data.val[0][0])
-        run.write_config(config)
-        run.file(RunDirectory.SUMMARY).write_text(summaries)
+        if writes_run():
+            summaries = model_summaries(task, data.val[0][0])
+            run.write_config(config)
+            run.file(RunDirectory.SUMMARY).write_text(summaries)
     except BaseException:
-        shutil.rmtree(run.path, ignore_errors=True)
+        if writes_run():
+            shutil.rmtree(run.path, ignore_errors=True)
         raise
     return run, _trainer(config, run, task, data), data
 
@@ -139,7 +147,8 @@ def resume_run(path, epochs: int | None = None,
         if state.epoch >= config["epochs"]:
             raise RunDirectoryError(f"run {run} has finished {state.epoch} epochs already; "
                                     "pass --epochs with a larger total to train it further")
-    run.write_config(config)
+    if writes_run():
+        run.write_config(config)
     return run, trainer, data
 
 

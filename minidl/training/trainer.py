@@ -26,6 +26,7 @@ import numpy as np
 
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .checkpoint import restore_training, save_checkpoint
+from .data_parallel import SingleProcess, set_epoch
 from .early_stopping import EarlyStopping
 from .metrics import MeanTracker
 from .plots import plot_curves
@@ -49,11 +50,13 @@ class Trainer:
 
     ``patience``: early-stopping patience in epochs (0: off); ``seed``: fixes the shuffle
     of every epoch; ``on_epoch_end(record, evaluation)``: called after each epoch is
-    saved and plotted (the CLI prints a line there)."""
+    saved and plotted (the CLI prints a line there); ``parallel``: what changes on the
+    ranks of a data-parallel run (:mod:`.data_parallel`; default: one process)."""
 
     def __init__(self, task, train_loader, val_loader, run, epochs: int, seed: int,
-                 patience: int = 0, on_epoch_end=None):
+                 patience: int = 0, on_epoch_end=None, parallel=None):
         self.task, self.run = task, run
+        self.parallel = parallel or SingleProcess()
         self.train_loader, self.val_loader = train_loader, val_loader
         self.epochs, self.seed = epochs, seed
         self.early_stopping = EarlyStopping(patience, task.monitor_mode)
@@ -69,7 +72,8 @@ class Trainer:
         self.state = TrainingState(epoch=int(checkpoint["epoch"]),
                                    history=checkpoint["history"],
                                    finished=bool(checkpoint["finished"]))
-        self.run.write_metrics(self.state.history)  # metrics.jsonl as the checkpoint has it
+        if self.parallel.writes:
+            self.run.write_metrics(self.state.history)  # as the checkpoint has it
         return self.state
 
     def fit(self) -> TrainingState:
@@ -81,16 +85,23 @@ class Trainer:
             stop = self.early_stopping.step(record[f"val_{self.task.monitor}"], epoch)
             state.stopped_early = stop and epoch < self.epochs
             state.finished = stop or epoch == self.epochs
-            save_checkpoint(self.run.checkpoint, self.task, epoch, state.history,
-                            self.early_stopping, finished=state.finished)
-            self.run.append_metrics(record)
-            if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
-                self.plots = self.write_plots(evaluation)
-                self._plotted_at = time.monotonic()
-            self.on_epoch_end(record, evaluation)
+            if self.parallel.writes:
+                self.write_epoch(record, evaluation)
             if stop:
                 break
         return state
+
+    def write_epoch(self, record: dict, evaluation) -> None:
+        """The checkpoint, the line of metrics.jsonl and (now and then) the plots of the
+        epoch just finished."""
+        state = self.state
+        save_checkpoint(self.run.checkpoint, self.task, state.epoch, state.history,
+                        self.early_stopping, finished=state.finished)
+        self.run.append_metrics(record)
+        if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
+            self.plots = self.write_plots(evaluation)
+            self._plotted_at = time.monotonic()
+        self.on_epoch_end(record, evaluation)
 
     def write_plots(self, evaluation) -> list:
         """The curves so far and the task's plots of this epoch's validation."""
@@ -101,17 +112,20 @@ class Trainer:
     def run_epoch(self, epoch: int):
         task = self.task
         self.train_loader.generator = np.random.default_rng([self.seed, epoch])
+        set_epoch(self.train_loader, epoch)
         task.train(True)
         means = MeanTracker()
-        with EpochProgress(len(self.train_loader), f"epoch {epoch}/{self.epochs}") as bar:
+        with EpochProgress(len(self.train_loader), f"epoch {epoch}/{self.epochs}") as bar, \
+                self.parallel.replicated(task, epoch):
             for batch in self.train_loader:
                 losses = task.train_step(task.to_device(batch))
                 count = len(batch[0])
                 means.add(losses, count)
                 bar.update(count, losses["loss"])
         seconds = bar.seconds
+        means = self.parallel.combine(means)
         task.train(False)
-        evaluation = task.evaluate(self.val_loader)
+        evaluation = self.parallel.evaluate(task, self.val_loader)
         record = {"epoch": epoch,
                   **{f"train_{name}": value for name, value in means.means().items()},
                   **{f"val_{name}": value for name, value in evaluation.metrics.items()},

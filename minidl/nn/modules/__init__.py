@@ -10,6 +10,7 @@ from .linear import Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .module import Module
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .sync_batchnorm import SyncBatchNorm
 from .upsampling import Upsample
 
 __all__ = [
@@ -17,6 +18,6 @@ __all__ = [
     "LogSoftmax", "Dropout", "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict",
     "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
     "Conv2d", "ConvTranspose2d",
-    "BatchNorm1d", "BatchNorm2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
+    "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
     "MultiheadAttention",
 ]

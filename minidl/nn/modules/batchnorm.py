@@ -75,13 +75,18 @@ class _BatchNorm(Module):
                              f"{input.shape}), the layer expects num_features="
                              f"{self.num_features}")
 
-    def forward(self, input):
-        self._check_input(input)
+    def _momentum_factor(self) -> float:
+        """The weight of this batch in the running estimates; counts the batch (training)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data += 1
             if self.momentum is None:
                 factor = 1.0 / int(self.num_batches_tracked.item())
+        return factor
+
+    def forward(self, input):
+        self._check_input(input)
+        factor = self._momentum_factor()
         # Batch statistics in training, and whenever there are no running estimates.
         use_batch_stats = self.training or self.running_mean is None
         keep_running = not self.training or self.track_running_stats

@@ -11,20 +11,25 @@ timeout) stops every rank (:func:`minidl.distributed.abort_at_exit`).
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 
 import click
 
 
-class RankPrefixed:
-    """A text stream that starts every line with ``[rank r] ``."""
+class RankPrefixed(io.TextIOBase):
+    """A text stream that starts every line with ``[rank r] `` (text only: click probes
+    whether a stream takes bytes)."""
 
     def __init__(self, stream, rank: int):
+        super().__init__()
         self.stream, self.prefix = stream, f"[rank {rank}] "
         self.line_start = True
 
     def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         for piece in text.splitlines(keepends=True):
             if self.line_start:
                 self.stream.write(self.prefix)
@@ -32,8 +37,18 @@ class RankPrefixed:
             self.line_start = piece.endswith("\n")
         return len(text)
 
-    def __getattr__(self, name):
-        return getattr(self.stream, name)
+    def flush(self) -> None:
+        self.stream.flush()
+
+    @property
+    def encoding(self) -> str:
+        return self.stream.encoding
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def writable(self) -> bool:
+        return True
 
 
 def start_ranks(device: str, timeout: float) -> None:

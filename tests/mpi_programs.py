@@ -76,7 +76,7 @@ def check_data_parallel(rank, size):
     minidl.manual_seed(0 if rank == 0 else rank + 7)  # other starts elsewhere: rank 0's wins
     model = DistributedDataParallel(mlp(), bucket_cap_mb=0.004)  # several buckets
     assert len(model.reducer.buckets) >= 3, len(model.reducer.buckets)
-    assert list(model.state_dict())[0] == "module.0.weight"
+    assert next(iter(model.state_dict())) == "module.0.weight"
     opt, opt_ref = optim.SGD(model.parameters(), lr=0.5), optim.SGD(reference.parameters(), lr=0.5)
     for step in range(3):
         opt.zero_grad()
@@ -181,14 +181,15 @@ def failure(mode):
 
 def train_without_plots(args):
     from minidl.cli.main import cli
+
     from minidl.studies import runner
     from minidl.training import trainer
     trainer.Trainer.write_plots = lambda self, evaluation: []
     runner_evaluate = runner.evaluate_split
 
-    def evaluate_without_plots(run, config, task, dataset, split="test"):
+    def evaluate_without_plots(run, config, task, *rest, **options):
         task.write_plots = lambda *args, **kwargs: []
-        return runner_evaluate(run, config, task, dataset, split)
+        return runner_evaluate(run, config, task, *rest, **options)
     runner.evaluate_split = evaluate_without_plots
     cli.main(["train", *args], standalone_mode=True)
 

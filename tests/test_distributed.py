@@ -115,8 +115,8 @@ def test_post_accumulate_hook_runs_once_with_the_whole_gradient():
     w1.register_post_accumulate_grad_hook(lambda t: seen.append(("w1", t.grad.tolist())))
     handle = w2.register_post_accumulate_grad_hook(
         lambda t: seen.append(("w2", t.grad.tolist())))
-    queue = lambda t: queue_callback(lambda: seen.append("end"))  # noqa: E731
-    w2.register_post_accumulate_grad_hook(queue)
+    w2.register_post_accumulate_grad_hook(
+        lambda t: queue_callback(lambda: seen.append("end")))
     x = leaf([2.0, 5.0], requires_grad=False)
     ((w2 * (w1 * x)).sum() + (w1 * w1).sum()).backward()  # w1 used twice
     # w2's gradient is complete before w1's; the callback runs after the pass

@@ -6,6 +6,7 @@ ending the job instead of leaving the other waiting.
 
 Every launch has a timeout: a job that hangs fails its test instead of the suite.
 """
+import importlib.util
 import json
 import os
 import shutil
@@ -16,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from minidl.cli.main import cli
 
 import minidl
-from minidl.cli.main import cli
 from minidl.studies import runner
 from minidl.training import trainer as trainer_module
 
@@ -43,9 +44,7 @@ def environment() -> dict:
 @pytest.fixture(scope="module")
 def mpiexec():
     """The launcher, after checking that it starts 2 ranks that see each other."""
-    try:
-        import mpi4py  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("mpi4py") is None:
         pytest.skip('mpi4py is not installed (pip install "minidl[mpi]")')
     command = launcher()
     if command is None:
@@ -54,7 +53,7 @@ def mpiexec():
              "from mpi4py import MPI; print(MPI.COMM_WORLD.Get_size())"]
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=60,
-                                env=environment())
+                                env=environment(), check=False)
     except subprocess.TimeoutExpired:
         pytest.skip(f"{command} -n 2 did not finish within 60 s")
     if result.returncode != 0 or result.stdout.split() != ["2", "2"]:
@@ -69,7 +68,7 @@ def launch(mpiexec, *args, ranks=2):
     return subprocess.run([mpiexec, "-n", str(ranks), sys.executable, str(PROGRAMS),
                            *map(str, args)], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=LAUNCH_TIMEOUT,
-                          env=environment())
+                          env=environment(), check=False)
 
 
 def test_collectives_data_parallel_and_sync_batchnorm_match_one_process(mpiexec):
@@ -103,9 +102,9 @@ def no_plots(monkeypatch):
     monkeypatch.setattr(trainer_module.Trainer, "write_plots", lambda self, evaluation: [])
     evaluate = runner.evaluate_split
 
-    def evaluate_without_plots(run, config, task, dataset, split="test"):
+    def evaluate_without_plots(run, config, task, *rest, **options):
         task.write_plots = lambda *args, **kwargs: []
-        return evaluate(run, config, task, dataset, split)
+        return evaluate(run, config, task, *rest, **options)
     monkeypatch.setattr(runner, "evaluate_split", evaluate_without_plots)
 
 
@@ -126,11 +125,12 @@ def records(run: Path) -> list:
 
 
 def assert_same_training(run: Path, reference: Path) -> None:
-    """Equal loss curves and weights, to float32 rounding (sums in another order)."""
+    """Equal loss curves and weights, to float32 rounding (sums in another order; the
+    accuracies, counts of thresholded outputs, are left out: rounding may flip one)."""
     ours, theirs = records(run), records(reference)
     assert [r["epoch"] for r in ours] == [r["epoch"] for r in theirs]
     for mine, other in zip(ours, theirs):
-        for key in ("train_loss", "train_accuracy", "val_loss", "val_digit_accuracy", "lr"):
+        for key in ("train_loss", "val_loss", "lr"):
             assert mine[key] == pytest.approx(other[key], rel=1e-5, abs=1e-6), key
     a = minidl.load(run / "checkpoint.h5")["models"]["model"]
     b = minidl.load(reference / "checkpoint.h5")["models"]["model"]

@@ -13,11 +13,26 @@ See :mod:`.process_group` for the collectives and :mod:`.failure` for how a fail
 stops the others.
 """
 from .failure import abort_at_exit
-from .process_group import (DEFAULT_TIMEOUT, ProcessGroup, ReduceOp, all_gather, all_reduce,
-                            barrier, broadcast, broadcast_object_list, default_group,
-                            destroy_process_group, get_backend, get_rank, get_world_size,
-                            init_process_group, is_available, is_initialized,
-                            is_mpi_available, is_nccl_available)
+from .process_group import (
+                            DEFAULT_TIMEOUT,
+                            ProcessGroup,
+                            ReduceOp,
+                            all_gather,
+                            all_reduce,
+                            barrier,
+                            broadcast,
+                            broadcast_object_list,
+                            default_group,
+                            destroy_process_group,
+                            get_backend,
+                            get_rank,
+                            get_world_size,
+                            init_process_group,
+                            is_available,
+                            is_initialized,
+                            is_mpi_available,
+                            is_nccl_available,
+)
 from .work import DistributedError, Work
 
 __all__ = ["init_process_group", "destroy_process_group", "is_available", "is_initialized",

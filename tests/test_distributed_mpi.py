@@ -50,13 +50,14 @@ def mpiexec():
     if command is None:
         pytest.skip("no mpiexec/mpirun found (pip install mpich, or a system MPI)")
     probe = [command, "-n", "2", sys.executable, "-c",
-             "from mpi4py import MPI; print(MPI.COMM_WORLD.Get_size())"]
+             "from mpi4py import MPI; world = MPI.COMM_WORLD; ranks = world.allreduce(1)\n"
+             "if world.Get_rank() == 0: print(ranks)"]
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=60,
                                 env=environment(), check=False)
     except subprocess.TimeoutExpired:
         pytest.skip(f"{command} -n 2 did not finish within 60 s")
-    if result.returncode != 0 or result.stdout.split() != ["2", "2"]:
+    if result.returncode != 0 or result.stdout.split() != ["2"]:
         pytest.skip(f"{command} -n 2 cannot start 2 MPI ranks here: "
                     f"{(result.stdout + result.stderr).strip()[:300]}")
     return command
@@ -74,7 +75,7 @@ def launch(mpiexec, *args, ranks=2):
 def test_collectives_data_parallel_and_sync_batchnorm_match_one_process(mpiexec):
     result = launch(mpiexec, "collectives")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.count("all checks passed") == 2, result.stdout
+    assert "all checks passed on 2 ranks" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize("mode, message", [

@@ -16,6 +16,11 @@ from __future__ import annotations
 
 import atexit
 import sys
+import time
+
+# MPI_Abort ends every process at once: give the launcher this long to pass on what this
+# rank printed (the traceback) first
+OUTPUT_GRACE_SECONDS = 1.0
 
 _state = {"group": None, "previous_hook": None, "at_exit": False}
 
@@ -44,6 +49,7 @@ def stop_all(reason: str, code: int = 1) -> None:
     sys.stderr.write(f"minidl.distributed: rank {group.rank} of {group.size} stops "
                      f"({reason}); stopping every rank\n")
     sys.stderr.flush()
+    time.sleep(OUTPUT_GRACE_SECONDS)
     group.backend.abort(code)
 
 

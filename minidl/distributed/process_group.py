@@ -109,6 +109,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
     for given, actual, what in ((world_size, connection.size, "world_size"),
                                 (rank, connection.rank, "rank")):
         if given is not None and given >= 0 and given != actual:
+            connection.close()
             raise ValueError(f"init_process_group: {what}={given}, but the MPI launcher "
                              f"started this process as {what} {actual}")
     _default = ProcessGroup(connection, seconds)

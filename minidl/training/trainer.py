@@ -2,7 +2,9 @@
 
 One epoch::
 
-    shuffle with a generator seeded (seed, epoch)       the order depends on nothing else
+    shuffle: the sampler's order of epoch (seed + epoch), augmentation seeded (seed, epoch):
+                                                        the order depends on nothing else
+                                                        (on K ranks: this rank's shard)
     for each batch: task.train_step(batch)              under a progress bar
     task.evaluate(val_loader)                           validation metrics
     step the learning-rate schedules                    (plateau schedules see val_<monitor>)

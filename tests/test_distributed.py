@@ -211,3 +211,13 @@ def test_the_api_says_what_is_missing():
     with pytest.raises(RuntimeError, match="init_process_group"):
         nn.parallel.DistributedDataParallel(nn.Linear(2, 2))
     assert data_parallel.ranks() == (0, 1)
+
+
+def test_nccl_backend_says_what_it_needs():
+    """The nccl backend (CuPy + NCCL, one GPU per rank) can't run without a GPU; without
+    CuPy it says what to install before touching MPI."""
+    if dist.is_nccl_available():
+        pytest.skip("CuPy with NCCL is installed: the nccl backend runs under mpiexec")
+    with pytest.raises(ImportError, match="the nccl backend needs"):
+        dist.init_process_group("nccl")
+    assert not dist.is_initialized()

@@ -79,7 +79,7 @@ class _BatchNorm(Module):
         """The weight of this batch in the running estimates; counts the batch (training)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:
                 factor = 1.0 / int(self.num_batches_tracked.item())
         return factor

@@ -77,7 +77,9 @@ def run_device(resume: str | None, given: dict) -> str:
 
 
 def finish_ranks() -> None:
-    """The run is over on every rank: wait for the others (rank 0 writes last), leave."""
+    """The run is over on every rank: wait for the others (rank 0 tests the model and
+    writes last, for as long as that takes: if it fails, the launcher ends this rank),
+    then leave the group."""
     from .. import distributed
-    distributed.barrier()
+    distributed.barrier(async_op=True).wait(timeout=float("inf"))
     distributed.destroy_process_group()

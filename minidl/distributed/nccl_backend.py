@@ -8,8 +8,8 @@ queued on the current stream (an event orders them), and complete when an event 
 after them has passed; polling that event bounds the wait like MPI's requests.
 ``barrier`` and the bootstrap use the MPI backend underneath.
 
-Only CuPy arrays travel through NCCL; a NumPy array is an error naming the backend to
-use instead ("mpi").
+CuPy arrays travel through NCCL; NumPy arrays (the few numbers that training exchanges on
+the host: metrics, flags, the run directory's name) through MPI.
 """
 from __future__ import annotations
 
@@ -57,6 +57,8 @@ class NCCLBackend:
 
     # -- the collectives --------------------------------------------------------------------
     def all_reduce(self, array, op: str) -> Work:
+        if not isinstance(array, self.cupy.ndarray):
+            return self.mpi.all_reduce(array, op)
         kind = self._check(array, "all_reduce")
         self._after_current_work()
         self.comm.allReduce(array.data.ptr, array.data.ptr, array.size, kind, self.ops[op],
@@ -66,13 +68,17 @@ class NCCLBackend:
         return self._work("all_reduce", lambda: self.cupy.divide(array, self.size, out=array))
 
     def broadcast(self, array, src: int) -> Work:
+        if not isinstance(array, self.cupy.ndarray):
+            return self.mpi.broadcast(array, src)
         kind = self._check(array, "broadcast")
         self._after_current_work()
         self.comm.bcast(array.data.ptr, array.size, kind, src, self.stream.ptr)
         return self._work("broadcast")
 
     def all_gather(self, array) -> Work:
-        """Result: an array (world size, *array.shape) on this rank's GPU."""
+        """Result: an array (world size, *array.shape) on the array's device."""
+        if not isinstance(array, self.cupy.ndarray):
+            return self.mpi.all_gather(array)
         kind = self._check(array, "all_gather")
         gathered = self.cupy.empty((self.size, *array.shape), dtype=array.dtype)
         self._after_current_work()
@@ -98,9 +104,6 @@ class NCCLBackend:
 
     # -- helpers -----------------------------------------------------------------------------
     def _check(self, array, what: str) -> int:
-        if not isinstance(array, self.cupy.ndarray):
-            raise TypeError(f"{what}: the nccl backend works on cuda tensors, this one is on "
-                            "cpu (use the mpi backend for cpu tensors)")
         if not array.flags.c_contiguous:
             raise ValueError(f"{what}: the nccl backend needs a contiguous tensor "
                              f"(shape {array.shape}, strides {array.strides})")

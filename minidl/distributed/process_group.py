@@ -11,7 +11,7 @@ names and arguments::
     dist.destroy_process_group()
 
 Backends: "mpi" (NumPy tensors; CuPy tensors are staged through the host) and "nccl"
-(CuPy tensors, one GPU per rank). The launcher (``mpirun``/``mpiexec``) starts the
+(CuPy tensors through NCCL, one GPU per rank; NumPy tensors through MPI). The launcher (``mpirun``/``mpiexec``) starts the
 processes and tells each its rank: no address, port or store is needed. Every wait is
 bounded by ``timeout``; an exception that no one catches on any rank stops every rank
 (see :mod:`.failure`), so a job never hangs on a rank that is gone.

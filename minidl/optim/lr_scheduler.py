@@ -22,7 +22,8 @@ import math
 import numbers
 import types
 
-from .optimizer import Optimizer, check_number
+from ..ops.arguments import check_number
+from .optimizer import Optimizer
 
 
 def check_integer(owner: str, name: str, value, low: int) -> None:

@@ -20,30 +20,11 @@ A parameter whose ``grad`` is ``None`` is skipped (it took no part in the loss).
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 
 from ..autograd.grad_mode import enable_grad
 from ..backend import array_module, to_device
 from ..tensor import Tensor
-
-
-def check_number(owner: str, name: str, value, low: float = -math.inf,
-                 high: float = math.inf, *, low_open: bool = False,
-                 high_open: bool = False) -> None:
-    """Raise ``ValueError`` naming ``owner`` and argument ``name`` unless ``value`` is a
-    finite real number between ``low`` and ``high`` (open or closed at each end)."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if (is_number and math.isfinite(value)
-            and (low < value if low_open else low <= value)
-            and (value < high if high_open else value <= high)):
-        return
-    if high == math.inf:
-        expected = f"a number {'>' if low_open else '>='} {low}"
-    else:
-        expected = (f"a number in {'(' if low_open else '['}{low}, "
-                    f"{high}{')' if high_open else ']'}")
-    raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
 
 
 def state_tensor(array) -> Tensor:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .messages import user_error
+from minidl.cli.messages import user_error
 
 
 def _variants(title: str, variants, default: str, full: bool) -> list[str]:
@@ -47,7 +47,7 @@ def describe(study, full: bool) -> str:
 def studies(study):
     """List the studies with their experiments, models and the seeds' headline numbers;
     with STUDY, also every setting it accepts."""
-    from ..studies import STUDIES, ConfigError, get_study
+    from minidl.studies import STUDIES, ConfigError, get_study
     if study is not None:
         try:
             click.echo(describe(get_study(study), full=True))

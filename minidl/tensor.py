@@ -14,8 +14,14 @@ import numpy as np
 from . import random as _random
 from .autograd import engine
 from .autograd.grad_mode import is_grad_enabled
-from .backend import (array_device, array_module, device_of, module_for_device,
-                      normalize_device, to_device)
+from .backend import (
+    array_device,
+    array_module,
+    device_of,
+    module_for_device,
+    normalize_device,
+    to_device,
+)
 from .ops import arithmetic as A
 from .ops import elementwise as E
 from .ops import linalg as L

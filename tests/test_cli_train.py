@@ -10,10 +10,10 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from data_files import cifar_batch, write_image
 from PIL import Image
 
 import minidl
-from data_files import cifar_batch, write_image
 from minidl.cli.main import cli
 from minidl.training import trainer as trainer_module
 

@@ -19,8 +19,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from helpers import cuda_unavailable_reason, untied
-from test_cli_train import (PHOTOS, RUN_FILES, STUDY_RUNS, TINY, _no_other_data,  # noqa: F401
-                            data_root, empty_cache, records)
+from test_cli_train import (  # noqa: F401
+    PHOTOS,
+    RUN_FILES,
+    STUDY_RUNS,
+    TINY,
+    _no_other_data,
+    data_root,
+    empty_cache,
+    records,
+)
 from test_conv_kernels import CONFIGS, RANDOM_CONFIGS
 from test_conv_kernels import arrays as conv_arrays
 from test_norm_pool_kernels import BATCH_NORM_SHAPES, POOL_CASES

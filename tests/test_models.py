@@ -9,10 +9,21 @@ import minidl
 import minidl.nn as nn
 import minidl.nn.functional as F
 from minidl import gradcheck
-from minidl.models import (MODELS, ColorizedMNISTNet, GANDiscriminator, GANGenerator,
-                           IizukaNet, LabColorizerAttention, LabColorizerBasic,
-                           LabColorizerBatch, LabColorizerSkip, MultiDigitNet,
-                           RegressionColorizer, UNetColorClassifier, summary)
+from minidl.models import (
+    MODELS,
+    ColorizedMNISTNet,
+    GANDiscriminator,
+    GANGenerator,
+    IizukaNet,
+    LabColorizerAttention,
+    LabColorizerBasic,
+    LabColorizerBatch,
+    LabColorizerSkip,
+    MultiDigitNet,
+    RegressionColorizer,
+    UNetColorClassifier,
+    summary,
+)
 from minidl.models.iizuka import ResidualConvBlock
 
 

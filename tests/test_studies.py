@@ -12,8 +12,12 @@ from minidl.studies import STUDIES, ConfigError, Parameter, get_study
 from minidl.studies.photos import fitted_size
 from minidl.studies.splits import hold_out, limited
 from minidl.training.early_stopping import EarlyStopping
-from minidl.training.metrics import (MeanTracker, confusion_matrix, per_class_accuracy,
-                                     precision_recall_f1)
+from minidl.training.metrics import (
+    MeanTracker,
+    confusion_matrix,
+    per_class_accuracy,
+    precision_recall_f1,
+)
 from minidl.training.run_directory import RunDirectory, RunDirectoryError
 from minidl.training.tasks.color_targets import LabTarget, RGBTarget
 from minidl.training.tasks.multilabel import digits_of

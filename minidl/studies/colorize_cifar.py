@@ -9,8 +9,12 @@ found colourization "difficult to quantify".
 from __future__ import annotations
 
 from ..datasets.study_data import colorize_cifar_data
-from ..models.colorize_cifar import (GANDiscriminator, GANGenerator, RegressionColorizer,
-                                     UNetColorClassifier)
+from ..models.colorize_cifar import (
+    GANDiscriminator,
+    GANGenerator,
+    RegressionColorizer,
+    UNetColorClassifier,
+)
 from ..training.tasks.color_targets import RGBTarget
 from ..training.tasks.colorization import ColorizationTask
 from ..training.tasks.gan import GANColorizationTask

@@ -17,8 +17,12 @@ from ..datasets.image_folder import list_images
 from ..datasets.locate import DatasetNotFoundError
 from ..datasets.mirflickr import locate as locate_photos
 from ..datasets.study_data import lab_colorize_data
-from ..models.lab_colorizers import (LabColorizerAttention, LabColorizerBasic,
-                                     LabColorizerBatch, LabColorizerSkip)
+from ..models.lab_colorizers import (
+    LabColorizerAttention,
+    LabColorizerBasic,
+    LabColorizerBatch,
+    LabColorizerSkip,
+)
 from ..training.tasks.color_targets import LabTarget
 from ..training.tasks.colorization import ColorizationTask
 from .parameter import ConfigError, Parameter

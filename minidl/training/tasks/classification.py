@@ -10,8 +10,8 @@ import numpy as np
 
 from ... import no_grad
 from ...nn import functional as F
-from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
 from ..feature_maps import feature_maps
+from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
 from ..plots import plot_confusion_matrix, plot_examples, plot_feature_maps
 from ..task import Evaluation, Examples, Task, to_numpy
 

@@ -36,9 +36,9 @@ def describe(study, full: bool) -> str:
             lines.append(f"  notes: {study.notes}")
         lines.append("  settings (--set KEY=VALUE; the study's default, unless the experiment "
                      "or model sets it):")
-        for parameter in study.all_parameters().values():
-            lines.append(f"    {parameter.name} = {parameter.default!r}: {parameter.help} "
-                         f"({parameter.expected()})")
+        for setting in study.all_settings().values():
+            lines.append(f"    {setting.name} = {setting.default!r}: {setting.help} "
+                         f"({setting.expected()})")
     return "\n".join(lines)
 
 

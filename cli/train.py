@@ -28,13 +28,13 @@ RESUME_OPTIONS = ("epochs", "data_dir")
 
 def parse_settings(study, pairs) -> dict:
     """``--set key=value`` pairs -> {key: value}, each parsed and checked by the study."""
-    from minidl.studies.parameter import ConfigError
+    from minidl.studies.setting import ConfigError
     settings = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {pair!r}: expected KEY=VALUE (e.g. --set epochs=5)")
-        settings[key.strip()] = study.parameter(key.strip()).parse(text)
+        settings[key.strip()] = study.setting(key.strip()).parse(text)
     return settings
 
 

@@ -8,7 +8,7 @@ import pytest
 import minidl
 from minidl.color import rgb_to_grayscale, rgb_to_lab
 from minidl.data import TensorDataset
-from minidl.studies import STUDIES, ConfigError, Parameter, get_study
+from minidl.studies import STUDIES, ConfigError, Setting, get_study
 from minidl.studies.photos import fitted_size
 from minidl.studies.splits import hold_out, limited
 from minidl.training.early_stopping import EarlyStopping
@@ -88,23 +88,23 @@ def test_bad_choices_and_settings_raise_config_errors(call, message):
         call()
 
 
-def test_parameters_parse_their_kinds():
-    assert Parameter("n", 1, "", int, minimum=0).parse(" 7 ") == 7
-    assert Parameter("x", 1.0, "", float).parse("1e-3") == 1e-3
-    assert Parameter("x", 1.0, "", float).check(2) == 2.0 and \
-        isinstance(Parameter("x", 1.0, "", float).check(2), float)
-    flag = Parameter("flag", True, "", bool)
+def test_settings_parse_their_kinds():
+    assert Setting("n", 1, "", int, minimum=0).parse(" 7 ") == 7
+    assert Setting("x", 1.0, "", float).parse("1e-3") == 1e-3
+    assert Setting("x", 1.0, "", float).check(2) == 2.0 and \
+        isinstance(Setting("x", 1.0, "", float).check(2), float)
+    flag = Setting("flag", True, "", bool)
     assert (flag.parse("no"), flag.parse("True"), flag.parse("1")) == (False, True, True)
-    assert Parameter("names", [], "", list).parse("a, b,") == ["a", "b"]
-    assert Parameter("folder", None, "", str, optional=True).parse("none") is None
+    assert Setting("names", [], "", list).parse("a, b,") == ["a", "b"]
+    assert Setting("folder", None, "", str, optional=True).parse("none") is None
     with pytest.raises(ConfigError, match=r"flag='maybe': expected true or false"):
         flag.parse("maybe")
     with pytest.raises(ConfigError, match="n='none': expected an integer"):
-        Parameter("n", 1, "", int).parse("none")
+        Setting("n", 1, "", int).parse("none")
     with pytest.raises(ConfigError, match="n: a value is required"):
-        Parameter("n", 1, "", int).check(None)
+        Setting("n", 1, "", int).check(None)
     with pytest.raises(ConfigError, match=r"n=True: expected an integer"):
-        Parameter("n", 1, "", int).check(True)
+        Setting("n", 1, "", int).check(True)
 
 
 def test_hold_out_splits_are_disjoint_seeded_and_unaugmented():

@@ -58,6 +58,39 @@ def test_dropout_gradient_uses_the_same_mask():
     np.testing.assert_allclose(x.grad.numpy(), y.detach().numpy())
 
 
+@pytest.mark.parametrize("name,functional,layer", [
+    ("relu", lambda x: F.relu(x, inplace=True), minidl.nn.ReLU(inplace=True)),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2, inplace=True),
+     minidl.nn.LeakyReLU(0.2, inplace=True)),
+    ("dropout", lambda x: F.dropout(x, 0.4, inplace=True), minidl.nn.Dropout(0.4, True)),
+])
+def test_inplace_overwrites_the_input_outside_a_graph(name, functional, layer, rng):
+    values = untied(rng, 4, 6)
+    minidl.manual_seed(5)
+    expected = {"relu": np.maximum(values, 0), "leaky_relu": np.where(values > 0, values,
+                                                                      0.2 * values),
+                "dropout": F.dropout(minidl.tensor(values), 0.4).numpy()}[name]
+    for run in (functional, layer):
+        x = minidl.tensor(values)                   # requires no gradient: changed in place
+        minidl.manual_seed(5)
+        assert run(x) is x
+        np.testing.assert_array_equal(x.numpy(), expected)
+    x = leaf(values)
+    with minidl.no_grad():                          # under no_grad, even a leaf is changed
+        minidl.manual_seed(5)
+        assert functional(x) is x
+    np.testing.assert_array_equal(x.detach().numpy(), expected)
+    with pytest.raises(RuntimeError, match=f"{name}: inplace=True on a tensor that requires "
+                                           "grad is not supported inside a recorded graph"):
+        functional(leaf(values) * 1)
+
+
+def test_inplace_layers_print_like_torch(torch):
+    for make in (lambda nn: nn.ReLU(inplace=True), lambda nn: nn.LeakyReLU(0.1, True),
+                 lambda nn: nn.ReLU(), lambda nn: nn.LeakyReLU()):
+        assert repr(make(minidl.nn)) == repr(make(torch.nn))
+
+
 # -- losses -------------------------------------------------------------------------------
 def _targets(rng, shape, classes, ignore=False):
     t = rng.integers(0, classes, size=shape)

@@ -5,13 +5,18 @@ from ...ops import elementwise as E
 from ...ops.arguments import softmax_dim
 from ...ops.softmax import LogSoftmax, Softmax
 from ...tensor import Tensor
+from .inplace import in_place
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    if inplace:
+        return in_place("relu", input, relu)
     return E.ReLU.apply(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return in_place("leaky_relu", input, lambda x: leaky_relu(x, negative_slope))
     return E.LeakyReLU.apply(input, negative_slope=negative_slope)
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from ... import no_grad
 from ...nn import functional as F
 from ..metrics import MeanTracker
-from ..task import Evaluation, to_numpy
+from ..task import Evaluation, numbers, to_numpy
 from .classification import ClassScores, classification_plots
 from .color_targets import LabTarget
-from .colorization import ColorizationTask, ColorScores, numbers
+from .colorization import ColorizationTask, ColorScores
 
 
 class JointTask(ColorizationTask):

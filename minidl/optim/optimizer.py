@@ -160,7 +160,8 @@ class Optimizer:
     def _checked_grad(self, param: Tensor, param_index: int, group_index: int):
         """The raw gradient array of ``param``, after checking it fits the parameter."""
         grad = param.grad
-        error, problem = RuntimeError, None
+        error: type[Exception] = RuntimeError
+        problem = None
         if not isinstance(grad, Tensor):
             error, problem = TypeError, f"is a {type(grad).__name__}, expected a Tensor"
         elif grad.shape != param.shape:
@@ -185,7 +186,7 @@ class Optimizer:
         loads into an optimizer built the same way around other (e.g. reloaded) tensors.
         The state tensors are the optimizer's own (not copies), as in PyTorch.
         """
-        index_of = {}
+        index_of: dict = {}
         groups = []
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
@@ -216,7 +217,7 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{owner}: the state dict has {len(saved_groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
-        param_of = {}
+        param_of: dict = {}
         new_groups = []
         for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             saved_params = list(saved.get("params", []))

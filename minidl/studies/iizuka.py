@@ -28,7 +28,8 @@ def load_data(config) -> StudyData:
     train, val = iizuka_data(config["dataset"], config["size"], config["augment"], breeds,
                              config["seed"], config["data_dir"])
     classes = list(train.dataset.classes)
-    return StudyData(*limited((train, val, val), config["limit"]), classes=classes)
+    train, val, test = limited((train, val, val), config["limit"])
+    return StudyData(train, val, test, classes=classes)
 
 
 def build_task(config):

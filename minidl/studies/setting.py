@@ -50,6 +50,7 @@ class Setting:
     def parse(self, text: str):
         """The value written as ``text`` (as after ``--set key=``)."""
         text = text.strip()
+        value: object
         if self.optional and text.lower() in ("none", ""):
             return None
         try:

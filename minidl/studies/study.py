@@ -15,7 +15,9 @@ into the run's configuration, a flat dict (written to config.json)::
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .common import COMMON_SETTINGS
 from .setting import ConfigError, Setting
@@ -50,8 +52,8 @@ class Study:
     description: str
     experiments: tuple
     models: tuple
-    load_data: object
-    build_task: object
+    load_data: Callable[[dict], StudyData]
+    build_task: Callable[[dict], Any]
     settings: tuple = ()
     defaults: dict = field(default_factory=dict)
     outputs: str = ""

@@ -57,7 +57,8 @@ class ClassificationTask(SingleModelTask):
 
     def evaluate(self, loader) -> Evaluation:
         means, scores = MeanTracker(), ClassScores(self.class_names)
-        examples, maps = Examples(EXAMPLES), []
+        examples = Examples(EXAMPLES)
+        maps: list = []
         with no_grad():
             for batch in loader:
                 images, labels = self.to_device(batch)

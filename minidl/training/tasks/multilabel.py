@@ -51,18 +51,22 @@ class MultiLabelTask(SingleModelTask):
 
     def evaluate(self, loader) -> Evaluation:
         means = MeanTracker()
-        scores, truths, examples, maps = [], [], Examples(EXAMPLES), []
+        score_batches: list = []
+        target_batches: list = []
+        examples = Examples(EXAMPLES)
+        maps: list = []
         with no_grad():
             for batch in loader:
                 images, targets = self.to_device(batch)
                 logits = self.model(images)
                 means.add({"loss": F.binary_cross_entropy_with_logits(logits, targets).item()},
                           len(images))
-                scores.append(to_numpy(logits))
-                truths.append(to_numpy(targets))
+                score_batches.append(to_numpy(logits))
+                target_batches.append(to_numpy(targets))
                 maps = maps or feature_maps(self.model, images[:1])
-                examples.add(images=to_numpy(images), scores=scores[-1], targets=truths[-1])
-        scores, truths = np.concatenate(scores), np.concatenate(truths) > 0.5
+                examples.add(images=to_numpy(images), scores=score_batches[-1],
+                             targets=target_batches[-1])
+        scores, truths = np.concatenate(score_batches), np.concatenate(target_batches) > 0.5
         predicted_digits = digits_of(scores, self.positions)
         true_digits = digits_of(truths.astype(np.float32), self.positions)
         right = predicted_digits == true_digits

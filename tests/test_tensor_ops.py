@@ -1,7 +1,7 @@
 """Tensor operations: float64 gradient checks, PyTorch parity, and errors for bad input."""
 import numpy as np
 import pytest
-from helpers import leaf, untied
+from helpers import compare_with_torch, leaf, untied
 
 import minidl
 from minidl import gradcheck
@@ -101,16 +101,8 @@ def _torch_twin(torch, fn_name):
 @pytest.mark.parametrize("name,fn,domain", UNARY, ids=[u[0] for u in UNARY])
 def test_unary_matches_torch(name, fn, domain, rng, torch):
     values = untied(rng, 2, 3, 4, low=domain[0], high=domain[1])
-    x = leaf(values)
-    tx = torch.tensor(values, requires_grad=True)
     twin = _torch_twin(torch, name) or fn  # most expressions read the same in both engines
-    out, tout = fn(x), twin(tx)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12,
-                               atol=1e-12)
-    grad = rng.standard_normal(tout.shape)
-    out.backward(minidl.tensor(grad))
-    tout.backward(torch.tensor(grad))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    compare_with_torch(torch, fn, twin, [values], rng)
 
 
 def test_max_with_ties_shares_gradient_like_torch(torch):

@@ -33,17 +33,51 @@ EXPECTED = {
 }
 
 
-def test_registry_holds_every_study_experiment_and_model_of_studies_md():
+# What each model variant builds: (task class, model classes by role)
+BUILDS = {
+    ("colorized-mnist", "cnn"): ("ClassificationTask", {"model": "ColorizedMNISTNet"}),
+    ("multidigit-mnist", "cnn"): ("MultiLabelTask", {"model": "MultiDigitNet"}),
+    ("colorize-cifar", "regression"): ("ColorizationTask", {"model": "RegressionColorizer"}),
+    ("colorize-cifar", "unet-classify"): ("PaletteColorizationTask",
+                                          {"model": "UNetColorClassifier"}),
+    ("colorize-cifar", "gan"): ("GANColorizationTask", {"generator": "GANGenerator",
+                                                        "discriminator": "GANDiscriminator"}),
+    **{("iizuka", variant): ("JointTask", {"model": "IizukaNet"})
+       for variant in ("basic", "adam-dropout", "residual")},
+    ("lab-colorize", "basic"): ("ColorizationTask", {"model": "LabColorizerBasic"}),
+    ("lab-colorize", "batch"): ("ColorizationTask", {"model": "LabColorizerBatch"}),
+    ("lab-colorize", "skip"): ("ColorizationTask", {"model": "LabColorizerSkip"}),
+    ("lab-colorize", "attention"): ("ColorizationTask", {"model": "LabColorizerAttention"}),
+}
+
+
+def test_every_experiment_and_model_builds_what_it_says():
+    """Every combination of STUDIES.md resolves to a configuration carrying the experiment's
+    and the model's own settings, and builds the task and models the variant names (small
+    widths, three classes: no data needed)."""
     assert set(STUDIES) == set(EXPECTED)
     for name, (experiments, models) in EXPECTED.items():
         study = get_study(name)
         assert {v.name for v in study.experiments} == experiments
         assert {v.name for v in study.models} == models
-        for experiment in study.experiments:  # every combination resolves
+        small = {"width": 4} if "width" in study.all_settings() else {}
+        for experiment in study.experiments:
             for model in study.models:
-                config = study.resolve(experiment.name, model.name)
+                config = study.resolve(experiment.name, model.name, small)
                 assert (config["experiment"], config["model"]) == (experiment.name,
                                                                    model.name)
+                for key, value in {**experiment.settings, **model.settings}.items():
+                    assert config[key] == study.setting(key).check(value), (name, key)
+                task = study.build_task({**config, "class_names": ["a", "b", "c"]})
+                task_class, model_classes = BUILDS[(name, model.name)]
+                assert type(task).__name__ == task_class
+                assert {role: type(m).__name__ for role, m in task.models.items()} \
+                    == model_classes
+                built = next(iter(task.models.values()))
+                if name == "iizuka":  # the experiment is the network's task
+                    assert (built.task, built.variant) == (experiment.name, model.name)
+                if name == "colorized-mnist":
+                    assert built.in_channels == (1 if experiment.name == "grayscale" else 3)
 
 
 def test_headline_numbers_of_the_seeds_are_recorded():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..datasets.locate import DATA_ENV, DatasetNotFoundError
-from ..datasets.registry import DATASETS
+from minidl.datasets.locate import DATA_ENV, DatasetNotFoundError
+from minidl.datasets.registry import DATASETS
 
 DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
                         default=None,

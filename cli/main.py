@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import click
 
-from .bench import bench
-from .colorize import colorize
-from .data import data
-from .eval import evaluate
-from .studies import studies
-from .train import train
+from minidl.cli.bench import bench
+from minidl.cli.colorize import colorize
+from minidl.cli.data import data
+from minidl.cli.eval import evaluate
+from minidl.cli.studies import studies
+from minidl.cli.train import train
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from .messages import USER_ERRORS, format_metrics, user_error
+from minidl.cli.messages import USER_ERRORS, format_metrics, user_error
 
 # option name -> setting name of the study configuration
 OPTION_SETTINGS = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr",
@@ -28,13 +28,13 @@ RESUME_OPTIONS = ("epochs", "data_dir")
 
 def parse_settings(study, pairs) -> dict:
     """``--set key=value`` pairs -> {key: value}, each parsed and checked by the study."""
-    from ..studies.parameter import ConfigError
+    from minidl.studies.setting import ConfigError
     settings = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {pair!r}: expected KEY=VALUE (e.g. --set epochs=5)")
-        settings[key.strip()] = study.parameter(key.strip()).parse(text)
+        settings[key.strip()] = study.setting(key.strip()).parse(text)
     return settings
 
 
@@ -68,7 +68,7 @@ def print_epoch(record: dict, evaluation) -> None:
 def train(study, experiment, model, pairs, out, resume, **options):
     """Train STUDY (default: colorized-mnist) and write a run directory with config,
     metrics, checkpoint and plots. `minidl studies` lists the studies."""
-    from ..studies.runner import evaluate_split, resume_run, start_run
+    from minidl.studies.runner import evaluate_split, resume_run, start_run
 
     given = {name: value for name, value in options.items() if value is not None}
     if given.get("data_dir"):
@@ -120,7 +120,7 @@ def train(study, experiment, model, pairs, out, resume, **options):
 
 
 def resolve_config(study_name, experiment, model, pairs, given) -> dict:
-    from ..studies import DEFAULT_STUDY, get_study
+    from minidl.studies import DEFAULT_STUDY, get_study
     study = get_study(study_name or DEFAULT_STUDY)
     settings = parse_settings(study, pairs)
     settings.update({OPTION_SETTINGS[name]: value for name, value in given.items()})

@@ -36,9 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .image_folder import ImageFiles, list_images
-from .in_memory import ImageArrayDataset
-from .locate import Location, find_dataset
+from minidl.datasets.image_folder import ImageFiles, list_images
+from minidl.datasets.in_memory import ImageArrayDataset
+from minidl.datasets.locate import Location, find_dataset
 
 NAME = FOLDER = "cifar10"
 LABEL_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",

@@ -43,9 +43,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..color import rgb_to_grayscale, rgb_to_lab
-from ..data import Dataset
-from .mnist import load_mnist
+from minidl.color import rgb_to_grayscale, rgb_to_lab
+from minidl.data import Dataset
+from minidl.datasets.mnist import load_mnist
 
 DIGIT_COLORS = {
     "red": (1.0, 0.0, 0.0), "green": (0.0, 1.0, 0.0), "blue": (0.0, 0.0, 1.0),

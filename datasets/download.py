@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .locate import DatasetNotFoundError
+from minidl.datasets.locate import DatasetNotFoundError
 
 TIMEOUT_SECONDS = 30
 

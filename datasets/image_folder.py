@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ..data import Dataset, random_split
-from ..data.functional import size_pair
-from ..data.transforms import ToTensor
+from minidl.data import Dataset, random_split
+from minidl.data.functional import size_pair
+from minidl.data.transforms import ToTensor
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 SPLITS = (None, "train", "val")

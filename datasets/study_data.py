@@ -20,15 +20,20 @@ so a seed fixes it (see :mod:`minidl.data.seeding`).
 """
 from __future__ import annotations
 
-from ..data.transforms import (Compose, RandomAffine, RandomHorizontalFlip, RandomRotation,
-                               ToTensor)
-from .cifar10 import CIFAR10
-from .colorization import GrayscaleColorization, LabColorization
-from .colorized_mnist import load_experiment
-from .mirflickr import MIRFlickr, SamplePhotos
-from .multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
-from .ncd import NCD
-from .stanford_dogs import StanfordDogs
+from minidl.data.transforms import (
+    Compose,
+    RandomAffine,
+    RandomHorizontalFlip,
+    RandomRotation,
+    ToTensor,
+)
+from minidl.datasets.cifar10 import CIFAR10
+from minidl.datasets.colorization import GrayscaleColorization, LabColorization
+from minidl.datasets.colorized_mnist import load_experiment
+from minidl.datasets.mirflickr import MIRFlickr, SamplePhotos
+from minidl.datasets.multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
+from minidl.datasets.ncd import NCD
+from minidl.datasets.stanford_dogs import StanfordDogs
 
 
 def colorized_mnist_data(experiment: str = "digits", seed: int = 0, data_dir=None):

@@ -14,13 +14,21 @@ import numpy as np
 from . import random as _random
 from .autograd import engine
 from .autograd.grad_mode import is_grad_enabled
-from .backend import (array_device, array_module, device_of, module_for_device,
-                      normalize_device, to_device)
+from .backend import (
+    array_device,
+    array_module,
+    device_of,
+    module_for_device,
+    normalize_device,
+    to_device,
+)
 from .ops import arithmetic as A
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import reduction as R
 from .ops import shape as S
+from .ops.arguments import check_matmul, softmax_dim
+from .ops.softmax import LogSoftmax, Softmax
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -403,7 +411,7 @@ class Tensor:
 
     def matmul(self, other) -> Tensor:
         other = _as_tensor(other, self)
-        _check_matmul(self, other)
+        check_matmul(self, other)
         return L.MatMul.apply(self, other)
 
     # -- comparisons (no gradient) --------------------------------------------------------
@@ -481,12 +489,10 @@ class Tensor:
         return E.ReLU.apply(self)
 
     def softmax(self, dim: int):
-        from .nn import functional as F
-        return F.softmax(self, dim)
+        return Softmax.apply(self, axis=softmax_dim(self, dim, "softmax"))
 
     def log_softmax(self, dim: int):
-        from .nn import functional as F
-        return F.log_softmax(self, dim)
+        return LogSoftmax.apply(self, axis=softmax_dim(self, dim, "log_softmax"))
 
     # -- reductions -----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False):
@@ -703,22 +709,3 @@ def _index_arrays(index, device: str):
     if isinstance(index, tuple):
         return tuple(convert(p) for p in index)
     return convert(index)
-
-
-def _check_matmul(a: Tensor, b: Tensor) -> None:
-    if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
-                           f"{a.shape} and {b.shape}")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"matmul: expected both tensors to have the same dtype, got "
-                           f"{a.dtype} and {b.dtype}")
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if inner_a != inner_b:
-        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                           f"({inner_a} != {inner_b})")
-    try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
-                           "broadcast") from None

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 class Adam(Optimizer):

@@ -20,30 +20,11 @@ A parameter whose ``grad`` is ``None`` is skipped (it took no part in the loss).
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 
 from ..autograd.grad_mode import enable_grad
 from ..backend import array_module, to_device
 from ..tensor import Tensor
-
-
-def check_number(owner: str, name: str, value, low: float = -math.inf,
-                 high: float = math.inf, *, low_open: bool = False,
-                 high_open: bool = False) -> None:
-    """Raise ``ValueError`` naming ``owner`` and argument ``name`` unless ``value`` is a
-    finite real number between ``low`` and ``high`` (open or closed at each end)."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if (is_number and math.isfinite(value)
-            and (low < value if low_open else low <= value)
-            and (value < high if high_open else value <= high)):
-        return
-    if high == math.inf:
-        expected = f"a number {'>' if low_open else '>='} {low}"
-    else:
-        expected = (f"a number in {'(' if low_open else '['}{low}, "
-                    f"{high}{')' if high_open else ']'}")
-    raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
 
 
 def state_tensor(array) -> Tensor:
@@ -179,7 +160,8 @@ class Optimizer:
     def _checked_grad(self, param: Tensor, param_index: int, group_index: int):
         """The raw gradient array of ``param``, after checking it fits the parameter."""
         grad = param.grad
-        error, problem = RuntimeError, None
+        error: type[Exception] = RuntimeError
+        problem = None
         if not isinstance(grad, Tensor):
             error, problem = TypeError, f"is a {type(grad).__name__}, expected a Tensor"
         elif grad.shape != param.shape:
@@ -204,7 +186,7 @@ class Optimizer:
         loads into an optimizer built the same way around other (e.g. reloaded) tensors.
         The state tensors are the optimizer's own (not copies), as in PyTorch.
         """
-        index_of = {}
+        index_of: dict = {}
         groups = []
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
@@ -235,7 +217,7 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{owner}: the state dict has {len(saved_groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
-        param_of = {}
+        param_of: dict = {}
         new_groups = []
         for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             saved_params = list(saved.get("params", []))

@@ -21,7 +21,8 @@ def load_data(config) -> StudyData:
     splits = hold_out(train, train, test, config["val_fraction"], config["seed"])
     classes = list(COLOR_NAMES) if config["experiment"] == "color-label" else \
         [str(d) for d in range(10)]
-    return StudyData(*limited(splits, config["limit"]), classes=classes)
+    train, val, test = limited(splits, config["limit"])
+    return StudyData(train, val, test, classes=classes)
 
 
 def build_task(config):

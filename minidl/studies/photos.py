@@ -23,8 +23,9 @@ def fitted_size(height: int, width: int, longer_side: int, multiple: int) -> tup
     """(height, width) scaled so the longer side is ``longer_side``, each rounded to a
     multiple of ``multiple`` (at least one multiple)."""
     scale = longer_side / max(height, width)
-    return tuple(max(multiple, int(round(side * scale / multiple)) * multiple)
-                 for side in (height, width))
+    fitted_height, fitted_width = (max(multiple, int(round(side * scale / multiple)) * multiple)
+                                   for side in (height, width))
+    return fitted_height, fitted_width
 
 
 class Photos(Dataset):

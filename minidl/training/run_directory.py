@@ -103,11 +103,5 @@ class RunDirectory:
         with open(self.file(self.METRICS), "a") as log:
             log.write(json.dumps(record) + "\n")
 
-    def read_metrics(self) -> list[dict]:
-        path = self.file(self.METRICS)
-        if not path.exists():
-            return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
     def __str__(self) -> str:
         return str(self.path)

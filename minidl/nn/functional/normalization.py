@@ -47,7 +47,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if not eps > 0:
         raise ValueError(f"batch_norm: eps must be positive, got {eps}")
     if not training:
-        if running_mean is None:
+        if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given in "
                              "evaluation mode (training=False)")
         return BatchNormEval.apply(input, weight, bias, eps=eps,

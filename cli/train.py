@@ -116,7 +116,8 @@ def train(study, experiment, model, pairs, out, resume, **options):
     click.echo(f"test ({len(data.test)} images): {format_metrics(evaluation.metrics)}")
     plots = sorted({path.name for path in [*trainer.plots, *test_plots]})
     click.echo(f"run directory: {run}\n  config.json, metrics.jsonl, checkpoint.h5, "
-               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}")
+               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}\n"
+               f"  {trainer.board_note}")
 
 
 def resolve_config(study_name, experiment, model, pairs, given) -> dict:

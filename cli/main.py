@@ -7,6 +7,7 @@ from minidl.cli.bench import bench
 from minidl.cli.colorize import colorize
 from minidl.cli.data import data
 from minidl.cli.eval import evaluate
+from minidl.cli.explain import explain
 from minidl.cli.studies import studies
 from minidl.cli.train import train
 
@@ -20,6 +21,7 @@ def cli():
 cli.add_command(data)
 cli.add_command(train)
 cli.add_command(evaluate)
+cli.add_command(explain)
 cli.add_command(colorize)
 cli.add_command(studies)
 cli.add_command(bench)

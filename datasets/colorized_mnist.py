@@ -111,6 +111,11 @@ class ColorizedMNIST(Dataset):
         images = (1.0 - ink) * background + ink * digit
         return rgb_to_grayscale(images, axis=1) if self.grayscale else images
 
+    def stroke_masks(self, indices) -> np.ndarray:
+        """Where the digit's ink is (MNIST gray value above one half): (n, 28, 28) bool.
+        The same pixels whether the colours are inverted or not."""
+        return self.digits[indices] > 127
+
     def __getitem__(self, index):
         return self.render([index])[0], int(self.targets[index])
 

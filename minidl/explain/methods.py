@@ -35,6 +35,8 @@ def saliency(scores_fn, images: Tensor, target) -> np.ndarray:
     x = images.detach().requires_grad_(True)
     with enable_grad():
         _target_score(scores_fn(x), target).backward()
+    if x.grad is None:
+        raise ValueError("saliency: the scores do not depend on the images")
     return np.abs(x.grad.numpy()).max(axis=1)
 
 

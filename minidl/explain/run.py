@@ -117,7 +117,7 @@ def explain(task, images: np.ndarray, labels, strokes, names, methods, target="p
             record["stroke_share"] = {m: float(stroke_share(maps[m][i:i + 1], strokes[i:i + 1])[0])
                                       for m in methods}
         records.append(record)
-    summary = {}
+    summary: dict = {}
     if labels is not None:
         summary["accuracy"] = float((predicted == np.asarray(labels)).mean())
     if strokes is not None:

@@ -39,7 +39,8 @@ class TensorBoardLog:
             self.writer = self.writer_class(str(self.folder), flush_secs=30)
         epoch = record["epoch"]
         for key, value in record.items():
-            if key != "epoch" and isinstance(value, numbers.Real) and np.isfinite(value):
+            if key != "epoch" and isinstance(value, numbers.Real) \
+                    and np.isfinite(float(value)):
                 self.writer.add_scalar(_tag(key), value, epoch)
         for name, images in examples.items():
             grid = _image_batch(images)

@@ -61,10 +61,10 @@ class SummaryWriter:
             stamp = datetime.now().strftime("%b%d_%H-%M-%S")
             log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
         self.log_dir = str(log_dir)
-        self._options = dict(max_queue_size=max_queue, flush_secs=flush_secs,
-                             filename_suffix=filename_suffix)
+        self._max_queue, self._flush_secs = max_queue, flush_secs
         file_writer, self._event_pb2, self._summary_pb2 = _tensorboard()
-        self._writer = file_writer(self.log_dir, **self._options)
+        self._writer = file_writer(self.log_dir, max_queue_size=max_queue,
+                                   flush_secs=flush_secs, filename_suffix=filename_suffix)
         self._children: dict[str, SummaryWriter] = {}
 
     def get_logdir(self) -> str:
@@ -88,14 +88,13 @@ class SummaryWriter:
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step=None,
                     walltime=None) -> None:
-        """Several curves drawn in one chart: each goes to the run ``<log_dir>/<main_tag>_<tag>``."""
+        """Several curves in one chart: each goes to the run ``<log_dir>/<main_tag>_<tag>``."""
         for tag, scalar in tag_scalar_dict.items():
             run = os.path.join(self.log_dir, f"{main_tag.replace('/', '_')}_{tag}")
             child = self._children.get(run)
             if child is None:
-                child = self._children[run] = SummaryWriter(run, **{
-                    "max_queue": self._options["max_queue_size"],
-                    "flush_secs": self._options["flush_secs"]})
+                child = self._children[run] = SummaryWriter(
+                    run, max_queue=self._max_queue, flush_secs=self._flush_secs)
             child.add_scalar(main_tag, scalar, global_step, walltime)
 
     def add_image(self, tag: str, img_tensor, global_step=None, walltime=None,

@@ -3,8 +3,12 @@ import numpy as np
 import pytest
 
 from minidl.color import rgb_to_lab
-from minidl.datasets.colorized_mnist import (BRIGHT_COLORS, MIN_LIGHTNESS_GAP, ColorizedMNIST,
-                                             load_experiment)
+from minidl.datasets.colorized_mnist import (
+    BRIGHT_COLORS,
+    MIN_LIGHTNESS_GAP,
+    ColorizedMNIST,
+    load_experiment,
+)
 
 
 def lightness(rgb):
@@ -32,9 +36,9 @@ def test_inverted_test_set_swaps_the_colours_of_the_same_scheme():
     a, b = normal.render([0, 1]), inverted.render([0, 1])
     ink = normal.digits[[0, 1]] > 250
     np.testing.assert_allclose(a.transpose(0, 2, 3, 1)[ink],
-                               normal.digit_colors[np.nonzero(ink)[0]], atol=1e-2)
+                               normal.digit_colors[np.nonzero(ink)[0]], atol=2e-2)
     np.testing.assert_allclose(b.transpose(0, 2, 3, 1)[ink],
-                               normal.background_colors[np.nonzero(ink)[0]], atol=1e-2)
+                               normal.background_colors[np.nonzero(ink)[0]], atol=2e-2)
 
 
 def test_augmentations_are_seeded_and_leave_the_plain_colours_alone():

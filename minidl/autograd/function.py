@@ -8,8 +8,26 @@ gradient and recording is on, links the output Tensor to this node so that
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
+
+# Callables told of every Function applied (see ``observe_applies``); empty but while an
+# exporter traces a model.
+_observers: list = []
+
+
+@contextmanager
+def observe_applies(observer):
+    """While the block runs, call ``observer(function_class, inputs, options, output)``
+    after every ``Function.apply`` (with or without gradient recording).  This is how
+    ``minidl.onnx`` traces a model: it sees each operation and the tensors it joins."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 class Function:
@@ -87,6 +105,10 @@ class Function:
         record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"
         if record:
             fn.inputs = inputs
-            return Tensor._from_array(output, requires_grad=True, grad_fn=fn)
-        return Tensor._from_array(output)
+            result = Tensor._from_array(output, requires_grad=True, grad_fn=fn)
+        else:
+            result = Tensor._from_array(output)
+        for observer in _observers:
+            observer(cls, inputs, options, result)
+        return result
 

@@ -104,13 +104,18 @@ def _h5py():
 
 # -- saving ---------------------------------------------------------------------------------
 def save(obj, path) -> None:
-    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``.
+    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``
+    (a ``.safetensors`` path: a dict of tensors in that format, see
+    :mod:`minidl.serialization_safetensors`).
 
     Tensors on "cuda" are copied to the host for writing; the tensors themselves stay
     where they are.  The write is atomic: ``path`` holds either its old contents or the
     complete new checkpoint, never a partial one.
     """
     path = _as_path(path, "save")
+    from .serialization_safetensors import is_safetensors_path, save_safetensors
+    if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
+        return save_safetensors(obj, path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"save: cannot write checkpoint {path!r}: directory "
@@ -240,12 +245,15 @@ def _remove_if_present(path: str) -> None:
 
 # -- loading --------------------------------------------------------------------------------
 def load(path, map_location=None):
-    """Read a checkpoint written by :func:`save`.
+    """Read a checkpoint written by :func:`save` (or any ``.safetensors`` file).
 
     ``map_location`` ("cpu", "cuda" or None for "cpu") is the device the loaded tensors
     are put on; NumPy arrays stay NumPy arrays.
     """
     path = _as_path(path, "load")
+    from .serialization_safetensors import is_safetensors_path, load_safetensors
+    if is_safetensors_path(path):
+        return load_safetensors(path, map_location)
     device = normalize_device(map_location)
     module_for_device(device)  # a clear error now if "cuda" is asked for but missing
     if not os.path.exists(path):

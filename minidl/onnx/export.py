@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 
 import onnx
+import onnx.printer
 from onnx import helper
 
 from ..backend import array_module
@@ -108,9 +109,18 @@ def export(model: Module, args, f, export_params: bool = True, verbose: bool = F
         raise ExportError(f"export: the graph built for {type(model).__name__} fails ONNX's "
                           f"checker (a bug in minidl.onnx): {error}") from None
     if verbose:
-        print(helper.printable_graph(body))
+        print(_describe(body))
     onnx.save_model(proto, f)
     return proto
+
+
+def _describe(body: onnx.GraphProto) -> str:
+    """The graph in ONNX's text syntax, the weights listed by name and shape only."""
+    nodes = onnx.GraphProto()
+    nodes.CopyFrom(body)
+    del nodes.initializer[:]
+    weights = [f"  {t.name}: {list(t.dims)}" for t in body.initializer]
+    return "\n".join(["initializers:", *weights, onnx.printer.to_text(nodes)])
 
 
 def _as_args(args) -> tuple:

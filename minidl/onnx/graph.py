@@ -91,7 +91,7 @@ class Graph:
 
     # -- constants -------------------------------------------------------------------------
     def initializer(self, name: str, array: np.ndarray) -> None:
-        self.initializers[name] = np.ascontiguousarray(array)
+        self.initializers[name] = np.require(array, requirements="C")  # keeps 0-d 0-d
 
     def constant(self, array, hint: str = "constant") -> str:
         """The name of an initializer holding ``array``; small ones are shared."""

@@ -70,16 +70,17 @@ def _savable_arrays(obj) -> dict[str, np.ndarray]:
     arrays = {}
     for key, value in obj.items():
         if not isinstance(key, str):
-            raise CheckpointError(f"key {key!r} is a {type(key).__name__}; safetensors "
-                                  "names must be str")
+            raise CheckpointError(f"key {key!r} is of type {type(key).__name__!r}; "
+                                  "safetensors names must be str")
         if isinstance(value, Tensor):
             array = to_device(value.array, "cpu")
         elif isinstance(value, np.ndarray):
             array = value
         else:
-            raise CheckpointError(f"obj[{key!r}] is a {type(value).__name__}; a safetensors "
-                                  "file holds only tensors (save checkpoints with other "
-                                  "values, such as optimizer state or the epoch, as .h5)")
+            raise CheckpointError(f"obj[{key!r}] is of type {type(value).__name__!r}; a "
+                                  "safetensors file holds only tensors (save checkpoints "
+                                  "with other values, such as optimizer state or the epoch, "
+                                  "as .h5)")
         if array.dtype not in SAVABLE:
             raise CheckpointError(f"obj[{key!r}] has dtype {array.dtype}, which safetensors "
                                   f"cannot hold with NumPy; savable: "

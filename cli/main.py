@@ -7,6 +7,7 @@ from .bench import bench
 from .colorize import colorize
 from .data import data
 from .eval import evaluate
+from .export import export
 from .studies import studies
 from .train import train
 
@@ -21,6 +22,7 @@ cli.add_command(data)
 cli.add_command(train)
 cli.add_command(evaluate)
 cli.add_command(colorize)
+cli.add_command(export)
 cli.add_command(studies)
 cli.add_command(bench)
 

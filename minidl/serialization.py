@@ -113,13 +113,13 @@ def save(obj, path) -> None:
     complete new checkpoint, never a partial one.
     """
     path = _as_path(path, "save")
-    from .serialization_safetensors import is_safetensors_path, save_safetensors
-    if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
-        return save_safetensors(obj, path)
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"save: cannot write checkpoint {path!r}: directory "
                                 f"{directory!r} does not exist")
+    from .serialization_safetensors import is_safetensors_path, save_safetensors
+    if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
+        return save_safetensors(obj, path)
     from . import __version__
     h5py = _h5py()
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
@@ -251,15 +251,15 @@ def load(path, map_location=None):
     are put on; NumPy arrays stay NumPy arrays.
     """
     path = _as_path(path, "load")
-    from .serialization_safetensors import is_safetensors_path, load_safetensors
-    if is_safetensors_path(path):
-        return load_safetensors(path, map_location)
     device = normalize_device(map_location)
     module_for_device(device)  # a clear error now if "cuda" is asked for but missing
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: checkpoint file {path!r} does not exist")
     if not os.path.isfile(path):
         raise CheckpointError(f"load: {path!r} is not a file")
+    from .serialization_safetensors import is_safetensors_path, load_safetensors
+    if is_safetensors_path(path):
+        return load_safetensors(path, device)
     h5py = _h5py()
     if not h5py.is_hdf5(path):
         raise CheckpointError(f"load: {path!r} is not an HDF5 file, so not a minidl "

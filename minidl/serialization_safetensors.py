@@ -31,7 +31,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .backend import module_for_device, normalize_device, to_device
+from .backend import to_device
 from .serialization import (CheckpointError, _fsync_directory, _fsync_file,
                             _remove_if_present)
 from .tensor import Tensor
@@ -90,15 +90,13 @@ def _savable_arrays(obj) -> dict[str, np.ndarray]:
 
 
 def save_safetensors(obj, path: str) -> None:
-    """Write the dict of tensors ``obj`` to ``path`` atomically (see the module docstring)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"save: cannot write {path!r}: directory {directory!r} does "
-                                "not exist")
+    """Write the dict of tensors ``obj`` to ``path`` atomically (see the module docstring;
+    :func:`minidl.save` has checked the path)."""
     try:
         arrays = _savable_arrays(obj)
     except CheckpointError as error:
         raise CheckpointError(f"save: cannot write {path!r}: {error}") from None
+    directory = os.path.dirname(os.path.abspath(path))
     data = _safetensors().numpy.save(arrays, metadata={"format": "pt"})
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -134,14 +132,9 @@ def _check_header_size(path: str) -> None:
         raise CheckpointError("is not a safetensors file (its header is not a JSON object)")
 
 
-def load_safetensors(path: str, map_location=None) -> OrderedDict:
-    """Read the tensors of a safetensors file, by name, onto ``map_location``."""
-    device = normalize_device(map_location)
-    module_for_device(device)  # a clear error now if "cuda" is asked for but missing
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: file {path!r} does not exist")
-    if not os.path.isfile(path):
-        raise CheckpointError(f"load: {path!r} is not a file")
+def load_safetensors(path: str, device: str) -> OrderedDict:
+    """Read the tensors of the safetensors file ``path`` (an existing file, checked by
+    :func:`minidl.load`), by name, onto ``device``."""
     safetensors = _safetensors()
     try:
         _check_header_size(path)

@@ -90,8 +90,8 @@ def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temporary(tmp_pat
 
 
 def test_missing_files_and_folders(tmp_path):
-    with pytest.raises(FileNotFoundError, match="load: file '.*none.safetensors' does not "
-                                                "exist"):
+    with pytest.raises(FileNotFoundError, match="load: checkpoint file '.*none.safetensors' "
+                                                "does not exist"):
         minidl.load(tmp_path / "none.safetensors")
     with pytest.raises(FileNotFoundError, match="directory '.*missing' does not exist"):
         minidl.save({}, tmp_path / "missing" / "w.safetensors")

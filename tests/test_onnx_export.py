@@ -213,6 +213,23 @@ def test_verbose_prints_the_graph(rng, capsys):
     assert "layers.0.0.weight: [64, 1, 3, 3]" in printed and "= Conv <" in printed
 
 
+class ReturnsInputAndRepeats(nn.Module):
+    def forward(self, x):
+        y = x.relu()
+        return x, y, y
+
+
+def test_outputs_that_are_inputs_or_repeated_come_out_under_their_names(rng):
+    model = ReturnsInputAndRepeats()
+    x = minidl.tensor(rng.standard_normal((2, 3)).astype(np.float32))
+    proto = export(model, x, io.BytesIO(), output_names=["same", "relu", "again"],
+                   dynamic_axes={"x": {0: "n"}})
+    assert [o.name for o in proto.graph.output] == ["same", "relu", "again"]
+    assert all(o.type.tensor_type.shape.dim[0].dim_param == "n" for o in proto.graph.output)
+    got, expected = _run_both(model, _session(proto), [x], ["x"])
+    assert _deviation(got, expected) == 0
+
+
 # -- what cannot be exported -----------------------------------------------------------
 class MakesBatchSizedTensor(nn.Module):
     def forward(self, x):
@@ -242,6 +259,10 @@ class Squeezes(nn.Module):
     (MODELS["lab-basic"](), (1, 1, 4, 4), {"opset_version": 9}, "opset_version must be"),
     (MODELS["lab-basic"](), (1, 1, 4, 4), {"input_names": ["a", "b"]},
      "input_names has 2 names but the model has 1"),
+    (MODELS["lab-basic"](), (1, 1, 4, 4), {"input_names": ["layers.2.bias"]},
+     "the name 'layers.2.bias' is given to two values"),
+    (MODELS["lab-basic"](), (1, 1, 4, 4), {"input_names": ["a"], "output_names": ["a"]},
+     "the name 'a' is given to two values"),
 ])
 def test_what_cannot_be_exported_is_one_clear_error(model, args, kwargs, message):
     with pytest.raises(ExportError, match=message):

@@ -14,6 +14,7 @@ import onnx
 import onnx.printer
 from onnx import helper
 
+from .. import __version__
 from ..backend import array_module
 from ..nn import Module
 from ..tensor import Tensor
@@ -84,33 +85,38 @@ def export(model: Module, args, f, export_params: bool = True, verbose: bool = F
     lowering.name_outputs(output_names)
     lowering.run()
     outputs = lowering.outputs(output_names)
-    graph = lowering.graph
+    proto = _model(type(model).__name__, lowering, inputs, outputs, axes, opset,
+                   keep_initializers_as_inputs)
+    if verbose:
+        print(_describe(proto.graph))
+    onnx.save_model(proto, f)
+    return proto
 
+
+def _model(name: str, lowering: Lowering, inputs: list, outputs: list, axes: dict,
+           opset: int, keep_initializers_as_inputs: bool) -> onnx.ModelProto:
+    """The model: declared inputs and outputs (labels on the dynamic axes), the nodes, the
+    initializers some node reads; checked by ONNX's checker with shape inference."""
+    graph = lowering.graph
     declared = [value_info(v.name, v.dtype, _dims(v, axes.get(v.name, {}), inputs, axes))
                 for v in inputs]
     declared += [value_info(v.name, v.dtype, list(v.shape)) for v in lowering.parameter_inputs]
-    used = graph.used_names(output_names)
-    initializers = graph.initializer_tensors(used)
+    initializers = graph.initializer_tensors(graph.used_names([v.name for v in outputs]))
     if keep_initializers_as_inputs:
-        declared += [value_info(t.name, onnx.helper.tensor_dtype_to_np_dtype(t.data_type),
+        declared += [value_info(t.name, helper.tensor_dtype_to_np_dtype(t.data_type),
                                 list(t.dims)) for t in initializers]
     results = [value_info(v.name, v.dtype, _dims(v, axes.get(v.name, {}), inputs, axes))
                for v in outputs]
-    body = helper.make_graph(graph.nodes, type(model).__name__, declared, results,
-                             initializer=initializers)
+    body = helper.make_graph(graph.nodes, name, declared, results, initializer=initializers)
     opsets = [helper.make_opsetid("", opset)]
-    from .. import __version__
     proto = helper.make_model(body, opset_imports=opsets, producer_name="minidl",
                               producer_version=__version__,
                               ir_version=helper.find_min_ir_version_for(opsets))
     try:
         onnx.checker.check_model(proto, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
-        raise ExportError(f"export: the graph built for {type(model).__name__} fails ONNX's "
-                          f"checker (a bug in minidl.onnx): {error}") from None
-    if verbose:
-        print(_describe(body))
-    onnx.save_model(proto, f)
+        raise ExportError(f"export: the graph built for {name} fails ONNX's checker (a bug "
+                          f"in minidl.onnx): {error}") from None
     return proto
 
 

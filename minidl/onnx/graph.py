@@ -14,6 +14,8 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
+from .errors import ExportError
+
 INT64_MAX = 2**63 - 1
 INT64_MIN = -2**63
 SMALL_CONSTANT = 16  # constants of at most this many elements are shared by value
@@ -70,9 +72,11 @@ class Graph:
         return name
 
     def reserve(self, name: str) -> None:
-        """Claim a name chosen by the user (an input or output name)."""
+        """Claim a name that must stay as it is: an input or output name, a parameter's."""
         if name in self._names:
-            raise ValueError(f"the name {name!r} is used twice")
+            raise ExportError(f"export: the name {name!r} is given to two values (input and "
+                              "output names must differ from each other and from the "
+                              "model's parameter names)")
         self._names.add(name)
 
     # -- nodes -----------------------------------------------------------------------------

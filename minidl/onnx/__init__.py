@@ -5,10 +5,10 @@
     minidl.onnx.export(model, minidl.randn(1, 1, 32, 32), "model.onnx",
                        input_names=["gray"], dynamic_axes={"gray": {0: "batch"}})
 
-The file runs in onnxruntime and every other ONNX runtime.  It needs the ``onnx``
+The file runs in onnxruntime (and other runtimes of its opset).  It needs the ``onnx``
 package (``pip install 'minidl[onnx]'``).  Package layout: :mod:`.tracer` records the
 operations of one forward pass, :mod:`.lowering` turns them into a graph through the
-converters of :mod:`.converters` (one per minidl Function), :mod:`.export` assembles,
+converters of :mod:`.converters` (one per minidl Function), :mod:`.exporter` assembles,
 checks and writes the model.
 """
 try:
@@ -18,6 +18,6 @@ except ModuleNotFoundError:
                               "'minidl[onnx]' (or pip install onnx)") from None
 
 from .errors import ExportError
-from .export import export
+from .exporter import export
 
 __all__ = ["export", "ExportError"]

@@ -8,6 +8,7 @@ from minidl.cli.colorize import colorize
 from minidl.cli.data import data
 from minidl.cli.eval import evaluate
 from minidl.cli.explain import explain
+from minidl.cli.export import export
 from minidl.cli.studies import studies
 from minidl.cli.train import train
 
@@ -23,6 +24,7 @@ cli.add_command(train)
 cli.add_command(evaluate)
 cli.add_command(explain)
 cli.add_command(colorize)
+cli.add_command(export)
 cli.add_command(studies)
 cli.add_command(bench)
 

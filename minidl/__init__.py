@@ -47,6 +47,14 @@ from . import nn, optim  # after Tensor: they build on it
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``minidl.onnx`` is imported on first use (it imports the onnx package)."""
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
+
 __all__ = [
     "Tensor", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
     "ones_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "cat",

@@ -104,7 +104,9 @@ def _h5py():
 
 # -- saving ---------------------------------------------------------------------------------
 def save(obj, path) -> None:
-    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``.
+    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``
+    (a ``.safetensors`` path: a dict of tensors in that format, see
+    :mod:`minidl.serialization_safetensors`).
 
     Tensors on "cuda" are copied to the host for writing; the tensors themselves stay
     where they are.  The write is atomic: ``path`` holds either its old contents or the
@@ -115,6 +117,9 @@ def save(obj, path) -> None:
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"save: cannot write checkpoint {path!r}: directory "
                                 f"{directory!r} does not exist")
+    from .serialization_safetensors import is_safetensors_path, save_safetensors
+    if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
+        return save_safetensors(obj, path)
     from . import __version__
     h5py = _h5py()
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
@@ -240,7 +245,7 @@ def _remove_if_present(path: str) -> None:
 
 # -- loading --------------------------------------------------------------------------------
 def load(path, map_location=None):
-    """Read a checkpoint written by :func:`save`.
+    """Read a checkpoint written by :func:`save` (or any ``.safetensors`` file).
 
     ``map_location`` ("cpu", "cuda" or None for "cpu") is the device the loaded tensors
     are put on; NumPy arrays stay NumPy arrays.
@@ -252,6 +257,9 @@ def load(path, map_location=None):
         raise FileNotFoundError(f"load: checkpoint file {path!r} does not exist")
     if not os.path.isfile(path):
         raise CheckpointError(f"load: {path!r} is not a file")
+    from .serialization_safetensors import is_safetensors_path, load_safetensors
+    if is_safetensors_path(path):
+        return load_safetensors(path, device)
     h5py = _h5py()
     if not h5py.is_hdf5(path):
         raise CheckpointError(f"load: {path!r} is not an HDF5 file, so not a minidl "

@@ -13,8 +13,26 @@ the gradient of the one floating point output.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
+
+# Callables told of every Function applied (see ``observe_applies``); empty but while an
+# exporter traces a model.
+_observers: list = []
+
+
+@contextmanager
+def observe_applies(observer):
+    """While the block runs, call ``observer(function_class, inputs, options, output)``
+    after every ``Function.apply`` (with or without gradient recording).  This is how
+    ``minidl.onnx`` traces a model: it sees each operation and the tensors it joins."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 class Function:
@@ -107,5 +125,8 @@ class Function:
         tensors = tuple(Tensor._from_array(output, requires_grad=True, grad_fn=fn)
                         if record and is_float else Tensor._from_array(output)
                         for output, is_float in zip(outputs, differentiable))
-        return tensors if several else tensors[0]
+        result = tensors if several else tensors[0]
+        for observer in _observers:
+            observer(cls, inputs, options, result)
+        return result
 

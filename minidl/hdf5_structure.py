@@ -92,9 +92,10 @@ def _check_attributes(node, count: int) -> None:
     """At most ``MAX_ATTRIBUTES`` attributes, each a scalar number or string."""
     if count > MAX_ATTRIBUTES:
         raise _refused(node, f"has {count} attributes; minidl writes at most {MAX_ATTRIBUTES}")
-    for name in node.attrs:
-        attribute = h5py.h5a.open(node.id, name.encode())
+    for index in range(count):
+        attribute = h5py.h5a.open(node.id, index=index)
         if attribute.shape != () or not _plain_dtype(attribute.dtype):
+            name = attribute.name.decode(errors="replace")
             raise _refused(node, f"has an attribute {name!r} of shape {attribute.shape} and "
                                  f"dtype {attribute.dtype}; minidl writes only scalar numbers "
                                  "and strings")

@@ -323,7 +323,7 @@ def load(path, map_location=None):
             return _read_node(file[ROOT_NODE], device)
         except CheckpointError as error:
             raise CheckpointError(f"load: {path!r} {error}") from None
-        except (OSError, RuntimeError, KeyError, TypeError, ValueError) as error:
+        except Exception as error:  # whatever a damaged or hostile file makes h5py raise
             raise CheckpointError(f"load: {path!r} is damaged or was not written by "
                                   f"minidl: {error}") from None
 

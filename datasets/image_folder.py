@@ -25,6 +25,7 @@ file, and the same seed gives the same split, so each split can have its own tra
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,7 @@ class ImageFolder(ImageFiles):
         if not root.is_dir():
             raise FileNotFoundError(f"ImageFolder: no such folder: {root}")
         found = sorted(p.name for p in root.iterdir() if p.is_dir())
+        _check_class_names(root, found)
         if classes is None:
             classes = found
         missing = [c for c in classes if c not in found]
@@ -128,6 +130,18 @@ class FlatImageFolder(ImageFiles):
                                     f"({', '.join(IMAGE_EXTENSIONS)}) in {root}")
         self.root = root
         super().__init__(paths, None, size=size, **options)
+
+
+def _check_class_names(root: Path, names) -> None:
+    """Class names end up in logs, plots and config.json: they must be text. A folder name
+    that is not valid UTF-8 (from another system's encoding) is refused, named by its bytes."""
+    for name in names:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"ImageFolder: the class folder {os.fsencode(root / name)!r} has "
+                             "a name that is not valid UTF-8; rename it (class names are "
+                             "written to logs, plots and config.json)") from None
 
 
 def _split_indices(count: int, split, val_fraction: float, seed: int, owner: str):

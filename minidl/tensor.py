@@ -7,6 +7,7 @@ records back to fill ``.grad`` of every leaf tensor that requires a gradient.
 """
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -577,8 +578,8 @@ class Tensor:
         end = R.normalize_dims(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
+        merged = math.prod(self.shape[start:end + 1])  # not -1: ambiguous with 0 elements
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def permute(self, *dims):
         dims = _shape_args(dims)

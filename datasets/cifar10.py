@@ -119,9 +119,11 @@ def read_batch(path) -> tuple[np.ndarray, np.ndarray]:
     int64."""
     path = Path(path)
     try:
-        batch = _PlainDataUnpickler(verified_bytes(path)).load()
+        data = verified_bytes(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"CIFAR batch not found: {path}") from None
+    try:
+        batch = _PlainDataUnpickler(data).load()
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
             IndexError, KeyError, MemoryError, RecursionError) as error:
         raise CifarFormatError(f"{path}: not a readable CIFAR python batch "

@@ -94,9 +94,10 @@ def _gunzip(path: Path, compressed: bytes, max_bytes: int) -> bytes:
     if len(data) >= 4 and len(data) >= 4 + 4 * data[3]:
         shape, dtype, header_size = _header(path, data, max_bytes)
         wanted = header_size + math.prod(shape) * dtype.itemsize + 1
-        data += decompressor.decompress(decompressor.unconsumed_tail, wanted - len(data))
-        if len(data) == wanted:
-            return data   # one byte too many: read_idx reports the trailing bytes
+        if len(data) < wanted:
+            data += decompressor.decompress(decompressor.unconsumed_tail, wanted - len(data))
+        if len(data) >= wanted:
+            return data[:wanted]   # one byte too many: read_idx reports the trailing bytes
     if not decompressor.eof:
         raise IdxFormatError(f"{path}: corrupt or truncated gzip data (the compressed "
                              f"stream ends after {len(data):,} bytes)")

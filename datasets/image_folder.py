@@ -10,8 +10,8 @@ Two layouts::
 Only the file paths are kept in memory. ``dataset[i]`` decodes the file with
 :func:`minidl.data.image_file.load_image` (within its pixel cap; JPEGs are decoded straight
 at a reduced scale when ``size`` is much smaller), converts it to ``mode`` ("RGB" or "L"),
-resizes it to ``size``, and applies ``transform`` (default ``ToTensor()``). So a DataLoader streams the folder in
-batches, never holding more than the batches in flight::
+resizes it to ``size``, and applies ``transform`` (default ``ToTensor()``). So a
+DataLoader streams the folder in batches, never holding more than the batches in flight::
 
     train = ImageFolder(root, size=128, split="train", val_fraction=0.1, split_seed=0)
     DataLoader(train, batch_size=64, shuffle=True, num_workers=2)

@@ -46,6 +46,16 @@ attribute ``kind`` says what it was:
 (*) Arrays with at least one element are stored chunked with HDF5's Fletcher-32 checksum
 filter (HDF5 cannot checksum 0-d datasets or its metadata: the seal below covers those).
 
+Children are named by position, not by key, because keys may be ints or contain "/"
+(which HDF5 names cannot) and because HDF5 lists names alphabetically, not in insertion
+order.  Reading a saved state dict with h5py alone (``node.values()`` comes in name order
+"0", "1", "10", ..., the keys are right all the same)::
+
+    import h5py
+    with h5py.File("checkpoint.h5", "r") as f:
+        node = f["object"]
+        weights = {child.attrs["key"]: child[()] for child in node.values()}
+
 The seal
 --------
 The file starts with a 512-byte HDF5 *user block* that holds the SHA-256 of everything
@@ -66,17 +76,10 @@ declare more bytes than they store or than the file holds, objects linked into a
 more than ``MAX_NODES`` objects or ``MAX_DEPTH`` levels of nesting.  So loading reads only
 the file it was given, and at most its size.  Every refusal is a :class:`CheckpointError`
 naming the file and the reason.  ``save`` refuses values that break those limits (too
-many or too deeply nested values, a container that contains itself).
-
-Children are named by position, not by key, because keys may be ints or contain "/"
-(which HDF5 names cannot) and because HDF5 lists names alphabetically, not in insertion
-order.  Reading a saved state dict with h5py alone (``node.values()`` comes in name order
-"0", "1", "10", ..., the keys are right all the same)::
-
-    import h5py
-    with h5py.File("checkpoint.h5", "r") as f:
-        node = f["object"]
-        weights = {child.attrs["key"]: child[()] for child in node.values()}
+many or too deeply nested values, a container that contains itself).  What no check
+before parsing can rule out is a file forged to hit a bug in the HDF5 library's own
+parser (HDF5 2.0 loops forever on a global-heap object whose size was forged): load
+checkpoints from strangers knowing that.
 
 Atomic writes
 -------------

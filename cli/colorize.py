@@ -25,7 +25,7 @@ def colorize(run_dir, images, out):
     """Colour IMAGE... with the colourization run RUN_DIR; same sizes out."""
     from PIL import Image
 
-    from ..data.image_file import load_image
+    from ..datasets.image_folder import load_image
     from ..studies.runner import load_trained
     try:
         run, config, task, _ = load_trained(run_dir, need_data=False)

@@ -1,6 +1,8 @@
 """The ``minidl`` command: one sub-command per job (train, eval, data, bench, ...)."""
 from __future__ import annotations
 
+import warnings
+
 import click
 
 from minidl.cli.bench import bench
@@ -30,6 +32,9 @@ cli.add_command(bench)
 
 
 def main():
+    # Images over Pillow's warning size are refused by minidl's own pixel cap, in one line
+    # (see minidl.data.image_file); Pillow's warning would only repeat it.
+    warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit")
     cli()
 
 

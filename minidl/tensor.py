@@ -7,6 +7,7 @@ records back to fill ``.grad`` of every leaf tensor that requires a gradient.
 """
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -583,8 +584,8 @@ class Tensor:
         end = R.normalize_dims(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
+        merged = math.prod(self.shape[start:end + 1])  # not -1: ambiguous with 0 elements
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def permute(self, *dims):
         dims = _shape_args(dims)
@@ -663,23 +664,51 @@ def _to_array(data, dtype):
     """Turn tensors, arrays, numbers and nested lists into an array.
 
     Arrays keep their dtype (float64 stays float64); Python floats become float32 and
-    Python ints int64, as in PyTorch.
+    Python ints int64, as in PyTorch. Anything but numbers (text, bytes, None, objects)
+    is refused with a ``TypeError``, a ragged nested list with a ``ValueError``.
     """
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data.array.copy()
     elif hasattr(data, "__cuda_array_interface__") or isinstance(data, np.ndarray | np.generic):
         array = data.copy() if isinstance(data, np.ndarray) else array_module(data).array(data)
     else:
         if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
             data = [d.detach().cpu().numpy() if isinstance(d, Tensor) else d for d in data]
-        array = np.array(data)
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
+                             "different lengths); a tensor needs every row of a dimension "
+                             "to have the same length") from None
         if array.dtype == np.float64:
             array = array.astype(DEFAULT_FLOAT)
-        elif array.dtype.kind == "O" or array.dtype.kind == "U":
-            raise TypeError(f"tensor(): can't make a tensor from {type(data).__name__} data")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
+                        "tensors hold bool, integer, float or complex numbers")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     return array
+
+
+def _description(data, array) -> str:
+    """What non-numeric ``data`` is, for an error: ``a list holding str ('a')``."""
+    if isinstance(data, list | tuple):
+        odd = [item for item in _leaves(data) if not isinstance(item, int | float | complex)]
+        if odd:
+            return (f"a {type(data).__name__} holding {type(odd[0]).__name__} values "
+                    f"({odd[0]!r:.40})")
+    if isinstance(data, np.ndarray):
+        return f"an array of dtype {array.dtype}"
+    return f"{type(data).__name__} data ({data!r:.40})"
+
+
+def _leaves(nested):
+    """The items of nested lists and tuples, depth first."""
+    for item in nested:
+        if isinstance(item, list | tuple):
+            yield from _leaves(item)
+        else:
+            yield item
 
 
 def _as_tensor(value, like: Tensor) -> Tensor:

@@ -32,6 +32,9 @@ class Adadelta(Optimizer):
         check_number("Adadelta", "eps", group["eps"], 0)
         check_number("Adadelta", "weight_decay", group["weight_decay"], 0)
 
+    def state_keys(self, group: dict) -> set[str]:
+        return {"step", "square_avg", "acc_delta"}
+
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
         rho, eps = group["rho"], group["eps"]

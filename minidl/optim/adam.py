@@ -45,6 +45,10 @@ class Adam(Optimizer):
         check_number(name, "betas[0]", betas[0], 0, 1, high_open=True)
         check_number(name, "betas[1]", betas[1], 0, 1, high_open=True)
 
+    def state_keys(self, group: dict) -> set[str]:
+        keys = {"step", "exp_avg", "exp_avg_sq"}
+        return keys | {"max_exp_avg_sq"} if group["amsgrad"] else keys
+
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]

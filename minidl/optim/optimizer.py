@@ -81,6 +81,11 @@ class Optimizer:
         of the same shape; not to be modified), its ``state`` dict and its ``group``."""
         raise NotImplementedError
 
+    def state_keys(self, group: dict) -> set[str]:
+        """The entries :meth:`update` expects in a parameter's state once it has one
+        (``load_state_dict`` refuses a state without them); none by default."""
+        return set()
+
     # -- parameter groups ---------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
         """Add a group of parameters, with hyper-parameters that override the defaults
@@ -232,16 +237,27 @@ class Optimizer:
             self.check_hyperparameters(new_group)
             new_groups.append(new_group)
         new_state = {}
+        group_of = {id(param): group for group in new_groups for param in group["params"]}
         for index, values in state_dict["state"].items():
             param = param_of.get(int(index))
             if param is None:
                 raise ValueError(f"{owner}: the state dict has state for parameter "
                                  f"{index}, which none of its parameter groups lists")
+            self._check_state_keys(owner, index, values, group_of[id(param)])
             new_state[param] = {key: self._loaded_state_value(owner, param, index, key,
                                                               value)
                                 for key, value in values.items()}
         self.param_groups = new_groups
         self.state = new_state
+
+    def _check_state_keys(self, owner: str, index, values: dict, group: dict) -> None:
+        missing = self.state_keys(group) - set(values)
+        if values and missing:
+            raise ValueError(f"{owner}: the state of parameter {index} has no "
+                             f"{', '.join(map(repr, sorted(missing)))} (it has "
+                             f"{sorted(values)}); {self._name} with these settings keeps "
+                             f"{sorted(self.state_keys(group))} (a state dict of another "
+                             "optimizer or of other settings?)")
 
     @staticmethod
     def _loaded_state_value(owner: str, param: Tensor, index, key: str, value):

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
-
 from ..data import Dataset
 from ..data.functional import to_tensor
-from ..datasets.image_folder import list_images, load_image
+from ..data.image_file import image_shape, load_image
+from ..datasets.image_folder import list_images
 
 
 def fitted_size(height: int, width: int, longer_side: int, multiple: int) -> tuple[int, int]:
@@ -40,8 +39,7 @@ class Photos(Dataset):
         self.longer_side, self.multiple = longer_side, multiple
 
     def __getitem__(self, index):
-        with Image.open(self.paths[index]) as image:  # reads the header only
-            width, height = image.size
+        height, width = image_shape(self.paths[index])
         size = fitted_size(height, width, self.longer_side, self.multiple)
         return to_tensor(load_image(self.paths[index], size=size))
 

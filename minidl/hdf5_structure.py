@@ -28,8 +28,13 @@ from __future__ import annotations
 
 import h5py
 
-from .checkpoint_format import (MAX_ATTRIBUTES, MAX_DEPTH, MAX_NODES, STORABLE_DTYPE_KINDS,
-                                CheckpointError)
+from .checkpoint_format import (
+    MAX_ATTRIBUTES,
+    MAX_DEPTH,
+    MAX_NODES,
+    STORABLE_DTYPE_KINDS,
+    CheckpointError,
+)
 
 
 def check_structure(file, file_size: int) -> None:

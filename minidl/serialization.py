@@ -102,8 +102,13 @@ from collections import OrderedDict
 import numpy as np
 
 from .backend import module_for_device, normalize_device, to_device
-from .checkpoint_format import (MAX_DEPTH, MAX_NODES, STORABLE_DTYPE_KINDS, CheckpointError,
-                                UnsealedCheckpointWarning)
+from .checkpoint_format import (
+    MAX_DEPTH,
+    MAX_NODES,
+    STORABLE_DTYPE_KINDS,
+    CheckpointError,
+    UnsealedCheckpointWarning,
+)
 from .checkpoint_seal import USER_BLOCK_SIZE, check_seal, seal
 from .tensor import Tensor
 

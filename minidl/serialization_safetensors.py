@@ -32,8 +32,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .backend import to_device
-from .serialization import (CheckpointError, _fsync_directory, _fsync_file,
-                            _remove_if_present)
+from .serialization import CheckpointError, _fsync_directory, _fsync_file, _remove_if_present
 from .tensor import Tensor
 
 SUFFIX = ".safetensors"
@@ -146,7 +145,7 @@ def load_safetensors(path: str, device: str) -> OrderedDict:
                     raise CheckpointError(f"holds tensor {key!r} of dtype {dtype}, which "
                                           "NumPy cannot represent; convert it where it was "
                                           "saved (e.g. to float32 with tensor.float())")
-                array = np.array(file.get_tensor(key), dtype=NUMPY_DTYPES[dtype])
+                array: np.ndarray = np.array(file.get_tensor(key), dtype=NUMPY_DTYPES[dtype])
                 tensors[key] = Tensor._from_array(to_device(array, device))
         return tensors
     except CheckpointError as error:

@@ -18,9 +18,9 @@ import zlib
 import h5py
 import numpy as np
 import pytest
+from data_files import huge_cifar_pickle, idx_bytes, png_bytes
 
 import minidl
-from data_files import huge_cifar_pickle, idx_bytes, png_bytes
 from minidl import checkpoint_format, hdf5_structure, serialization
 from minidl.checkpoint_seal import USER_BLOCK_SIZE, seal
 from minidl.serialization import CheckpointError, UnsealedCheckpointWarning

@@ -9,17 +9,28 @@ import zlib
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from data_files import (
+    cifar_batch,
+    huge_cifar_pickle,
+    idx_bytes,
+    png_bytes,
+    write_image,
+    write_mnist,
+)
 from PIL import Image
 
 import minidl
 import minidl.nn as nn
-from data_files import (cifar_batch, huge_cifar_pickle, idx_bytes, png_bytes, write_image,
-                        write_mnist)
 from minidl.cli.main import cli
 from minidl.cli.messages import one_line
 from minidl.data import DataLoader
-from minidl.data.image_file import (ImageDecodeError, ImageTooLargeError, image_shape,
-                                    load_image, max_image_pixels)
+from minidl.data.image_file import (
+    ImageDecodeError,
+    ImageTooLargeError,
+    image_shape,
+    load_image,
+    max_image_pixels,
+)
 from minidl.datasets import cifar10, download, idx, mnist
 from minidl.datasets.checksums import ChecksumError
 from minidl.datasets.image_folder import ImageFolder

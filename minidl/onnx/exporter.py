@@ -201,20 +201,22 @@ def _axes_by_label(axes: dict, positions: list, input_names: list) -> dict:
 
 def _trace_resized(model: Module, args: tuple, resized: list, label: str):
     """Trace the model with each of the ``resized`` input axes doubled."""
-    args = list(args)
+    resized_args = list(args)
     for position, axis, name in resized:
-        example = args[position]
+        example = resized_args[position]
         if not -example.ndim <= axis < example.ndim:
             raise ExportError(f"export: dynamic axis {axis} of input {name!r} is out of "
                               f"range (shape {example.shape})")
         xp = array_module(example.array)
-        args[position] = Tensor._from_array(xp.concatenate([example.array] * 2, axis=axis))
+        resized_args[position] = Tensor._from_array(
+            xp.concatenate([example.array] * 2, axis=axis))
     try:
-        return trace(model, tuple(args))
+        return trace(model, tuple(resized_args))
     except ExportError:
         raise
     except Exception as error:
-        shapes = ", ".join(f"{name} {args[position].shape}" for position, _, name in resized)
+        shapes = ", ".join(f"{name} {resized_args[position].shape}"
+                           for position, _, name in resized)
         raise ExportError(f"export: dynamic axis {label!r}: the model fails on inputs of "
                           f"other sizes along it ({shapes}: {error}); leave it out of "
                           "dynamic_axes") from None

@@ -151,7 +151,8 @@ class Graph:
         int64 tensors (sizes read at run time)."""
         if all(isinstance(entry, int | np.integer) for entry in entries):
             return self.int64s(entries)
-        pieces, run = [], []
+        pieces: list = []
+        run: list = []
         for entry in entries:
             if isinstance(entry, str):
                 if run:

@@ -47,8 +47,8 @@ class Lowering:
         self.graph = Graph(opset)
         self.fold = fold
         self.export_params = export_params
-        self.known = [{} for _ in traces]  # per trace: id(tensor) -> Value
-        self.state = {}  # id(parameter or buffer, or its raw array) -> (name, tensor)
+        self.known: list[dict] = [{} for _ in traces]  # per trace: id(tensor) -> Value
+        self.state: dict = {}  # id(parameter or buffer, or its raw array) -> (name, tensor)
         for name, tensor in chain(model.named_parameters(), model.named_buffers()):
             self.state.setdefault(id(tensor), (name, tensor))
             self.state.setdefault(id(tensor.array), (name, tensor))
@@ -184,6 +184,7 @@ class Lowering:
         for position, name in enumerate(names):
             objects = [trace.outputs[position] for trace in self.traces]
             value = self.operand(objects, "the model's output", f"output {name!r}", "")
+            assert value is not None  # a traced output is a tensor, never None
             if value.name != name:
                 self.graph.node("Identity", [value.name], [name], "")
                 value = Value(name, value.shapes, value.dtype)

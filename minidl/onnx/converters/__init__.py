@@ -7,6 +7,7 @@ its converter; the modules below fill it when imported.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...backend import to_device
@@ -50,7 +51,7 @@ class Operation:
     inputs: list
     options: list
     output: Value
-    resolve: object
+    resolve: Callable
 
     @property
     def name(self) -> str:

@@ -53,7 +53,7 @@ class RankPrefixed(io.TextIOBase):
 
 def start_ranks(device: str, timeout: float) -> None:
     """Join this process to the run's process group (see the module docstring)."""
-    from .. import distributed
+    from minidl import distributed
     backend = "nccl" if device == "cuda" else "mpi"
     try:
         distributed.init_process_group(backend, timeout=timeout)
@@ -72,7 +72,7 @@ def run_device(resume: str | None, given: dict) -> str:
     """The device the run trains on: --device, the resumed run's, or the default (cpu)."""
     if "device" in given or not resume:
         return given.get("device", "cpu")
-    from ..training.run_directory import RunDirectory
+    from minidl.training.run_directory import RunDirectory
     return RunDirectory.open(resume).read_config().get("device", "cpu")
 
 
@@ -80,6 +80,6 @@ def finish_ranks() -> None:
     """The run is over on every rank: wait for the others (rank 0 tests the model and
     writes last, for as long as that takes: if it fails, the launcher ends this rank),
     then leave the group."""
-    from .. import distributed
+    from minidl import distributed
     distributed.barrier(async_op=True).wait(timeout=float("inf"))
     distributed.destroy_process_group()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from .messages import USER_ERRORS, format_metrics, user_error
+from minidl.cli.messages import USER_ERRORS, format_metrics, user_error
 
 # option name -> setting name of the study configuration
 OPTION_SETTINGS = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr",
@@ -30,13 +30,13 @@ RESUME_OPTIONS = ("epochs", "data_dir")
 
 def parse_settings(study, pairs) -> dict:
     """``--set key=value`` pairs -> {key: value}, each parsed and checked by the study."""
-    from ..studies.parameter import ConfigError
+    from minidl.studies.setting import ConfigError
     settings = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {pair!r}: expected KEY=VALUE (e.g. --set epochs=5)")
-        settings[key.strip()] = study.parameter(key.strip()).parse(text)
+        settings[key.strip()] = study.setting(key.strip()).parse(text)
     return settings
 
 
@@ -76,13 +76,13 @@ def train(study, experiment, model, pairs, out, resume, distributed, dist_timeou
           **options):
     """Train STUDY (default: colorized-mnist) and write a run directory with config,
     metrics, checkpoint and plots. `minidl studies` lists the studies."""
-    from ..studies.runner import evaluate_split, resume_run, start_run
+    from minidl.studies.runner import evaluate_split, resume_run, start_run
 
     given = {name: value for name, value in options.items() if value is not None}
     if given.get("data_dir"):
         given["data_dir"] = str(Path(given["data_dir"]).resolve())
     if distributed:
-        from .distributed import run_device, start_ranks
+        from minidl.cli.distributed import run_device, start_ranks
         try:
             start_ranks(run_device(resume, given), dist_timeout)
         except USER_ERRORS as error:
@@ -111,7 +111,7 @@ def train(study, experiment, model, pairs, out, resume, distributed, dist_timeou
     try:
         state = trainer.fit()
         if distributed and not trainer.parallel.writes:  # rank 0 alone tests and reports
-            from .distributed import finish_ranks
+            from minidl.cli.distributed import finish_ranks
             finish_ranks()
             return
         config = run.read_config()
@@ -134,14 +134,15 @@ def train(study, experiment, model, pairs, out, resume, distributed, dist_timeou
     click.echo(f"test ({len(data.test)} images): {format_metrics(evaluation.metrics)}")
     plots = sorted({path.name for path in [*trainer.plots, *test_plots]})
     click.echo(f"run directory: {run}\n  config.json, metrics.jsonl, checkpoint.h5, "
-               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}")
+               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}\n"
+               f"  {trainer.board_note}")
     if distributed:
-        from .distributed import finish_ranks
+        from minidl.cli.distributed import finish_ranks
         finish_ranks()
 
 
 def resolve_config(study_name, experiment, model, pairs, given) -> dict:
-    from ..studies import DEFAULT_STUDY, get_study
+    from minidl.studies import DEFAULT_STUDY, get_study
     study = get_study(study_name or DEFAULT_STUDY)
     settings = parse_settings(study, pairs)
     settings.update({OPTION_SETTINGS[name]: value for name, value in given.items()})

@@ -28,7 +28,7 @@ from ..training.optimizers import make_optimizer, make_scheduler
 from ..training.run_directory import RunDirectory, RunDirectoryError
 from ..training.trainer import Trainer
 from . import get_study
-from .parameter import ConfigError
+from .setting import ConfigError
 
 
 def run_name(config: dict) -> str:

@@ -9,8 +9,9 @@ One epoch::
     task.evaluate(val_loader)                           validation metrics
     step the learning-rate schedules                    (plateau schedules see val_<monitor>)
     early stopping looks at val_<monitor>
-    write checkpoint.h5 (atomically), metrics.jsonl, the plots (curves.png and the
-    task's: confusion matrix, image grids ...); runs of many short epochs redraw the
+    write checkpoint.h5 (atomically), metrics.jsonl, TensorBoard events (when the
+    tensorboard package is there), the plots (curves.png and the task's: confusion
+    matrix, image grids ...); runs of many short epochs redraw the
     plots at most every PLOT_INTERVAL seconds, and after the last epoch
 
 Each epoch's record (a line of metrics.jsonl) holds ``epoch``, the epoch means of what
@@ -33,6 +34,7 @@ from .early_stopping import EarlyStopping
 from .metrics import MeanTracker
 from .plots import plot_curves
 from .progress import EpochProgress
+from .tensorboard_log import TensorBoardLog
 
 PLOT_INTERVAL = 30.0
 
@@ -66,6 +68,9 @@ class Trainer:
         self.state = TrainingState()
         self.plots: list = []
         self._plotted_at = -float("inf")
+        # only the rank that writes the run directory writes TensorBoard events
+        self.board, self.board_note = (TensorBoardLog.open(run.path) if self.parallel.writes
+                                       else (None, ""))
 
     def resume(self) -> TrainingState:
         """Continue from the run's checkpoint: models, optimizers, schedules, early
@@ -91,15 +96,19 @@ class Trainer:
                 self.write_epoch(record, evaluation)
             if stop:
                 break
+        if self.board is not None:
+            self.board.close()
         return state
 
     def write_epoch(self, record: dict, evaluation) -> None:
-        """The checkpoint, the line of metrics.jsonl and (now and then) the plots of the
-        epoch just finished."""
+        """The checkpoint, the line of metrics.jsonl, the TensorBoard events and (now and
+        then) the plots of the epoch just finished."""
         state = self.state
         save_checkpoint(self.run.checkpoint, self.task, state.epoch, state.history,
                         self.early_stopping, finished=state.finished)
         self.run.append_metrics(record)
+        if self.board is not None:
+            self.board.log_epoch(record, evaluation.examples, self.task.models)
         if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
             self.plots = self.write_plots(evaluation)
             self._plotted_at = time.monotonic()

@@ -56,7 +56,7 @@ WARMUP_STEPS = 2
 ALLREDUCE_REPEATS = 10
 
 
-# -- one rank (run under mpiexec) ------------------------------------------------------------------
+# -- one rank (run under mpiexec) --------------------------------------------------------
 def worker(study_name: str, images: int) -> None:
     """Train ``images`` images of the study on this rank; rank 0 prints a JSON line."""
     import numpy as np
@@ -141,7 +141,7 @@ def worker(study_name: str, images: int) -> None:
     dist.destroy_process_group()
 
 
-# -- the driver ----------------------------------------------------------------------------------------
+# -- the driver --------------------------------------------------------------------------
 def launcher() -> str:
     beside = Path(sys.executable).parent / "mpiexec"
     found = str(beside) if beside.exists() else shutil.which("mpiexec")
@@ -230,7 +230,8 @@ def report(results: dict) -> str:
         lines.append(f"  {'machine':>8} {'network':<9}  {header}  weak K=64  comm > 1/2 from")
         for plan in entry["projections"]:
             for network, table in plan["networks"].items():
-                cells = "  ".join(f"{r['strong_efficiency']:>4.0%}/{r['strong_communication_share']:<6.0%}"
+                cells = "  ".join(f"{r['strong_efficiency']:>4.0%}/"
+                                  f"{r['strong_communication_share']:<6.0%}"
                                   for r in table["rows"])
                 k = table["communication_dominates_from"]
                 lines.append(f"  {plan['machine_speedup']:>7g}x {network:<9}  {cells}  "

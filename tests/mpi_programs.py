@@ -183,7 +183,6 @@ def failure(mode):
 
 def train_without_plots(args):
     from minidl.cli.main import cli
-
     from minidl.studies import runner
     from minidl.training import trainer
     trainer.Trainer.write_plots = lambda self, evaluation: []

@@ -19,7 +19,7 @@ from minidl.ops.sync_batchnorm import SyncBatchNormTrain
 from minidl.training import data_parallel
 
 
-# -- DistributedSampler -------------------------------------------------------------------------
+# -- DistributedSampler ------------------------------------------------------------------
 @pytest.mark.parametrize("n, seed", [(0, 1), (1, 2), (2, 5), (17, 0), (1000, 42),
                                      (60000, 7), (9, 2 ** 32 + 5), (33, -1)])
 def test_torch_randperm_is_pytorchs(n, seed, torch):
@@ -46,7 +46,8 @@ def test_distributed_sampler_gives_pytorchs_index_lists(n, replicas, shuffle, dr
 
 
 def test_distributed_sampler_refuses_bad_ranks_and_needs_a_group_for_defaults():
-    with pytest.raises(ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"):
+    with pytest.raises(ValueError,
+                       match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"):
         DistributedSampler(range(4), num_replicas=2, rank=2)
     with pytest.raises(ValueError, match="num_replicas must be an int >= 1"):
         DistributedSampler(range(4), num_replicas=0, rank=0)
@@ -108,7 +109,7 @@ def test_training_batch_must_split_over_the_ranks(monkeypatch):
     assert loader.batch_size == 3 and len(loader) == 2
 
 
-# -- post-accumulate gradient hooks ----------------------------------------------------------------
+# -- post-accumulate gradient hooks ------------------------------------------------------
 def test_post_accumulate_hook_runs_once_with_the_whole_gradient():
     w1, w2 = leaf([1.0, 2.0]), leaf([3.0, -1.0])
     seen = []
@@ -141,7 +142,7 @@ def test_post_accumulate_hook_on_a_leaf_root_and_errors():
         queue_callback(print)
 
 
-# -- SyncBatchNorm -----------------------------------------------------------------------------------
+# -- SyncBatchNorm -----------------------------------------------------------------------
 def one_rank(function_inputs, eps=1e-5, momentum=0.1, running=None):
     """SyncBatchNormTrain over a single rank (the collectives change nothing)."""
     mean, var = running if running is not None else (None, None)
@@ -197,7 +198,7 @@ def test_convert_sync_batchnorm_keeps_parameters_buffers_and_mode():
                                nn.BatchNorm2d(2)(x).detach().numpy(), atol=1e-6)
 
 
-# -- without a process group ---------------------------------------------------------------------------
+# -- without a process group -------------------------------------------------------------
 def test_the_api_says_what_is_missing():
     assert not dist.is_initialized()
     for call in (dist.get_rank, dist.get_world_size, dist.barrier,

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from minidl.cli.main import cli
 
 import minidl
+from minidl.cli.main import cli
 from minidl.studies import runner
 from minidl.training import trainer as trainer_module
 

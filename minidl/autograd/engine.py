@@ -58,7 +58,7 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
     if grad.dtype != tensor.dtype:
         grad = grad.astype(tensor.dtype)
     if tensor.grad is not None:
-        tensor.grad = Tensor._from_array(tensor.grad.data + grad)
+        tensor.grad = Tensor._from_array(tensor.grad.array + grad)
         return
     if not grad.flags.owndata or id(grad) in claimed:
         grad = grad.copy()
@@ -69,7 +69,7 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
 def hooked_leaves(order) -> dict:
     """``{id(leaf): [leaf, number of edges into it]}`` for the leaves with post-accumulate
     hooks that the nodes of ``order`` feed."""
-    waiting = {}
+    waiting: dict = {}
     for fn in order:
         for value, needed in zip(fn.inputs, fn.needs_input_grad):
             if needed and value.grad_fn is None and post_accumulate_hooks(value):
@@ -78,7 +78,7 @@ def hooked_leaves(order) -> dict:
 
 
 def run_post_accumulate_hooks(tensor) -> None:
-    for hook in list(post_accumulate_hooks(tensor).values()):
+    for hook in list((post_accumulate_hooks(tensor) or {}).values()):
         hook(tensor)
 
 
@@ -109,7 +109,7 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
     claimed = {id(grad)}  # the caller's array: never handed out without a copy
     order = topological_order(root.grad_fn)
     waiting = hooked_leaves(order)
-    reached = set()  # the leaves a gradient has reached in this pass
+    reached: set = set()  # the leaves a gradient has reached in this pass
     with CallbackQueue() as callbacks:
         for fn in order:
             grad_output = pending.pop(id(fn), None)

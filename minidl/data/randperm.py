@@ -11,8 +11,9 @@ shuffle that walks forward::
         swap perm[i], perm[i + z]
 
 NumPy's legacy ``RandomState(seed)`` seeds the same generator the same way; its state,
-moved into NumPy's ``MT19937`` bit generator, gives PyTorch's raw 32-bit outputs. (PyTorch uses 64-bit draws for n of 2**32 / 20 and more,
-over 214 million items; the orders match below that.)
+moved into NumPy's ``MT19937`` bit generator, gives PyTorch's raw 32-bit outputs.
+(PyTorch uses 64-bit draws for n of 2**32 / 20 and more, over 214 million items; the
+orders match below that.)
 """
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ import numpy as np
 
 def torch_randperm(n: int, seed: int) -> np.ndarray:
     """The int64 permutation of ``range(n)`` that ``torch.randperm`` draws with ``seed``."""
-    _, key, position, *_ = np.random.RandomState(seed & 0xFFFFFFFF).get_state()
+    seeded = np.random.RandomState(seed & 0xFFFFFFFF).get_state(legacy=False)
     twister = np.random.MT19937()
-    twister.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": position}}
+    twister.state = {"bit_generator": "MT19937", "state": seeded["state"]}
     draws = twister.random_raw(max(n - 1, 0))
     offsets = (draws % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
     perm = list(range(n))

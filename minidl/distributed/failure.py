@@ -17,12 +17,13 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+from typing import Any
 
 # MPI_Abort ends every process at once: give the launcher this long to pass on what this
 # rank printed (the traceback) first
 OUTPUT_GRACE_SECONDS = 1.0
 
-_state = {"group": None, "previous_hook": None, "at_exit": False}
+_state: dict[str, Any] = {"group": None, "previous_hook": None, "at_exit": False}
 
 
 def install(group) -> None:

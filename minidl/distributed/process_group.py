@@ -11,10 +11,11 @@ names and arguments::
     dist.destroy_process_group()
 
 Backends: "mpi" (NumPy tensors; CuPy tensors are staged through the host) and "nccl"
-(CuPy tensors through NCCL, one GPU per rank; NumPy tensors through MPI). The launcher (``mpirun``/``mpiexec``) starts the
-processes and tells each its rank: no address, port or store is needed. Every wait is
-bounded by ``timeout``; an exception that no one catches on any rank stops every rank
-(see :mod:`.failure`), so a job never hangs on a rank that is gone.
+(CuPy tensors through NCCL, one GPU per rank; NumPy tensors through MPI). The launcher
+(``mpirun``/``mpiexec``) starts the processes and tells each its rank: no address, port or
+store is needed. Every wait is bounded by ``timeout``; an exception that no one catches on
+any rank stops every rank (see :mod:`.failure`), so a job never hangs on a rank that is
+gone.
 """
 from __future__ import annotations
 
@@ -22,12 +23,17 @@ import enum
 import json
 from datetime import timedelta
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 from . import failure
 from .work import Work, completed
+
+if TYPE_CHECKING:  # imported when a group starts (they import mpi4py, NCCL)
+    from .mpi_backend import MPIBackend
+    from .nccl_backend import NCCLBackend
 
 DEFAULT_TIMEOUT = timedelta(minutes=30)  # PyTorch's default
 
@@ -100,6 +106,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         raise ValueError("init_process_group: init_method and store are not used: start the "
                          "processes with mpirun/mpiexec, which tells each its rank")
     seconds = _seconds(DEFAULT_TIMEOUT if timeout is None else timeout)
+    connection: MPIBackend | NCCLBackend
     if name == "mpi":
         from .mpi_backend import MPIBackend
         connection = MPIBackend(seconds)
@@ -240,8 +247,8 @@ def _reduce_op(op, array) -> ReduceOp:
     try:
         op = op if isinstance(op, ReduceOp) else ReduceOp[str(op).upper()]
     except KeyError:
-        raise ValueError(f"all_reduce: op must be a ReduceOp ({', '.join(o.name for o in ReduceOp)}), "
-                         f"got {op!r}") from None
+        names = ", ".join(o.name for o in ReduceOp)
+        raise ValueError(f"all_reduce: op must be a ReduceOp ({names}), got {op!r}") from None
     if op is ReduceOp.AVG and array.dtype.kind != "f":
         raise TypeError(f"all_reduce: ReduceOp.AVG needs a floating point tensor, this one "
                         f"is {array.dtype}")

@@ -22,8 +22,7 @@ from .. import random as _random
 from ..backend import module_for_device
 from ..data import DataLoader
 from ..training.checkpoint import load_models
-from ..training.data_parallel import (create_run_directory, parallel_for, training_loader,
-                                      writes_run)
+from ..training.data_parallel import create_run_directory, parallel_for, training_loader, writes_run
 from ..training.optimizers import make_optimizer, make_scheduler
 from ..training.run_directory import RunDirectory, RunDirectoryError
 from ..training.trainer import Trainer

@@ -67,19 +67,18 @@ def create_run_directory(out, name: str) -> RunDirectory:
     """A new run directory: rank 0 makes it and tells the other ranks where it is (they
     never write in it)."""
     rank, world = ranks()
-    run = RunDirectory.create(out, name) if rank == 0 else None
-    if world > 1:
-        shared = [str(run.path) if run is not None else None]
-        distributed.broadcast_object_list(shared, src=0)
-        run = run or RunDirectory(shared[0])
-    return run
+    if world == 1:
+        return RunDirectory.create(out, name)
+    shared = [str(RunDirectory.create(out, name).path) if rank == 0 else None]
+    distributed.broadcast_object_list(shared, src=0)
+    return RunDirectory(shared[0])
 
 
 def set_epoch(loader, epoch: int) -> None:
     """Give the loader's sampler the epoch (its shuffle changes every epoch)."""
-    sampler = getattr(loader, "sampler", None)
-    if hasattr(sampler, "set_epoch"):
-        sampler.set_epoch(epoch)
+    set_sampler_epoch = getattr(getattr(loader, "sampler", None), "set_epoch", None)
+    if set_sampler_epoch is not None:
+        set_sampler_epoch(epoch)
 
 
 class SingleProcess:
@@ -136,10 +135,13 @@ class DataParallel(SingleProcess):
         return combined
 
     def evaluate(self, task, loader) -> Evaluation:
-        evaluation = task.evaluate(loader) if self.writes else None
-        shared = [evaluation.metrics if self.writes else None]
+        if self.writes:
+            evaluation = task.evaluate(loader)
+            distributed.broadcast_object_list([evaluation.metrics], src=0)
+            return evaluation
+        shared: list = [None]
         distributed.broadcast_object_list(shared, src=0)
-        return evaluation if self.writes else Evaluation(shared[0])
+        return Evaluation(shared[0])
 
 
 def parallel_for(task, config: dict) -> SingleProcess:

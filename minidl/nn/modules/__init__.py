@@ -18,6 +18,7 @@ __all__ = [
     "LogSoftmax", "Dropout", "Flatten", "Unflatten", "Sequential", "ModuleList", "ModuleDict",
     "MSELoss", "L1Loss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
     "Conv2d", "ConvTranspose2d",
-    "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample",
+    "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm", "MaxPool2d", "AvgPool2d",
+    "AdaptiveAvgPool2d", "Upsample",
     "MultiheadAttention",
 ]

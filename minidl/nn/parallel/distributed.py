@@ -56,14 +56,15 @@ class DistributedDataParallel(Module):
                  static_graph: bool = False):
         from ... import distributed
         super().__init__()
-        if not distributed.is_initialized():
+        group = distributed.default_group()
+        if group is None:
             raise RuntimeError("DistributedDataParallel: the default process group is not "
                                "initialized; call minidl.distributed.init_process_group() "
                                "first")
         if not isinstance(module, Module):
             raise TypeError(f"DistributedDataParallel: module must be an nn.Module, got "
                             f"{type(module).__name__}")
-        if process_group is not None and process_group is not distributed.default_group():
+        if process_group is not None and process_group is not group:
             raise NotImplementedError("DistributedDataParallel: minidl has only the default "
                                       "process group; pass process_group=None")
         if not bucket_cap_mb > 0:
@@ -74,7 +75,6 @@ class DistributedDataParallel(Module):
         self.find_unused_parameters = find_unused_parameters
         self.bucket_cap_mb = bucket_cap_mb
         self.require_backward_grad_sync = True
-        group = distributed.default_group()
         named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
         check_same_model(module, group)
         broadcast_coalesced([p for p in module.parameters()] + list(module.buffers()))
@@ -149,7 +149,8 @@ def broadcast_coalesced(tensors: list, src: int = 0) -> None:
 
 
 def _chunks(tensors: list):
-    chunk, size = [], 0
+    chunk: list = []
+    size = 0
     for t in tensors:
         nbytes = t.numel() * t.dtype.itemsize
         if chunk and size + nbytes > BROADCAST_BUCKET_BYTES:

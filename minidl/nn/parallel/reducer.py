@@ -24,6 +24,8 @@ PyTorch.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ...autograd.hooks import queue_callback
@@ -37,7 +39,7 @@ class Bucket:
     def __init__(self, params: list):
         self.params = params
         self.offsets = np.cumsum([0] + [p.numel() for p in params]).tolist()
-        self.flat = None
+        self.flat: Any = None  # a NumPy or CuPy array, made by fill()
         self.waiting: set = set()
         self.work = None
 
@@ -67,7 +69,9 @@ def make_buckets(params: list, bucket_cap: int, first_bucket_cap: int) -> list:
     """Cut ``params`` (in the order given) into buckets: a new bucket when the dtype or
     device changes or the cap would be exceeded (a parameter larger than the cap gets a
     bucket of its own)."""
-    buckets, current, size = [], [], 0
+    buckets: list = []
+    current: list = []
+    size = 0
     for p in params:
         cap = first_bucket_cap if not buckets else bucket_cap
         nbytes = p.numel() * p.dtype.itemsize
@@ -167,8 +171,8 @@ class Reducer:
     def _globally_used(self) -> set:
         """The ids of the parameters that got a gradient (now or before) on some rank."""
         params = [p for bucket in self.buckets for p in bucket.params]
-        flags = np.array([p.grad is not None for p in params], dtype=np.uint8)
-        flags = Tensor._from_array(flags)
+        flags = Tensor._from_array(np.array([p.grad is not None for p in params],
+                                            dtype=np.uint8))
         self.dist.all_reduce(flags, op=self.dist.ReduceOp.MAX)
         return {id(p) for p, flag in zip(params, flags.array) if flag}
 

@@ -15,6 +15,7 @@ from PIL import Image
 import minidl
 from data_files import cifar_batch, write_image
 from minidl.cli.main import cli
+from minidl.datasets import mnist
 from minidl.training import trainer as trainer_module
 
 RUN_FILES = {"config.json", "metrics.jsonl", "checkpoint.h5", "summary.txt", "curves.png",
@@ -30,8 +31,10 @@ def smooth_image(rng, height, width):
 
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory):
-    """Tiny copies of the datasets in their real layouts."""
+    """Tiny copies of the datasets in their real layouts (MNIST: the package's copy; an
+    explicit --data-dir is the only place searched)."""
     root = tmp_path_factory.mktemp("data")
+    (root / "mnist").symlink_to(mnist.PACKAGED, target_is_directory=True)
     rng = np.random.default_rng(0)
     batches = root / "cifar10" / "cifar-10-batches-py"
     batches.mkdir(parents=True)

@@ -61,7 +61,7 @@ class ClassificationTask(Task):
         logits = self.model(images)
         loss = F.cross_entropy(logits, labels)
         loss.backward()
-        optimizer.step()
+        self.step("model", loss)
         correct = (logits.data.argmax(axis=1) == labels.data).mean()
         return {"loss": loss.item(), "accuracy": float(correct)}
 

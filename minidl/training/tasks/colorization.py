@@ -105,7 +105,7 @@ class ColorizationTask(Task):
         optimizer.zero_grad()
         losses = self.losses(self.model(batch[0]), batch)
         losses["loss"].backward()
-        optimizer.step()
+        self.step("model", losses["loss"])
         return numbers(losses)
 
     def evaluate(self, loader) -> Evaluation:

@@ -53,7 +53,7 @@ class MultiLabelTask(Task):
         logits = self.model(images)
         loss = F.binary_cross_entropy_with_logits(logits, targets)
         loss.backward()
-        optimizer.step()
+        self.step("model", loss)
         exact = (digits_of(to_numpy(logits), self.positions)
                  == digits_of(to_numpy(targets), self.positions)).all(axis=1).mean()
         return {"loss": loss.item(), "accuracy": float(exact)}

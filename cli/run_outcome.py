@@ -4,7 +4,7 @@ Every way a run can stop early gets one message naming the epoch the checkpoint 
 really holds (``TrainingState.checkpoint_epoch``: not the epoch being trained or being
 written when the run stopped) and the command that goes on from there::
 
-    SIGTERM during epoch 3: runs/x holds the checkpoint of epoch 2; continue with:
+    stopped by SIGTERM: runs/x holds the checkpoint of epoch 2; continue with:
     minidl train --resume runs/x
 
 Exit codes, the shell's conventions: 0 done; 1 an error (bad input, a diverging run, a
@@ -27,26 +27,22 @@ def where_it_stands(run, state) -> str:
             f"minidl train --resume {run}")
 
 
-def stage(state) -> str:
-    """What the run was doing: ``epoch 3``, ``saving epoch 3``, ``the test evaluation``."""
-    if state.epoch > state.checkpoint_epoch:
-        return f"saving epoch {state.epoch}"
-    if state.finished:
-        return "the test evaluation"
-    return f"epoch {state.epoch + 1}"
-
-
 def interrupted(interrupt: KeyboardInterrupt, run, state) -> str:
-    return f"{signal_name(interrupt)} during {stage(state)}: {where_it_stands(run, state)}"
+    return f"stopped by {signal_name(interrupt)}: {where_it_stands(run, state)}"
 
 
-def diverged(error: ArithmeticError, run, state, lr) -> str:
-    kept = (f"{run} keeps the checkpoint of epoch {state.checkpoint_epoch}, the last with "
-            "finite weights" if state.checkpoint_epoch else
-            f"no epoch of {run} ended with finite weights, so it has no checkpoint")
-    return (f"training diverged, {error}. {kept}. The learning rate ({lr:g}) may be too "
-            "large: train again with a smaller --lr, or skip such steps with --set "
-            "on_nonfinite=skip")
+def diverged(error: ArithmeticError, run, state, learning_rates: dict, policy: str) -> str:
+    """``learning_rates``: each optimizer's rate when the run diverged; ``policy``: the
+    run's ``on_nonfinite``."""
+    kept = (f"{run} keeps the checkpoint of epoch {state.checkpoint_epoch}, the last one "
+            "whose weights and validation loss were finite" if state.checkpoint_epoch else
+            f"{run} has no checkpoint: its first epoch diverged")
+    rates = ", ".join(f"{lr:g}" if len(learning_rates) == 1 else f"{name} {lr:g}"
+                      for name, lr in learning_rates.items())
+    advice = f"The learning rate ({rates}) may be too large: train again with a smaller --lr"
+    if policy == "stop":
+        advice += ", or skip such steps with --set on_nonfinite=skip"
+    return f"training diverged at {error}. {kept}. {advice}"
 
 
 def disk_full(error: OSError, run, state) -> str:

@@ -143,8 +143,9 @@ def train_and_test(run, trainer, data) -> None:
         click.echo("\n" + run_outcome.interrupted(interrupt, run, trainer.state), err=True)
         raise SystemExit(exit_code(interrupt)) from None
     except NonFiniteError as error:
-        raise click.ClickException(run_outcome.diverged(error, run, trainer.state,
-                                                        run.read_config()["lr"])) from None
+        task = trainer.task
+        raise click.ClickException(run_outcome.diverged(
+            error, run, trainer.state, task.learning_rates(), task.nonfinite.policy)) from None
     except USER_ERRORS as error:
         if is_disk_full(error):
             raise click.ClickException(run_outcome.disk_full(error, run, trainer.state)) \

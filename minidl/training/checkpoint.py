@@ -100,6 +100,8 @@ def check_free_space(folder, needed: int, path) -> None:
 def keep_as_previous(path, previous) -> None:
     """Make ``previous`` another name of the file ``path`` (a copy where the file system
     has no hard links), replacing what ``previous`` was."""
+    if previous.exists() and os.path.samefile(path, previous):
+        return  # already (renaming one link of a file over another would do nothing)
     temporary = temporary_path(previous)
     try:
         try:

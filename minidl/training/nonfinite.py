@@ -19,8 +19,9 @@ The setting ``on_nonfinite`` says what a non-finite loss or gradient does:
     not finite; the run directory keeps the checkpoint of the last finished epoch.
 ``skip``
     leave that optimizer step out (its gradients are dropped, the weights stay as they
-    were) and count the batch as skipped: each epoch's record holds ``skipped_batches``,
-    and their losses stay out of the epoch's means. (A GAN's two steps are judged each on
+    were, and the buffers the batch's forward pass changed, batch norm's running
+    statistics, are put back) and count the batch as skipped: each epoch's record holds
+    ``skipped_batches``, and their losses stay out of the epoch's means. (A GAN's two steps are judged each on
     its own: the discriminator's may be taken when the generator's is left out.)
     An epoch whose batches were all skipped stops the run all the same, and so do
     non-finite weights or a non-finite validation loss after an epoch: skipping cannot
@@ -60,9 +61,21 @@ class NonFiniteGuard:
         self.policy = policy
         self.where = ""
         self.batch_skipped = False
+        self._buffers: list = []
 
-    def start_batch(self, where: str) -> None:
+    def start_batch(self, where: str, models: dict) -> None:
+        """A batch begins; with policy "skip", remember the models' buffers."""
         self.where, self.batch_skipped = where, False
+        self._buffers = [] if self.policy == "stop" else [
+            (buffer, buffer.array.copy()) for model in models.values()
+            for _, buffer in model.named_buffers() if buffer is not None]
+
+    def end_batch(self) -> None:
+        """The batch is done; if it was skipped, put the buffers back as they were."""
+        if self.batch_skipped:
+            for buffer, saved in self._buffers:
+                buffer.array[...] = saved
+        self._buffers = []
 
     def allows_step(self, name: str, optimizer, loss) -> bool:
         """True when ``loss`` (a 0-d tensor) and the gradients of ``optimizer`` (the

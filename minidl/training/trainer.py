@@ -27,6 +27,7 @@ out and counts the batch in the record's ``skipped_batches``.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,7 @@ from .plots import plot_curves
 from .progress import EpochProgress
 
 PLOT_INTERVAL = 30.0
+NUMPY_FLOAT_WARNINGS = "(overflow|invalid value|divide by zero) encountered"
 
 
 @dataclass
@@ -136,19 +138,25 @@ class Trainer:
         self.train_loader.generator = np.random.default_rng([self.seed, epoch])
         task.train(True)
         means, skipped, batches = MeanTracker(), 0, len(self.train_loader)
-        with EpochProgress(batches, f"epoch {epoch}/{self.epochs}") as bar:
+        guard = task.nonfinite
+        with warnings.catch_warnings(), \
+                EpochProgress(batches, f"epoch {epoch}/{self.epochs}") as bar:
+            # NumPy's overflow and invalid-value warnings (from any thread of the kernels)
+            # would only say what the guard reports in one line (see .nonfinite)
+            warnings.filterwarnings("ignore", NUMPY_FLOAT_WARNINGS, RuntimeWarning)
             for index, batch in enumerate(self.train_loader, 1):
-                task.nonfinite.start_batch(f"epoch {epoch}, batch {index}/{batches}")
+                guard.start_batch(f"epoch {epoch}, batch {index}/{batches}", task.models)
                 losses = task.train_step(task.to_device(batch))
-                if task.nonfinite.batch_skipped:
+                guard.end_batch()
+                if guard.batch_skipped:
                     skipped += 1
                     continue
                 count = len(batch[0])
                 means.add(losses, count)
                 bar.update(count, losses["loss"])
-        seconds = bar.seconds
-        task.train(False)
-        evaluation = task.evaluate(self.val_loader)
+            seconds = bar.seconds
+            task.train(False)
+            evaluation = task.evaluate(self.val_loader)
         record = {"epoch": epoch,
                   **{f"train_{name}": value for name, value in means.means().items()},
                   **{f"val_{name}": value for name, value in evaluation.metrics.items()},
@@ -156,7 +164,7 @@ class Trainer:
                      for name, lr in task.learning_rates().items()},
                   "seconds": round(seconds, 3),
                   "images_per_second": round(means.count / max(seconds, 1e-9), 1)}
-        if task.nonfinite.policy == "skip":
+        if guard.policy == "skip":
             record["skipped_batches"] = skipped
         for scheduler in task.schedulers.values():
             if isinstance(scheduler, ReduceLROnPlateau):

@@ -259,6 +259,24 @@ def test_colorize_returns_images_of_their_own_size(lab_run, tmp_path):
             assert image.size == (width, height) and image.mode == "RGB"
 
 
+def test_colorize_never_overwrites_silently(lab_run, tmp_path):
+    rng = np.random.default_rng(2)
+    for folder in ("a", "b"):
+        write_image(tmp_path / folder / "x.png", smooth_image(rng, 12, 16))
+    out = tmp_path / "out"
+    one_line_error(invoke("colorize", lab_run, tmp_path / "a" / "x.png",
+                          tmp_path / "b" / "x.png", "--out", out),
+                   f"{tmp_path / 'a' / 'x.png'} and {tmp_path / 'b' / 'x.png'} would both "
+                   f"be written to {out / 'x_colorized.png'}")
+    assert not out.exists()  # refused before any work
+    same = [tmp_path / "a" / "x.png", tmp_path / "a" / ".." / "a" / "x.png"]
+    first = invoke("colorize", lab_run, *same, "--out", out)
+    assert first.exit_code == 0 and len(first.output.splitlines()) == 1  # one image, once
+    again = invoke("colorize", lab_run, tmp_path / "a" / "x.png", "--out", out)
+    assert again.output.strip().endswith(f"-> {out / 'x_colorized.png'} (replaced the file "
+                                         "there)")
+
+
 def test_studies_lists_every_study_with_its_headlines():
     result = invoke("studies")
     assert result.exit_code == 0

@@ -27,6 +27,7 @@ from minidl.studies import runner
 from minidl.training import checkpoint as checkpoint_module
 from minidl.training import trainer as trainer_module
 from minidl.training.files import append_line, write_text_atomically
+from minidl.training.nonfinite import NonFiniteError, NonFiniteGuard
 from minidl.training.run_lock import RunLock, RunLockedError
 from minidl.training.tasks.classification import ClassificationTask
 
@@ -279,32 +280,30 @@ def lr_from_epoch(monkeypatch, epoch: int, lr: float):
     monkeypatch.setattr(trainer_module.Trainer, "run_epoch", with_new_lr)
 
 
-def test_a_diverging_run_stops_and_keeps_the_last_finite_checkpoint(tmp_path, monkeypatch):
+@pytest.mark.parametrize("diverging_epoch", [1, 2])
+def test_lr_1e6_stops_the_run_and_keeps_the_last_finite_checkpoint(tmp_path, monkeypatch,
+                                                                   diverging_epoch):
+    """``--lr 1e6`` from the start, or from epoch 2 on (after a good first epoch)."""
     lr_from_epoch(monkeypatch, 2, 1e6)
-    result = invoke("train", *TINY, "--epochs", 3, "--optimizer", "sgd", "--lr", 0.01,
+    lr = 1e6 if diverging_epoch == 1 else 0.01
+    result = invoke("train", *TINY, "--epochs", 3, "--optimizer", "sgd", "--lr", lr,
                     "--out", tmp_path)
     run_dir = the_run(tmp_path)
-    one_line_error(result, f"training diverged at epoch 2, batch 3/3: the loss of 'model' "
-                           f"is nan. {run_dir} keeps the checkpoint of epoch 1, the last one "
-                           "whose weights and validation loss were finite. The learning "
-                           "rate (1e+06) may be too large: train again with a smaller --lr, "
-                           "or skip such steps with --set on_nonfinite=skip")
+    kept = (f"{run_dir} has no checkpoint: its first epoch diverged" if diverging_epoch == 1
+            else f"{run_dir} keeps the checkpoint of epoch 1, the last one whose weights "
+                 "and validation loss were finite")
+    one_line_error(result, f"training diverged at epoch {diverging_epoch}, batch 3/3: the "
+                           f"loss of 'model' is nan. {kept}. The learning rate (1e+06) may "
+                           "be too large: train again with a smaller --lr, or skip such "
+                           "steps with --set on_nonfinite=skip")
+    assert not (run_dir / "checkpoint.prev.h5").exists()
+    if diverging_epoch == 1:
+        assert not (run_dir / "checkpoint.h5").exists()
+        assert not (run_dir / "metrics.jsonl").exists()
+        return
     saved = minidl.load(run_dir / "checkpoint.h5")
-    assert saved["epoch"] == 1
+    assert saved["epoch"] == 1 and epochs_logged(run_dir) == [1]
     assert all(np.isfinite(value.numpy()).all() for value in saved["models"]["model"].values())
-    assert epochs_logged(run_dir) == [1] and not (run_dir / "checkpoint.prev.h5").exists()
-
-
-def test_lr_1e6_diverges_in_its_first_epoch_and_saves_nothing(tmp_path):
-    result = invoke("train", *TINY, "--epochs", 2, "--optimizer", "sgd", "--lr", 1e6,
-                    "--out", tmp_path)
-    run_dir = the_run(tmp_path)
-    one_line_error(result, f"training diverged at epoch 1, batch 3/3: the loss of 'model' "
-                           f"is nan. {run_dir} has no checkpoint: its first epoch diverged. "
-                           "The learning rate (1e+06) may be too large: train again with a "
-                           "smaller --lr, or skip such steps with --set on_nonfinite=skip")
-    assert not (run_dir / "checkpoint.h5").exists()
-    assert not (run_dir / "metrics.jsonl").exists()
 
 
 def test_skip_policy_leaves_out_a_nan_batch_and_counts_it(tmp_path, monkeypatch):
@@ -330,6 +329,22 @@ def test_skip_policy_leaves_out_a_nan_batch_and_counts_it(tmp_path, monkeypatch)
     assert "skipped 1 batches with a non-finite loss or gradient" in result.output
     saved = minidl.load(run_dir / "checkpoint.h5")["models"]["model"]
     assert all(np.isfinite(value.numpy()).all() for value in saved.values())
+
+
+def test_guard_stops_or_skips_a_step_with_a_non_finite_gradient():
+    model = minidl.nn.Linear(3, 1)
+    loss = model(minidl.ones(2, 3)).sum()
+    loss.backward()
+    model.weight.grad.array[0, 1] = math.inf  # the loss itself is finite
+    stop = NonFiniteGuard("stop")
+    stop.start_batch("epoch 4, batch 2/9", {"model": model})
+    with pytest.raises(NonFiniteError, match=r"^epoch 4, batch 2/9: the gradient of 'model' "
+                                             r"weight is not finite$"):
+        stop.allows_step("model", model, loss)
+    skip = NonFiniteGuard("skip")
+    skip.start_batch("epoch 4, batch 2/9", {"model": model})
+    assert not skip.allows_step("model", model, loss) and skip.batch_skipped
+    assert model.weight.grad is None and model.bias.grad is None
 
 
 # -- files of the run directory --------------------------------------------------------------

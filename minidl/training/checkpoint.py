@@ -25,18 +25,17 @@ cannot be read (damaged by a disk error, overwritten by hand ...).
 
 Before writing, :func:`save_checkpoint` checks that the disk has room for the file (its
 arrays plus HDF5's bookkeeping): a full disk is an ``OSError`` (``ENOSPC``) raised before
-HDF5 starts the file, which it could not close again (the HDF5 library then prints a
-stream of tracebacks, and crashes when the process exits).
+HDF5 starts the file. (An HDF5 file that runs out of space while being written cannot be
+closed again: the library prints a stream of tracebacks, and crashes when the process
+exits. Only another program filling the disk during the write can still bring that
+about.)
 """
 from __future__ import annotations
 
-import contextlib
 import errno
-import io
 import json
 import os
 import shutil
-import sys
 
 import numpy as np
 
@@ -68,8 +67,7 @@ def save_checkpoint(run, task, epoch: int, history: list, early_stopping,
     check_free_space(run.path, estimated_size(checkpoint), run.checkpoint)
     if keep_previous and run.checkpoint.exists():
         keep_as_previous(run.checkpoint, run.previous_checkpoint)
-    with _hdf5_cleanup_noise_held_back():
-        save(checkpoint, run.checkpoint)
+    save(checkpoint, run.checkpoint)
 
 
 def estimated_size(value) -> int:
@@ -112,24 +110,6 @@ def keep_as_previous(path, previous) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-@contextlib.contextmanager
-def _hdf5_cleanup_noise_held_back():
-    """h5py reports every object it fails to close after a failed write as a traceback
-    on stderr; the exception ``save`` raises says it all. The text is let through when
-    the block raised nothing."""
-    unraisable, stderr = [], io.StringIO()
-    previous_hook = sys.unraisablehook
-    sys.unraisablehook = unraisable.append
-    try:
-        with contextlib.redirect_stderr(stderr):
-            yield
-    finally:
-        sys.unraisablehook = previous_hook
-    sys.stderr.write(stderr.getvalue())
-    for report in unraisable:
-        previous_hook(report)
 
 
 def read_checkpoint(run, note=lambda text: None) -> tuple[dict, bool]:

@@ -12,6 +12,10 @@ write its NaN weights over the last good checkpoint. Three checks, from the chea
 3. the checkpoint is written only after both passed, so ``checkpoint.h5`` always holds
    the last epoch whose weights were finite.
 
+NumPy's warnings of overflow and invalid values (NaN) are silenced meanwhile
+(:func:`numpy_float_warnings_silenced`): they would only say, in many lines from deep in
+the kernels, what the checks report in one.
+
 The setting ``on_nonfinite`` says what a non-finite loss or gradient does:
 
 ``stop`` (default)
@@ -30,10 +34,13 @@ The setting ``on_nonfinite`` says what a non-finite loss or gradient does:
 from __future__ import annotations
 
 import math
+import warnings
+from contextlib import contextmanager
 
 from ..backend import array_module
 
 POLICIES = ("stop", "skip")
+NUMPY_FLOAT_WARNINGS = "(overflow|invalid value|divide by zero) encountered"
 
 
 class NonFiniteError(ArithmeticError):
@@ -77,26 +84,22 @@ class NonFiniteGuard:
                 buffer.array[...] = saved
         self._buffers = []
 
-    def allows_step(self, name: str, optimizer, loss) -> bool:
-        """True when ``loss`` (a 0-d tensor) and the gradients of ``optimizer`` (the
-        optimizer of model ``name``) are finite. Otherwise: raise (policy "stop"), or
-        drop the gradients and return False (policy "skip")."""
-        problem = None
+    def allows_step(self, name: str, model, loss) -> bool:
+        """True when ``loss`` (a 0-d tensor) and the gradients of ``model`` (named
+        ``name``) are finite. Otherwise: raise (policy "stop"), or drop the gradients
+        and return False (policy "skip")."""
         value = float(loss.item())
         if not math.isfinite(value):
             problem = f"the loss of {name!r} is {value}"
         else:
-            parameter = first_nonfinite(
-                (f"{index}", param.grad.array) for group in optimizer.param_groups
-                for index, param in enumerate(group["params"]) if param.grad is not None)
-            if parameter is not None:
-                problem = (f"a gradient of {name!r} (parameter {parameter} of its "
-                           "optimizer) is not finite")
-        if problem is None:
-            return True
+            parameter = first_nonfinite((key, param.grad.array) for key, param in
+                                        model.named_parameters() if param.grad is not None)
+            if parameter is None:
+                return True
+            problem = f"the gradient of {name!r} {parameter} is not finite"
         if self.policy == "stop":
             raise NonFiniteError(f"{self.where}: {problem}")
-        optimizer.zero_grad()
+        model.zero_grad()
         self.batch_skipped = True
         return False
 
@@ -117,3 +120,13 @@ def check_epoch(epoch: int, models: dict, record: dict, batches: int) -> None:
     loss = record.get("val_loss")
     if loss is not None and not math.isfinite(loss):
         raise NonFiniteError(f"epoch {epoch}: the validation loss is {loss}")
+
+
+@contextmanager
+def numpy_float_warnings_silenced():
+    """Within the block, NumPy's RuntimeWarnings of overflow, invalid values and division
+    by zero are not shown (a warnings filter: it holds in the kernels' threads too, where
+    ``numpy.errstate`` would not)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", NUMPY_FLOAT_WARNINGS, RuntimeWarning)
+        yield

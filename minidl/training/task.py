@@ -112,9 +112,8 @@ class Task:
     def step(self, name: str, loss) -> None:
         """``self.optimizers[name].step()`` after ``loss.backward()``, unless ``loss`` or
         a gradient is not finite (then ``self.nonfinite`` raises or skips the step)."""
-        optimizer = self.optimizers[name]
-        if self.nonfinite.allows_step(name, optimizer, loss):
-            optimizer.step()
+        if self.nonfinite.allows_step(name, self.models[name], loss):
+            self.optimizers[name].step()
 
     def train(self, mode: bool = True) -> None:
         for model in self.models.values():

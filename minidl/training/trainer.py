@@ -27,7 +27,6 @@ out and counts the batch in the record's ``skipped_batches``.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,12 +36,11 @@ from .checkpoint import read_checkpoint, restore_training, save_checkpoint
 from .early_stopping import EarlyStopping
 from .interrupts import interrupts_deferred
 from .metrics import MeanTracker
-from .nonfinite import NonFiniteGuard, check_epoch
+from .nonfinite import NonFiniteGuard, check_epoch, numpy_float_warnings_silenced
 from .plots import plot_curves
 from .progress import EpochProgress
 
 PLOT_INTERVAL = 30.0
-NUMPY_FLOAT_WARNINGS = "(overflow|invalid value|divide by zero) encountered"
 
 
 @dataclass
@@ -136,14 +134,33 @@ class Trainer:
     def run_epoch(self, epoch: int):
         task = self.task
         self.train_loader.generator = np.random.default_rng([self.seed, epoch])
+        with numpy_float_warnings_silenced():
+            means, skipped, seconds = self.train_batches(epoch)
+            task.train(False)
+            evaluation = task.evaluate(self.val_loader)
+        record = {"epoch": epoch,
+                  **{f"train_{name}": value for name, value in means.means().items()},
+                  **{f"val_{name}": value for name, value in evaluation.metrics.items()},
+                  **{f"lr_{name}" if len(task.optimizers) > 1 else "lr": lr
+                     for name, lr in task.learning_rates().items()},
+                  "seconds": round(seconds, 3),
+                  "images_per_second": round(means.count / max(seconds, 1e-9), 1)}
+        if task.nonfinite.policy == "skip":
+            record["skipped_batches"] = skipped
+        for scheduler in task.schedulers.values():
+            if isinstance(scheduler, ReduceLROnPlateau):
+                scheduler.step(record[f"val_{task.monitor}"])
+            else:
+                scheduler.step()
+        return record, evaluation
+
+    def train_batches(self, epoch: int):
+        """One pass over the training set: ``(means of the train_step values, batches
+        skipped, seconds)``."""
+        task, guard = self.task, self.task.nonfinite
         task.train(True)
         means, skipped, batches = MeanTracker(), 0, len(self.train_loader)
-        guard = task.nonfinite
-        with warnings.catch_warnings(), \
-                EpochProgress(batches, f"epoch {epoch}/{self.epochs}") as bar:
-            # NumPy's overflow and invalid-value warnings (from any thread of the kernels)
-            # would only say what the guard reports in one line (see .nonfinite)
-            warnings.filterwarnings("ignore", NUMPY_FLOAT_WARNINGS, RuntimeWarning)
+        with EpochProgress(batches, f"epoch {epoch}/{self.epochs}") as bar:
             for index, batch in enumerate(self.train_loader, 1):
                 guard.start_batch(f"epoch {epoch}, batch {index}/{batches}", task.models)
                 losses = task.train_step(task.to_device(batch))
@@ -154,21 +171,4 @@ class Trainer:
                 count = len(batch[0])
                 means.add(losses, count)
                 bar.update(count, losses["loss"])
-            seconds = bar.seconds
-            task.train(False)
-            evaluation = task.evaluate(self.val_loader)
-        record = {"epoch": epoch,
-                  **{f"train_{name}": value for name, value in means.means().items()},
-                  **{f"val_{name}": value for name, value in evaluation.metrics.items()},
-                  **{f"lr_{name}" if len(task.optimizers) > 1 else "lr": lr
-                     for name, lr in task.learning_rates().items()},
-                  "seconds": round(seconds, 3),
-                  "images_per_second": round(means.count / max(seconds, 1e-9), 1)}
-        if guard.policy == "skip":
-            record["skipped_batches"] = skipped
-        for scheduler in task.schedulers.values():
-            if isinstance(scheduler, ReduceLROnPlateau):
-                scheduler.step(record[f"val_{task.monitor}"])
-            else:
-                scheduler.step()
-        return record, evaluation
+        return means, skipped, bar.seconds

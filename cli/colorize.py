@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .messages import USER_ERRORS, user_error
+from minidl.cli.messages import USER_ERRORS, user_error
 
 
 @click.command()
@@ -30,8 +30,8 @@ def colorize(run_dir, images, out):
     """Colour IMAGE... with the colourization run RUN_DIR; same sizes out."""
     from PIL import Image
 
-    from ..datasets.image_folder import load_image
-    from ..studies.runner import load_trained
+    from minidl.datasets.image_folder import load_image
+    from minidl.studies.runner import load_trained
     try:
         targets = output_names(images, Path(out))
         trained = load_trained(run_dir, need_data=False,

@@ -12,7 +12,7 @@ full disk); 130 Ctrl-C (128 + SIGINT); 143 SIGTERM (128 + SIGTERM).
 """
 from __future__ import annotations
 
-from ..training.interrupts import signal_name
+from minidl.training.interrupts import signal_name
 
 
 def where_it_stands(run, state) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import click
 
-from .messages import USER_ERRORS, format_metrics, user_error
+from minidl.cli.messages import USER_ERRORS, format_metrics, user_error
 
 # option name -> setting name of the study configuration
 OPTION_SETTINGS = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr",
@@ -40,13 +40,13 @@ RESUME_OPTIONS = ("epochs", "data_dir")
 
 def parse_settings(study, pairs) -> dict:
     """``--set key=value`` pairs -> {key: value}, each parsed and checked by the study."""
-    from ..studies.parameter import ConfigError
+    from minidl.studies.setting import ConfigError
     settings = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {pair!r}: expected KEY=VALUE (e.g. --set epochs=5)")
-        settings[key.strip()] = study.parameter(key.strip()).parse(text)
+        settings[key.strip()] = study.setting(key.strip()).parse(text)
     return settings
 
 
@@ -83,7 +83,7 @@ def print_epoch(record: dict, evaluation) -> None:
 def train(study, experiment, model, pairs, out, resume, **options):
     """Train STUDY (default: colorized-mnist) and write a run directory with config,
     metrics, checkpoint and plots. `minidl studies` lists the studies."""
-    from ..training.interrupts import sigterm_raises_terminated
+    from minidl.training.interrupts import sigterm_raises_terminated
     given = {name: value for name, value in options.items() if value is not None}
     if given.get("data_dir"):
         given["data_dir"] = str(Path(given["data_dir"]).resolve())
@@ -97,8 +97,8 @@ def train(study, experiment, model, pairs, out, resume, **options):
 
 def prepare_run(study, experiment, model, pairs, out, resume, given):
     """``(run, trainer, data)`` of a new run, or of the run resumed."""
-    from ..studies.runner import resume_run, start_run
-    from ..training.interrupts import exit_code, signal_name
+    from minidl.studies.runner import resume_run, start_run
+    from minidl.training.interrupts import exit_code, signal_name
     try:
         if resume:
             extra = [f"--{name.replace('_', '-')}" for name in given if name not in
@@ -128,11 +128,11 @@ def prepare_run(study, experiment, model, pairs, out, resume, given):
 def train_and_test(run, trainer, data) -> None:
     """Train to the end, then evaluate on the test split; any way of stopping early
     ends in one message saying where the run stands (:mod:`.run_outcome`)."""
-    from ..studies.runner import evaluate_split
-    from ..training.files import is_disk_full
-    from ..training.interrupts import exit_code
-    from ..training.nonfinite import NonFiniteError
-    from . import run_outcome
+    from minidl.cli import run_outcome
+    from minidl.studies.runner import evaluate_split
+    from minidl.training.files import is_disk_full
+    from minidl.training.interrupts import exit_code
+    from minidl.training.nonfinite import NonFiniteError
     trainer.on_epoch_end = print_epoch
     try:
         state = trainer.fit()
@@ -161,11 +161,12 @@ def train_and_test(run, trainer, data) -> None:
     click.echo(f"test ({len(data.test)} images): {format_metrics(evaluation.metrics)}")
     plots = sorted({path.name for path in [*trainer.plots, *test_plots]})
     click.echo(f"run directory: {run}\n  config.json, metrics.jsonl, checkpoint.h5, "
-               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}")
+               f"summary.txt, test_metrics.json\n  plots: {', '.join(plots)}\n"
+               f"  {trainer.board_note}")
 
 
 def resolve_config(study_name, experiment, model, pairs, given) -> dict:
-    from ..studies import DEFAULT_STUDY, get_study
+    from minidl.studies import DEFAULT_STUDY, get_study
     study = get_study(study_name or DEFAULT_STUDY)
     settings = parse_settings(study, pairs)
     settings.update({OPTION_SETTINGS[name]: value for name, value in given.items()})

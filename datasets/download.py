@@ -2,7 +2,9 @@
 
 Files are fetched into a temporary name next to their destination, checked, and only then
 renamed into place, so an interrupted or corrupted download never leaves a file that
-looks complete. Tests replace :func:`fetch` to stay off the network.
+looks complete. The sums are then written beside the files as ``SHA256SUMS``, so later
+damage is caught when they are read (see :mod:`.checksums`). Tests replace :func:`fetch`
+to stay off the network.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .locate import DatasetNotFoundError
+from minidl.datasets.checksums import write_sums
+from minidl.datasets.locate import DatasetNotFoundError
 
 TIMEOUT_SECONDS = 30
 
@@ -63,3 +66,4 @@ def download_files(name: str, files: dict, mirrors: list, destination: Path) -> 
     if failures:
         raise DatasetNotFoundError(f"dataset {name!r}: could not download into {destination}:\n"
                                    + "\n".join(failures))
+    write_sums(destination, files)

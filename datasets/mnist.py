@@ -20,10 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .download import download_files
-from .idx import IdxFormatError, read_idx
-from .in_memory import ImageArrayDataset
-from .locate import DatasetNotFoundError, Location, cache_dir, find_dataset, missing_files
+from minidl.datasets.download import download_files
+from minidl.datasets.idx import IdxFormatError, read_idx
+from minidl.datasets.in_memory import ImageArrayDataset
+from minidl.datasets.locate import (
+    DatasetNotFoundError,
+    Location,
+    cache_dir,
+    find_dataset,
+    missing_files,
+)
 
 NAME = FOLDER = "mnist"
 PACKAGED = Path(__file__).resolve().parent / "mnist_files"

@@ -17,16 +17,43 @@ from numpy import bool_ as bool  # noqa: A001  (dtype names, as torch.float32 ..
 from numpy import float16, float32, float64, int32, int64, uint8
 
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, cat, empty, eye, from_numpy, full, linspace, ones, ones_like,
-                       rand, randint, randn, randperm, stack, tensor, where, zeros, zeros_like)
+from .creation import (
+    arange,
+    cat,
+    empty,
+    eye,
+    from_numpy,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
 
-from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
+# isort: split
+from . import nn, optim  # after Tensor: they build on it
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``minidl.onnx`` is imported on first use (it imports the onnx package)."""
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
 
 __all__ = [
     "Tensor", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",

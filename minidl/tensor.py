@@ -7,6 +7,7 @@ records back to fill ``.grad`` of every leaf tensor that requires a gradient.
 """
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -14,13 +15,21 @@ import numpy as np
 from . import random as _random
 from .autograd import engine
 from .autograd.grad_mode import is_grad_enabled
-from .backend import (array_device, array_module, device_of, module_for_device,
-                      normalize_device, to_device)
+from .backend import (
+    array_device,
+    array_module,
+    device_of,
+    module_for_device,
+    normalize_device,
+    to_device,
+)
 from .ops import arithmetic as A
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import reduction as R
 from .ops import shape as S
+from .ops.arguments import check_matmul, softmax_dim
+from .ops.softmax import LogSoftmax, Softmax
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
@@ -403,7 +412,7 @@ class Tensor:
 
     def matmul(self, other) -> Tensor:
         other = _as_tensor(other, self)
-        _check_matmul(self, other)
+        check_matmul(self, other)
         return L.MatMul.apply(self, other)
 
     # -- comparisons (no gradient) --------------------------------------------------------
@@ -481,12 +490,10 @@ class Tensor:
         return E.ReLU.apply(self)
 
     def softmax(self, dim: int):
-        from .nn import functional as F
-        return F.softmax(self, dim)
+        return Softmax.apply(self, axis=softmax_dim(self, dim, "softmax"))
 
     def log_softmax(self, dim: int):
-        from .nn import functional as F
-        return F.log_softmax(self, dim)
+        return LogSoftmax.apply(self, axis=softmax_dim(self, dim, "log_softmax"))
 
     # -- reductions -----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False):
@@ -577,8 +584,8 @@ class Tensor:
         end = R.normalize_dims(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
+        merged = math.prod(self.shape[start:end + 1])  # not -1: ambiguous with 0 elements
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def permute(self, *dims):
         dims = _shape_args(dims)
@@ -657,23 +664,51 @@ def _to_array(data, dtype):
     """Turn tensors, arrays, numbers and nested lists into an array.
 
     Arrays keep their dtype (float64 stays float64); Python floats become float32 and
-    Python ints int64, as in PyTorch.
+    Python ints int64, as in PyTorch. Anything but numbers (text, bytes, None, objects)
+    is refused with a ``TypeError``, a ragged nested list with a ``ValueError``.
     """
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data.array.copy()
     elif hasattr(data, "__cuda_array_interface__") or isinstance(data, np.ndarray | np.generic):
         array = data.copy() if isinstance(data, np.ndarray) else array_module(data).array(data)
     else:
         if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
             data = [d.detach().cpu().numpy() if isinstance(d, Tensor) else d for d in data]
-        array = np.array(data)
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
+                             "different lengths); a tensor needs every row of a dimension "
+                             "to have the same length") from None
         if array.dtype == np.float64:
             array = array.astype(DEFAULT_FLOAT)
-        elif array.dtype.kind == "O" or array.dtype.kind == "U":
-            raise TypeError(f"tensor(): can't make a tensor from {type(data).__name__} data")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
+                        "tensors hold bool, integer, float or complex numbers")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     return array
+
+
+def _description(data, array) -> str:
+    """What non-numeric ``data`` is, for an error: ``a list holding str ('a')``."""
+    if isinstance(data, list | tuple):
+        odd = [item for item in _leaves(data) if not isinstance(item, int | float | complex)]
+        if odd:
+            return (f"a {type(data).__name__} holding {type(odd[0]).__name__} values "
+                    f"({odd[0]!r:.40})")
+    if isinstance(data, np.ndarray):
+        return f"an array of dtype {array.dtype}"
+    return f"{type(data).__name__} data ({data!r:.40})"
+
+
+def _leaves(nested):
+    """The items of nested lists and tuples, depth first."""
+    for item in nested:
+        if isinstance(item, list | tuple):
+            yield from _leaves(item)
+        else:
+            yield item
 
 
 def _as_tensor(value, like: Tensor) -> Tensor:
@@ -703,22 +738,3 @@ def _index_arrays(index, device: str):
     if isinstance(index, tuple):
         return tuple(convert(p) for p in index)
     return convert(index)
-
-
-def _check_matmul(a: Tensor, b: Tensor) -> None:
-    if a.ndim == 0 or b.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
-                           f"{a.shape} and {b.shape}")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"matmul: expected both tensors to have the same dtype, got "
-                           f"{a.dtype} and {b.dtype}")
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if inner_a != inner_b:
-        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                           f"({inner_a} != {inner_b})")
-    try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
-                           "broadcast") from None

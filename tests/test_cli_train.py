@@ -10,10 +10,10 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from data_files import cifar_batch, write_image
 from PIL import Image
 
 import minidl
-from data_files import cifar_batch, write_image
 from minidl.cli.main import cli
 from minidl.datasets import mnist
 from minidl.training import trainer as trainer_module
@@ -278,14 +278,20 @@ def test_colorize_never_overwrites_silently(lab_run, tmp_path):
 
 
 def test_studies_lists_every_study_with_its_headlines():
+    """The listing shows every study of the registry with each experiment and model and
+    its headline; one study's page adds every setting ``--set`` accepts, with its default."""
+    from minidl.studies import STUDIES
     result = invoke("studies")
     assert result.exit_code == 0
-    for text in ("colorized-mnist", "98.61 %", "multidigit-mnist", "97.8 %",
-                 "colorize-cifar", "unet-classify", "iizuka", "adam-dropout",
-                 "lab-colorize", "golden-husky", "0.0180"):
-        assert text in result.output
+    for study in STUDIES.values():
+        assert f"{study.name}  —  {study.title}" in result.output
+        for variant in (*study.experiments, *study.models):
+            assert f"    {variant.name}" in result.output
+            assert f"seed: {variant.headline}" in result.output or not variant.headline
     result = invoke("studies", "iizuka")
     assert result.exit_code == 0 and "classification_weight = 0.005" in result.output
+    for setting in STUDIES["iizuka"].all_settings().values():
+        assert f"    {setting.name} = {setting.default!r}: {setting.help}" in result.output
 
 
 def one_line_error(result, *fragments):

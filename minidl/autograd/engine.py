@@ -9,19 +9,28 @@ from __future__ import annotations
 
 
 def topological_order(root_fn) -> list:
-    """The Function nodes reachable from ``root_fn``, each after all nodes that consume it."""
+    """The Function nodes reachable from ``root_fn``, each after all nodes that consume it.
+
+    A depth-first search that lists a node once every node it reaches is listed (post
+    order); reversed, that puts each node before the nodes that produced its inputs.  The
+    search keeps its own stack instead of recursing, so a graph deeper than Python's
+    recursion limit (a long loop of small operations, an unrolled RNN) is fine.  Each
+    stack entry is ``(node, expanded)``: popped the first time (``expanded`` False) a node
+    is marked visited and pushed back with ``expanded`` True, above its inputs' nodes;
+    popped the second time, all those nodes below it are done, so it goes to the list.
+    """
     post_order = []
     visited = set()
     stack = [(root_fn, False)]
     while stack:
         fn, expanded = stack.pop()
-        if expanded:
+        if expanded:  # every node reachable from fn is in post_order already
             post_order.append(fn)
             continue
-        if id(fn) in visited:
+        if id(fn) in visited:  # pushed twice (shared by two consumers): listed once
             continue
         visited.add(id(fn))
-        stack.append((fn, True))
+        stack.append((fn, True))  # comes back after the nodes pushed next
         for value in fn.inputs:
             child = getattr(value, "grad_fn", None)
             if child is not None and id(child) not in visited:

@@ -5,11 +5,34 @@ given dL/d(output) it returns dL/d(input) for each input, again as raw arrays.  
 ``SomeFunction.apply(*inputs)`` runs the forward pass and, when any input requires a
 gradient and recording is on, links the output Tensor to this node so that
 ``Tensor.backward`` can find its way back.
+
+``forward`` may return several arrays (a tuple); ``apply`` then returns a tuple of
+Tensors.  Only floating point outputs can carry a gradient: the others (max pooling's
+int64 indices) are returned as plain tensors and never recorded, so ``backward`` receives
+the gradient of the one floating point output.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
+
+# Callables told of every Function applied (see ``observe_applies``); empty but while an
+# exporter traces a model.
+_observers: list = []
+
+
+@contextmanager
+def observe_applies(observer):
+    """While the block runs, call ``observer(function_class, inputs, options, output)``
+    after every ``Function.apply`` (with or without gradient recording).  This is how
+    ``minidl.onnx`` traces a model: it sees each operation and the tensors it joins."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
 
 
 class Function:
@@ -49,6 +72,10 @@ class Function:
     def release(self) -> None:
         """Free what backward needed; a second backward through this node is then an error."""
         self._saved = ()
+        # Subclasses keep what backward needs besides the saved arrays as plain attributes
+        # (``self.axis``, ``self.input_shape``, a mask ...); they live in the instance's
+        # ``__dict__`` (the slots above hold only the graph's own fields), so clearing it
+        # frees them all without knowing their names.
         self.__dict__.clear()
         self._released = True
 
@@ -59,7 +86,8 @@ class Function:
     # -- running a node -------------------------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **options):
-        """Run ``forward`` on the inputs' arrays and return the output as a Tensor."""
+        """Run ``forward`` on the inputs' arrays and return the output as a Tensor (a tuple
+        of Tensors when ``forward`` returns a tuple)."""
         from ..tensor import Tensor
 
         fn = cls()
@@ -83,10 +111,22 @@ class Function:
                 raise RuntimeError(f"{cls.__name__}: expected all tensors on one device, "
                                    f"got {device} and {where}")
         fn.needs_input_grad = tuple(needs)
-        output = fn.forward(*arrays, **options)
-        record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"
+        outputs = fn.forward(*arrays, **options)
+        several = isinstance(outputs, tuple)
+        if not several:
+            outputs = (outputs,)
+        differentiable = [output.dtype.kind == "f" for output in outputs]
+        record = is_grad_enabled() and any(needs) and any(differentiable)
         if record:
+            if sum(differentiable) > 1:
+                raise TypeError(f"{cls.__name__}.forward returned {sum(differentiable)} "
+                                "floating point outputs; a Function records at most one")
             fn.inputs = inputs
-            return Tensor._from_array(output, requires_grad=True, grad_fn=fn)
-        return Tensor._from_array(output)
+        tensors = tuple(Tensor._from_array(output, requires_grad=True, grad_fn=fn)
+                        if record and is_float else Tensor._from_array(output)
+                        for output, is_float in zip(outputs, differentiable))
+        result = tensors if several else tensors[0]
+        for observer in _observers:
+            observer(cls, inputs, options, result)
+        return result
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .. import random as _random
 from ..backend import module_for_device
@@ -27,9 +27,10 @@ from ..training.checkpoint import load_models, read_checkpoint
 from ..training.files import remove_stale_temporaries, write_text_atomically
 from ..training.optimizers import make_optimizer, make_scheduler, stretch_cosine
 from ..training.run_directory import RunDirectory, RunDirectoryError
+from ..training.task import Task
 from ..training.trainer import Trainer
 from . import get_study
-from .parameter import ConfigError
+from .setting import ConfigError
 
 
 def run_name(config: dict) -> str:
@@ -189,11 +190,12 @@ def tested_epoch(run: RunDirectory) -> int | None:
 
 
 class TrainedRun(NamedTuple):
-    """What :func:`load_trained` returns; ``epoch``: the epoch of the checkpoint loaded."""
+    """What :func:`load_trained` returns; ``data``: the run's :class:`.study.StudyData`
+    (None unless asked for); ``epoch``: the epoch of the checkpoint loaded."""
     run: RunDirectory
     config: dict
-    task: object
-    data: object
+    task: Task
+    data: Any
     epoch: int
 
 

@@ -25,8 +25,9 @@ The setting ``on_nonfinite`` says what a non-finite loss or gradient does:
     leave that optimizer step out (its gradients are dropped, the weights stay as they
     were, and the buffers the batch's forward pass changed, batch norm's running
     statistics, are put back) and count the batch as skipped: each epoch's record holds
-    ``skipped_batches``, and their losses stay out of the epoch's means. (A GAN's two steps are judged each on
-    its own: the discriminator's may be taken when the generator's is left out.)
+    ``skipped_batches``, and their losses stay out of the epoch's means. (A GAN's two
+    steps are judged each on its own: the discriminator's may be taken when the
+    generator's is left out.)
     An epoch whose batches were all skipped stops the run all the same, and so do
     non-finite weights or a non-finite validation loss after an epoch: skipping cannot
     mend those.

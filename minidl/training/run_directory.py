@@ -33,6 +33,19 @@ class RunDirectoryError(ValueError):
     """A run directory cannot be created, or a folder is not a run directory."""
 
 
+class RunConfig(dict):
+    """A run's configuration as read from its config.json: a missing entry is an error
+    that names the file, not a bare ``KeyError``."""
+
+    def __init__(self, values: dict, source: Path):
+        super().__init__(values)
+        self.source = source
+
+    def __missing__(self, key):
+        raise RunDirectoryError(f"{self.source} has no {key!r} entry (edited by hand, or "
+                                "written by another version of minidl?)")
+
+
 class RunDirectory:
     """The files of one run (see the module docstring)."""
 
@@ -119,7 +132,7 @@ class RunDirectory:
         if not isinstance(config, dict) or "study" not in config:
             raise RunDirectoryError(f"{self.file(self.CONFIG)} is not a minidl run "
                                     "configuration (no 'study' entry)")
-        return config
+        return RunConfig(config, self.file(self.CONFIG))
 
     def write_metrics(self, history: list[dict]) -> None:
         """Rewrite metrics.jsonl with one line per record of ``history``."""

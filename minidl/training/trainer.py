@@ -10,9 +10,10 @@ One epoch::
     early stopping looks at val_<monitor>
     write checkpoint.h5 (atomically, the one before kept as checkpoint.prev.h5) and
     the epoch's line of metrics.jsonl, with Ctrl-C and SIGTERM held back until both
-    are written (:mod:`.interrupts`); then the plots (curves.png and the task's:
-    confusion matrix, image grids ...); runs of many short epochs redraw the plots at
-    most every PLOT_INTERVAL seconds, and after the last epoch
+    are written (:mod:`.interrupts`); then TensorBoard events (when the tensorboard
+    package is there) and the plots (curves.png and the task's: confusion matrix,
+    image grids ...); runs of many short epochs redraw the plots at most every
+    PLOT_INTERVAL seconds, and after the last epoch
 
 Each epoch's record (a line of metrics.jsonl) holds ``epoch``, the epoch means of what
 ``train_step`` returned (``train_loss`` ...), the validation metrics (``val_loss``,
@@ -39,6 +40,7 @@ from .metrics import MeanTracker
 from .nonfinite import NonFiniteGuard, check_epoch, numpy_float_warnings_silenced
 from .plots import plot_curves
 from .progress import EpochProgress
+from .tensorboard_log import TensorBoardLog
 
 PLOT_INTERVAL = 30.0
 
@@ -76,6 +78,7 @@ class Trainer:
         self.plots: list = []
         self._plotted_at = -float("inf")
         self._keep_previous_checkpoint = True
+        self.board, self.board_note = TensorBoardLog.open(run.path)
 
     def resume(self, note=lambda text: None) -> TrainingState:
         """Continue from the run's checkpoint: models, optimizers, schedules, early
@@ -97,6 +100,13 @@ class Trainer:
         return self.state
 
     def fit(self) -> TrainingState:
+        try:
+            return self.train_epochs()
+        finally:
+            if self.board is not None:
+                self.board.close()
+
+    def train_epochs(self) -> TrainingState:
         state = self.state
         for epoch in range(state.epoch + 1, self.epochs + 1):
             record, evaluation = self.run_epoch(epoch)
@@ -108,6 +118,8 @@ class Trainer:
             state.finished = stop or epoch == self.epochs
             with interrupts_deferred():
                 self.save(record)
+            if self.board is not None:
+                self.board.log_epoch(record, evaluation.examples, self.task.models)
             if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
                 self.plots = self.write_plots(evaluation)
                 self._plotted_at = time.monotonic()

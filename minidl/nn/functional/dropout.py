@@ -5,6 +5,7 @@ from __future__ import annotations
 from ... import random as _random
 from ...backend import array_module, to_device
 from ...tensor import Tensor
+from .inplace import in_place
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True,
@@ -13,6 +14,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0.0:
         return input
+    if inplace:
+        return in_place("dropout", input, lambda x: dropout(x, p, training))
     if p == 1.0:
         return input * 0.0
     keep = _random.generator().random(input.shape) >= p

@@ -23,6 +23,17 @@ def _check_per_channel(name: str, value, input: Tensor) -> None:
                            f"{input.device}")
 
 
+def _empty_batch(input: Tensor, weight, bias) -> Tensor:
+    """An empty batch, as in PyTorch: an empty output, running statistics unchanged, and
+    zero gradients for ``weight`` and ``bias`` (``input * weight + bias`` has them)."""
+    per_channel = (input.shape[1],) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        input = input * weight.reshape(per_channel)
+    if bias is not None:
+        input = input + bias.reshape(per_channel)
+    return input
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -46,14 +57,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
     if not eps > 0:
         raise ValueError(f"batch_norm: eps must be positive, got {eps}")
+    if input.numel() == 0:
+        return _empty_batch(input, weight, bias)
     if not training:
-        if running_mean is None:
+        if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given in "
                              "evaluation mode (training=False)")
         return BatchNormEval.apply(input, weight, bias, eps=eps,
                                    running_mean=running_mean.data,
                                    running_var=running_var.data)
-    if input.numel() // input.shape[1] <= 1:
+    if input.numel() // input.shape[1] == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
     if running_mean is not None and (not isinstance(momentum, Real) or not 0 <= momentum <= 1):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from ...backend import array_module
-from ...optim.optimizer import check_number
+from ...ops.arguments import check_number
 from ...tensor import Tensor
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from ... import ones_like, zeros_like
 from ...nn import functional as F
-from ..task import Task
+from ..task import Task, numbers
 from .color_targets import RGBTarget
-from .colorization import ColorizationTask, numbers
+from .colorization import ColorizationTask
 
 
 class GANColorizationTask(ColorizationTask):

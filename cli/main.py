@@ -11,6 +11,7 @@ from minidl.cli.data import data
 from minidl.cli.eval import evaluate
 from minidl.cli.explain import explain
 from minidl.cli.export import export
+from minidl.cli.reproduce import reproduce
 from minidl.cli.studies import studies
 from minidl.cli.train import train
 
@@ -28,6 +29,7 @@ cli.add_command(explain)
 cli.add_command(colorize)
 cli.add_command(export)
 cli.add_command(studies)
+cli.add_command(reproduce)
 cli.add_command(bench)
 
 

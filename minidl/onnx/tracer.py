@@ -71,16 +71,18 @@ def trace(model: Module, args: tuple) -> Trace:
     calls: list[Call] = []
     scopes = [""]
 
-    indices_of: dict = {}  # id of a max pooling's indices tensor -> the pooling's layer
+    # id of a max pooling's indices tensor -> (the pooling's layer, the tensor: kept alive
+    # so that its id is not reused by a later tensor)
+    indices_of: dict = {}
 
     def record(function, inputs, options, output):
         for value in inputs:
             if id(value) in indices_of:
-                raise ExportError(f"MaxPool2d in {indices_of[id(value)]!r}: "
+                raise ExportError(f"MaxPool2d in {indices_of[id(value)][0]!r}: "
                                   f"return_indices=True cannot be exported (its indices "
                                   f"feed {function.__name__})")
         if isinstance(output, tuple):  # max pooling: (values, indices); values exported
-            indices_of.update((id(extra), scopes[-1]) for extra in output[1:])
+            indices_of.update((id(extra), (scopes[-1], extra)) for extra in output[1:])
             output = output[0]
         calls.append(Call(function, inputs, dict(options), output, scopes[-1]))
 
@@ -111,7 +113,7 @@ def trace(model: Module, args: tuple) -> Trace:
     _flatten(output, "output", names, tensors)
     for tensor in tensors:
         if id(tensor) in indices_of:
-            raise ExportError(f"MaxPool2d in {indices_of[id(tensor)]!r}: return_indices=True "
+            raise ExportError(f"MaxPool2d in {indices_of[id(tensor)][0]!r}: return_indices=True "
                               "cannot be exported (the model returns its indices)")
     return Trace(tuple(args), calls, tensors, names)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..kernels import kernel
-from ..kernels.reference.pooling import pool_output_size
+from ..kernels.geometry import pool_output_size
 from .arguments import pair
 
 

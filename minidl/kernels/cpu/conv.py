@@ -20,6 +20,12 @@ import numpy as np
 from ..geometry import conv_output_size
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
+from .winograd import (
+    winograd_backward_input,
+    winograd_backward_weight,
+    winograd_forward,
+    winograd_tile,
+)
 from .workers import run_blocks, worker_count
 
 TRANSPOSED_WEIGHT_SUM_BELOW = 256
@@ -94,6 +100,9 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     c_out, _, kh, kw = weight.shape
     oh = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
+    tile = winograd_tile((kh, kw), stride, padding, dilation, groups, c_in, c_out, (oh, ow))
+    if tile is not None:
+        return winograd_forward(x, weight, bias, padding, tile)
     geometry = ConvGeometry((h, w), (kh, kw), stride, padding, dilation, (oh, ow))
     workers = worker_count()
     plan = _plan(geometry, n, c_in * kh * kw, c_out, workers)
@@ -136,6 +145,14 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     n, c_out, oh, ow = grad_out.shape
     _, c_in_group, kh, kw = weight.shape
     c_in = c_in_group * groups
+    # dL/dx of a stride-1 convolution is one too: of gy, padded by KH - 1 - p, with the
+    # filter flipped (and the channels' roles swapped), when it gives exactly H x W
+    flipped_padding = (kh - 1 - padding[0], kw - 1 - padding[1])
+    tile = winograd_tile((kh, kw), stride, flipped_padding, dilation, groups, c_out, c_in,
+                         input_hw) if min(flipped_padding) >= 0 else None
+    if tile is not None and tuple(input_hw) == (oh + kh - 1 - 2 * padding[0],
+                                                ow + kw - 1 - 2 * padding[1]):
+        return winograd_backward_input(grad_out, weight, padding, tile)
     geometry = ConvGeometry(input_hw, (kh, kw), stride, padding, dilation, (oh, ow))
     workers = worker_count()
     plan = _plan(geometry, n, max(c_in * kh * kw, c_out), c_out, workers)
@@ -213,6 +230,10 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     n, c_in, h, w = x.shape
     _, c_out, oh, ow = grad_out.shape
     kh, kw = kernel_hw
+    tile = winograd_tile(kernel_hw, stride, padding, dilation, groups, c_in, c_out, (oh, ow))
+    if tile is not None and (oh, ow) == (h + 2 * padding[0] - kh + 1,
+                                         w + 2 * padding[1] - kw + 1):
+        return winograd_backward_weight(x, grad_out, kh, padding, tile)
     geometry = ConvGeometry((h, w), kernel_hw, stride, padding, dilation, (oh, ow))
     workers = worker_count()
     plan = _plan(geometry, n, max(c_in * kh * kw, c_out), c_out, workers,

@@ -34,11 +34,9 @@ from numba import njit
 from ..reference.winograd import winograd_matrices
 from .workers import run_blocks, worker_count
 
-CHUNK_BUDGET = 1 << 22
-"""Elements of transformed input and products (V and M) per chunk (16 MiB of float32)."""
-
-CHANNEL_BLOCK = 64
-"""Channels transformed at once: a tile's α×α×block scratch stays in the L1 cache."""
+CHUNK_BUDGET = 1 << 20
+"""Elements of transformed input and products (V and M) per chunk (4 MiB of float32: they
+stay in cache from the transform to the products), unless that leaves too few tiles."""
 
 TILE_BLOCK = 128
 """Tiles transformed back at once (their α×m and m×m scratch stays in the L1 cache)."""
@@ -60,59 +58,66 @@ def _fill_zero(target):
 
 
 @njit(cache=True, nogil=True)
-def channels_last(x, n0, y0, out):
-    """out[n, y, x, c] = x[n0 + n, c, y0 + y, x]: rows y0 ... of nb images, channels last.
-    x (N, C, H, W); out (nb, rows, W, C)."""
-    nb, rows, width, channels = out.shape
+def split_columns(x, n0, y0, shift, out):
+    """out[n, y, s, q, c] = x[n0 + n, c, y0 + y, q·m + s - shift] (0 outside the row):
+    rows y0 ... of nb images, channels last, each row split into its m column phases
+    s = (column + shift) mod m.  x (N, C, H, W); out (nb, rows, m, Q, C)."""
+    nb, rows, m, count, channels = out.shape
+    width = x.shape[3]
     for n in range(nb):
         for y in range(rows):
-            for c in range(channels):
-                source = x[n0 + n, c, y0 + y]
-                for j in range(width):
-                    out[n, y, j, c] = source[j]
+            for s in range(m):
+                for q in range(count):
+                    column = q * m + s - shift
+                    target = out[n, y, s, q]
+                    if 0 <= column < width:
+                        for c in range(channels):
+                            target[c] = x[n0 + n, c, y0 + y, column]
+                    else:
+                        _fill_zero(target)
 
 
 @njit(cache=True, nogil=True)
-def transform_tiles(source, transform, step, row0, col0, tiles_hw, out):
-    """out[a, b, t, c] = Σ_{r,k} L[a, r] · source[n, row0 + i·step + r, col0 + j·step + k, c]
-    · L[b, k] for the tile t = (n·TH + i)·TW + j (zero outside the source), L = transform.
+def transform_tiles(source, transform, row0, tiles_hw, out):
+    """out[a, b, t, c] = Σ_{r,k} L[a, r] · d[r, k, c] · L[b, k] for every tile t =
+    (n·TH + i)·TW + j, whose pixel (r, k) is row row0 + i·m + r, padded column j·m + k of
+    image n of the source (0 outside its rows); L = transform (α × window).
 
-    source (nb, H', W', C) channels last; transform (α × window); out (α, α, nb·TH·TW, C).
-    The input transform is L = Bᵀ (window α); the output gradient's is L = A (window m).
+    source (nb, rows, m, Q, C): channels last, columns split into m phases
+    (``split_columns``), so that for one tap k the pixels of a whole row of tiles are one
+    contiguous run; out (α, α, nb·TH·TW, C).  Per row of tiles: combine the source rows
+    (one vector operation per non-zero L[a, r], over the whole row), then the columns (one
+    per non-zero L[b, k], over the row of tiles).  The input transform is L = Bᵀ (window
+    α); the output gradient's is L = A (window m).
     """
-    nb, height, width, channels = source.shape
+    nb, rows, m, count, channels = source.shape
     alpha, window = transform.shape
     th, tw = tiles_hw
-    block = min(channels, CHANNEL_BLOCK)
-    rows = np.empty((alpha, window, block), source.dtype)     # L · d, one tile, channels
+    row_size = m * count * channels
+    flat_source = source.reshape(-1)
+    flat_out = out.reshape(-1)
+    combined = np.empty(alpha * row_size, source.dtype)          # L · d, a row of tiles
+    run = tw * channels                                           # a row of tiles' values
     for n in range(nb):
         for i in range(th):
-            for j in range(tw):
-                t = (n * th + i) * tw + j
-                top, left = row0 + i * step, col0 + j * step
-                for c0 in range(0, channels, block):
-                    c1 = min(channels, c0 + block)
-                    # rows[a, k] = Σ_r L[a, r] d[r, k]: combine the tile's rows
-                    for a in range(alpha):
-                        for k in range(window):
-                            _fill_zero(rows[a, k, :c1 - c0])
-                        for r in range(window):
-                            coefficient = transform[a, r]
-                            if coefficient == 0 or not 0 <= top + r < height:
-                                continue
-                            for k in range(window):
-                                if 0 <= left + k < width:
-                                    _axpy(coefficient, source[n, top + r, left + k, c0:c1],
-                                          rows[a, k, :c1 - c0])
-                    # out[a, b] = Σ_k rows[a, k] L[b, k]: combine the columns
-                    for a in range(alpha):
-                        for b in range(alpha):
-                            target = out[a, b, t, c0:c1]
-                            _fill_zero(target)
-                            for k in range(window):
-                                coefficient = transform[b, k]
-                                if coefficient != 0:
-                                    _axpy(coefficient, rows[a, k, :c1 - c0], target)
+            top = row0 + i * m
+            for a in range(alpha):
+                target = combined[a * row_size:(a + 1) * row_size]
+                _fill_zero(target)
+                for r in range(window):
+                    if transform[a, r] != 0 and 0 <= top + r < rows:
+                        start = (n * rows + top + r) * row_size
+                        _axpy(transform[a, r], flat_source[start:start + row_size], target)
+            first = (n * th + i) * tw * channels
+            for a in range(alpha):
+                for b in range(alpha):
+                    start = (a * alpha + b) * out.shape[2] * channels + first
+                    target = flat_out[start:start + run]
+                    _fill_zero(target)
+                    for k in range(window):
+                        if transform[b, k] != 0:        # tap k: phase k mod m, from k // m
+                            offset = a * row_size + ((k % m) * count + k // m) * channels
+                            _axpy(transform[b, k], combined[offset:offset + run], target)
 
 
 @njit(cache=True, nogil=True)
@@ -181,8 +186,8 @@ def untransform_tiles(products, a_t, tiles_hw, bias, n0, i0, out):
 
 # -- when to use it ----------------------------------------------------------------------
 
-WINOGRAD_MIN_CHANNELS = 64
-"""Fewest input and output channels for Winograd (measured, see ``winograd_tile``)."""
+MAX_F4_CHANNELS = 2048
+"""Most input channels F(4×4, 3×3) sums over (its float32 error is measured up to here)."""
 
 
 def winograd_tile(kernel_hw, stride, padding, dilation, groups, channels_in, channels_out,
@@ -191,14 +196,40 @@ def winograd_tile(kernel_hw, stride, padding, dilation, groups, channels_in, cha
     convolution with, or None for the GEMM kernels.
 
     Winograd computes 3×3, stride-1, undilated, ungrouped convolutions (padding at most 2,
-    so that the input gradient is one too).  Measured rule: see the constants.
+    so that the input gradient is one too).  It saves multiplications (2.25x with m = 2,
+    4x with m = 4) but adds transforms that cost the same per pixel and channel whatever
+    the channel count, and its products have C_in (or C_out) as their inner dimension,
+    which BLAS runs slowly below ~64.  Measured against the GEMM kernels (one thread,
+    interleaved, each pass; ratio Winograd/GEMM for forward, input and weight gradient):
+
+        16x64x32x32 -> 64      F4 0.87 0.91 0.88     F2 0.98 1.02 1.08
+        16x128x16x16 -> 128    F4 0.81 0.85 0.87     F2 0.88 0.89 1.00
+        8x512x16x16 -> 512     F4 0.58 0.66 0.73     F2 0.66 0.74 0.70
+        16x64x128x128 -> 32    F4 0.89 0.84 0.79     F2 1.11 1.00 1.09
+        16x256x8x8 -> 256      F4 0.91 0.98 0.95     F2 0.76 0.88 0.64
+        32x64x8x8 -> 128       F4 1.40 1.47 1.31     F2 0.95 1.24 1.06
+        64x32x14x14 -> 64      F4 1.42 1.68 1.15     F2 1.32 1.37 1.12
+        64x32x42x42 -> 64      F4 1.17 1.37 0.88     F2 1.25 1.52 1.00
+
+    Hence: F(4×4) for outputs at least 16 wide with 64 channels on both sides (or 32, from
+    64 wide); F(2×2) for smaller outputs with 256 channels; GEMM otherwise.  F(4×4)'s
+    float32 error is 2-6 times the GEMM's (the reference's docstring has the table), ten
+    times inside the tests' tolerance up to 2048 input channels; beyond those it is not
+    used (F(2×2), as accurate as the GEMM, instead).  ``channels_in`` is the channel count
+    the products sum over (C_out for the input gradient).
     """
     if (tuple(kernel_hw) != (3, 3) or tuple(stride) != (1, 1) or tuple(dilation) != (1, 1)
             or groups != 1 or max(padding) > 2):
         return None
-    if min(channels_in, channels_out) < WINOGRAD_MIN_CHANNELS:
-        return None
-    return 4
+    channels, size = min(channels_in, channels_out), min(out_hw)
+    large = (size >= 16 and channels >= 64) or (size >= 64 and channels >= 32)
+    if large and channels_in <= MAX_F4_CHANNELS:
+        return 4
+    if large:
+        return 2
+    if channels >= 256:
+        return 2
+    return None
 
 
 # -- the plan -------------------------------------------------------------------------------
@@ -220,13 +251,20 @@ class WinogradPlan:
         return self.m + self.r - 1
 
 
-def plan_winograd(m, r, batch, out_hw, channels, workers) -> WinogradPlan:
-    """Chunks of about CHUNK_BUDGET transformed elements (``channels`` = C_in + C_out,
-    α² of them per tile), at least one per worker when the batch allows."""
+def plan_winograd(m, r, batch, out_hw, channels_in, channels_out, workers) -> WinogradPlan:
+    """Chunks of about CHUNK_BUDGET transformed elements (α² per tile and channel), but
+    at least min(C_in, C_out) tiles (every chunk reads all of U, α²·C_in·C_out elements:
+    fewer tiles would spend more time reading U than multiplying), and at least one chunk
+    per worker when the batch allows.
+
+    Measured (one thread, F(4x4, 3x3)): 16x64x32x32 -> 64 is fastest at 2^18..2^20,
+    16x128x16x16 -> 128 from 2^20 on, 8x512x16x16 -> 512 needs the whole batch (2^24).
+    """
     alpha = m + r - 1
     th, tw = -(-out_hw[0] // m), -(-out_hw[1] // m)
     per_image = th * tw
-    tiles = max(tw, CHUNK_BUDGET // (alpha * alpha * channels))
+    tiles = max(tw, min(channels_in, channels_out),
+                CHUNK_BUDGET // (alpha * alpha * (channels_in + channels_out)))
     if per_image > tiles:                                     # bands of tile rows
         band = max(1, tiles // tw)
         chunks = [(n, n + 1, i0, min(th, i0 + band))
@@ -262,17 +300,17 @@ def _transformed_chunk(x, chunk, plan, padding, transform, buffers, name):
     ``transform``.  The input: Bᵀ on α×α tiles m apart, shifted by -padding.  An output
     gradient: A on its m×m tiles (padding (0, 0))."""
     n0, n1, i0, i1 = chunk
-    _, channels, height, width = x.shape
+    _, channels, height, _ = x.shape
+    m, tw = plan.m, plan.tiles_hw[1]
     window = transform.shape[1]
-    first_row = i0 * plan.m - padding[0]
+    first_row = i0 * m - padding[0]
     y0 = min(height, max(0, first_row))
-    y1 = max(y0, min(height, (i1 - 1) * plan.m - padding[0] + window))
-    source = buffers.get(name + " rows", (n1 - n0, y1 - y0, width, channels))
-    channels_last(x, n0, y0, source)
-    tiles = (n1 - n0) * (i1 - i0) * plan.tiles_hw[1]
-    out = buffers.get(name, (plan.alpha, plan.alpha, tiles, channels))
-    transform_tiles(source, transform, plan.m, first_row - y0, -padding[1],
-                    (i1 - i0, plan.tiles_hw[1]), out)
+    y1 = max(y0, min(height, (i1 - 1) * m - padding[0] + window))
+    phase_length = tw + (window - 1) // m       # columns per phase a row of tiles reads
+    source = buffers.get(name + " rows", (n1 - n0, y1 - y0, m, phase_length, channels))
+    split_columns(x, n0, y0, padding[1], source)
+    out = buffers.get(name, (plan.alpha, plan.alpha, (n1 - n0) * (i1 - i0) * tw, channels))
+    transform_tiles(source, transform, first_row - y0, (i1 - i0, tw), out)
     return out
 
 
@@ -319,7 +357,7 @@ def winograd_forward(x, weight, bias, padding, m):
     c_out, _, r, _ = weight.shape
     out_hw = (h + 2 * padding[0] - r + 1, w + 2 * padding[1] - r + 1)
     workers = worker_count()
-    plan = plan_winograd(m, r, n, out_hw, c_in + c_out, workers)
+    plan = plan_winograd(m, r, n, out_hw, c_in, c_out, workers)
     out = np.empty((n, c_out, *out_hw), x.dtype)
     bias = np.zeros(c_out, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
     run_blocks(partial(_forward_chunks, x=x, u=transformed_weight(weight, m), bias=bias,
@@ -370,7 +408,7 @@ def winograd_backward_weight(x, grad_out, r, padding, m):
     n, c_in = x.shape[:2]
     c_out = grad_out.shape[1]
     workers = worker_count()
-    plan = plan_winograd(m, r, n, grad_out.shape[2:], c_in + c_out, workers)
+    plan = plan_winograd(m, r, n, grad_out.shape[2:], c_in, c_out, workers)
     sums = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
                               padding=tuple(padding)), plan.chunks, workers)
     grad_u = np.array(sums[0])

@@ -273,8 +273,8 @@ def format_summary(report: dict) -> str:
     load_after = [round(v, 1) for v in m["load_average_after"] or []]
     lines.append(f"machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per "
                  f"engine, load average (1, 5, 15 min) {load} before, {load_after} after")
-    lines.append(f"versions: numpy {m['numpy']} ({m['blas']}), numba "
-                 f"{m['numba']}, torch {m.get('torch')}")
+    lines.append(f"versions: numpy {m['numpy']} ({m['blas']}, kernel "
+                 f"{m.get('blas_kernel', '?')}), numba {m['numba']}, torch {m.get('torch')}")
     if m["device"] == "cuda":
         lines.append(f"gpu: {m['gpu']} ({m['gpu_memory_gib']} GiB), CUDA runtime "
                      f"{m['cuda_runtime']}, cupy {m['cupy']}, torch CUDA {m['torch_cuda']}, "

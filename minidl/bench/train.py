@@ -92,7 +92,7 @@ def _output_difference(case, engines, models, batches) -> float:
     return max(float(np.abs(a - b).max()) for a, b in zip(*results))
 
 
-# -- memory ------------------------------------------------------------------------------------
+# -- memory ---------------------------------------------------------------------------------
 
 def _status_kib(field_name: str) -> int | None:
     try:
@@ -150,7 +150,7 @@ def traced_peak_mib(step) -> float:
         tracemalloc.stop()
 
 
-# -- one case ----------------------------------------------------------------------------------
+# -- one case -------------------------------------------------------------------------------
 
 def _step_function(case, engine, models, optimizers, batch):
     from . import train_cases
@@ -229,7 +229,7 @@ def run_train_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 2
     return {"machine": machine, "repeat": repeat, "summary": summarize(rows), "cases": rows}
 
 
-# -- the table ---------------------------------------------------------------------------------
+# -- the table ------------------------------------------------------------------------------
 
 def _number(value, digits=2, width=9):
     return f"{'-':>{width}}" if value is None else f"{value:{width}.{digits}f}"

@@ -10,6 +10,9 @@ convolution into a matrix product.  The work is split three ways:
   owns which tiles (``workers.py`` runs them);
 - this file: the three kernels, each a loop over its worker's tiles of (columns, GEMM,
   write-back), GEMMs with one thread each, the workers side by side.
+
+3x3 stride-1 convolutions with enough channels go to Winograd's algorithm instead
+(``winograd.py``; ``winograd_tile`` holds the measured rule), in all three kernels.
 """
 from __future__ import annotations
 
@@ -20,12 +23,8 @@ import numpy as np
 from ..geometry import conv_output_size
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
-from .winograd import (
-    winograd_backward_input,
-    winograd_backward_weight,
-    winograd_forward,
-    winograd_tile,
-)
+from .winograd import (winograd_backward_input, winograd_backward_weight, winograd_forward,
+                       winograd_tile)
 from .workers import run_blocks, worker_count
 
 TRANSPOSED_WEIGHT_SUM_BELOW = 256

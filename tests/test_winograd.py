@@ -3,6 +3,7 @@ against the im2col reference, PyTorch and float64 gradient checks; when conv2d u
 import numpy as np
 import pytest
 from helpers import leaf
+from test_conv_kernels import assert_close      # the GEMM kernels' tolerance
 
 import minidl
 import minidl.nn.functional as F
@@ -20,14 +21,6 @@ SHAPES = [
     (3, 5, 6, 4, 2, (2, 0)),
     (1, 3, 3, 3, 2, (0, 0)),          # one output pixel
 ]
-
-
-def assert_close(actual, expected, dtype):
-    """The tolerance the tests hold the GEMM kernels to (test_conv_kernels.py)."""
-    assert actual.dtype == dtype and actual.shape == expected.shape
-    scale = max(1.0, float(np.abs(expected).max()))
-    tolerance = 1e-12 if dtype == np.float64 else 2e-5
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=tolerance * scale)
 
 
 def arrays(shape, dtype, rng):

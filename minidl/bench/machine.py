@@ -111,6 +111,19 @@ def machine_details(threads: int, torch=None) -> dict:
     return details
 
 
+def machine_lines(details: dict) -> list[str]:
+    """The machine, its load before and after, and the library versions (with the BLAS
+    kernel that ran), as the closing lines of a report."""
+    load = [round(v, 1) for v in details["load_average_1_5_15_min"] or []]
+    load_after = [round(v, 1) for v in details.get("load_average_after") or []]
+    return [f"machine: {details['cpu']}, {details['cores']} cores, {details['threads']} "
+            f"threads per engine, load average (1, 5, 15 min) {load} before, {load_after} "
+            "after",
+            f"versions: numpy {details['numpy']} ({details['blas']}, kernel "
+            f"{details.get('blas_kernel', '?')}), numba {details['numba']}, torch "
+            f"{details.get('torch')}"]
+
+
 def sgemm_gflops(size: int = 2048, repeat: int = 5) -> float:
     """The best rate of NumPy's float32 matrix product C = A B on size x size matrices,
     in GFLOP/s (2·size³ floating-point operations per product)."""

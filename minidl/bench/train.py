@@ -30,7 +30,7 @@ import types
 import numpy as np
 
 from .kernels import geometric_mean
-from .machine import load_average, machine_details, set_runtime_threads
+from .machine import load_average, machine_details, machine_lines, set_runtime_threads
 from .torch_twin import torch_twin
 from .train_cases import CASES, TrainCase
 
@@ -258,10 +258,5 @@ def format_summary(report: dict) -> str:
         lines.append(f"peak step memory minidl/torch: geometric mean "
                      f"{s['geomean_memory_ratio']:.2f}, worst {s['worst_memory']['ratio']:.2f}"
                      f" ({s['worst_memory']['name']})")
-    load = [round(v, 1) for v in m["load_average_1_5_15_min"] or []]
-    load_after = [round(v, 1) for v in m["load_average_after"] or []]
-    lines.append(f"machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per "
-                 f"engine, load average (1, 5, 15 min) {load} before, {load_after} after")
-    lines.append(f"versions: numpy {m['numpy']} ({m['blas']}, kernel "
-                 f"{m.get('blas_kernel', '?')}), numba {m['numba']}, torch {m.get('torch')}")
+    lines += machine_lines(m)
     return "\n".join(lines)

@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .vectors import add, copy, fill_zero
+
 # -- Numba loops ----------------------------------------------------------------------------
 
 @njit(inline="always")
@@ -65,27 +67,6 @@ def _block_run(row, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, size):
 
 
 @njit(inline="always")
-def _copy(source, target):
-    """target[:] = source[:], as a loop from index 0 that LLVM vectorizes (Numba's slice
-    assignment is not, nor a loop whose indices might be negative)."""
-    for k in range(target.shape[0]):
-        target[k] = source[k]
-
-
-@njit(inline="always")
-def _add(source, target):
-    """target[:] += source[:], as a loop from index 0."""
-    for k in range(target.shape[0]):
-        target[k] += source[k]
-
-
-@njit(inline="always")
-def _fill_zero(target):
-    for k in range(target.shape[0]):
-        target[k] = 0
-
-
-@njit(inline="always")
 def _zero_edge_columns(run, start, j0, j1, ow):
     """Zero the entries of ``run`` (positions start, start + 1, ...) whose column
     j = position mod OW lies outside [j0, j1): the block copy wrapped them around."""
@@ -113,10 +94,10 @@ def split_phases(x, n0, sh, sw, phases):
         for a in range(sh):
             for b in range(sw):
                 plane = phases[n, c, a * sw + b]
-                _fill_zero(plane)
+                fill_zero(plane)
                 count = (w - b + sw - 1) // sw
                 for u in range((h - a + sh - 1) // sh):
-                    _copy(x[n0 + n, c, u * sh + a, b::sw], plane[u * wp:u * wp + count])
+                    copy(x[n0 + n, c, u * sh + a, b::sw], plane[u * wp:u * wp + count])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -132,7 +113,7 @@ def merge_phases(phases, n0, sh, sw, grad_x):
                 plane = phases[n, c, a * sw + b]
                 count = (w - b + sw - 1) // sw
                 for u in range((h - a + sh - 1) // sh):
-                    _copy(plane[u * wp:u * wp + count], grad_x[n0 + n, c, u * sh + a, b::sw])
+                    copy(plane[u * wp:u * wp + count], grad_x[n0 + n, c, u * sh + a, b::sw])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -149,10 +130,10 @@ def im2col_blocks(phases, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, 
                                                         dh, dw, h, w, ow, size)
         for n in range(nb):
             out = cols[row, n * width:(n + 1) * width]
-            _fill_zero(out[:start - l0])
-            _copy(phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset],
+            fill_zero(out[:start - l0])
+            copy(phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset],
                   out[start - l0:stop - l0])
-            _fill_zero(out[stop - l0:])
+            fill_zero(out[stop - l0:])
             _zero_edge_columns(out[start - l0:stop - l0], start, j0, j1, ow)
 
 
@@ -170,7 +151,7 @@ def col2im_blocks(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, ph
         for n in range(nb):
             run = cols[row, n * width + start - l0:n * width + stop - l0]
             _zero_edge_columns(run, start, j0, j1, ow)
-            _add(run, phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset])
+            add(run, phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset])
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -189,12 +170,12 @@ def im2col_rows(x, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
         i_first, i_stop = _valid_range(p * dh, sh, ph, h, (l1 - 1) // ow + 1)
         i_first = max(i_first, l0 // ow)
         if j0 > 0 or j1 < ow or i_first * ow > l0 or i_stop * ow < l1:
-            _fill_zero(out)
+            fill_zero(out)
         for i in range(i_first, i_stop):
             lo, hi = max(j0, l0 - i * ow), min(j1, l1 - i * ow)
             if lo < hi:                    # output columns lo..hi-1 read input columns
                 first = lo * sw - pw + q * dw          # first, first + sw, ...
-                _copy(plane[i * sh - ph + p * dh, first:first + (hi - lo - 1) * sw + 1:sw],
+                copy(plane[i * sh - ph + p * dh, first:first + (hi - lo - 1) * sw + 1:sw],
                       out[i * ow - l0 + lo:i * ow - l0 + hi])
 
 
@@ -217,7 +198,7 @@ def col2im_rows(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, grad_x):
                     if lo < hi:
                         first = lo * sw - pw + q * dw
                         last = first + (hi - lo - 1) * sw
-                        _add(terms[i * ow - l0 + lo:i * ow - l0 + hi],
+                        add(terms[i * ow - l0 + lo:i * ow - l0 + hi],
                              plane[i * sh - ph + p * dh, first:last + 1:sw])
 
 
@@ -228,7 +209,7 @@ def batch_to_columns(y, n0, l0, l1, columns):
     width = l1 - l0
     nb = columns.shape[1] // width
     for c, n in np.ndindex(channels, nb):
-        _copy(y[n0 + n, c, l0:l1], columns[c, n * width:(n + 1) * width])
+        copy(y[n0 + n, c, l0:l1], columns[c, n * width:(n + 1) * width])
 
 
 @njit(cache=True, nogil=True, fastmath=False)

@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from ..reference.winograd import winograd_matrices
+from .vectors import axpy, fill_zero
 from .workers import run_blocks, worker_count
 
 CHUNK_BUDGET = 1 << 20
@@ -43,19 +44,6 @@ TILE_BLOCK = 128
 
 
 # -- Numba loops ----------------------------------------------------------------------------
-
-@njit(inline="always")
-def _axpy(coefficient, source, target):
-    """target[:] += coefficient · source[:] (a loop from index 0, which LLVM vectorizes)."""
-    for k in range(target.shape[0]):
-        target[k] += coefficient * source[k]
-
-
-@njit(inline="always")
-def _fill_zero(target):
-    for k in range(target.shape[0]):
-        target[k] = 0
-
 
 @njit(cache=True, nogil=True)
 def split_columns(x, n0, y0, shift, out):
@@ -74,7 +62,7 @@ def split_columns(x, n0, y0, shift, out):
                         for c in range(channels):
                             target[c] = x[n0 + n, c, y0 + y, column]
                     else:
-                        _fill_zero(target)
+                        fill_zero(target)
 
 
 @njit(cache=True, nogil=True)
@@ -103,21 +91,21 @@ def transform_tiles(source, transform, row0, tiles_hw, out):
             top = row0 + i * m
             for a in range(alpha):
                 target = combined[a * row_size:(a + 1) * row_size]
-                _fill_zero(target)
+                fill_zero(target)
                 for r in range(window):
                     if transform[a, r] != 0 and 0 <= top + r < rows:
                         start = (n * rows + top + r) * row_size
-                        _axpy(transform[a, r], flat_source[start:start + row_size], target)
+                        axpy(transform[a, r], flat_source[start:start + row_size], target)
             first = (n * th + i) * tw * channels
             for a in range(alpha):
                 for b in range(alpha):
                     start = (a * alpha + b) * out.shape[2] * channels + first
                     target = flat_out[start:start + run]
-                    _fill_zero(target)
+                    fill_zero(target)
                     for k in range(window):
                         if transform[b, k] != 0:        # tap k: phase k mod m, from k // m
                             offset = a * row_size + ((k % m) * count + k // m) * channels
-                            _axpy(transform[b, k], combined[offset:offset + run], target)
+                            axpy(transform[b, k], combined[offset:offset + run], target)
 
 
 @njit(cache=True, nogil=True)
@@ -149,10 +137,10 @@ def untransform_tiles(products, a_t, tiles_hw, bias, n0, i0, out):
             for a in range(alpha):
                 for v in range(m):
                     target = columns[a, v, :width]
-                    _fill_zero(target)
+                    fill_zero(target)
                     for b in range(alpha):
                         if a_t[v, b] != 0:
-                            _axpy(a_t[v, b], products[a * alpha + b, o, t0:t0 + width],
+                            axpy(a_t[v, b], products[a * alpha + b, o, t0:t0 + width],
                                   target)
             for u in range(m):
                 for v in range(m):
@@ -161,7 +149,7 @@ def untransform_tiles(products, a_t, tiles_hw, bias, n0, i0, out):
                         target[k] = bias[o]
                     for a in range(alpha):
                         if a_t[u, a] != 0:
-                            _axpy(a_t[u, a], columns[a, v, :width], target)
+                            axpy(a_t[u, a], columns[a, v, :width], target)
             if exact:
                 for u in range(m):
                     for v in range(m):

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 
 import minidl
 from minidl.bench.machine import thread_environment
-from minidl.bench.train import (MEMORY_ENVIRONMENT, peak_step_memory_mib, summarize,
-                                traced_peak_mib)
+from minidl.bench.train import MEMORY_ENVIRONMENT, peak_step_memory_mib, summarize, traced_peak_mib
 from minidl.bench.train_cases import CASES, Batch
 from minidl.cli.main import cli
 from minidl.models import MODELS
@@ -50,7 +49,6 @@ def test_twins_do_not_touch_minidl():
     """The twin package is separate: minidl's own modules still hold minidl's classes."""
     pytest.importorskip("torch")
     import minidl.models.colorize_cifar as ours
-
     from minidl.bench.torch_twin import twin_class
 
     torch = sys.modules["torch"]

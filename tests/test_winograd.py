@@ -3,7 +3,7 @@ against the im2col reference, PyTorch and float64 gradient checks; when conv2d u
 import numpy as np
 import pytest
 from helpers import leaf
-from test_conv_kernels import assert_close      # the GEMM kernels' tolerance
+from test_conv_kernels import assert_close  # the GEMM kernels' tolerance
 
 import minidl
 import minidl.nn.functional as F

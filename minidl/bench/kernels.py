@@ -27,8 +27,15 @@ import numpy as np
 
 from ..backend import module_for_device
 from .kernel_cases import Case, cases_for
-from .machine import (gpu_details, gpu_sgemm_gflops, load_average, machine_details,
-                      machine_lines, set_runtime_threads, sgemm_gflops)
+from .machine import (
+    gpu_details,
+    gpu_sgemm_gflops,
+    load_average,
+    machine_details,
+    machine_lines,
+    set_runtime_threads,
+    sgemm_gflops,
+)
 
 CUDA_WARMUP_CALLS = 3
 """Untimed calls of each function on the GPU after its first call, before timing."""

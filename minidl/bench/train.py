@@ -57,6 +57,7 @@ def _engines(torch):
 def _models(case: TrainCase, torch):
     """(minidl models, PyTorch twins) by role."""
     import minidl
+
     from ..models import MODELS
 
     minidl.manual_seed(0)
@@ -181,7 +182,7 @@ def run_case(case: TrainCase, torch, repeat: int) -> dict:
     for name, step in steps.items():
         row[f"{name}_peak_mib"] = peak_step_memory_mib(step)
     row["minidl_traced_peak_mib"] = traced_peak_mib(steps["minidl"])
-    samples = {name: [] for name in steps}
+    samples: dict = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
             start = time.perf_counter()
@@ -196,8 +197,8 @@ def run_case(case: TrainCase, torch, repeat: int) -> dict:
 
 
 def summarize(rows: list) -> dict:
-    summary = {"cases": len(rows),
-               "geomean_ratio": geometric_mean(row["ratio"] for row in rows)}
+    summary: dict = {"cases": len(rows),
+                     "geomean_ratio": geometric_mean(row["ratio"] for row in rows)}
     worst = max(rows, key=lambda row: row["ratio"])
     summary["worst"] = {"name": worst["name"], "ratio": worst["ratio"]}
     memory = [row for row in rows if "memory_ratio" in row]

@@ -23,8 +23,12 @@ import numpy as np
 from ..geometry import conv_output_size
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
-from .winograd import (winograd_backward_input, winograd_backward_weight, winograd_forward,
-                       winograd_tile)
+from .winograd import (
+    winograd_backward_input,
+    winograd_backward_weight,
+    winograd_forward,
+    winograd_tile,
+)
 from .workers import run_blocks, worker_count
 
 TRANSPOSED_WEIGHT_SUM_BELOW = 256

@@ -38,9 +38,12 @@ def evaluate(run_dir, split, data_dir, limit):
     from minidl.studies.runner import evaluate_split, load_trained
     from minidl.studies.splits import limited
     try:
-        run, config, task, data = load_trained(run_dir, data_dir=data_dir)
+        trained = load_trained(run_dir, data_dir=data_dir,
+                               note=lambda text: click.echo(f"note: {text}"))
+        run, config, data = trained.run, trained.config, trained.data
         dataset = limited([data.test if split == "test" else data.val], limit)[0]
-        evaluation, plots = evaluate_split(run, config, task, dataset, split)
+        evaluation, plots = evaluate_split(run, config, trained.task, dataset, split,
+                                           trained.epoch)
     except USER_ERRORS as error:
         raise user_error(error) from None
     click.echo(f"{config['study']} / {config['experiment']} / {config['model']}, "

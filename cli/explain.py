@@ -36,7 +36,8 @@ def explain(run_dir, images, methods, count, target, split, patch, out, data_dir
                                  param_hint="--target")
     try:
         written, summary = explain_run(run_dir, images, methods or METHODS, count, target,
-                                       out, data_dir, patch, split)
+                                       out, data_dir, patch, split,
+                                       note=lambda text: click.echo(f"note: {text}"))
     except (ExplainError, *USER_ERRORS) as error:
         raise user_error(error) from None
     if "accuracy" in summary:

@@ -68,7 +68,9 @@ def export(run_dir, format_, model_name, out, dynamic_size):
     from minidl.serialization import save
     from minidl.studies.runner import load_trained
     try:
-        run, _, task, _ = load_trained(run_dir, need_data=False)
+        trained = load_trained(run_dir, need_data=False,
+                               note=lambda text: click.echo(f"note: {text}"))
+        run, task = trained.run, trained.task
         models = task.models
         if model_name is not None:
             if model_name not in models:

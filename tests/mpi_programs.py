@@ -3,7 +3,8 @@
     mpiexec -n 2 python tests/mpi_programs.py CASE [ARGS...]
 
 ``collectives``  the collectives, DistributedDataParallel against one process training on
-                 the whole batch (float64), and SyncBatchNorm against BatchNorm2d
+                 the whole batch (float64), SyncBatchNorm against BatchNorm2d, and the
+                 ranks agreeing to skip or stop on a non-finite step seen by one rank
 ``hang``, ``raise``, ``kill``
                  rank 1 stops answering / raises / is killed in the middle of training;
                  rank 0 must not wait forever
@@ -16,6 +17,7 @@ import os
 import signal
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -145,6 +147,47 @@ def check_sync_batchnorm(rank, size):
         close(c.numpy(), b.numpy(), name, 1e-10)
 
 
+def check_nonfinite_agreement(rank, size):
+    """At step 2 only the last rank's loss grows past the divergence bound (its gradients
+    stay finite): with on_nonfinite "skip" every rank leaves that step out and the replicas
+    stay equal; with "stop" every rank stops there, the others saying another rank did."""
+    from minidl.training.data_parallel import DataParallel
+    from minidl.training.nonfinite import NonFiniteError, NonFiniteGuard
+    any_rank = DataParallel(SimpleNamespace(models={}), seed=0).any_rank
+    x = minidl.tensor(np.ones((4, 5)))
+    for policy in ("skip", "stop"):
+        minidl.manual_seed(0)
+        model = DistributedDataParallel(mlp())
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        guard = NonFiniteGuard(policy, any_rank)
+        taken, stopped = [], None
+        for step in range(4):
+            guard.start_batch(f"step {step}", {"model": model})
+            opt.zero_grad()
+            loss = model(x).sum() * (1e9 if rank == size - 1 and step == 2 else 1.0)
+            loss.backward()
+            try:
+                taken.append(guard.allows_step("model", model, loss))
+            except NonFiniteError as error:
+                stopped = (step, str(error))
+                break
+            guard.end_batch()
+            if taken[-1]:
+                opt.step()
+        if policy == "skip":
+            assert taken == [True, True, False, True], taken
+            weights = minidl.tensor(np.concatenate([p.detach().numpy().ravel()
+                                                    for p in model.parameters()]))
+            copies = [minidl.zeros(weights.shape, dtype=weights.dtype) for _ in range(size)]
+            dist.all_gather(copies, weights)
+            for other in copies[1:]:
+                close(other.numpy(), copies[0].numpy(), "replicas after a skipped step", 0)
+        else:
+            assert stopped is not None and stopped[0] == 2, stopped
+            expected = "times its first value" if rank == size - 1 else "on another rank"
+            assert expected in stopped[1], stopped
+
+
 def collectives():
     dist.init_process_group("mpi", timeout=60)
     rank, size = dist.get_rank(), dist.get_world_size()
@@ -152,6 +195,7 @@ def collectives():
     check_data_parallel(rank, size)
     check_unused_parameters(rank, size)
     check_sync_batchnorm(rank, size)
+    check_nonfinite_agreement(rank, size)
     dist.barrier()
     dist.destroy_process_group()
     if rank == 0:

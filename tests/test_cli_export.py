@@ -43,7 +43,7 @@ def test_export_writes_every_model_of_a_run_as_onnx(gan_run):
            "32, 32)" in result.output
     assert "discriminator.onnx: gray (batch, 1, 32, 32), color (batch, 3, 32, 32) -> " \
            "output (batch, 1)" in result.output
-    _, _, task, _ = load_trained(gan_run, need_data=False)
+    task = load_trained(gan_run, need_data=False).task
     rng = np.random.default_rng(1)
     gray, color = (rng.uniform(-1, 1, (3, c, 32, 32)).astype(np.float32) for c in (1, 3))
     with minidl.no_grad():
@@ -61,7 +61,7 @@ def test_export_of_one_model_as_safetensors_or_with_any_size(gan_run, tmp_path):
     result = invoke("export", gan_run, "--format", "safetensors", "--model", "generator",
                     "--out", target)
     assert result.exit_code == 0, result.output
-    _, _, task, _ = load_trained(gan_run, need_data=False)
+    task = load_trained(gan_run, need_data=False).task
     generator = GANGenerator(width=2)
     generator.load_state_dict(minidl.load(target))
     for key, value in task.models["generator"].state_dict().items():

@@ -15,6 +15,7 @@ from PIL import Image
 
 import minidl
 from minidl.cli.main import cli
+from minidl.datasets import mnist
 from minidl.training import trainer as trainer_module
 
 RUN_FILES = {"config.json", "metrics.jsonl", "checkpoint.h5", "summary.txt", "curves.png",
@@ -30,8 +31,10 @@ def smooth_image(rng, height, width):
 
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory):
-    """Tiny copies of the datasets in their real layouts."""
+    """Tiny copies of the datasets in their real layouts (MNIST: the package's copy; an
+    explicit --data-dir is the only place searched)."""
     root = tmp_path_factory.mktemp("data")
+    (root / "mnist").symlink_to(mnist.PACKAGED, target_is_directory=True)
     rng = np.random.default_rng(0)
     batches = root / "cifar10" / "cifar-10-batches-py"
     batches.mkdir(parents=True)
@@ -254,6 +257,24 @@ def test_colorize_returns_images_of_their_own_size(lab_run, tmp_path):
     for name, (height, width) in sizes.items():
         with Image.open(tmp_path / "out" / f"{name}_colorized.png") as image:
             assert image.size == (width, height) and image.mode == "RGB"
+
+
+def test_colorize_never_overwrites_silently(lab_run, tmp_path):
+    rng = np.random.default_rng(2)
+    for folder in ("a", "b"):
+        write_image(tmp_path / folder / "x.png", smooth_image(rng, 12, 16))
+    out = tmp_path / "out"
+    one_line_error(invoke("colorize", lab_run, tmp_path / "a" / "x.png",
+                          tmp_path / "b" / "x.png", "--out", out),
+                   f"{tmp_path / 'a' / 'x.png'} and {tmp_path / 'b' / 'x.png'} would both "
+                   f"be written to {out / 'x_colorized.png'}")
+    assert not out.exists()  # refused before any work
+    same = [tmp_path / "a" / "x.png", tmp_path / "a" / ".." / "a" / "x.png"]
+    first = invoke("colorize", lab_run, *same, "--out", out)
+    assert first.exit_code == 0 and len(first.output.splitlines()) == 1  # one image, once
+    again = invoke("colorize", lab_run, tmp_path / "a" / "x.png", "--out", out)
+    assert again.output.strip().endswith(f"-> {out / 'x_colorized.png'} (replaced the file "
+                                         "there)")
 
 
 def test_studies_lists_every_study_with_its_headlines():

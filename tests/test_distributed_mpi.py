@@ -1,8 +1,8 @@
 """Data-parallel training on 2 ranks started with mpiexec (skipped, with the reason, where
 MPI cannot start): collectives, DistributedDataParallel and SyncBatchNorm against one
-process (tests/mpi_programs.py), `minidl train --distributed` on 2 ranks against one
-process, a 2-rank checkpoint resumed on 1 rank, and a rank that fails, hangs or is killed
-ending the job instead of leaving the other waiting.
+process, the ranks agreeing on a non-finite step (tests/mpi_programs.py), `minidl train
+--distributed` on 2 ranks against one process, a 2-rank checkpoint resumed on 1 rank, and
+a rank that fails, hangs or is killed ending the job instead of leaving the other waiting.
 
 Every launch has a timeout: a job that hangs fails its test instead of the suite.
 """

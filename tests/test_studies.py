@@ -280,7 +280,7 @@ def test_run_directory_create_open_and_refuse(tmp_path):
 
 def test_checkpoint_restores_weights_optimizer_schedule_and_random_state(tmp_path):
     from minidl.studies.runner import build_task
-    from minidl.training.checkpoint import restore_training, save_checkpoint
+    from minidl.training.checkpoint import read_checkpoint, restore_training, save_checkpoint
     config = get_study("colorized-mnist").resolve(settings={"scheduler": "step",
                                                             "lr_step": 1})
     config["class_names"] = [str(d) for d in range(10)]
@@ -292,12 +292,15 @@ def test_checkpoint_restores_weights_optimizer_schedule_and_random_state(tmp_pat
     task.schedulers["model"].step()
     stopper = EarlyStopping(3)
     stopper.step(0.5, 1)
-    save_checkpoint(tmp_path / "c.h5", task, 1, [{"epoch": 1}], stopper)
+    run = RunDirectory.create(tmp_path, "run")
+    save_checkpoint(run, task, 1, [{"epoch": 1}], stopper)
     expected_draw = minidl.rand(3).numpy()
 
     fresh = build_task(config)
     fresh_stopper = EarlyStopping(3)
-    checkpoint = restore_training(tmp_path / "c.h5", fresh, fresh_stopper)
+    checkpoint, newest = read_checkpoint(run)
+    assert newest and not run.previous_checkpoint.exists()
+    checkpoint = restore_training(checkpoint, fresh, fresh_stopper)
     assert checkpoint["epoch"] == 1 and checkpoint["history"] == [{"epoch": 1}]
     for key, value in task.model.state_dict().items():
         assert np.array_equal(value.numpy(), fresh.model.state_dict()[key].numpy())

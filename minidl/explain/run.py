@@ -152,12 +152,13 @@ def write_grid(path, images: np.ndarray, maps: np.ndarray, names, title: str) ->
 
 def explain_run(run_dir, image_paths=(), methods=METHODS, count: int = 8,
                 target: str = "predicted", out=None, data_dir=None, patch: int = 4,
-                split: str = "test"):
-    """Explain the run at ``run_dir``; returns (written paths, summary)."""
+                split: str = "test", note=lambda text: None):
+    """Explain the run at ``run_dir``; returns (written paths, summary). ``note(text)``
+    hears of a fallback to checkpoint.prev.h5."""
     from ..studies.runner import load_trained
 
-    run, config, task, data = load_trained(run_dir, need_data=not image_paths,
-                                           data_dir=data_dir)
+    trained = load_trained(run_dir, need_data=not image_paths, data_dir=data_dir, note=note)
+    run, config, task, data = trained.run, trained.config, trained.task, trained.data
     _, read_label = class_scores(task)
     if image_paths:
         images, labels, strokes, names = file_images(image_paths, task.models["model"], task)

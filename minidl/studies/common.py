@@ -7,6 +7,7 @@ them, and the user sets any of them with ``--set key=value`` or an option of
 """
 from __future__ import annotations
 
+from ..training.nonfinite import POLICIES as NONFINITE_POLICIES
 from .setting import Setting
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "adadelta")
@@ -30,6 +31,9 @@ COMMON_SETTINGS = (
               minimum=0.0, maximum=1.0),
     Setting("lr_patience", 2, "epochs without progress before 'plateau' lowers the rate",
               int, minimum=0),
+    Setting("on_nonfinite", "stop", "a NaN or infinite loss or gradient: stop the run, "
+            "keeping the last checkpoint with finite weights, or skip that step and "
+            "count it (skipped_batches in metrics.jsonl)", str, choices=NONFINITE_POLICIES),
     Setting("patience", 0, "early stopping: stop after this many epochs without "
               "validation progress (0: never)", int, minimum=0),
     Setting("val_fraction", 0.1, "part of the training set held out for validation "

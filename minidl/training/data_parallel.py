@@ -9,11 +9,15 @@ answers for one process, :class:`DataParallel` for a rank of a process group:
     replicated(epoch)   during the epoch's steps the task's models are
                         DistributedDataParallel wrappers (gradients averaged over the
                         ranks) and dropout draws from a generator of (seed, epoch, rank)
+    any_rank(flag)      whether a rank found a non-finite loss or gradient in this step:
+                        every rank then stops or skips the step alike (:mod:`.nonfinite`)
     combine(means)      the epoch's training means over every rank's batches
     evaluate(...)       rank 0 validates; every rank receives its metrics, so schedules
                         and early stopping decide alike everywhere
     writes              only rank 0 writes the run directory (config, checkpoint, metrics,
-                        plots); it makes the directory (:func:`create_run_directory`)
+                        plots, TensorBoard events) and holds its lock; it makes the
+                        directory (:func:`create_run_directory`), and on a resume every
+                        rank takes the config it read (:func:`read_run_config`)
 
 The checkpoint holds the bare models (no ``module.`` prefix), so it resumes at any number
 of ranks, one process included.
@@ -74,6 +78,17 @@ def create_run_directory(out, name: str) -> RunDirectory:
     return RunDirectory(shared[0])
 
 
+def read_run_config(run: RunDirectory) -> dict:
+    """The run's config.json as rank 0 reads it, on every rank (rank 0 rewrites the file
+    while resuming, so a slower rank could otherwise read the new one)."""
+    rank, world = ranks()
+    if world == 1:
+        return run.read_config()
+    shared: list = [run.read_config() if rank == 0 else None]
+    distributed.broadcast_object_list(shared, src=0)
+    return shared[0]
+
+
 def set_epoch(loader, epoch: int) -> None:
     """Give the loader's sampler the epoch (its shuffle changes every epoch)."""
     set_sampler_epoch = getattr(getattr(loader, "sampler", None), "set_epoch", None)
@@ -88,6 +103,9 @@ class SingleProcess:
 
     def replicated(self, task, epoch: int):
         return nullcontext()
+
+    def any_rank(self, flag: bool) -> bool:
+        return bool(flag)
 
     def combine(self, means: MeanTracker) -> MeanTracker:
         return means
@@ -123,6 +141,13 @@ class DataParallel(SingleProcess):
             yield
         finally:
             task.models.update(models)
+
+    def any_rank(self, flag: bool) -> bool:
+        if self.world_size == 1:
+            return bool(flag)
+        flags = Tensor._from_array(np.array([bool(flag)], dtype=np.uint8))
+        distributed.all_reduce(flags, op=distributed.ReduceOp.MAX)
+        return bool(flags.array[0])
 
     def combine(self, means: MeanTracker) -> MeanTracker:
         names = list(means.sums)  # the task's order, the same on every rank

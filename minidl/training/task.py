@@ -5,7 +5,8 @@ A task owns the models of a study and knows its loss and its metrics::
     task.models        {"model": Module} (a GAN: {"generator": ..., "discriminator": ...})
     task.optimizers    {name: Optimizer}, one per model that trains
     task.schedulers    {name: learning-rate scheduler}, stepped once per epoch
-    task.train_step(batch) -> {"loss": float, ...}     one optimizer step on one batch
+    task.train_step(batch) -> {"loss": float, ...}     one optimizer step on one batch,
+                                                       taken with task.step(name, loss)
     task.evaluate(loader)  -> Evaluation               metrics over a whole split
     task.curve_panels()    -> [(title, [metric keys])]  what the curves plot shows
     task.write_plots(evaluation, folder, prefix)       confusion matrix, image grids ...
@@ -17,12 +18,17 @@ own besides the models (the colour palette of a palette classifier) saves it thr
 ``state_dict`` / ``load_state_dict``. The tasks of one model (every task but the GAN)
 build on :class:`SingleModelTask`, which owns the training step: they only say what a
 batch's losses are.
+
+``train_step`` takes each optimizer step through :meth:`Task.step`, which leaves it to
+``task.nonfinite`` (:mod:`.nonfinite`) to stop the run or skip the step when the loss or
+a gradient is NaN or infinite.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..tensor import Tensor
+from .nonfinite import NonFiniteGuard
 
 
 def to_numpy(tensor: Tensor):
@@ -85,6 +91,7 @@ class Task:
         self.models = {name: model.to(device) for name, model in models.items()}
         self.optimizers: dict = {}
         self.schedulers: dict = {}
+        self.nonfinite = NonFiniteGuard()
 
     # -- what subclasses provide -----------------------------------------------------------
     def train_step(self, batch) -> dict:
@@ -110,6 +117,12 @@ class Task:
         """Restore what :meth:`state_dict` returned."""
 
     # -- shared helpers --------------------------------------------------------------------
+    def step(self, name: str, loss) -> None:
+        """``self.optimizers[name].step()`` after ``loss.backward()``, unless ``loss`` or
+        a gradient is not finite (then ``self.nonfinite`` raises or skips the step)."""
+        if self.nonfinite.allows_step(name, self.models[name], loss):
+            self.optimizers[name].step()
+
     def train(self, mode: bool = True) -> None:
         for model in self.models.values():
             model.train(mode)
@@ -152,5 +165,5 @@ class SingleModelTask(Task):
         optimizer.zero_grad()
         losses = self.losses(self.model(batch[0]), batch)
         losses["loss"].backward()
-        optimizer.step()
+        self.step("model", losses["loss"])
         return numbers(losses)

@@ -145,6 +145,6 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 def where(condition, input, other) -> Tensor:
     """``input`` where ``condition`` holds, else ``other``; differentiable in both."""
-    condition = condition.data if isinstance(condition, Tensor) else condition
+    condition = condition.array if isinstance(condition, Tensor) else condition
     like = input if isinstance(input, Tensor) else other
     return Where.apply(condition, like._operand(input), like._operand(other))

@@ -142,7 +142,7 @@ def _write_node(parent, name: str, value, where: str):
     error messages.
     """
     if isinstance(value, Tensor):
-        node = _write_array(parent, name, to_device(value.data, "cpu"), where)
+        node = _write_array(parent, name, to_device(value.array, "cpu"), where)
         node.attrs["requires_grad"] = value.requires_grad
         return _with_kind(node, "tensor")
     if isinstance(value, np.ndarray):

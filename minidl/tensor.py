@@ -1,6 +1,6 @@
 """``Tensor``: an n-dimensional array that remembers how it was computed.
 
-A Tensor wraps a raw array (``tensor.data``: a NumPy array on "cpu", a CuPy array on
+A Tensor wraps a raw array (``tensor.array``: a NumPy array on "cpu", a CuPy array on
 "cuda").  When it takes part in an operation while ``requires_grad`` is set, the result
 records the operation (``result.grad_fn``), and ``result.backward()`` later walks those
 records back to fill ``.grad`` of every leaf tensor that requires a gradient.
@@ -79,9 +79,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind != "f":
+        if value and self.array.dtype.kind != "f":
             raise RuntimeError("only floating point tensors can require gradients, "
-                               f"got dtype {self.data.dtype}")
+                               f"got dtype {self.array.dtype}")
         if not value and self.grad_fn is not None:
             raise RuntimeError("requires_grad can only be switched off on a leaf tensor; "
                                "use .detach() on a computed one")
@@ -97,22 +97,22 @@ class Tensor:
 
     @property
     def shape(self) -> tuple:
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
-        return device_of(self.data)
+        return device_of(self.array)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None):
         if dim is None:
@@ -120,7 +120,7 @@ class Tensor:
         return self.shape[R.normalize_dims(dim, self.ndim, "size")[0]]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -150,7 +150,7 @@ class Tensor:
 
     # -- leaving the graph, changing device or dtype -----------------------------------
     def _host(self) -> np.ndarray:
-        return to_device(self.data, "cpu")
+        return to_device(self.array, "cpu")
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared with the tensor on "cpu")."""
@@ -159,7 +159,7 @@ class Tensor:
                                "use tensor.detach().numpy()")
         if self.device != "cpu":
             raise TypeError("can't convert a 'cuda' tensor to NumPy; use tensor.cpu() first")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
         array = self.detach().cpu().numpy()
@@ -188,11 +188,11 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut off from the graph."""
-        return Tensor._from_array(self.data)
+        return Tensor._from_array(self.array)
 
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph."""
-        return self * 1 if self.dtype.kind == "f" else Tensor._from_array(self.data.copy())
+        return self * 1 if self.dtype.kind == "f" else Tensor._from_array(self.array.copy())
 
     def contiguous(self) -> Tensor:
         return self
@@ -214,7 +214,7 @@ class Tensor:
         if device is not None and normalize_device(device) != result.device:
             target = normalize_device(device)
             module_for_device(target)
-            result = Tensor._from_array(to_device(result.data, target),
+            result = Tensor._from_array(to_device(result.array, target),
                                         requires_grad=result.requires_grad and result.is_leaf)
             if self.requires_grad and not self.is_leaf:
                 raise RuntimeError("to(device) on a tensor inside a graph is not supported; "
@@ -230,7 +230,7 @@ class Tensor:
     def _cast(self, dtype: np.dtype) -> Tensor:
         if self.requires_grad and dtype.kind == "f":
             return E.Cast.apply(self, dtype=dtype)
-        return Tensor._from_array(self.data.astype(dtype))
+        return Tensor._from_array(self.array.astype(dtype))
 
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -261,15 +261,15 @@ class Tensor:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn (did an input set requires_grad=True? was it "
                                "computed under no_grad?)")
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError(f"backward(): grad can be implicitly created only for "
                                    f"one-element outputs, this one has shape {self.shape}; "
                                    "pass a gradient of that shape")
-            grad = xp.ones(self.data.shape, dtype=self.dtype)
+            grad = xp.ones(self.array.shape, dtype=self.dtype)
         else:
-            grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
+            grad = gradient.array if isinstance(gradient, Tensor) else xp.asarray(gradient)
             if tuple(grad.shape) != self.shape:
                 raise RuntimeError(f"backward(): gradient has shape {tuple(grad.shape)}, "
                                    f"expected the output's shape {self.shape}")
@@ -293,20 +293,20 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def fill_(self, value) -> Tensor:
         self._check_inplace("fill_")
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def copy_(self, source) -> Tensor:
         self._check_inplace("copy_")
-        array = source.data if isinstance(source, Tensor) else source
+        array = source.array if isinstance(source, Tensor) else source
         array = to_device(array_module(array).asarray(array), self.device)
         try:
-            self.data[...] = array
+            self.array[...] = array
         except ValueError:
             raise RuntimeError(f"copy_: source of shape {tuple(array.shape)} does not "
                                f"broadcast to {self.shape}") from None
@@ -320,8 +320,8 @@ class Tensor:
 
     def __setitem__(self, index, value) -> None:
         self._check_inplace("item assignment")
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_arrays(index, self.device)] = value
+        value = value.array if isinstance(value, Tensor) else value
+        self.array[_index_arrays(index, self.device)] = value
 
     # -- arithmetic -----------------------------------------------------------------------
     def _operand(self, other):
@@ -330,7 +330,7 @@ class Tensor:
         so that an array of another device is ``Function.apply``'s clear error."""
         if isinstance(other, Tensor):
             return other
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         if isinstance(other, bool | int | float) and self.dtype.kind == "f":
             return xp.asarray(other, dtype=self.dtype)
         if isinstance(other, float):
@@ -408,8 +408,8 @@ class Tensor:
 
     # -- comparisons (no gradient) --------------------------------------------------------
     def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_array(op(self.data, other))
+        other = other.array if isinstance(other, Tensor) else other
+        return Tensor._from_array(op(self.array, other))
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -434,7 +434,7 @@ class Tensor:
     def __invert__(self):
         if self.dtype != bool:
             raise TypeError(f"~ needs a bool tensor, got {self.dtype}")
-        return Tensor._from_array(~self.data)
+        return Tensor._from_array(~self.array)
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b)
@@ -443,13 +443,13 @@ class Tensor:
         return self._compare(other, lambda a, b: a | b)
 
     def any(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).any(self.data))
+        return Tensor._from_array(array_module(self.array).any(self.array))
 
     def all(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).all(self.data))
+        return Tensor._from_array(array_module(self.array).all(self.array))
 
     def isfinite(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).isfinite(self.data))
+        return Tensor._from_array(array_module(self.array).isfinite(self.array))
 
     # -- elementwise functions ------------------------------------------------------------
     def exp(self):
@@ -522,9 +522,9 @@ class Tensor:
         if dim is None:
             return self.amax() if largest else self.amin()
         axis = R.normalize_dims(dim, self.ndim, "max" if largest else "min")[0]
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
-        indices = xp.expand_dims(pick(self.data, axis=axis), axis)
+        indices = xp.expand_dims(pick(self.array, axis=axis), axis)
         values = self.gather(axis, Tensor._from_array(indices))
         if not keepdim:
             values = values.squeeze(axis)
@@ -545,12 +545,12 @@ class Tensor:
         return self._arg(dim, keepdim, largest=False)
 
     def _arg(self, dim, keepdim, largest):
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
         if dim is None:
-            return Tensor._from_array(xp.asarray(pick(self.data), dtype=np.int64))
+            return Tensor._from_array(xp.asarray(pick(self.array), dtype=np.int64))
         axis = R.normalize_dims(dim, self.ndim, "argmax")[0]
-        result = pick(self.data, axis=axis).astype(np.int64)
+        result = pick(self.array, axis=axis).astype(np.int64)
         return Tensor._from_array(xp.expand_dims(result, axis) if keepdim else result)
 
     # -- shapes ---------------------------------------------------------------------------
@@ -639,15 +639,15 @@ class Tensor:
 
     def gather(self, dim: int, index: Tensor):
         axis = R.normalize_dims(dim, self.ndim, "gather")[0]
-        index = index.data if isinstance(index, Tensor) else index
+        index = index.array if isinstance(index, Tensor) else index
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
             raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} "
                                f"dimensions, got {index.dtype} of shape {tuple(index.shape)}")
         return S.Gather.apply(self, index=index, axis=axis)
 
     def masked_fill(self, mask, value):
-        mask = mask.data if isinstance(mask, Tensor) else mask
-        xp = array_module(self.data)
+        mask = mask.array if isinstance(mask, Tensor) else mask
+        xp = array_module(self.array)
         filler = xp.asarray(value, dtype=self.dtype)
         return E.Where.apply(mask, filler, self)
 
@@ -660,7 +660,7 @@ def _to_array(data, dtype):
     Python ints int64, as in PyTorch.
     """
     if isinstance(data, Tensor):
-        array = data.data.copy()
+        array = data.array.copy()
     elif hasattr(data, "__cuda_array_interface__") or isinstance(data, np.ndarray | np.generic):
         array = data.copy() if isinstance(data, np.ndarray) else array_module(data).array(data)
     else:
@@ -694,7 +694,7 @@ def _index_arrays(index, device: str):
     PyTorch, index tensors may live on the CPU whatever the indexed tensor's device)."""
     def convert(part):
         if isinstance(part, Tensor):
-            return to_device(part.data, device)
+            return to_device(part.array, device)
         if isinstance(part, list):
             return to_device(np.asarray(part), device)
         if array_device(part) is not None:

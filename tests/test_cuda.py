@@ -42,7 +42,7 @@ requires_no_cuda = pytest.mark.skipif(cuda_unavailable_reason() is None,
 def host(value):
     """A tensor's (or raw array's) values as a NumPy array."""
     if isinstance(value, minidl.Tensor):
-        value = value.detach().data
+        value = value.detach().array
     return to_device(value, "cpu")
 
 

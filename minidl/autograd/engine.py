@@ -43,7 +43,7 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
     if grad.dtype != tensor.dtype:
         grad = grad.astype(tensor.dtype)
     if tensor.grad is not None:
-        tensor.grad = Tensor._from_array(tensor.grad.data + grad)
+        tensor.grad = Tensor._from_array(tensor.grad.array + grad)
         return
     if not grad.flags.owndata or id(grad) in claimed:
         grad = grad.copy()

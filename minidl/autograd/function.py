@@ -68,7 +68,7 @@ class Function:
         device = None
         for value in inputs:
             if isinstance(value, Tensor):
-                arrays.append(value.data)
+                arrays.append(value.array)
                 needs.append(value.requires_grad)
                 where = value.device
             else:  # a raw array (or a number, or None)

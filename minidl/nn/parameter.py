@@ -12,7 +12,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
             data = []
-        source = data.data if isinstance(data, Tensor) else data
+        source = data.array if isinstance(data, Tensor) else data
         super().__init__(source, requires_grad=requires_grad)
 
     def __repr__(self) -> str:

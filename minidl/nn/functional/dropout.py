@@ -16,6 +16,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     if p == 1.0:
         return input * 0.0
     keep = _random.generator().random(input.shape) >= p
-    xp = array_module(input.data)
+    xp = array_module(input.array)
     mask = xp.asarray(to_device(keep, input.device), dtype=input.dtype) / input.dtype.type(1 - p)
     return input * mask

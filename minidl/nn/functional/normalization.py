@@ -51,8 +51,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ValueError("batch_norm: running_mean and running_var must be given in "
                              "evaluation mode (training=False)")
         return BatchNormEval.apply(input, weight, bias, eps=eps,
-                                   running_mean=running_mean.data,
-                                   running_var=running_var.data)
+                                   running_mean=running_mean.array,
+                                   running_var=running_var.array)
     if input.numel() // input.shape[1] <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
@@ -60,5 +60,5 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError(f"batch_norm: momentum must be a number in [0, 1], got {momentum!r}")
     return BatchNormTrain.apply(
         input, weight, bias, eps=eps, momentum=momentum,
-        running_mean=None if running_mean is None else running_mean.data,
-        running_var=None if running_var is None else running_var.data)
+        running_mean=None if running_mean is None else running_mean.array,
+        running_var=None if running_var is None else running_var.array)

@@ -61,8 +61,8 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            self.weight.array[...] = 1
+            self.bias.array[...] = 0
 
     def _check_input(self, input) -> None:
         name = type(self).__name__
@@ -79,7 +79,7 @@ class _BatchNorm(Module):
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:
                 factor = 1.0 / int(self.num_batches_tracked.item())
         # Batch statistics in training, and whenever there are no running estimates.

@@ -169,7 +169,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def to(self, device=None, dtype=None) -> Module:
         """Move (and/or cast) every parameter and buffer in place; returns self."""
@@ -181,12 +181,12 @@ class Module:
                 for value in table.values():
                     if value is None:
                         continue
-                    array = value.data
+                    array = value.array
                     if target is not None:
                         array = to_device(array, target)
                     if dtype is not None and array.dtype.kind == "f":
                         array = array.astype(dtype)
-                    value.data = array
+                    value.array = array
                     if value.grad is not None:
                         value.grad = None
         return self
@@ -239,7 +239,7 @@ class Module:
             if key not in state_dict:
                 continue
             source = state_dict[key]
-            source = source.data if isinstance(source, Tensor) else source
+            source = source.array if isinstance(source, Tensor) else source
             if tuple(source.shape) != target.shape:
                 mismatched.append(f"{key}: checkpoint has shape {tuple(source.shape)}, "
                                   f"model has {target.shape}")
@@ -249,9 +249,9 @@ class Module:
         for key, target in own.items():
             if key in state_dict:
                 source = state_dict[key]
-                source = source.data if isinstance(source, Tensor) else source
-                xp = array_module(target.data)
-                target.data[...] = xp.asarray(to_device(source, target.device),
+                source = source.array if isinstance(source, Tensor) else source
+                xp = array_module(target.array)
+                target.array[...] = xp.asarray(to_device(source, target.device),
                                               dtype=target.dtype)
         return IncompatibleKeys(missing, unexpected)
 

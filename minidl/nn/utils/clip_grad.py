@@ -22,7 +22,7 @@ def _gradients(owner: str, parameters) -> list:
     """The raw gradient arrays of ``parameters`` (a tensor or an iterable of tensors)."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     devices = {array_module(g).__name__ for g in grads}
     if len(devices) > 1:
         raise RuntimeError(f"{owner}: the gradients are on several devices "

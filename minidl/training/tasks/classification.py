@@ -62,7 +62,7 @@ class ClassificationTask(Task):
         loss = F.cross_entropy(logits, labels)
         loss.backward()
         optimizer.step()
-        correct = (logits.data.argmax(axis=1) == labels.data).mean()
+        correct = (logits.array.argmax(axis=1) == labels.array).mean()
         return {"loss": loss.item(), "accuracy": float(correct)}
 
     def evaluate(self, loader) -> Evaluation:

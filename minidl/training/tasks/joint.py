@@ -44,7 +44,7 @@ class JointTask(ColorizationTask):
             values["mse"] = loss = F.mse_loss(outputs.ab, target_ab)
         if outputs.logits is not None:
             values["cross_entropy"] = F.cross_entropy(outputs.logits, labels)
-            right = (outputs.logits.data.argmax(axis=1) == labels.data).mean()
+            right = (outputs.logits.array.argmax(axis=1) == labels.array).mean()
             values["accuracy"] = float(right)
             weighted = values["cross_entropy"] * self.classification_weight
             loss = values["cross_entropy"] if loss is None else loss + weighted

@@ -52,7 +52,7 @@ class PaletteColorizationTask(ColorizationTask):
 
     def losses(self, outputs, batch) -> dict:
         classes = self.classes_of(batch[1])
-        right = (outputs.data.argmax(axis=1) == classes.data).mean()
+        right = (outputs.array.argmax(axis=1) == classes.array).mean()
         return {"loss": F.cross_entropy(outputs, classes),
                 "pixel_accuracy": float(right)}
 

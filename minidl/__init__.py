@@ -14,25 +14,62 @@ import os as _os
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from numpy import bool_ as bool  # noqa: A001  (dtype names, as torch.float32 ...)
-from numpy import float16, float32, float64, int32, int64, uint8
+from numpy import float16, float32, float64, int8, int16, int32, int64, uint8
 
+from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends, ...)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, cat, empty, eye, from_numpy, full, linspace, ones, ones_like,
-                       rand, randint, randn, randperm, stack, tensor, where, zeros, zeros_like)
+from .backend import device
+from .creation import (arange, as_tensor, cat, empty, empty_like, eye, from_numpy, full,
+                       full_like, linspace, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, stack, tensor, where, zeros,
+                       zeros_like)
+from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
+from .legacy_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
+                           LongTensor)
 from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
+from .size import Size
 from .tensor import Tensor
+from .tensor_functions import (abs, add, allclose, amax, amin, argmax, argmin, bmm, ceil,
+                               chunk, clamp, clip, clone, cos, detach, div, divide, dot, eq,
+                               equal, exp, expm1, flatten, floor, gather, ge, gt, is_floating_point,
+                               is_tensor, isfinite, isnan, le, log, log1p, log_softmax,
+                               logical_not, lt, masked_fill, matmul, max, maximum, mean, min,
+                               minimum, mm, mul, multiply, ne, neg, negative, norm, numel,
+                               permute, pow, reciprocal, relu, reshape, round, rsqrt, sigmoid,
+                               sign, sin, softmax, split, sqrt, square, squeeze, std, sub,
+                               subtract, sum, swapaxes, t, tan, tanh, transpose, tril, triu,
+                               true_divide, unbind, unsqueeze, var)
 
 from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
+
+concat = concatenate = cat
+# PyTorch's other names of the dtypes (last: they shadow Python's float, int and bool here)
+half, double, short, long = float16, float64, int16, int64
+float = float32  # noqa: A001
+int = int32  # noqa: A001
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Tensor", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
-    "ones_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "cat",
-    "stack", "where", "manual_seed", "get_rng_state", "set_rng_state", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled", "float16", "float32", "float64",
-    "int32", "int64", "uint8", "bool", "gradcheck", "GradcheckError", "nn", "optim", "save",
-    "load",
+    "Tensor", "Size", "device", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty",
+    "full", "zeros_like", "ones_like", "empty_like", "full_like", "randn", "rand", "randint",
+    "randn_like", "rand_like", "randint_like", "randperm", "arange", "linspace", "eye", "cat",
+    "concat", "concatenate", "stack", "where", "manual_seed", "get_rng_state",
+    "set_rng_state", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "get_default_dtype", "set_default_dtype", "promote_types", "float16", "float32",
+    "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "float", "double",
+    "short", "int", "long", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "BoolTensor", "ByteTensor", "gradcheck", "GradcheckError", "nn", "optim", "cuda",
+    "accelerator", "backends", "save", "load",
+    "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "ceil", "chunk",
+    "clamp", "clip", "clone", "cos", "detach", "div", "divide", "dot", "eq", "equal", "exp",
+    "expm1", "flatten", "floor", "gather", "ge", "gt", "is_floating_point", "is_tensor",
+    "isfinite", "isnan", "le", "log", "log1p", "log_softmax", "logical_not", "lt",
+    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
+    "multiply", "ne", "neg", "negative", "norm", "numel", "permute", "pow", "reciprocal",
+    "relu", "reshape", "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "split", "sqrt",
+    "square", "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh",
+    "transpose", "tril", "triu", "true_divide", "unbind", "unsqueeze", "var",
 ]

@@ -61,21 +61,22 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
             continue
         if fn._released:
             raise RuntimeError(
-                f"backward through {fn.name} a second time: its saved values were freed "
+                f"backward through {fn.name()} a second time: its saved values were freed "
                 "after the first backward; pass retain_graph=True to the first backward")
+        fn.check_saved_versions()
         if fn.retained_output is not None:
             accumulate_into(fn.retained_output, grad_output, claimed)
         grads = fn.backward(grad_output)
         if not isinstance(grads, tuple):
             grads = (grads,)
         if len(grads) != len(fn.inputs):
-            raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
+            raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients "
                                f"for {len(fn.inputs)} inputs")
         for value, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
             if not needed or g is None:
                 continue
             if g.shape != value.shape:
-                raise RuntimeError(f"{fn.name}.backward returned a gradient of shape "
+                raise RuntimeError(f"{fn.name()} returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {value.shape}")
             if value.grad_fn is None:
                 accumulate_into(value, g, claimed)

@@ -8,8 +8,9 @@ gradient and recording is on, links the output Tensor to this node so that
 """
 from __future__ import annotations
 
-from ..backend import array_device
+from ..backend import array_device, array_module
 from .grad_mode import is_grad_enabled
+from .saved import check_saved, watch_saved
 
 
 class Function:
@@ -19,15 +20,21 @@ class Function:
     single array when there is one input); ``None`` where an input needs no gradient.
     ``self.needs_input_grad[i]`` says whether input ``i`` needs one, so work can be skipped.
     Arrays needed by ``backward`` are kept with ``save_for_backward`` so that they can be
-    released once the graph has been used (PyTorch's ``retain_graph=False``).
+    released once the graph has been used (PyTorch's ``retain_graph=False``), and so that
+    backward can tell when one of them was changed in place since (see ``saved.py``).
+    A Function whose output may be a view of its first input's memory (reshape, indexing)
+    sets ``returns_view``: the output then shares that input's version counter.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_released", "retained_output", "__dict__")
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_watched", "_released",
+                 "retained_output", "__dict__")
+    returns_view = False
 
     def __init__(self):
         self.inputs = ()
         self.needs_input_grad = ()
         self._saved = ()
+        self._watched = ()
         self._released = False
         self.retained_output = None
 
@@ -46,15 +53,27 @@ class Function:
     def saved_arrays(self) -> tuple:
         return self._saved
 
+    def check_saved_versions(self) -> None:
+        """Raise PyTorch's error if a tensor whose memory was saved has been changed in place."""
+        check_saved(self._watched, self.name())
+
     def release(self) -> None:
         """Free what backward needed; a second backward through this node is then an error."""
         self._saved = ()
+        self._watched = ()
         self.__dict__.clear()
         self._released = True
 
-    @property
+    # -- what PyTorch shows of a node -------------------------------------------------------
     def name(self) -> str:
-        return type(self).__name__
+        """The node's name as PyTorch prints it (``MulBackward0``)."""
+        return f"{type(self).__name__}Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        """``(node, 0)`` for each input: the Function that computed it, an ``AccumulateGrad``
+        for a leaf that requires grad, ``None`` for an input that needs no gradient."""
+        return tuple((_node_of(value), 0) for value in self.inputs)
 
     # -- running a node -------------------------------------------------------------------
     @classmethod
@@ -85,8 +104,38 @@ class Function:
         fn.needs_input_grad = tuple(needs)
         output = fn.forward(*arrays, **options)
         record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"
+        result = Tensor._from_array(output, requires_grad=record, grad_fn=fn if record else None)
+        source = inputs[0] if inputs else None
+        if cls.returns_view and isinstance(source, Tensor) \
+                and array_module(output).may_share_memory(output, source.array):
+            result._version_counter = source._version_counter
+            result._base = source if source._base is None else source._base
         if record:
             fn.inputs = inputs
-            return Tensor._from_array(output, requires_grad=True, grad_fn=fn)
-        return Tensor._from_array(output)
+            tensors = [(f"input {i}", value) for i, value in enumerate(inputs)
+                       if isinstance(value, Tensor)]
+            fn._watched = watch_saved(fn._saved, [*tensors, ("output 0", result)])
+        return result
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf that requires grad: the step of backward
+    that adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+
+def _node_of(value):
+    if getattr(value, "grad_fn", None) is not None:
+        return value.grad_fn
+    if getattr(value, "requires_grad", False):
+        return AccumulateGrad(value)
+    return None
 

@@ -172,6 +172,7 @@ class Optimizer:
                     grad = -grad
                 state = self.state.get(param, {})
                 self.update(param.array, grad, state, group)
+                param._bump_version()  # changed in place: a graph that saved it is stale
                 if state:  # a parameter gets an entry once it has something to remember
                     self.state[param] = state
         return loss

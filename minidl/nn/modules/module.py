@@ -11,7 +11,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from ...backend import array_module, normalize_device, to_device
+from ...autograd.grad_mode import no_grad
+from ...backend import normalize_device, to_device
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -246,13 +247,10 @@ class Module:
         if mismatched:
             raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch for "
                              + "; ".join(mismatched))
-        for key, target in own.items():
-            if key in state_dict:
-                source = state_dict[key]
-                source = source.array if isinstance(source, Tensor) else source
-                xp = array_module(target.array)
-                target.array[...] = xp.asarray(to_device(source, target.device),
-                                              dtype=target.dtype)
+        with no_grad():
+            for key, target in own.items():
+                if key in state_dict:
+                    target.copy_(state_dict[key])  # to the target's device and dtype
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from .bench import bench
 from .colorize import colorize
 from .data import data
 from .eval import evaluate
+from .run import run
 from .studies import studies
 from .train import train
 
@@ -23,6 +24,7 @@ cli.add_command(evaluate)
 cli.add_command(colorize)
 cli.add_command(studies)
 cli.add_command(bench)
+cli.add_command(run)
 
 
 def main():

@@ -32,8 +32,24 @@ ADADELTA_CASES = [
     dict(weight_decay=0.1),
     dict(eps=1e-3, maximize=True),
 ]
+RMSPROP_CASES = [
+    dict(),
+    dict(lr=0.05, alpha=0.9, eps=1e-6),
+    dict(lr=0.05, momentum=0.8),
+    dict(lr=0.05, centered=True),
+    dict(lr=0.02, alpha=0.7, momentum=0.5, centered=True, weight_decay=0.1, maximize=True),
+]
+ADAGRAD_CASES = [
+    dict(),
+    dict(lr=0.3, lr_decay=0.1),
+    dict(lr=0.2, initial_accumulator_value=0.5, eps=1e-6),
+    dict(lr=0.1, weight_decay=0.2, lr_decay=0.05, maximize=True),
+]
 CASES = ([("SGD", kw) for kw in SGD_CASES] + [("Adam", kw) for kw in ADAM_CASES]
-         + [("AdamW", kw) for kw in ADAM_CASES] + [("Adadelta", kw) for kw in ADADELTA_CASES])
+         + [("AdamW", kw) for kw in ADAM_CASES] + [("Adadelta", kw) for kw in ADADELTA_CASES]
+         + [("RMSprop", kw) for kw in RMSPROP_CASES] + [("Adagrad", kw) for kw in ADAGRAD_CASES])
+# Adagrad (as PyTorch's) keeps state for every parameter from the start
+EAGER_STATE = {"Adagrad"}
 
 
 def case_id(case):
@@ -103,11 +119,13 @@ def test_matches_pytorch_step_by_step_in_float64(case):
         for p, tp in zip(params, tparams):
             np.testing.assert_allclose(p.array, to_numpy(tp), rtol=1e-12, atol=1e-14,
                                        err_msg=f"after step {step + 1}")
-    assert params[-1].grad is None and params[-1] not in ours.state
+    assert params[-1].grad is None and (params[-1] in ours.state) == (name in EAGER_STATE)
+    np.testing.assert_array_equal(params[-1].array, problem()[0][-1])  # never updated
 
     our_dict, their_dict = ours.state_dict(), theirs.state_dict()
+    expected = {0, 1, 2} if name != "SGD" or kwargs.get("momentum") else set()
     assert set(our_dict["state"]) == set(their_dict["state"]) == (
-        {0, 1, 2} if name != "SGD" or kwargs.get("momentum") else set())
+        expected | {3} if name in EAGER_STATE else expected)
     for index, state in our_dict["state"].items():
         assert set(state) == set(their_dict["state"][index])
         for key, value in state.items():
@@ -124,7 +142,9 @@ def test_matches_pytorch_step_by_step_in_float64(case):
 @pytest.mark.parametrize("case", [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                                   ("Adam", dict(lr=0.1, amsgrad=True)),
                                   ("AdamW", dict(lr=0.1)),
-                                  ("Adadelta", dict(weight_decay=0.1))], ids=case_id)
+                                  ("Adadelta", dict(weight_decay=0.1)),
+                                  ("RMSprop", dict(lr=0.05, momentum=0.5, centered=True)),
+                                  ("Adagrad", dict(lr=0.3, lr_decay=0.1))], ids=case_id)
 def test_matches_pytorch_in_float32(case):
     torch = pytest.importorskip("torch")
     name, kwargs = case
@@ -146,7 +166,9 @@ def test_matches_pytorch_in_float32(case):
 ROUND_TRIP_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                     ("Adam", dict(lr=0.1, betas=(0.9, 0.6), amsgrad=True)),
                     ("AdamW", dict(lr=0.1, weight_decay=0.1)),
-                    ("Adadelta", dict(lr=0.5))]
+                    ("Adadelta", dict(lr=0.5)),
+                    ("RMSprop", dict(lr=0.05, momentum=0.9, centered=True)),
+                    ("Adagrad", dict(lr=0.3, lr_decay=0.1, initial_accumulator_value=0.1))]
 
 
 @pytest.mark.parametrize("case", ROUND_TRIP_CASES, ids=case_id)
@@ -174,7 +196,9 @@ def test_state_dict_round_trip_continues_like_an_uninterrupted_run(case):
 
 @pytest.mark.parametrize("case", [("SGD", dict(lr=0.1, momentum=0.9, dampening=0.2)),
                                   ("Adam", dict(lr=0.1, betas=(0.9, 0.6), amsgrad=True)),
-                                  ("Adadelta", dict(rho=0.8))], ids=case_id)
+                                  ("Adadelta", dict(rho=0.8)),
+                                  ("RMSprop", dict(lr=0.05, momentum=0.5, centered=True)),
+                                  ("Adagrad", dict(lr=0.3, lr_decay=0.1))], ids=case_id)
 def test_loads_a_pytorch_state_dict_and_continues_like_pytorch(case):
     torch = pytest.importorskip("torch")
     name, kwargs = case
@@ -373,6 +397,11 @@ def test_a_gradient_that_does_not_fit_its_parameter_is_an_error(grad, error, mat
     (lambda p: optim.Adadelta(p, rho=1.5), r"Adadelta: rho must be a number in \[0, 1\], got 1.5"),
     (lambda p: optim.Adadelta(p, eps=-1.0), "Adadelta: eps must be a number >= 0, got -1.0"),
     (lambda p: optim.Adadelta(p, lr=-1.0), "Adadelta: lr must be a number >= 0"),
+    (lambda p: optim.RMSprop(p, alpha=-0.1), "RMSprop: alpha must be a number >= 0, got -0.1"),
+    (lambda p: optim.RMSprop(p, momentum=-1), "RMSprop: momentum must be a number >= 0"),
+    (lambda p: optim.Adagrad(p, lr_decay=-1), "Adagrad: lr_decay must be a number >= 0"),
+    (lambda p: optim.Adagrad(p, initial_accumulator_value=-1),
+     "Adagrad: initial_accumulator_value must be a number >= 0"),
 ])
 def test_bad_hyperparameters_name_the_argument_and_value(make, match):
     params = [minidl.ones(3, requires_grad=True)]

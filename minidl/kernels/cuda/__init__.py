@@ -8,3 +8,4 @@ from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
                       avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
                       max_pool2d_forward)
 from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward
+from .special import erf

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...autograd.function import Function
 from ...backend import array_module
 from ...ops import elementwise as E
+from ...ops import smooth_activations as S
 from ...ops.reduction import normalize_dims
 from ...tensor import Tensor
 
@@ -14,6 +15,30 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     return E.LeakyReLU.apply(input, negative_slope=negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else α(eˣ - 1)."""
+    return S.ELU.apply(input, alpha=alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """ln(1 + e^(βx)) / β; x itself where βx > threshold."""
+    if beta == 0:
+        raise ValueError("softplus: beta must be non-zero")
+    return S.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x Φ(x) with Φ the standard normal CDF (``approximate="tanh"``: its tanh form)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return S.GELU.apply(input, approximate=approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x σ(x) (also called swish)."""
+    return S.SiLU.apply(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:

@@ -50,6 +50,52 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce((input - target).abs(), reduction)
 
 
+class SmoothL1(Function):
+    """Per element, with d = x - y and β > 0:  l = d²/(2β) where |d| < β, else |d| - β/2;
+    dl/dx = d/β where |d| < β, else sign(d);  dl/dy = -dl/dx.  ``scale`` multiplies both
+    (Huber's loss with δ is β·smooth-L1 with β = δ)."""
+
+    def forward(self, x, y, *, beta, scale=1.0):
+        xp = array_module(x)
+        d = x - y
+        size = xp.abs(d)
+        quadratic = size < beta
+        self.beta, self.scale = beta, scale
+        self.save_for_backward(d, quadratic)
+        loss = xp.where(quadratic, d * d / (2 * beta), size - beta / 2)
+        return loss * x.dtype.type(scale) if scale != 1.0 else loss
+
+    def backward(self, grad):
+        d, quadratic = self.saved_arrays
+        xp = array_module(d)
+        slope = xp.where(quadratic, d / self.beta, xp.sign(d)) * grad
+        if self.scale != 1.0:
+            slope = slope * slope.dtype.type(self.scale)
+        return (slope if self.needs_input_grad[0] else None,
+                -slope if self.needs_input_grad[1] else None)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """(x - y)²/(2β) where |x - y| < β, else |x - y| - β/2 (β = 0: the L1 loss)."""
+    _check("smooth_l1_loss", input, target, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    return _reduce(SmoothL1.apply(input, target, beta=float(beta)), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """(x - y)²/2 where |x - y| < δ, else δ(|x - y| - δ/2): δ × smooth_l1_loss with β = δ."""
+    _check("huber_loss", input, target, reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    return _reduce(SmoothL1.apply(input, target, beta=float(delta), scale=float(delta)),
+                   reduction)
+
+
 def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int):
     """Check integer class targets: shape (N, d1, ...) for input (N, C, d1, ...)."""
     if target.dtype.kind not in "iu":

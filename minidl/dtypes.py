@@ -79,7 +79,20 @@ def _number_dtype(value) -> np.dtype:
 
 def is_number(value) -> bool:
     """Python and NumPy scalars (they take part in promotion as Python numbers do)."""
-    return isinstance(value, numbers.Number | np.generic)
+    if type(value) in (float, int, bool):  # the common case, without the slower ABC check
+        return True
+    return isinstance(value, numbers.Number | np.generic) and not hasattr(value, "array")
+
+
+def binary_result_type(tensor, other) -> np.dtype:
+    """``result_type(tensor, other)`` for a tensor and a second operand, with shortcuts for
+    the common cases: a tensor of the same dtype, a Python number that doesn't change it."""
+    dtype = tensor.dtype
+    kind = type(other)
+    if kind is float and dtype.kind == "f" or kind is int and dtype.kind in "fiu" \
+            or getattr(other, "dtype", None) == dtype:
+        return dtype
+    return result_type(tensor, other)
 
 
 def result_type(*operands) -> np.dtype:

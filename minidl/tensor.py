@@ -23,8 +23,8 @@ from .autograd.grad_mode import is_grad_enabled
 from .autograd.saved import VersionCounter
 from .backend import (array_device, array_module, device_of, module_for_device,
                       normalize_device, to_device)
-from .dtypes import (FLOATING, as_dtype, can_cast, category, get_default_dtype, is_number,
-                     result_type)
+from .dtypes import (FLOATING, as_dtype, binary_result_type, can_cast, category,
+                     get_default_dtype, is_number, result_type)
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from .ops.elementwise import (Abs, Cast, Clamp, Cos, Exp, Expm1, Log, Log1p, Maximum, ReLU,
                               Sigmoid, Sin, Sqrt, Tan, Tanh, Where)
@@ -575,7 +575,7 @@ class Tensor:
         dtype, with a clear error for bad shapes."""
         other = self._operand(other, function.__name__.lower())
         a, b = (other, self) if reflected else (self, other)
-        dtype = dtype or result_type(a, b)
+        dtype = dtype or binary_result_type(self, other)
         if function is Sub and any(result_type(v) == np.bool_ for v in (a, b)):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
                                "supported; to invert a mask, use ~ or logical_not()")
@@ -599,7 +599,7 @@ class Tensor:
     def _converted(self, value, dtype):
         """An operand as a Tensor or raw array of ``dtype`` (numbers on this tensor's device)."""
         if isinstance(value, Tensor):
-            return value if value.dtype == dtype else value._cast(dtype)
+            return value if value.array.dtype == dtype else value._cast(dtype)
         if is_number(value):
             return array_module(self.array).asarray(value, dtype=dtype)
         return value.astype(dtype, copy=False)
@@ -623,7 +623,7 @@ class Tensor:
         return self._binary(Mul, other, reflected=True)
 
     def _division_dtype(self, other):
-        dtype = result_type(self, self._operand(other, "div"))
+        dtype = binary_result_type(self, self._operand(other, "div"))
         return dtype if category(dtype) == FLOATING else get_default_dtype()
 
     def __truediv__(self, other):

@@ -58,6 +58,7 @@ def test_tensor_tensor_promotion_matches_torch(torch):
                     _check_same(mine, theirs, f"{left} {name} {right}{list(right_shape)}")
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero")
 def test_python_numbers_do_not_widen_tensors(torch):
     for dtype in DTYPES:
         for number in (True, 2, 2.5):

@@ -8,9 +8,9 @@ gradient and recording is on, links the output Tensor to this node so that
 """
 from __future__ import annotations
 
-from ..backend import array_device, array_module
+from ..backend import array_device
 from .grad_mode import is_grad_enabled
-from .saved import check_saved, watch_saved
+from .saved import check_saved, memory_owner, watch_saved
 
 
 class Function:
@@ -107,14 +107,12 @@ class Function:
         result = Tensor._from_array(output, requires_grad=record, grad_fn=fn if record else None)
         source = inputs[0] if inputs else None
         if cls.returns_view and isinstance(source, Tensor) \
-                and array_module(output).may_share_memory(output, source.array):
+                and memory_owner(output) is memory_owner(source.array):
             result._version_counter = source._version_counter
             result._base = source if source._base is None else source._base
         if record:
             fn.inputs = inputs
-            tensors = [(f"input {i}", value) for i, value in enumerate(inputs)
-                       if isinstance(value, Tensor)]
-            fn._watched = watch_saved(fn._saved, [*tensors, ("output 0", result)])
+            fn._watched = watch_saved(fn._saved, inputs, result)
         return result
 
 

@@ -13,8 +13,6 @@ own, so changes made through it are not seen.)
 """
 from __future__ import annotations
 
-from ..backend import array_module
-
 
 class VersionCounter:
     """How many times a tensor's memory has been changed in place."""
@@ -28,18 +26,26 @@ class VersionCounter:
         self.value += 1
 
 
-def watch_saved(saved_arrays, tensors) -> tuple:
-    """``(role, counter, version, shape, dtype)`` for each tensor in ``tensors`` (pairs of
-    a role such as "input 0" and a Tensor) whose memory a saved array may share."""
+def memory_owner(array):
+    """The array that owns ``array``'s memory: itself, or the array its views lead back to."""
+    while getattr(array.base, "ndim", None) is not None:
+        array = array.base
+    return array
+
+
+def watch_saved(saved_arrays, inputs, output) -> tuple:
+    """``(role, counter, version, shape, dtype)`` for the output and each input Tensor whose
+    memory a saved array shares (role: -1 for the output, else the input's position)."""
+    owners = {id(memory_owner(a)) for a in saved_arrays if getattr(a, "ndim", None) is not None}
+    if not owners:
+        return ()
     watched = []
-    for role, tensor in tensors:
-        for array in saved_arrays:
-            if getattr(array, "ndim", None) is None:
-                continue
-            if array_module(array).may_share_memory(array, tensor.array):
-                counter = tensor._version_counter
-                watched.append((role, counter, counter.value, tensor.shape, tensor.dtype))
-                break
+    tensors = [(i, value) for i, value in enumerate(inputs) if hasattr(value, "grad_fn")]
+    for role, tensor in tensors + [(-1, output)]:
+        memory = tensor.array
+        if id(memory_owner(memory)) in owners:
+            counter = tensor._version_counter
+            watched.append((role, counter, counter.value, memory.shape, memory.dtype))
     return tuple(watched)
 
 
@@ -50,6 +56,7 @@ def check_saved(watched, node_name: str) -> None:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by "
                 f"an inplace operation: [{dtype} tensor of shape {list(shape)}], which is "
-                f"{role} of {node_name}, is at version {counter.value}; expected version "
+                f"{'output 0' if role < 0 else f'input {role}'} of {node_name}, is at "
+                f"version {counter.value}; expected version "
                 f"{version} instead. Hint: compute the new value out of place (y = x + 1 "
                 "instead of x += 1), or change it only after backward")

@@ -5,10 +5,17 @@ A Tensor wraps a raw array (``tensor.array``: a NumPy array on "cpu", a CuPy arr
 records the operation (``result.grad_fn``), and ``result.backward()`` later walks those
 records back to fill ``.grad`` of every leaf tensor that requires a gradient.
 
-Semantics follow PyTorch: ``tensor.data`` is another Tensor on the same memory that does not
-require grad; in-place operations (``x.add_(y)``, ``x += y``, ``x[i] = v``) change the memory
-and the version counter that lets backward detect a saved value changed since (see
-``autograd/saved.py``); results take PyTorch's dtypes (see ``dtypes.py``).
+Semantics follow PyTorch:
+
+* ``tensor.data`` is another Tensor on the same memory that does not require grad;
+* in-place operations (``x.add_(y)``, ``x += y``, ``x[i] = v``) change the memory and add one
+  to its version counter, which lets backward detect that a value it saved was changed
+  since (``autograd/saved.py``).  With grad mode on, a leaf that requires grad refuses them;
+  on any other tensor they are recorded when the tensor or an operand requires grad: the
+  tensor becomes the op's output in the graph.  One case is not supported yet: recording
+  an in-place change of a *view* of another tensor (PyTorch then rewrites the base's
+  history); it raises an error that says so.  Under ``no_grad`` nothing is recorded;
+* results take PyTorch's dtypes (``dtypes.py``).
 """
 from __future__ import annotations
 
@@ -57,6 +64,8 @@ class Tensor:
         self._wrap(legacy_array(data, get_default_dtype(), device))
 
     def _wrap(self, array, requires_grad: bool = False, grad_fn=None) -> None:
+        if isinstance(array, np.generic):  # NumPy reductions give scalars: keep 0-d arrays
+            array = np.asarray(array)
         self.array = array
         self.grad = None
         self.grad_fn = grad_fn
@@ -423,8 +432,9 @@ class Tensor:
     def _write(self, op: str, store) -> None:
         """``store(self.array)`` changes the memory; then the version counter moves on."""
         if not getattr(self.array.flags, "writeable", True):
-            raise RuntimeError(f"{op}: this tensor's memory is read-only: it is an expanded "
-                               "view whose elements share memory; clone() it first")
+            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expanded view, "
+                               "whose elements share memory, or a read-only NumPy array); "
+                               "clone() it first")
         try:
             store(self.array)
         except ValueError as error:
@@ -1026,6 +1036,9 @@ class Tensor:
 
     def __getitem__(self, index):
         index = _index_arrays(index, self.device)
+        parts = index if isinstance(index, tuple) else (index,)
+        if all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in parts):
+            index = (*parts, Ellipsis)  # x[i, j] a 0-d view (NumPy would copy to a scalar)
         try:
             return GetItem.apply(self, index=index)
         except IndexError as error:

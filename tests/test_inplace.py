@@ -55,6 +55,18 @@ def test_inplace_changes_memory_and_version_like_torch(name, change, rng, torch)
     assert t.dtype == np.float32
 
 
+def test_running_totals_of_reductions_accumulate_in_place(torch):
+    totals = []
+    for engine in (minidl, torch):
+        x = engine.tensor([[1.0, 2.0], [3.0, 4.0]])
+        total, correct = x.sum(), (x > 1.5).sum()
+        for row in x:
+            total += row.mean()
+            correct += (row > 2).sum()
+        totals.append((total.item(), correct.item(), str(correct.dtype)))
+    assert totals[0][:2] == totals[1][:2] and totals[1][2] == "torch." + totals[0][2]
+
+
 def test_manual_sgd_step_updates_parameters_in_place(torch):
     """The regression tutorial's update: ``p -= lr * p.grad`` under no_grad changes p."""
     layer = minidl.nn.Linear(3, 1)
@@ -214,6 +226,18 @@ def test_inplace_makes_a_plain_tensor_part_of_the_graph(torch):
         (buffer * buffer).sum().backward()
         grads.append(w.grad.numpy().copy())
     np.testing.assert_allclose(grads[0], grads[1])
+
+
+def test_indexed_elements_and_slices_are_views(torch):
+    for engine in (minidl, torch):
+        x = engine.zeros(2, 3)
+        x[1, 2].add_(5)  # one element: still a view
+        x[0].fill_(1)
+        x[:, :1].mul_(3)
+        for row in x:
+            row[0] += 1
+        # row[0] += 1 is an in-place add and then an item assignment: two versions
+        assert x.tolist() == [[4.0, 1.0, 1.0], [1.0, 0.0, 5.0]] and x._version == 7
 
 
 def test_recorded_inplace_on_a_view_is_refused_clearly():

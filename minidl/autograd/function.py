@@ -69,6 +69,9 @@ class Function:
         """The node's name as PyTorch prints it (``MulBackward0``)."""
         return f"{type(self).__name__}Backward0"
 
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
     @property
     def next_functions(self) -> tuple:
         """``(node, 0)`` for each input: the Function that computed it, an ``AccumulateGrad``
@@ -128,6 +131,9 @@ class AccumulateGrad:
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 def _node_of(value):

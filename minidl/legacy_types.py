@@ -12,6 +12,8 @@ from .tensor import Tensor, legacy_array
 
 
 class _LegacyType(type):
+    """The class of the legacy types: calling one makes a Tensor of its ``dtype``."""
+
     def __call__(cls, *data, device=None) -> Tensor:
         return Tensor._from_array(legacy_array(data, cls.dtype, device))
 
@@ -19,25 +21,13 @@ class _LegacyType(type):
         return isinstance(value, Tensor) and value.dtype == cls.dtype
 
 
-class FloatTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.float32)
+def _legacy_type(name: str, dtype) -> _LegacyType:
+    return _LegacyType(name, (), {"dtype": np.dtype(dtype), "__module__": __name__})
 
 
-class DoubleTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.float64)
-
-
-class LongTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.int64)
-
-
-class IntTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.int32)
-
-
-class BoolTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.bool_)
-
-
-class ByteTensor(metaclass=_LegacyType):
-    dtype = np.dtype(np.uint8)
+FloatTensor = _legacy_type("FloatTensor", np.float32)
+DoubleTensor = _legacy_type("DoubleTensor", np.float64)
+LongTensor = _legacy_type("LongTensor", np.int64)
+IntTensor = _legacy_type("IntTensor", np.int32)
+BoolTensor = _legacy_type("BoolTensor", np.bool_)
+ByteTensor = _legacy_type("ByteTensor", np.uint8)

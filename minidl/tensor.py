@@ -462,7 +462,10 @@ class Tensor:
             result = result._cast(self.dtype)
         self._write(op, lambda array: array.__setitem__(Ellipsis, result.array))
         if records:
+            old_node = self.grad_fn
             self.grad_fn, self._requires_grad = result.grad_fn, True
+            if old_node is not None and old_node.retained_output is self:  # retain_grad()
+                old_node.retained_output, self.grad_fn.retained_output = None, self
         return self
 
     def copy_(self, source, non_blocking: bool = False) -> Tensor:

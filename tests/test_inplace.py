@@ -240,6 +240,18 @@ def test_indexed_elements_and_slices_are_views(torch):
         assert x.tolist() == [[4.0, 1.0, 1.0], [1.0, 0.0, 5.0]] and x._version == 7
 
 
+def test_retained_gradient_follows_the_changed_tensor(torch):
+    grads = []
+    for engine in (minidl, torch):
+        x = engine.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        y.mul_(3)
+        (y * y).sum().backward()
+        grads.append((y.grad.tolist(), x.grad.tolist()))
+    assert grads[0] == grads[1]
+
+
 def test_recorded_inplace_on_a_view_is_refused_clearly():
     x = minidl.ones(2, 3, requires_grad=True) * 1
     with pytest.raises(RuntimeError, match="minidl does not support recording an in-place "

@@ -167,7 +167,7 @@ class CIFAR10(VisionDataset):
                 Path(staging, cifar10.OFFICIAL_FOLDER).replace(root / cifar10.OFFICIAL_FOLDER)
 
     def __getitem__(self, index):
-        image, target = self._source[index]
+        image, _ = self._source[index]
         return self._sample(Image.fromarray(np.asarray(image)), self.targets[index])
 
     def __len__(self) -> int:

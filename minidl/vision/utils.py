@@ -88,7 +88,7 @@ def make_grid(tensor, nrow: int = 8, padding: int = 2, normalize: bool = False,
     return Tensor._from_array(grid)
 
 
-def save_image(tensor, fp, format: str | None = None, **grid_options) -> None:  # noqa: A002
+def save_image(tensor, fp, format: str | None = None, **grid_options) -> None:
     """Write ``make_grid(tensor, **grid_options)`` as an image file: values in [0, 1]
     become bytes by round(255 · x) clamped to [0, 255] (torchvision's conversion)."""
     grid = make_grid(tensor, **grid_options).numpy()

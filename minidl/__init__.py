@@ -73,3 +73,19 @@ __all__ = [
     "square", "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh",
     "transpose", "tril", "triu", "true_divide", "unbind", "unsqueeze", "var",
 ]
+
+
+def __getattr__(name: str):
+    """Names not found above: minidl's own sub-packages are imported on first use
+    (``minidl.vision``); any other name is one PyTorch has and minidl lacks, so
+    ``import minidl as torch`` fails on it with one line ("minidl does not implement
+    torch.fft (yet)") — an AttributeError, so ``hasattr`` still answers False."""
+    import importlib
+    import importlib.util
+
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .compat.missing import NotImplementedInMinidl
+    raise NotImplementedInMinidl(f"torch.{name}")

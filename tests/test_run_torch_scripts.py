@@ -157,3 +157,16 @@ def test_minidl_run_reports_a_missing_script_and_passes_options_through(tmp_path
     assert echoed.exit_code == 0 and echoed.output.strip() == "['--help', '-x']"
     exit_code = write(tmp_path, "exit.py", "raise SystemExit(3)\n")
     assert runner.invoke(cli, ["run", str(exit_code)]).exit_code == 3
+
+
+def test_import_minidl_as_torch_works_for_the_top_level():
+    import minidl as torch
+    x = torch.ones(2, 2, requires_grad=True)
+    torch.mean(torch.flatten(x) * 3).backward()
+    assert x.grad.tolist() == [[0.75, 0.75], [0.75, 0.75]]
+    assert torch.vision.transforms.ToTensor is not None  # minidl's own packages load lazily
+    assert not hasattr(torch, "fft")
+    with pytest.raises(NotImplementedInMinidl, match=r"^minidl does not implement torch\.fft"):
+        torch.fft.fft(x)
+    with pytest.raises(NotImplementedInMinidl, match="torch.jit is out of scope"):
+        torch.jit.script(lambda t: t)

@@ -21,6 +21,7 @@ import enum
 import numpy as np
 from PIL import Image
 
+from .. import creation
 from ..data import functional as F
 from ..data import transforms as T
 from ..data.transforms import Compose
@@ -63,7 +64,7 @@ def _on_images(image, operation):
     flat = array.reshape(-1, *array.shape[-3:])
     done = [np.moveaxis(np.asarray(operation(np.moveaxis(one, 0, -1))), -1, 0) for one in flat]
     result = np.stack(done).reshape(*array.shape[:-3], *done[0].shape)
-    return Tensor(result.astype(array.dtype, copy=False), device=image.device)
+    return creation.tensor(result.astype(array.dtype, copy=False), device=image.device)
 
 
 class ToTensor:
@@ -157,7 +158,7 @@ class Normalize:
         if self.inplace:
             tensor.array[...] = result
             return tensor
-        return Tensor(result, device=tensor.device)
+        return creation.tensor(result, device=tensor.device)
 
     def __repr__(self) -> str:
         return f"Normalize(mean={self.mean}, std={self.std})"
@@ -284,7 +285,7 @@ class Grayscale:
                 gray = np.floor(gray)
             array = gray.astype(array.dtype)
         array = np.repeat(array, self.num_output_channels, axis=-3)
-        return Tensor(np.ascontiguousarray(array), device=image.device)
+        return creation.tensor(np.ascontiguousarray(array), device=image.device)
 
     def __repr__(self) -> str:
         return f"Grayscale(num_output_channels={self.num_output_channels})"

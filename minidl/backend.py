@@ -42,6 +42,9 @@ class device(str):  # noqa: N801  (PyTorch's name)
     GPU, so the index can only be 0.
     """
 
+    _type: str
+    _index: int | None
+
     def __new__(cls, type, index=None):  # noqa: A002  (PyTorch's argument name)
         if isinstance(type, device) and index is None:
             return type
@@ -67,7 +70,7 @@ class device(str):  # noqa: N801  (PyTorch's name)
         return self._type
 
     @property
-    def index(self) -> int | None:
+    def index(self) -> int | None:  # type: ignore[override]  # PyTorch's attribute
         return self._index
 
     def __repr__(self) -> str:

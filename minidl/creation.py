@@ -221,7 +221,8 @@ def _joinable(op: str, tensors, axis_in_result: int, new_axis: bool) -> list:
         if not new_axis and len(a) == len(b):
             a.pop(axis_in_result), b.pop(axis_in_result)
         if a != b:
-            rule = "equal shapes" if new_axis else f"equal shapes except in dimension {axis_in_result}"
+            rule = ("equal shapes" if new_axis
+                    else f"equal shapes except in dimension {axis_in_result}")
             raise RuntimeError(f"{op}: tensors need {rule}; tensor 0 has shape {first.shape}, "
                                f"tensor {i} has shape {t.shape}")
         dtype = promote_types(dtype, t.dtype)

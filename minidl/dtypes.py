@@ -115,6 +115,8 @@ def result_type(*operands) -> np.dtype:
     for candidate in (zero_dim, number):
         if candidate is not None and (result is None or category(candidate) > category(result)):
             result = candidate
+    if result is None:
+        raise ValueError("result_type: expected at least one operand")
     return result
 
 

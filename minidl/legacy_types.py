@@ -14,6 +14,8 @@ from .tensor import Tensor, legacy_array
 class _LegacyType(type):
     """The class of the legacy types: calling one makes a Tensor of its ``dtype``."""
 
+    dtype: np.dtype
+
     def __call__(cls, *data, device=None) -> Tensor:
         return Tensor._from_array(legacy_array(data, cls.dtype, device))
 

@@ -307,27 +307,6 @@ class Tensor:
             return Cast.apply(self, dtype=dtype)
         return Tensor._from_array(self.array.astype(dtype))
 
-    def float(self) -> Tensor:
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        return self.to(np.float64)
-
-    def half(self) -> Tensor:
-        return self.to(np.float16)
-
-    def long(self) -> Tensor:
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(np.bool_)
-
-    def byte(self) -> Tensor:
-        return self.to(np.uint8)
-
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
@@ -1110,6 +1089,30 @@ class Tensor:
             return Where.apply(mask, value, self)
         filler = array_module(self.array).asarray(value, dtype=self.dtype)
         return Where.apply(mask, filler, self)
+
+
+    # -- dtype conversions (last: their names, float, int, bool, would shadow the builtins
+    # in the annotations of the class body) --------------------------------------------------
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ gradient and recording is on, links the output Tensor to this node so that
 """
 from __future__ import annotations
 
+import inspect
+
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
 from .saved import check_saved, memory_owner, watch_saved
@@ -84,6 +86,9 @@ class Function:
         """Run ``forward`` on the inputs' arrays and return the output as a Tensor."""
         from ..tensor import Tensor
 
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+            from .context import apply_with_context  # a PyTorch-style Function
+            return apply_with_context(cls, inputs, options)
         fn = cls()
         arrays = []
         needs = []

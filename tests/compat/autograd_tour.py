@@ -10,6 +10,20 @@ import parity
 import torch
 
 
+class Cubic(torch.autograd.Function):
+    """y = x³ - 2x, with its derivative 3x² - 2 written by hand."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3 - 2 * x
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * (3 * x ** 2 - 2)
+
+
 def main():
     parser = argparse.ArgumentParser(description="autograd, step by step")
     parity.add_arguments(parser)
@@ -80,6 +94,13 @@ def main():
     q = torch.sin(p) * torch.exp(p) + torch.log1p(p * p) - torch.sqrt(p * p + 1)
     q.sum().backward()
     record(q, p.grad)
+
+    # a function with a hand-written backward
+    p.grad = None
+    c = Cubic.apply(p * 2)
+    c.backward(torch.ones_like(c))
+    print("custom node:", c.grad_fn)
+    record(c, p.grad)
     record.save()
 
 

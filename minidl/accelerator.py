@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import cuda
-from .backend import device
+from .backend import cupy_module, device
 
 
 def is_available() -> bool:
@@ -10,8 +10,11 @@ def is_available() -> bool:
 
 
 def current_accelerator(check_available: bool = False):
-    """``device("cuda")`` when a GPU is available, else ``None`` (PyTorch's answer)."""
-    return device("cuda") if cuda.is_available() else None
+    """``device("cuda")`` when minidl has its GPU backend (CuPy is installed), else ``None``;
+    with ``check_available=True``, only when a GPU can be used right now (PyTorch's rule)."""
+    if cupy_module() is None or check_available and not cuda.is_available():
+        return None
+    return device("cuda")
 
 
 def device_count() -> int:

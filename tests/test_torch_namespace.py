@@ -172,7 +172,9 @@ def test_cuda_and_accelerator_answers_are_truthful():
     assert minidl.cuda.device_count() == int(works)
     assert minidl.accelerator.is_available() is works
     expected = minidl.device("cuda") if works else None
-    assert minidl.accelerator.current_accelerator() == expected
+    assert minidl.accelerator.current_accelerator(check_available=True) == expected
+    built = minidl.backend.cupy_module() is not None
+    assert minidl.accelerator.current_accelerator() == (minidl.device("cuda") if built else None)
     assert minidl.backends.mps.is_available() is False
     assert minidl.backends.cudnn.is_available() is False
     minidl.backends.cudnn.benchmark = True  # settable, as programs do

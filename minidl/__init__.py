@@ -31,16 +31,15 @@ from .random import get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
-from .tensor_functions import (abs, add, allclose, amax, amin, argmax, argmin, bmm, ceil,
-                               chunk, clamp, clip, clone, cos, detach, div, divide, dot, eq,
-                               equal, exp, expm1, flatten, floor, gather, ge, gt, is_floating_point,
-                               is_tensor, isfinite, isnan, le, log, log1p, log_softmax,
-                               logical_not, lt, masked_fill, matmul, max, maximum, mean, min,
-                               minimum, mm, mul, multiply, ne, neg, negative, norm, numel,
-                               permute, pow, reciprocal, relu, reshape, round, rsqrt, sigmoid,
-                               sign, sin, softmax, split, sqrt, square, squeeze, std, sub,
-                               subtract, sum, swapaxes, t, tan, tanh, transpose, tril, triu,
-                               true_divide, unbind, unsqueeze, var)
+from .tensor_functions import (abs, add, allclose, amax, amin, argmax, argmin, bmm, ceil, chunk,
+                               clamp, clip, clone, cos, detach, diag, div, divide, dot, eq, equal,
+                               exp, expm1, flatten, floor, gather, ge, gt, is_floating_point,
+                               is_tensor, isfinite, isnan, le, log, log1p, log_softmax, logical_not,
+                               lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul,
+                               multiply, ne, neg, negative, norm, numel, permute, pow, reciprocal,
+                               relu, reshape, round, rsqrt, sigmoid, sign, sin, softmax, split,
+                               sqrt, square, squeeze, std, sub, subtract, sum, swapaxes, t, tan,
+                               tanh, transpose, tril, triu, true_divide, unbind, unsqueeze, var)
 
 from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
 
@@ -56,22 +55,21 @@ __all__ = [
     "Tensor", "Size", "device", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty",
     "full", "zeros_like", "ones_like", "empty_like", "full_like", "randn", "rand", "randint",
     "randn_like", "rand_like", "randint_like", "randperm", "arange", "linspace", "eye", "cat",
-    "concat", "concatenate", "stack", "where", "manual_seed", "get_rng_state",
-    "set_rng_state", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "get_default_dtype", "set_default_dtype", "promote_types", "float16", "float32",
-    "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "float", "double",
-    "short", "int", "long", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
-    "BoolTensor", "ByteTensor", "gradcheck", "GradcheckError", "nn", "optim", "cuda",
-    "accelerator", "backends", "save", "load",
-    "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "ceil", "chunk",
-    "clamp", "clip", "clone", "cos", "detach", "div", "divide", "dot", "eq", "equal", "exp",
-    "expm1", "flatten", "floor", "gather", "ge", "gt", "is_floating_point", "is_tensor",
-    "isfinite", "isnan", "le", "log", "log1p", "log_softmax", "logical_not", "lt",
-    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul",
-    "multiply", "ne", "neg", "negative", "norm", "numel", "permute", "pow", "reciprocal",
-    "relu", "reshape", "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "split", "sqrt",
-    "square", "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh",
-    "transpose", "tril", "triu", "true_divide", "unbind", "unsqueeze", "var",
+    "concat", "concatenate", "stack", "where", "manual_seed", "get_rng_state", "set_rng_state",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "get_default_dtype",
+    "set_default_dtype", "promote_types", "float16", "float32", "float64", "int8", "int16", "int32",
+    "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long", "FloatTensor",
+    "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "gradcheck",
+    "GradcheckError", "nn", "optim", "cuda", "accelerator", "backends", "save", "load", "abs",
+    "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "ceil", "chunk", "clamp", "clip",
+    "clone", "cos", "detach", "diag", "div", "divide", "dot", "eq", "equal", "exp", "expm1",
+    "flatten", "floor", "gather", "ge", "gt", "is_floating_point", "is_tensor", "isfinite", "isnan",
+    "le", "log", "log1p", "log_softmax", "logical_not", "lt", "masked_fill", "matmul", "max",
+    "maximum", "mean", "min", "minimum", "mm", "mul", "multiply", "ne", "neg", "negative", "norm",
+    "numel", "permute", "pow", "reciprocal", "relu", "reshape", "round", "rsqrt", "sigmoid", "sign",
+    "sin", "softmax", "split", "sqrt", "square", "squeeze", "std", "sub", "subtract", "sum",
+    "swapaxes", "t", "tan", "tanh", "transpose", "tril", "triu", "true_divide", "unbind",
+    "unsqueeze", "var",
 ]
 
 

@@ -1066,6 +1066,23 @@ class Tensor:
         xp = array_module(self.array)
         return self.masked_fill(~keep(xp.ones(self.shape[-2:], dtype=bool)), 0)
 
+    def diag(self, diagonal: int = 0):
+        """``torch.diag``: a 1-D tensor becomes the ``diagonal``-th diagonal of a square matrix
+        (zeros elsewhere); a 2-D tensor gives its ``diagonal``-th diagonal as a 1-D tensor
+        (above the main one for ``diagonal`` > 0, below for < 0)."""
+        xp = array_module(self.array)
+        above, below = max(diagonal, 0), max(-diagonal, 0)
+        if self.ndim == 1:
+            size = self.shape[0] + abs(diagonal)
+            steps = xp.arange(self.shape[0])
+            zeros = xp.zeros((size, size), dtype=self.dtype)
+            return IndexPut.apply(zeros, self, index=(steps + below, steps + above))
+        if self.ndim == 2:
+            count = max(min(self.shape[0] - below, self.shape[1] - above), 0)
+            steps = xp.arange(count)
+            return self[steps + below, steps + above]
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+
     def tril(self, diagonal: int = 0):
         """The lower triangle of the last two dimensions (from ``diagonal`` down), zeros
         above."""

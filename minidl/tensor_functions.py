@@ -336,6 +336,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
     return input.unbind(dim)
 
 
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    return input.diag(diagonal)
+
+
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     return input.tril(diagonal)
 

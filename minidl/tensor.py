@@ -281,7 +281,7 @@ class Tensor:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's
         device and dtype); ``copy=True`` copies even when nothing changes.  Differentiable
         for float dtypes."""
-        target_device, target_dtype, copy = _to_arguments(self, args, kwargs)
+        target_device, target_dtype, copy = _to_arguments(args, kwargs)
         moves = target_device is not None and target_device != self.device
         if moves and self.requires_grad and not self.is_leaf:
             raise RuntimeError("to(device) on a tensor inside a graph is not supported; "
@@ -440,7 +440,7 @@ class Tensor:
         if result.dtype != self.dtype:
             result = result._cast(self.dtype)
         self._write(op, lambda array: array.__setitem__(Ellipsis, result.array))
-        if records:
+        if records and result.requires_grad:
             old_node = self.grad_fn
             self.grad_fn, self._requires_grad = result.grad_fn, True
             if old_node is not None and old_node.retained_output is self:  # retain_grad()
@@ -1177,7 +1177,7 @@ def _resolve_shape(shape: tuple, numel: int) -> Size:
     return Size(shape)
 
 
-def _to_arguments(tensor: Tensor, args: tuple, kwargs: dict):
+def _to_arguments(args: tuple, kwargs: dict):
     """Check ``Tensor.to``'s arguments before anything is copied: (device or None, dtype or
     None, copy)."""
     device = kwargs.pop("device", None)

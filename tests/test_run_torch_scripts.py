@@ -170,3 +170,18 @@ def test_import_minidl_as_torch_works_for_the_top_level():
         torch.fft.fft(x)
     with pytest.raises(NotImplementedInMinidl, match="torch.jit is out of scope"):
         torch.jit.script(lambda t: t)
+
+
+def test_tensorboard_resolves_to_minidls_writer_only_where_minidl_has_one():
+    import importlib.util
+    has_writer = importlib.util.find_spec("minidl.utils") is not None and \
+        importlib.util.find_spec("minidl.utils.tensorboard") is not None
+    with torch_is_minidl():
+        import torch.utils.data  # noqa: F401  (torch.utils is a namespace either way)
+        if has_writer:
+            from torch.utils.tensorboard import SummaryWriter
+            assert SummaryWriter.__module__.startswith("minidl.utils.tensorboard")
+        else:
+            with pytest.raises(ImportError,
+                               match=r"minidl does not implement torch\.utils\.tensorboard"):
+                from torch.utils.tensorboard import SummaryWriter  # noqa: F401

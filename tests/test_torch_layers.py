@@ -349,3 +349,40 @@ def test_layers_accept_device_and_dtype(make, device):
     layer = make(device=device, dtype=np.float64)
     floats = [t for t in list(layer.parameters()) + list(layer.buffers()) if t.dtype.kind == "f"]
     assert floats and all(t.dtype == np.float64 and t.device == device for t in floats)
+
+
+# -- the same functions on the GPU -------------------------------------------------------------
+CUDA_CASES = [
+    ("pad_reflect", lambda x: F.pad(x, (1, 2, 2, 1), "reflect")),
+    ("pad_circular", lambda x: F.pad(x, (2, 1), "circular")),
+    ("pad_constant", lambda x: F.pad(x, (1, -1, 0, 2), value=0.5)),
+    ("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")),
+    ("elu", F.elu), ("softplus", F.softplus), ("silu", F.silu),
+    ("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2)),
+    ("instance_norm", F.instance_norm),
+    ("smooth_l1", lambda x: F.smooth_l1_loss(x, x.detach() * 0.5, reduction="none")),
+]
+
+
+@pytest.mark.parametrize("name,fn", CUDA_CASES, ids=[c[0] for c in CUDA_CASES])
+def test_functions_on_cuda_match_the_cpu(name, fn, cuda, rng):
+    values = untied(rng, 2, 4, 5, 6)
+    x, gx = leaf(values), leaf(values).detach().to(cuda).requires_grad_()
+    out, gout = fn(x), fn(gx)
+    assert gout.device == cuda
+    np.testing.assert_allclose(gout.detach().cpu().numpy(), out.detach().numpy(), rtol=1e-10,
+                               atol=1e-12)
+    seed = rng.standard_normal(out.shape)
+    out.backward(minidl.tensor(seed))
+    gout.backward(minidl.tensor(seed).to(cuda))
+    np.testing.assert_allclose(gx.grad.cpu().numpy(), x.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_embedding_and_one_hot_on_cuda(cuda):
+    table = nn.Embedding(6, 3, padding_idx=0, device=cuda)
+    index = minidl.tensor([[0, 5, 5], [2, 0, 1]]).to(cuda)
+    table(index).sum().backward()
+    counts = np.zeros(6)
+    np.add.at(counts, [5, 5, 2, 1], 1)
+    np.testing.assert_array_equal(table.weight.grad.cpu().numpy(), counts[:, None] * np.ones(3))
+    assert F.one_hot(index, 6).device == cuda

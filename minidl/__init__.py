@@ -27,7 +27,7 @@ from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
                            LongTensor)
-from .random import get_rng_state, manual_seed, set_rng_state
+from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
@@ -55,7 +55,8 @@ __all__ = [
     "Tensor", "Size", "device", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty",
     "full", "zeros_like", "ones_like", "empty_like", "full_like", "randn", "rand", "randint",
     "randn_like", "rand_like", "randint_like", "randperm", "arange", "linspace", "eye", "cat",
-    "concat", "concatenate", "stack", "where", "manual_seed", "get_rng_state", "set_rng_state",
+    "concat", "concatenate", "stack", "where", "manual_seed", "Generator", "get_rng_state",
+    "set_rng_state",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "get_default_dtype",
     "set_default_dtype", "promote_types", "float16", "float32", "float64", "int8", "int16", "int32",
     "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long", "FloatTensor",

@@ -334,3 +334,20 @@ def test_dataloader_timeout_is_an_error_naming_the_wait():
 
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.05 seconds"):
         list(DataLoader(Slow(), num_workers=1, timeout=0.05))
+
+
+def test_a_torch_style_generator_drives_random_split_and_the_loader():
+    items = range(50)
+    first = random_split(items, [0.8, 0.2], generator=minidl.Generator().manual_seed(42))
+    again = random_split(items, [0.8, 0.2], generator=minidl.Generator().manual_seed(42))
+    assert list(first[1].indices) == list(again[1].indices)
+    generator = minidl.Generator()
+    assert generator.manual_seed(3) is generator and generator.initial_seed() == 3
+    state = generator.get_state()
+    loader = DataLoader(TensorDataset(np.arange(8)), batch_size=8, shuffle=True,
+                        generator=generator)
+    order = next(iter(loader))[0].tolist()
+    generator.set_state(state)
+    assert next(iter(loader))[0].tolist() == order
+    with pytest.raises(TypeError, match="seed must be an int"):
+        generator.manual_seed(1.5)

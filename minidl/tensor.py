@@ -565,10 +565,11 @@ class Tensor:
     def _binary(self, function, other, reflected: bool = False, dtype=None, **options):
         """Apply a broadcasting two-input function on operands converted to the promoted
         dtype, with a clear error for bad shapes."""
-        other = self._operand(other, function.__name__.lower())
+        other = self._operand(other, function)
         a, b = (other, self) if reflected else (self, other)
         dtype = dtype or binary_result_type(self, other)
-        if function is Sub and any(result_type(v) == np.bool_ for v in (a, b)):
+        if function is Sub and (self.dtype == np.bool_ or isinstance(other, bool | np.bool_)
+                                or getattr(other, "dtype", None) == np.bool_):
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
                                "supported; to invert a mask, use ~ or logical_not()")
         a, b = self._converted(a, dtype), self._converted(b, dtype)
@@ -579,14 +580,15 @@ class Tensor:
             raise RuntimeError(f"{function.__name__.lower()}: shapes {shape_a} and {shape_b} "
                                "do not broadcast") from None
 
-    def _operand(self, other, op: str):
+    def _operand(self, other, op):
         """``other`` as an operand: tensors, raw arrays and numbers as they are, lists as
-        tensors on this tensor's device."""
+        tensors on this tensor's device.  ``op`` (a name or a Function) is for the error."""
         if isinstance(other, Tensor) or is_number(other) or array_device(other) is not None:
             return other
         if isinstance(other, list | tuple):
             return _as_tensor(other, self)
-        raise TypeError(f"{op}: unsupported operand of type {type(other).__name__}")
+        name = getattr(op, "__name__", op).lower()
+        raise TypeError(f"{name}: unsupported operand of type {type(other).__name__}")
 
     def _converted(self, value, dtype):
         """An operand as a Tensor or raw array of ``dtype`` (numbers on this tensor's device)."""
@@ -1226,19 +1228,20 @@ def _index_arrays(index, device: str):
 
 
 def _check_matmul(a: Tensor, b: Tensor) -> None:
-    if a.ndim == 0 or b.ndim == 0:
+    shape_a, shape_b = a.array.shape, b.array.shape
+    if not shape_a or not shape_b:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
-                           f"{a.shape} and {b.shape}")
+                           f"{shape_a} and {shape_b}")
     if a.dtype != b.dtype:
         raise RuntimeError(f"matmul: expected both tensors to have the same dtype, got "
                            f"{a.dtype} and {b.dtype}")
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    inner_a = shape_a[-1]
+    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
     if inner_a != inner_b:
-        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+        raise RuntimeError(f"matmul: shapes {shape_a} and {shape_b} cannot be multiplied "
                            f"({inner_a} != {inner_b})")
     try:
-        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        np.broadcast_shapes(shape_a[:-2], shape_b[:-2])
     except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
+        raise RuntimeError(f"matmul: batch dimensions of {shape_a} and {shape_b} do not "
                            "broadcast") from None

@@ -12,7 +12,7 @@ import inspect
 
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
-from .saved import check_saved, memory_owner, watch_saved
+from .saved import check_saved, memory_owner, note_versions
 
 
 class Function:
@@ -28,7 +28,7 @@ class Function:
     sets ``returns_view``: the output then shares that input's version counter.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_watched", "_released",
+    __slots__ = ("inputs", "needs_input_grad", "_saved", "_versions", "_released",
                  "retained_output", "__dict__")
     returns_view = False
 
@@ -36,7 +36,7 @@ class Function:
         self.inputs = ()
         self.needs_input_grad = ()
         self._saved = ()
-        self._watched = ()
+        self._versions = ()
         self._released = False
         self.retained_output = None
 
@@ -57,12 +57,12 @@ class Function:
 
     def check_saved_versions(self) -> None:
         """Raise PyTorch's error if a tensor whose memory was saved has been changed in place."""
-        check_saved(self._watched, self.name())
+        check_saved(self._versions, self._saved, self)
 
     def release(self) -> None:
         """Free what backward needed; a second backward through this node is then an error."""
         self._saved = ()
-        self._watched = ()
+        self._versions = ()
         self.__dict__.clear()
         self._released = True
 
@@ -120,7 +120,7 @@ class Function:
             result._base = source if source._base is None else source._base
         if record:
             fn.inputs = inputs
-            fn._watched = watch_saved(fn._saved, inputs, result)
+            fn._versions = note_versions(inputs, result)
         return result
 
 

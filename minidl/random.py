@@ -57,14 +57,14 @@ class Generator:
 
     def seed(self) -> int:
         """Restart the stream from a fresh non-deterministic seed, and return that seed."""
-        self.manual_seed(int(np.random.SeedSequence().entropy % 2 ** 63))
+        self.manual_seed(int(np.random.default_rng().integers(2 ** 63)))
         return self._initial_seed
 
     def initial_seed(self) -> int:
         return self._initial_seed
 
     def get_state(self) -> dict:
-        return self.numpy.bit_generator.state
+        return dict(self.numpy.bit_generator.state)
 
     def set_state(self, state: dict) -> Generator:
         self.numpy.bit_generator.state = state

@@ -43,12 +43,13 @@ class InterpolationMode(str, enum.Enum):
 
 def _mode_name(interpolation) -> str:
     """An InterpolationMode, its string value or a Pillow constant, as minidl's name."""
-    pillow = {Image.Resampling.NEAREST: "nearest", Image.Resampling.BILINEAR: "bilinear",
-              Image.Resampling.BICUBIC: "bicubic"}
+    pillow = {int(Image.Resampling.NEAREST): "nearest",
+              int(Image.Resampling.BILINEAR): "bilinear",
+              int(Image.Resampling.BICUBIC): "bicubic"}
     if isinstance(interpolation, InterpolationMode):
         return interpolation.value
-    if isinstance(interpolation, int) and interpolation in pillow:
-        return pillow[interpolation]
+    if isinstance(interpolation, int) and int(interpolation) in pillow:
+        return pillow[int(interpolation)]
     return str(interpolation)
 
 

@@ -63,5 +63,5 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             raise ValueError(f"pad: circular padding {(before, after)} must be at most the "
                              f"size of the dimension it pads (dimension {axis} of input "
                              f"shape {input.shape})")
-    widths = tuple((axis, per_axis[axis]) for axis in sorted(per_axis))
-    return PadByIndex.apply(input, widths=widths, mode=mode)
+    axis_widths = tuple((axis, per_axis[axis]) for axis in sorted(per_axis))
+    return PadByIndex.apply(input, widths=axis_widths, mode=mode)

@@ -27,6 +27,7 @@ from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor,
                            LongTensor)
+from .printing import set_printoptions
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
 from .size import Size
@@ -37,9 +38,10 @@ from .tensor_functions import (abs, add, allclose, amax, amin, argmax, argmin, b
                                is_tensor, isfinite, isnan, le, log, log1p, log_softmax, logical_not,
                                lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul,
                                multiply, ne, neg, negative, norm, numel, permute, pow, reciprocal,
-                               relu, reshape, round, rsqrt, sigmoid, sign, sin, softmax, split,
-                               sqrt, square, squeeze, std, sub, subtract, sum, swapaxes, t, tan,
-                               tanh, transpose, tril, triu, true_divide, unbind, unsqueeze, var)
+                               relu, reshape, round, rsqrt, scatter, sigmoid, sign, sin, softmax,
+                               split, sqrt, square, squeeze, std, sub, subtract, sum, swapaxes, t,
+                               tan, tanh, transpose, tril, triu, true_divide, unbind, unsqueeze,
+                               var)
 
 from . import nn, optim  # noqa: E402  (after Tensor: they build on it)
 
@@ -56,21 +58,20 @@ __all__ = [
     "full", "zeros_like", "ones_like", "empty_like", "full_like", "randn", "rand", "randint",
     "randn_like", "rand_like", "randint_like", "randperm", "arange", "linspace", "eye", "cat",
     "concat", "concatenate", "stack", "where", "manual_seed", "Generator", "get_rng_state",
-    "set_rng_state",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "get_default_dtype",
-    "set_default_dtype", "promote_types", "float16", "float32", "float64", "int8", "int16", "int32",
-    "int64", "uint8", "bool", "half", "float", "double", "short", "int", "long", "FloatTensor",
-    "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "gradcheck",
-    "GradcheckError", "nn", "optim", "cuda", "accelerator", "backends", "save", "load", "abs",
-    "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm", "ceil", "chunk", "clamp", "clip",
-    "clone", "cos", "detach", "diag", "div", "divide", "dot", "eq", "equal", "exp", "expm1",
-    "flatten", "floor", "gather", "ge", "gt", "is_floating_point", "is_tensor", "isfinite", "isnan",
-    "le", "log", "log1p", "log_softmax", "logical_not", "lt", "masked_fill", "matmul", "max",
-    "maximum", "mean", "min", "minimum", "mm", "mul", "multiply", "ne", "neg", "negative", "norm",
-    "numel", "permute", "pow", "reciprocal", "relu", "reshape", "round", "rsqrt", "sigmoid", "sign",
-    "sin", "softmax", "split", "sqrt", "square", "squeeze", "std", "sub", "subtract", "sum",
-    "swapaxes", "t", "tan", "tanh", "transpose", "tril", "triu", "true_divide", "unbind",
-    "unsqueeze", "var",
+    "set_rng_state", "set_printoptions", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled", "get_default_dtype", "set_default_dtype", "promote_types", "float16",
+    "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "float",
+    "double", "short", "int", "long", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "BoolTensor", "ByteTensor", "gradcheck", "GradcheckError", "nn", "optim", "cuda", "accelerator",
+    "backends", "save", "load", "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm",
+    "ceil", "chunk", "clamp", "clip", "clone", "cos", "detach", "diag", "div", "divide", "dot",
+    "eq", "equal", "exp", "expm1", "flatten", "floor", "gather", "ge", "gt", "is_floating_point",
+    "is_tensor", "isfinite", "isnan", "le", "log", "log1p", "log_softmax", "logical_not", "lt",
+    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply",
+    "ne", "neg", "negative", "norm", "numel", "permute", "pow", "reciprocal", "relu", "reshape",
+    "round", "rsqrt", "scatter", "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square",
+    "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh", "transpose", "tril",
+    "triu", "true_divide", "unbind", "unsqueeze", "var",
 ]
 
 

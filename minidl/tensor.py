@@ -37,7 +37,8 @@ from .ops.elementwise import (Abs, Cast, Clamp, Cos, Exp, Expm1, Log, Log1p, Max
                               Sigmoid, Sin, Sqrt, Tan, Tanh, Where)
 from .ops.linalg import MatMul
 from .ops.reduction import Amax, Mean, Norm, Sum, Var, normalize_dims
-from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape
+from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
+from .printing import array_text
 from .size import Size
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -139,6 +140,8 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self.device == "cuda"
 
+    is_xpu = is_mps = is_meta = False  # devices minidl does not have
+
     def get_device(self) -> int:
         """-1 on the CPU, the GPU's index (0) on "cuda"."""
         return 0 if self.is_cuda else -1
@@ -180,8 +183,7 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(self._host(), separator=", ", precision=4,
-                               prefix="tensor(")
+        body = array_text(self._host(), prefix="tensor(")
         extras = []
         if self.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
@@ -1100,6 +1102,55 @@ class Tensor:
             raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} "
                                f"dimensions, got {index.dtype} of shape {tuple(index.shape)}")
         return Gather.apply(self, index=index, axis=axis)
+
+    def scatter(self, dim: int, index: Tensor, src=None, value=None):
+        """A copy with values written at ``index`` along ``dim`` (``torch.scatter``): for
+        dim 0, ``out[index[i][j]][j] = src[i][j]``; ``src`` may be a number (or pass
+        ``value``).  Differentiable with respect to self and a tensor ``src``."""
+        axis = normalize_dims(dim, self.ndim, "scatter")[0]
+        index = index.array if isinstance(index, Tensor) else index
+        source = value if src is None else src
+        if index.ndim != self.ndim or index.dtype.kind not in "iu" or source is None:
+            raise RuntimeError(f"scatter: expected an integer index with {self.ndim} "
+                               f"dimensions and a src or value, got index {index.dtype} of "
+                               f"shape {tuple(index.shape)}")
+        if isinstance(source, Tensor):
+            if source.ndim and (source.ndim != index.ndim or any(
+                    i > s for i, s in zip(index.shape, source.shape))):
+                raise RuntimeError(f"scatter: index of shape {tuple(index.shape)} reaches "
+                                   f"beyond src of shape {source.shape}")
+            source = source if source.dtype == self.dtype else source._cast(self.dtype)
+        else:
+            source = array_module(self.array).asarray(source, dtype=self.dtype)
+        return Scatter.apply(self, source, index=to_device(index, self.device), axis=axis)
+
+    def scatter_(self, dim: int, index: Tensor, src=None, value=None) -> Tensor:
+        return self._inplace("scatter_", lambda t: t.scatter(dim, index, src, value), src)
+
+    def repeat(self, *sizes):
+        """The tensor tiled ``sizes[d]`` times along each dimension d (extra leading
+        sizes add dimensions), as ``torch.repeat``: an expand of the tensor's
+        dimensions interleaved with size-1 ones, then a reshape."""
+        sizes = _shape_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: {len(sizes)} sizes given for a tensor of "
+                               f"{self.ndim} dimensions; give at least {self.ndim}")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        spread = self.reshape([n for size in shape for n in (1, size)])
+        tiled = spread.expand([n for repeat, size in zip(sizes, shape) for n in (repeat, size)])
+        return tiled.reshape([repeat * size for repeat, size in zip(sizes, shape)])
+
+    def t_(self) -> Tensor:
+        """Transpose a tensor of at most 2 dimensions in place (PyTorch's ``t_``)."""
+        records = self._records()
+        if records:
+            self._check_recordable()
+        result = (self._old_value() if records else self).t()
+        self.array = result.array
+        if records:
+            self.grad_fn = result.grad_fn
+        self._version_counter.bump()
+        return self
 
     def masked_fill(self, mask, value):
         mask = mask.array if isinstance(mask, Tensor) else mask

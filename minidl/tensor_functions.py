@@ -324,6 +324,10 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return input.gather(dim, index)
 
 
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None) -> Tensor:
+    return input.scatter(dim, index, src, value)
+
+
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     return tensor.split(split_size_or_sections, dim)
 

@@ -76,6 +76,13 @@ FUNCTIONS = [
     ("chunk", lambda e, x: e.chunk(x, 3, dim=-1)[-1] * 2, (-2, 2)),
     ("unbind", lambda e, x: e.unbind(x, 1)[2] * 2, (-2, 2)),
     ("setitem", lambda e, x: _set_row(x * 1, x[0, 0] * 2), (-2, 2)),
+    ("repeat", lambda e, x: x.repeat(2, 1, 3) * 2, (-2, 2)),
+    ("repeat_new_dims", lambda e, x: x[0].repeat(2, 2, 1), (-2, 2)),
+    ("scatter", lambda e, x: x.scatter(1, e.tensor([[[0, 2, 1, 0]], [[1, 1, 2, 2]]]),
+                                       x[:, 1:2] * 3), (-2, 2)),
+    ("scatter_value", lambda e, x: (x * 1).scatter_(2, e.tensor([[[0], [1], [3]]] * 2), 0.5),
+     (-2, 2)),
+    ("t_", lambda e, x: (x[0] * 1).t_() * 2, (-2, 2)),
 ]
 
 
@@ -97,6 +104,16 @@ def test_function_forms_match_torch_and_gradcheck(name, fn, domain, rng, torch):
     tout.backward(torch.tensor(grad))
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert gradcheck(lambda t: fn(minidl, t), (leaf(values),))
+
+
+def test_one_hot_by_scatter_and_in_place_transpose(torch):
+    for e in (minidl, torch):
+        labels = e.tensor([2, 0, 1])
+        one_hot = e.zeros(3, 4).scatter_(1, labels.unsqueeze(1), 1)
+        assert one_hot.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+        x = e.arange(6.0).reshape(2, 3)
+        assert x.t_() is x and x.shape == (3, 2) and x[0].tolist() == [0.0, 3.0]
+        assert not x.is_xpu and x._version == 1
 
 
 def test_norm_at_zero_and_maximum_ties_share_gradients_like_torch(torch):
@@ -280,3 +297,22 @@ def test_to_checks_its_arguments_before_copying():
     assert x.to(minidl.zeros(1, dtype=minidl.float64)).dtype == np.float64
     assert x.to(copy=True) is not x and x.to("cpu") is x
     assert math.isclose(x.to(minidl.float16).sum().item(), 2.0)
+
+
+def test_print_options_set_digits_summaries_and_notation(torch):
+    try:
+        minidl.set_printoptions(precision=2)
+        torch.set_printoptions(precision=2)
+        assert repr(minidl.tensor([1.23456])) == "tensor([1.23])" == repr(torch.tensor([1.23456]))
+        minidl.set_printoptions(sci_mode=True)
+        assert "1.23e+00" in repr(minidl.tensor([1.23456]))
+        minidl.set_printoptions(threshold=5, edgeitems=2)
+        assert "..." in repr(minidl.arange(10)) and "..." not in repr(minidl.arange(4))
+        minidl.set_printoptions(profile="full")
+        assert "..." not in repr(minidl.arange(2000))
+        with pytest.raises(ValueError, match="profile"):
+            minidl.set_printoptions(profile="long")
+    finally:
+        minidl.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
+    assert repr(minidl.tensor([1.23456])) == "tensor([1.2346])"

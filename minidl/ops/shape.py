@@ -103,6 +103,39 @@ class IndexPut(Function):
         return grad_x, grad_value
 
 
+class Scatter(Function):
+    """y = x with values written at ``index`` along ``axis``: y[index[i][j]][j] = src[i][j] for
+    axis 0 (likewise for other axes), as ``torch.scatter``; ``src`` is read over the shape
+    of ``index``, or is one value (0-d).
+    dy/dx = 1 where nothing was written, 0 where something was;  dy/dsrc = the gradient at
+    the written positions (a gather)."""
+
+    def forward(self, x, src, *, index, axis):
+        xp = array_module(x)
+        positions = list(xp.indices(index.shape, sparse=True))
+        positions[axis] = index
+        self.positions, self.src_shape = tuple(positions), src.shape
+        self.src_part = tuple(slice(0, size) for size in index.shape) if src.ndim else ()
+        y = x.copy()
+        y[self.positions] = src[self.src_part]
+        return y
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        grad_x = grad_src = None
+        if self.needs_input_grad[0]:
+            grad_x = grad.copy()
+            grad_x[self.positions] = 0
+        if self.needs_input_grad[1]:
+            picked = grad[self.positions]
+            grad_src = xp.zeros(self.src_shape, dtype=grad.dtype)
+            if self.src_part:
+                grad_src[self.src_part] = picked
+            else:
+                grad_src[...] = picked.sum()
+        return grad_x, grad_src
+
+
 class Cat(Function):
     """y = the inputs joined along ``axis``;  the gradient is split back into pieces."""
 

@@ -35,8 +35,8 @@ def kernels(device, json_path, repeat, case_filter, threads):
     PyTorch on the same inputs; print the ratios minidl/PyTorch (below 1: minidl is
     faster), their geometric mean and the convolutions' GFLOP/s next to the machine's
     float32 matrix-multiply rate."""
-    from ..bench.kernels import check_device
-    from ..bench.machine import environment_is_set, thread_environment
+    from minidl.bench.kernels import check_device
+    from minidl.bench.machine import environment_is_set, thread_environment
 
     try:
         check_device(device)
@@ -56,7 +56,7 @@ def kernels(device, json_path, repeat, case_filter, threads):
     except ImportError:
         raise click.ClickException("the benchmark compares with PyTorch: pip install "
                                    "'minidl[bench]'") from None
-    from ..bench.kernels import TABLE_HEADER, format_row, format_summary, run_kernel_benchmark
+    from minidl.bench.kernels import TABLE_HEADER, format_row, format_summary, run_kernel_benchmark
 
     click.echo(TABLE_HEADER)
     try:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..datasets.locate import DATA_ENV, DatasetNotFoundError
-from ..datasets.registry import DATASETS
+from minidl.cli.messages import USER_ERRORS, user_error
+from minidl.datasets.locate import DATA_ENV, DatasetNotFoundError
+from minidl.datasets.registry import DATASETS
 
 DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
                         default=None,
@@ -51,12 +52,14 @@ def list_datasets(data_dir):
 @DATA_DIR
 def show(dataset, out, count, seed, data_dir):
     """Write a PNG grid of random samples of DATASET, each with its label."""
+    out = out or Path(f"{dataset}.png")
     try:
         samples = DATASETS[dataset].preview(count, data_dir, seed)
+        save_grid(samples, out, title=f"{dataset}: {len(samples)} samples (seed {seed})")
     except DatasetNotFoundError as error:
         raise click.ClickException(str(error)) from None
-    out = out or Path(f"{dataset}.png")
-    save_grid(samples, out, title=f"{dataset}: {len(samples)} samples (seed {seed})")
+    except USER_ERRORS as error:  # a damaged or truncated file, an unwritable --out ...
+        raise user_error(error) from None
     click.echo(f"wrote {out} ({len(samples)} samples of {dataset})")
 
 

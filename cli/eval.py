@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from .messages import USER_ERRORS, format_metrics, format_value, user_error
+from minidl.cli.messages import USER_ERRORS, format_metrics, format_value, user_error
 
 
 def print_details(details: dict) -> None:
@@ -35,12 +35,15 @@ def print_details(details: dict) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="Only N images, evenly spread.")
 def evaluate(run_dir, split, data_dir, limit):
     """Evaluate the trained run RUN_DIR on its test split: metrics and plots."""
-    from ..studies.runner import evaluate_split, load_trained
-    from ..studies.splits import limited
+    from minidl.studies.runner import evaluate_split, load_trained
+    from minidl.studies.splits import limited
     try:
-        run, config, task, data = load_trained(run_dir, data_dir=data_dir)
+        trained = load_trained(run_dir, data_dir=data_dir,
+                               note=lambda text: click.echo(f"note: {text}"))
+        run, config, data = trained.run, trained.config, trained.data
         dataset = limited([data.test if split == "test" else data.val], limit)[0]
-        evaluation, plots = evaluate_split(run, config, task, dataset, split)
+        evaluation, plots = evaluate_split(run, config, trained.task, dataset, split,
+                                           trained.epoch)
     except USER_ERRORS as error:
         raise user_error(error) from None
     click.echo(f"{config['study']} / {config['experiment']} / {config['model']}, "

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from ..compat.runner import run_main
+from minidl.compat.runner import run_main
 
 
 @click.command(context_settings={"ignore_unknown_options": True,

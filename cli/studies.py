@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from .messages import user_error
+from minidl.cli.messages import user_error
 
 
 def _variants(title: str, variants, default: str, full: bool) -> list[str]:
@@ -36,9 +36,9 @@ def describe(study, full: bool) -> str:
             lines.append(f"  notes: {study.notes}")
         lines.append("  settings (--set KEY=VALUE; the study's default, unless the experiment "
                      "or model sets it):")
-        for parameter in study.all_parameters().values():
-            lines.append(f"    {parameter.name} = {parameter.default!r}: {parameter.help} "
-                         f"({parameter.expected()})")
+        for setting in study.all_settings().values():
+            lines.append(f"    {setting.name} = {setting.default!r}: {setting.help} "
+                         f"({setting.expected()})")
     return "\n".join(lines)
 
 
@@ -47,7 +47,7 @@ def describe(study, full: bool) -> str:
 def studies(study):
     """List the studies with their experiments, models and the seeds' headline numbers;
     with STUDY, also every setting it accepts."""
-    from ..studies import STUDIES, ConfigError, get_study
+    from minidl.studies import STUDIES, ConfigError, get_study
     if study is not None:
         try:
             click.echo(describe(get_study(study), full=True))

@@ -13,19 +13,24 @@ The pieces, one module each: :mod:`.mnist` (IDX files, shipped with the package)
 :mod:`.locate` and :mod:`.download` (the search order: ``--data-dir``, ``$MINIDL_DATA``,
 the package, ``~/.cache/minidl``, a checked download) and :mod:`.registry` (the table
 behind ``minidl data list`` / ``show``).
+
+This folder sits at the top of the repository but installs as ``minidl.datasets`` (a
+setuptools ``package-dir`` mapping, so no top-level ``datasets`` module shadows another
+library): it is imported as ``minidl.datasets`` and its modules import minidl by absolute
+name (``from minidl.data import Dataset``).
 """
-from .cifar10 import CIFAR10
-from .colorization import GrayscaleColorization, LabColorization
-from .colorized_mnist import ColorizedMNIST
-from .image_folder import FlatImageFolder, ImageFolder
-from .locate import DatasetNotFoundError
-from .mirflickr import MIRFlickr, SamplePhotos
-from .mnist import MNIST, load_mnist
-from .multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
-from .ncd import NCD
-from .registry import DATASETS
-from .stanford_dogs import StanfordDogs
-from .study_data import STUDY_DATA
+from minidl.datasets.cifar10 import CIFAR10
+from minidl.datasets.colorization import GrayscaleColorization, LabColorization
+from minidl.datasets.colorized_mnist import ColorizedMNIST
+from minidl.datasets.image_folder import FlatImageFolder, ImageFolder
+from minidl.datasets.locate import DatasetNotFoundError
+from minidl.datasets.mirflickr import MIRFlickr, SamplePhotos
+from minidl.datasets.mnist import MNIST, load_mnist
+from minidl.datasets.multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
+from minidl.datasets.ncd import NCD
+from minidl.datasets.registry import DATASETS
+from minidl.datasets.stanford_dogs import StanfordDogs
+from minidl.datasets.study_data import STUDY_DATA
 
 __all__ = ["MNIST", "load_mnist", "ColorizedMNIST", "MultiDigitMNIST", "MultiDigitFolder",
            "CIFAR10", "ImageFolder", "FlatImageFolder", "NCD", "StanfordDogs", "MIRFlickr",

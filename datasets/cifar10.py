@@ -26,19 +26,24 @@ Labels keep CIFAR's class indices (``LABEL_NAMES``; horse = 7). Two layouts of t
 A batch file is a pickled dict with ``b'data'`` ((N, 3072) uint8: 1024 red, 1024 green,
 1024 blue values, each 32x32 row-major) and ``b'labels'`` (N ints). It is read by a
 restricted unpickler that builds only plain containers and NumPy arrays: a pickle that
-names any other callable is refused instead of executed.
+names any other callable is refused instead of executed, and the arrays it builds are
+plain numbers no larger than the file (a pickle can declare a shape of billions of
+elements in a few bytes).
 """
 from __future__ import annotations
 
 import codecs
+import io
+import math
 import pickle
 from pathlib import Path
 
 import numpy as np
 
-from .image_folder import ImageFiles, list_images
-from .in_memory import ImageArrayDataset
-from .locate import Location, find_dataset
+from minidl.datasets.checksums import verified_bytes
+from minidl.datasets.image_folder import ImageFiles, list_images
+from minidl.datasets.in_memory import ImageArrayDataset
+from minidl.datasets.locate import Location, find_dataset
 
 NAME = FOLDER = "cifar10"
 LABEL_NAMES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
@@ -58,7 +63,12 @@ class CifarFormatError(ValueError):
 
 
 class _PlainDataUnpickler(pickle.Unpickler):
-    """Builds dicts, lists, numbers, bytes and NumPy arrays, and refuses everything else."""
+    """Builds dicts, lists, numbers, bytes and NumPy arrays of numbers no larger than
+    ``max_bytes`` (the pickle's own size: an array's values come from the pickle), and
+    refuses everything else.
+
+    Read from memory (``io.BytesIO``): an opcode that declares a 16 GiB string then only
+    gets the bytes that are there, instead of a 16 GiB read buffer."""
 
     ALLOWED = {("numpy", "ndarray"), ("numpy", "dtype"),
                ("numpy.core.multiarray", "_reconstruct"),
@@ -66,14 +76,42 @@ class _PlainDataUnpickler(pickle.Unpickler):
                ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
                ("_codecs", "encode")}
 
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data), encoding="bytes")
+        self.max_bytes = len(data)
+
     def find_class(self, module, name):
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"refusing to load {module}.{name}: a CIFAR batch "
                                          "holds only plain data and NumPy arrays")
         if module == "_codecs":
             return codecs.encode
+        if name == "dtype":
+            return _numeric_dtype
+        if name == "_reconstruct":
+            return self._reconstruct
         multiarray = np._core.multiarray if hasattr(np, "_core") else np.core.multiarray
         return getattr(np, name) if module == "numpy" else getattr(multiarray, name)
+
+    def _reconstruct(self, subtype, shape, dtype):
+        """NumPy's ``_reconstruct`` (an empty array that ``__setstate__`` then fills), for
+        plain ndarrays of a numeric dtype no larger than the pickle."""
+        dtype = _numeric_dtype(dtype)
+        if subtype is not np.ndarray or not all(isinstance(s, int) and s >= 0 for s in shape):
+            raise pickle.UnpicklingError(f"refusing an array of type {subtype} and shape "
+                                         f"{shape}")
+        if math.prod(shape) * dtype.itemsize > self.max_bytes:
+            raise pickle.UnpicklingError(f"an array of shape {tuple(shape)} {dtype} is larger "
+                                         f"than the whole file ({self.max_bytes:,} bytes)")
+        return np.ndarray(tuple(shape), dtype)
+
+
+def _numeric_dtype(*args) -> np.dtype:
+    """``numpy.dtype(*args)``, refusing anything but bool and plain numbers."""
+    dtype = np.dtype(*args)
+    if dtype.kind not in "biuf":
+        raise pickle.UnpicklingError(f"refusing dtype {dtype}: a CIFAR batch holds numbers")
+    return dtype
 
 
 def read_batch(path) -> tuple[np.ndarray, np.ndarray]:
@@ -81,12 +119,15 @@ def read_batch(path) -> tuple[np.ndarray, np.ndarray]:
     int64."""
     path = Path(path)
     try:
-        with open(path, "rb") as file:
-            batch = _PlainDataUnpickler(file, encoding="bytes").load()
+        data = verified_bytes(path)
     except FileNotFoundError:
         raise FileNotFoundError(f"CIFAR batch not found: {path}") from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as error:
-        raise CifarFormatError(f"{path}: not a readable CIFAR python batch ({error})") from None
+    try:
+        batch = _PlainDataUnpickler(data).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            IndexError, KeyError, MemoryError, RecursionError) as error:
+        raise CifarFormatError(f"{path}: not a readable CIFAR python batch "
+                               f"({str(error) or type(error).__name__})") from None
     if not isinstance(batch, dict):
         raise CifarFormatError(f"{path}: expected a pickled dict, got {type(batch).__name__}")
     data, labels = _field(batch, "data", path), _field(batch, "labels", path)

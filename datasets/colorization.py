@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..color import rgb_to_grayscale, rgb_to_lab
-from ..data import Dataset
-from ..data.functional import resize, size_pair
+from minidl.color import rgb_to_grayscale, rgb_to_lab
+from minidl.data import Dataset
+from minidl.data.functional import resize, size_pair
 
 AB_RANGES = ("tanh", "sigmoid")
 

@@ -3,7 +3,9 @@ or MD5 where that is all the source publishes, as for Fashion-MNIST and CIFAR-10
 
 Files are fetched into a temporary name next to their destination, checked, and only then
 renamed into place, so an interrupted or corrupted download never leaves a file that
-looks complete. Tests replace :func:`fetch` to stay off the network.
+looks complete. The sums are then written beside the files as ``SHA256SUMS``, so later
+damage is caught when they are read (see :mod:`.checksums`). Tests replace :func:`fetch`
+to stay off the network.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .locate import DatasetNotFoundError
+from minidl.datasets.checksums import write_sums
+from minidl.datasets.locate import DatasetNotFoundError
 
 TIMEOUT_SECONDS = 30
 
@@ -74,3 +77,6 @@ def download_files(name: str, files: dict, mirrors: list, destination: Path,
     if failures:
         raise DatasetNotFoundError(f"dataset {name!r}: could not download into {destination}:\n"
                                    + "\n".join(failures))
+    # SHA256SUMS lists SHA-256 sums whatever the source published (MD5 files are hashed again)
+    write_sums(destination, files if algorithm == "sha256"
+               else {file_name: sha256_of(destination / file_name) for file_name in files})

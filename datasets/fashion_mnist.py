@@ -11,9 +11,9 @@ there are for these files).  Unlike MNIST, they do not ship with minidl.
 """
 from __future__ import annotations
 
-from .download import download_files
-from .locate import DatasetNotFoundError, Location, cache_dir, find_dataset
-from .mnist import check_files, read_split
+from minidl.datasets.download import download_files
+from minidl.datasets.locate import DatasetNotFoundError, Location, cache_dir, find_dataset
+from minidl.datasets.mnist import check_files, read_split
 
 NAME, FOLDER = "fashion-mnist", "fashion_mnist"
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
@@ -35,7 +35,7 @@ def locate(data_dir=None, download: bool = True) -> Location:
     try:
         return find_dataset(NAME, FOLDER, check_files, data_dir, hint=HINT)
     except DatasetNotFoundError as not_found:
-        if not download:
+        if not download or data_dir is not None:  # nothing is fetched into a given folder
             raise
         destination = cache_dir() / FOLDER
         try:

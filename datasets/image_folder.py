@@ -7,11 +7,11 @@ Two layouts::
     FlatImageFolder("mirflickr", size=200)             root/<image>: unlabelled
         im1.jpg, im2.jpg, ...
 
-Only the file paths are kept in memory. ``dataset[i]`` opens the file, decodes it
-(JPEGs are decoded straight at a reduced scale when ``size`` is much smaller, through
-Pillow's ``draft``), converts it to ``mode`` ("RGB" or "L"), resizes it to ``size``, and
-applies ``transform`` (default ``ToTensor()``). So a DataLoader streams the folder in
-batches, never holding more than the batches in flight::
+Only the file paths are kept in memory. ``dataset[i]`` decodes the file with
+:func:`minidl.data.image_file.load_image` (within its pixel cap; JPEGs are decoded straight
+at a reduced scale when ``size`` is much smaller), converts it to ``mode`` ("RGB" or "L"),
+resizes it to ``size``, and applies ``transform`` (default ``ToTensor()``). So a
+DataLoader streams the folder in batches, never holding more than the batches in flight::
 
     train = ImageFolder(root, size=128, split="train", val_fraction=0.1, split_seed=0)
     DataLoader(train, batch_size=64, shuffle=True, num_workers=2)
@@ -25,42 +25,20 @@ file, and the same seed gives the same split, so each split can have its own tra
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
-from ..data import Dataset, random_split
-from ..data.functional import size_pair
-from ..data.transforms import ToTensor
+from minidl.data import Dataset, random_split
+from minidl.data.functional import size_pair
+from minidl.data.image_file import ImageDecodeError, load_image
+from minidl.data.transforms import ToTensor
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 SPLITS = (None, "train", "val")
-
-
-class ImageDecodeError(ValueError):
-    """An image file could not be read (the message names the file)."""
-
-
-def load_image(path, mode: str = "RGB", size=None) -> np.ndarray:
-    """Decode ``path`` as an (H, W, 3) ("RGB") or (H, W) ("L") uint8 array, resized to
-    ``size`` (an int for a square, or (height, width); None keeps the file's size)."""
-    path = Path(path)
-    try:
-        with Image.open(path) as image:
-            if size is not None:
-                height, width = size_pair(size, "load_image")
-                image.draft(mode, (width, height))  # JPEG: decode at a reduced scale
-                image = image.convert(mode)
-                if image.size != (width, height):
-                    image = image.resize((width, height), Image.Resampling.BILINEAR)
-            else:
-                image = image.convert(mode)
-            return np.asarray(image)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"image file not found: {path}") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ImageDecodeError(f"{path}: cannot decode image ({error})") from None
+__all__ = ["ImageFiles", "ImageFolder", "FlatImageFolder", "list_images", "load_image",
+           "ImageDecodeError"]
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -120,6 +98,7 @@ class ImageFolder(ImageFiles):
         if not root.is_dir():
             raise FileNotFoundError(f"ImageFolder: no such folder: {root}")
         found = sorted(p.name for p in root.iterdir() if p.is_dir())
+        _check_class_names(root, found)
         if classes is None:
             classes = found
         missing = [c for c in classes if c not in found]
@@ -151,6 +130,18 @@ class FlatImageFolder(ImageFiles):
                                     f"({', '.join(IMAGE_EXTENSIONS)}) in {root}")
         self.root = root
         super().__init__(paths, None, size=size, **options)
+
+
+def _check_class_names(root: Path, names) -> None:
+    """Class names end up in logs, plots and config.json: they must be text. A folder name
+    that is not valid UTF-8 (from another system's encoding) is refused, named by its bytes."""
+    for name in names:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"ImageFolder: the class folder {os.fsencode(root / name)!r} has "
+                             "a name that is not valid UTF-8; rename it (class names are "
+                             "written to logs, plots and config.json)") from None
 
 
 def _split_indices(count: int, split, val_fraction: float, seed: int, owner: str):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data import Dataset
-from ..data.transforms import ToTensor
+from minidl.data import Dataset
+from minidl.data.transforms import ToTensor
 
 
 class ImageArrayDataset(Dataset):

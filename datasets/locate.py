@@ -13,6 +13,12 @@ places tried, in order, are:
 
 The first place where ``check(path)`` finds the files complete wins. When none does, a
 :class:`DatasetNotFoundError` lists every place tried and what was missing there.
+
+A folder given explicitly (``data_dir``) is the only place looked in: when it does not
+hold the dataset (or does not exist), the error says so, rather than the data of
+``$MINIDL_DATA``, the package or the cache silently standing in for what was asked
+(and being recorded as ``--data-dir`` in a run's config.json). Nothing is downloaded
+into it either.
 """
 from __future__ import annotations
 
@@ -50,10 +56,11 @@ def cache_dir() -> Path:
 
 
 def candidate_dirs(folder: str, data_dir=None, packaged: Path | None = None) -> list:
-    """``(source, path)`` for every place to look, in the search order."""
-    candidates = []
+    """``(source, path)`` for every place to look, in the search order (only the two in
+    ``data_dir`` when it is given)."""
     if data_dir is not None:
-        candidates += [("--data-dir", Path(data_dir) / folder), ("--data-dir", Path(data_dir))]
+        return [("--data-dir", Path(data_dir) / folder), ("--data-dir", Path(data_dir))]
+    candidates = []
     if os.environ.get(DATA_ENV):
         candidates.append(("$MINIDL_DATA", Path(os.environ[DATA_ENV]) / folder))
     if packaged is not None:
@@ -76,6 +83,9 @@ def find_dataset(name: str, folder: str, check, data_dir=None, packaged: Path | 
         if problem is None:
             return Location(path, source)
         reasons.append(f"{source}: {path}: {problem}")
+    if data_dir is not None:
+        hint = (f"Only --data-dir is searched when it is given (not ${DATA_ENV}, the "
+                f"package or the cache). {hint}").strip()
     raise DatasetNotFoundError(not_found_message(name, folder, reasons, hint), reasons)
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .image_folder import FlatImageFolder, list_images
-from .locate import Location, find_dataset
+from minidl.datasets.image_folder import FlatImageFolder, list_images
+from minidl.datasets.locate import Location, find_dataset
 
 SIZE = 200
 SOURCES = {

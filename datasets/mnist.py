@@ -10,7 +10,8 @@ One call::
 The four IDX files (``train-images-idx3-ubyte`` ... , gzip-compressed or not) are found
 in the order of :mod:`.locate`: ``--data-dir``, ``$MINIDL_DATA/mnist``, the copy shipped
 inside the package (so MNIST works on a fresh machine with no network), the user cache,
-and last a download into the cache, checked against the SHA-256 sums below.
+and last a download into the cache, checked against the SHA-256 sums below. A
+``data_dir`` given is the only place looked in (see :mod:`.locate`).
 """
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .download import download_files
-from .idx import IdxFormatError, read_idx
-from .in_memory import ImageArrayDataset
-from .locate import DatasetNotFoundError, Location, cache_dir, find_dataset, missing_files
+from minidl.datasets.download import download_files
+from minidl.datasets.idx import IdxFormatError, read_idx
+from minidl.datasets.in_memory import ImageArrayDataset
+from minidl.datasets.locate import (
+    DatasetNotFoundError,
+    Location,
+    cache_dir,
+    find_dataset,
+    missing_files,
+)
 
 NAME = FOLDER = "mnist"
 PACKAGED = Path(__file__).resolve().parent / "mnist_files"
@@ -51,7 +58,7 @@ def locate(data_dir=None, download: bool = True) -> Location:
     try:
         return find_dataset(NAME, FOLDER, check_files, data_dir, PACKAGED, HINT)
     except DatasetNotFoundError as not_found:
-        if not download:
+        if not download or data_dir is not None:
             raise
         destination = cache_dir() / FOLDER
         try:

@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..data import Dataset
-from ..data.functional import resize
-from ..data.transforms import ToTensor
-from .image_folder import ImageFiles, list_images
-from .mnist import load_mnist
+from minidl.data import Dataset
+from minidl.data.functional import resize
+from minidl.data.transforms import ToTensor
+from minidl.datasets.image_folder import ImageFiles, list_images
+from minidl.datasets.mnist import load_mnist
 
 IMAGE_SIZE = 84
 DIGITS = 3

@@ -14,8 +14,8 @@ github.com/saeed-anwar/ColorSurvey).
 """
 from __future__ import annotations
 
-from .image_folder import ImageFolder
-from .locate import Location, find_dataset, has_subfolders
+from minidl.datasets.image_folder import ImageFolder
+from minidl.datasets.locate import Location, find_dataset, has_subfolders
 
 NAME, FOLDER, SUBFOLDER = "ncd", "ncd", "ColorfulOriginal"
 SIZE = 128

@@ -16,8 +16,16 @@ from typing import Callable
 
 import numpy as np
 
-from . import cifar10, colorized_mnist, mirflickr, mnist, multidigit_mnist, ncd, stanford_dogs
-from .image_folder import IMAGE_EXTENSIONS, ImageFolder, list_images
+from minidl.datasets import (
+    cifar10,
+    colorized_mnist,
+    mirflickr,
+    mnist,
+    multidigit_mnist,
+    ncd,
+    stanford_dogs,
+)
+from minidl.datasets.image_folder import IMAGE_EXTENSIONS, ImageFolder, list_images
 
 
 @dataclass(frozen=True)

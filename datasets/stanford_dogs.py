@@ -15,8 +15,8 @@ One call each for the two studies that use it::
 """
 from __future__ import annotations
 
-from .image_folder import ImageFolder
-from .locate import Location, find_dataset, has_subfolders
+from minidl.datasets.image_folder import ImageFolder
+from minidl.datasets.locate import Location, find_dataset, has_subfolders
 
 NAME, FOLDER, SUBFOLDER = "stanford-dogs", "stanford_dogs", "Images"
 SIZE = 256

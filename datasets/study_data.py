@@ -20,22 +20,31 @@ so a seed fixes it (see :mod:`minidl.data.seeding`).
 """
 from __future__ import annotations
 
-from ..data.transforms import (Compose, RandomAffine, RandomHorizontalFlip, RandomRotation,
-                               ToTensor)
-from .cifar10 import CIFAR10
-from .colorization import GrayscaleColorization, LabColorization
-from .colorized_mnist import load_experiment
-from .mirflickr import MIRFlickr, SamplePhotos
-from .multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
-from .ncd import NCD
-from .stanford_dogs import StanfordDogs
+from minidl.data.transforms import (
+    Compose,
+    RandomAffine,
+    RandomHorizontalFlip,
+    RandomRotation,
+    ToTensor,
+)
+from minidl.datasets.cifar10 import CIFAR10
+from minidl.datasets.colorization import GrayscaleColorization, LabColorization
+from minidl.datasets.colorized_mnist import load_experiment
+from minidl.datasets.mirflickr import MIRFlickr, SamplePhotos
+from minidl.datasets.multidigit_mnist import MultiDigitFolder, MultiDigitMNIST
+from minidl.datasets.ncd import NCD
+from minidl.datasets.stanford_dogs import StanfordDogs
 
 
-def colorized_mnist_data(experiment: str = "digits", seed: int = 0, data_dir=None):
-    """Study 1: the train and test sets of ``experiment`` (see
-    :mod:`.colorized_mnist`)."""
-    return (load_experiment(experiment, True, seed, data_dir),
-            load_experiment(experiment, False, seed, data_dir))
+def colorized_mnist_data(experiment: str = "digits", seed: int = 0, data_dir=None,
+                         scheme: str = "contrast", invert_fraction: float = 0.0,
+                         shuffle_channels: bool = False):
+    """Study 1: the train and test sets of ``experiment`` in colouring ``scheme``, with
+    the training-set augmentations (see :mod:`.colorized_mnist`)."""
+    return (load_experiment(experiment, True, seed, data_dir, scheme=scheme,
+                            invert_fraction=invert_fraction,
+                            shuffle_channels=shuffle_channels),
+            load_experiment(experiment, False, seed, data_dir, scheme=scheme))
 
 
 def multidigit_mnist_data(folder=None, target: str = "multi_hot", augment: bool = True,

@@ -6,8 +6,8 @@ import numpy as np
 from . import random as _random
 from .backend import array_module, module_for_device, normalize_device, to_device
 from .dtypes import as_dtype, get_default_dtype, promote_types, result_type
+from .ops.arguments import normalize_dims
 from .ops.elementwise import Where
-from .ops.reduction import normalize_dims
 from .ops.shape import Cat, Stack
 from .tensor import Tensor, _shape_args
 
@@ -17,7 +17,9 @@ def to_array(data, dtype=None):
     ``data`` is a CuPy array or a cuda tensor).
 
     Arrays keep their dtype (float64 stays float64); Python floats become the default float
-    type (float32), Python ints int64 and bools bool, as in PyTorch.
+    type (float32), Python ints int64 and bools bool, as in PyTorch.  Anything but numbers
+    (text, bytes, None, objects) is refused with a ``TypeError``, a ragged nested list with
+    a ``ValueError``.
     """
     if isinstance(data, Tensor):
         array = data.array.copy()
@@ -26,14 +28,41 @@ def to_array(data, dtype=None):
     else:
         if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
             data = [d.detach().cpu().numpy() if isinstance(d, Tensor) else d for d in data]
-        array = np.array(data)
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
+                             "different lengths); a tensor needs every row of a dimension "
+                             "to have the same length") from None
         if array.dtype == np.float64:
             array = array.astype(get_default_dtype())
-        elif array.dtype.kind == "O" or array.dtype.kind == "U":
-            raise TypeError(f"tensor(): can't make a tensor from {type(data).__name__} data")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
+                        "tensors hold bool, integer, float or complex numbers")
     if dtype is not None:
         array = array.astype(dtype, copy=False)
     return array
+
+
+def _description(data, array) -> str:
+    """What non-numeric ``data`` is, for an error: ``a list holding str ('a')``."""
+    if isinstance(data, list | tuple):
+        odd = [item for item in _leaves(data) if not isinstance(item, int | float | complex)]
+        if odd:
+            return (f"a {type(data).__name__} holding {type(odd[0]).__name__} values "
+                    f"({odd[0]!r:.40})")
+    if isinstance(data, np.ndarray):
+        return f"an array of dtype {array.dtype}"
+    return f"{type(data).__name__} data ({data!r:.40})"
+
+
+def _leaves(nested):
+    """The items of nested lists and tuples, depth first."""
+    for item in nested:
+        if isinstance(item, list | tuple):
+            yield from _leaves(item)
+        else:
+            yield item
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -23,7 +23,7 @@ def generator() -> np.random.Generator:
 
 def get_rng_state() -> dict:
     """The generator's state, to save in a checkpoint."""
-    return _generator.bit_generator.state
+    return dict(_generator.bit_generator.state)
 
 
 def set_rng_state(state: dict) -> None:

@@ -44,8 +44,7 @@ attribute ``kind`` says what it was:
     "none"          dataset   empty (no dataspace)
 
 (*) Arrays with at least one element are stored chunked with HDF5's Fletcher-32 checksum
-filter, so a flipped bit in the weights is reported on loading instead of silently
-changing them (HDF5 cannot checksum 0-d datasets, so scalars and metadata go unchecked).
+filter (HDF5 cannot checksum 0-d datasets or its metadata: the seal below covers those).
 
 Children are named by position, not by key, because keys may be ints or contain "/"
 (which HDF5 names cannot) and because HDF5 lists names alphabetically, not in insertion
@@ -57,6 +56,31 @@ order.  Reading a saved state dict with h5py alone (``node.values()`` comes in n
         node = f["object"]
         weights = {child.attrs["key"]: child[()] for child in node.values()}
 
+The seal
+--------
+The file starts with a 512-byte HDF5 *user block* that holds the SHA-256 of everything
+after it (:mod:`minidl.checkpoint_seal`).  ``load`` checks it before any HDF5 parser reads
+the file, so a damaged file (a flipped bit anywhere, a cut-off copy) is one clean
+:class:`CheckpointError`, never a crash of the HDF5 library or a silently changed value.
+Checkpoints saved before the seal existed still load, with an
+:class:`UnsealedCheckpointWarning`.
+
+Files from outside are untrusted
+--------------------------------
+``load`` reads only numbers and UTF-8 text: nothing is unpickled and no ``object`` dtype
+array is ever built, so loading never runs code stored in the file.  Before reading any
+value it walks the file's metadata and refuses whatever :func:`save` does not write
+(:mod:`minidl.hdf5_structure`): soft, external and user-defined links, external storage,
+virtual datasets, any filter but Fletcher-32 (so no decompression bombs), datasets that
+declare more bytes than they store or than the file holds, objects linked into a loop,
+more than ``MAX_NODES`` objects or ``MAX_DEPTH`` levels of nesting.  So loading reads only
+the file it was given, and at most its size.  Every refusal is a :class:`CheckpointError`
+naming the file and the reason.  ``save`` refuses values that break those limits (too
+many or too deeply nested values, a container that contains itself).  What no check
+before parsing can rule out is a file forged to hit a bug in the HDF5 library's own
+parser (HDF5 2.0 loops forever on a global-heap object whose size was forged): load
+checkpoints from strangers knowing that.
+
 Atomic writes
 -------------
 ``save`` writes a hidden temporary file beside the target, flushes it to disk (fsync) and
@@ -66,34 +90,36 @@ file is removed.  (If the process is killed outright, a ``.<name>.<random>.tmp``
 remain beside the checkpoint; it is never mistaken for the checkpoint.)  Because of this,
 ``save`` needs a file name: file-like objects (``io.BytesIO``) are not supported.
 
-Loading reads only numbers and UTF-8 text: nothing is unpickled and no ``object`` dtype
-array is ever built, so loading never runs code stored in the file.  ``h5py`` is
-imported on first use, so ``import minidl`` stays fast.
+``h5py`` is imported on first use, so ``import minidl`` stays fast.
 """
 from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections import OrderedDict
 
 import numpy as np
 
 from .backend import module_for_device, normalize_device, to_device
+from .checkpoint_format import (
+    MAX_DEPTH,
+    MAX_NODES,
+    STORABLE_DTYPE_KINDS,
+    CheckpointError,
+    UnsealedCheckpointWarning,
+)
+from .checkpoint_seal import USER_BLOCK_SIZE, check_seal, seal
 from .tensor import Tensor
+
+__all__ = ["save", "load", "CheckpointError", "UnsealedCheckpointWarning"]
 
 FORMAT_NAME = "minidl checkpoint"
 FORMAT_VERSION = 1
 ROOT_NODE = "object"
-
-# dtype kinds that can be stored: bool, signed and unsigned int, float, complex
-STORABLE_DTYPE_KINDS = "biufc"
 INT64_RANGE = range(-2**63, 2**63)
 SUPPORTED_TYPES = ("dict, OrderedDict, list, tuple, Tensor, numpy.ndarray, NumPy scalars, "
                    "int, float, bool, str, None")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint could not be written or read: unsupported value, damaged or foreign file."""
 
 
 def _h5py():
@@ -104,26 +130,33 @@ def _h5py():
 
 # -- saving ---------------------------------------------------------------------------------
 def save(obj, path) -> None:
-    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``.
+    """Write ``obj`` (state dicts, optimizer state, metadata ...) to the HDF5 file ``path``
+    (a ``.safetensors`` path: a dict of tensors in that format, see
+    :mod:`minidl.serialization_safetensors`).
 
     Tensors on "cuda" are copied to the host for writing; the tensors themselves stay
     where they are.  The write is atomic: ``path`` holds either its old contents or the
-    complete new checkpoint, never a partial one.
+    complete new checkpoint, never a partial one.  The file is sealed with the SHA-256 of
+    its content (see the module docstring).
     """
     path = _as_path(path, "save")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"save: cannot write checkpoint {path!r}: directory "
                                 f"{directory!r} does not exist")
+    from .serialization_safetensors import is_safetensors_path, save_safetensors
+    if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
+        return save_safetensors(obj, path)
     from . import __version__
     h5py = _h5py()
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with h5py.File(temporary, "x") as file:
+        with h5py.File(temporary, "x", userblock_size=USER_BLOCK_SIZE) as file:
             file.attrs["minidl_format"] = FORMAT_NAME
             file.attrs["minidl_format_version"] = FORMAT_VERSION
             file.attrs["minidl_version"] = __version__
-            _write_node(file, ROOT_NODE, obj, "obj")
+            _TreeWriter().write(file, ROOT_NODE, obj, "obj", depth=1)
+        seal(temporary)
         _fsync_file(temporary)
         os.replace(temporary, path)
     except CheckpointError as error:
@@ -135,12 +168,52 @@ def save(obj, path) -> None:
     _fsync_directory(directory)
 
 
-def _write_node(parent, name: str, value, where: str):
-    """Store ``value`` as the node ``parent[name]`` and return that node.
+class _TreeWriter:
+    """Writes a value as a tree of nodes, refusing what :func:`load` would refuse: a
+    container that contains itself, more than ``MAX_NODES`` nodes, deeper than
+    ``MAX_DEPTH``."""
 
-    ``where`` spells the value's place in the saved object (``obj['model'][0]``) for
-    error messages.
-    """
+    def __init__(self):
+        self.nodes = 1                  # the root group
+        self.open_containers = {}       # id -> where, of the containers being written
+
+    def write(self, parent, name: str, value, where: str, depth: int):
+        """Store ``value`` as the node ``parent[name]``, ``depth`` levels below the root group
+        and return that node.  ``where`` spells the value's place in the saved object
+        (``obj['model'][0]``) for error messages."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise CheckpointError(f"{where} is value number {self.nodes:,}; a checkpoint "
+                                  f"holds at most {MAX_NODES:,} values (store many "
+                                  "numbers as one array)")
+        if isinstance(value, dict | list | tuple):
+            return self._write_container(parent, name, value, where, depth)
+        return _write_leaf(parent, name, value, where)
+
+    def _write_container(self, parent, name: str, value, where: str, depth: int):
+        if id(value) in self.open_containers:
+            raise CheckpointError(f"{where} is {self.open_containers[id(value)]} itself: a "
+                                  "structure that contains itself cannot be saved")
+        if depth >= MAX_DEPTH:
+            raise CheckpointError(f"{where} is a container {depth} levels deep; a checkpoint "
+                                  f"holds containers at most {MAX_DEPTH - 1} levels deep")
+        self.open_containers[id(value)] = where
+        group = parent.create_group(name)
+        if isinstance(value, dict):
+            for position, (key, item) in enumerate(value.items()):
+                child = self.write(group, str(position), item, f"{where}[{key!r}]", depth + 1)
+                child.attrs["key"], child.attrs["key_type"] = _storable_key(key, where)
+            kind = "ordereddict" if isinstance(value, OrderedDict) else "dict"
+        else:
+            for position, item in enumerate(value):
+                self.write(group, str(position), item, f"{where}[{position}]", depth + 1)
+            kind = "list" if isinstance(value, list) else "tuple"
+        del self.open_containers[id(value)]
+        return _with_kind(group, kind)
+
+
+def _write_leaf(parent, name: str, value, where: str):
+    """Store a value that is not a container as the dataset ``parent[name]``."""
     if isinstance(value, Tensor):
         node = _write_array(parent, name, to_device(value.array, "cpu"), where)
         node.attrs["requires_grad"] = value.requires_grad
@@ -161,17 +234,6 @@ def _write_node(parent, name: str, value, where: str):
         return _with_kind(parent.create_dataset(name, data=np.float64(value)), "float")
     if isinstance(value, str):
         return _with_kind(parent.create_dataset(name, data=_storable_text(value, where)), "str")
-    if isinstance(value, dict):
-        group = parent.create_group(name)
-        for position, (key, item) in enumerate(value.items()):
-            child = _write_node(group, str(position), item, f"{where}[{key!r}]")
-            child.attrs["key"], child.attrs["key_type"] = _storable_key(key, where)
-        return _with_kind(group, "ordereddict" if isinstance(value, OrderedDict) else "dict")
-    if isinstance(value, list | tuple):
-        group = parent.create_group(name)
-        for position, item in enumerate(value):
-            _write_node(group, str(position), item, f"{where}[{position}]")
-        return _with_kind(group, "list" if isinstance(value, list) else "tuple")
     raise CheckpointError(f"{where} is of type {type(value).__name__!r}, which cannot be "
                           f"saved; supported: {SUPPORTED_TYPES}")
 
@@ -240,10 +302,12 @@ def _remove_if_present(path: str) -> None:
 
 # -- loading --------------------------------------------------------------------------------
 def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None):
-    """Read a checkpoint written by :func:`save`.
+    """Read a checkpoint written by :func:`save` (or any ``.safetensors`` file).
 
     ``map_location`` ("cpu", "cuda", a ``minidl.device`` or None for "cpu") is the device
-    the loaded tensors are put on; NumPy arrays stay NumPy arrays.
+    the loaded tensors are put on; NumPy arrays stay NumPy arrays.  The file's seal and
+    structure are checked before any value is read (see the module docstring); any problem
+    with the file is a :class:`CheckpointError` naming it and the reason.
 
     ``weights_only`` and ``mmap`` are accepted for PyTorch programs (``torch.load(path,
     weights_only=True)``) and change nothing: minidl never unpickles, so loading a
@@ -258,10 +322,14 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
         raise FileNotFoundError(f"load: checkpoint file {path!r} does not exist")
     if not os.path.isfile(path):
         raise CheckpointError(f"load: {path!r} is not a file")
+    from .serialization_safetensors import is_safetensors_path, load_safetensors
+    if is_safetensors_path(path):
+        return load_safetensors(path, device)
+    try:
+        sealed = check_seal(path)
+    except CheckpointError as error:  # its message says what is wrong with the file
+        raise CheckpointError(f"load: {path!r} {error}") from None
     h5py = _h5py()
-    if not h5py.is_hdf5(path):
-        raise CheckpointError(f"load: {path!r} is not an HDF5 file, so not a minidl "
-                              "checkpoint (or it was cut off before its header)")
     try:
         file = h5py.File(path, "r")
     except OSError as error:
@@ -269,13 +337,25 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
                               f"corrupted): {error}") from None
     with file:
         try:
-            _check_header(file)
+            _check_file(file, os.path.getsize(path))
+            if not sealed:
+                warnings.warn(f"load: {path!r} has no SHA-256 seal (saved by an older minidl "
+                              "or another program), so damage to it cannot be detected; save "
+                              "it again to seal it", UnsealedCheckpointWarning, stacklevel=2)
             return _read_node(file[ROOT_NODE], device)
-        except CheckpointError as error:  # its message says what is wrong with the file
+        except CheckpointError as error:
             raise CheckpointError(f"load: {path!r} {error}") from None
-        except (OSError, RuntimeError, KeyError, TypeError, ValueError) as error:
+        except Exception as error:  # whatever a damaged or hostile file makes h5py raise
             raise CheckpointError(f"load: {path!r} is damaged or was not written by "
                                   f"minidl: {error}") from None
+
+
+def _check_file(file, size: int) -> None:
+    """Refuse a file whose structure :func:`save` would not write, then one that is not a
+    minidl checkpoint of a version this minidl reads."""
+    from .hdf5_structure import check_structure
+    check_structure(file, size)
+    _check_header(file)
 
 
 def _check_header(file) -> None:

@@ -26,18 +26,51 @@ import numpy as np
 
 from . import random as _random
 from .autograd import engine
+from .autograd.function import notify_in_place
 from .autograd.grad_mode import is_grad_enabled
 from .autograd.saved import VersionCounter
-from .backend import (array_device, array_module, device_of, module_for_device,
-                      normalize_device, to_device)
-from .dtypes import (FLOATING, as_dtype, binary_result_type, can_cast, category,
-                     get_default_dtype, is_number, result_type)
+from .backend import (
+    array_device,
+    array_module,
+    device_of,
+    module_for_device,
+    normalize_device,
+    to_device,
+)
+from .dtypes import (
+    FLOATING,
+    as_dtype,
+    binary_result_type,
+    can_cast,
+    category,
+    get_default_dtype,
+    is_number,
+    result_type,
+)
+from .ops.arguments import check_matmul, normalize_dims, softmax_dim
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
-from .ops.elementwise import (Abs, Cast, Clamp, Cos, Exp, Expm1, Log, Log1p, Maximum, ReLU,
-                              Sigmoid, Sin, Sqrt, Tan, Tanh, Where)
+from .ops.elementwise import (
+    Abs,
+    Cast,
+    Clamp,
+    Cos,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Maximum,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tan,
+    Tanh,
+    Where,
+)
 from .ops.linalg import MatMul
-from .ops.reduction import Amax, Mean, Norm, Sum, Var, normalize_dims
+from .ops.reduction import Amax, Mean, Norm, Sum, Var
 from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
+from .ops.softmax import LogSoftmax, Softmax
 from .printing import array_text
 from .size import Size
 
@@ -410,8 +443,10 @@ class Tensor:
         reads (and may save for backward) before self takes the result's place."""
         return Tensor._from_array(self.array.copy(), self.requires_grad, self.grad_fn)
 
-    def _write(self, op: str, store) -> None:
-        """``store(self.array)`` changes the memory; then the version counter moves on."""
+    def _write(self, op: str, store, source: Tensor | None = None) -> None:
+        """``store(self.array)`` changes the memory; then the version counter moves on.
+        ``source``: the tensor whose values self now holds, when one does (for a tracer
+        watching the operations; see ``notify_in_place``)."""
         if not getattr(self.array.flags, "writeable", True):
             raise RuntimeError(f"{op}: this tensor's memory is read-only (an expanded view, "
                                "whose elements share memory, or a read-only NumPy array); "
@@ -421,6 +456,7 @@ class Tensor:
         except ValueError as error:
             raise RuntimeError(f"{op}: {error}") from None
         self._version_counter.bump()
+        notify_in_place(op, self, source)
 
     def _inplace(self, op: str, compute, *operands) -> Tensor:
         """Make ``compute(self)`` (the op's result, computed out of place) self's new value.
@@ -441,7 +477,7 @@ class Tensor:
                                f"the broadcast shape {list(result.shape)}")
         if result.dtype != self.dtype:
             result = result._cast(self.dtype)
-        self._write(op, lambda array: array.__setitem__(Ellipsis, result.array))
+        self._write(op, lambda array: array.__setitem__(Ellipsis, result.array), result)
         if records and result.requires_grad:
             old_node = self.grad_fn
             self.grad_fn, self._requires_grad = result.grad_fn, True
@@ -455,7 +491,10 @@ class Tensor:
         if not self._records(source):
             array = source.array if isinstance(source, Tensor) else source
             array = to_device(array_module(array).asarray(array), self.device)
-            self._write("copy_", lambda target: target.__setitem__(Ellipsis, array))
+            whole = isinstance(source, Tensor) and source.shape == self.shape \
+                and source.dtype == self.dtype
+            self._write("copy_", lambda target: target.__setitem__(Ellipsis, array),
+                        source if whole else None)
             return self
         source = source if isinstance(source, Tensor) else _as_tensor(source, self)
         source = source if source.dtype == self.dtype else source._cast(self.dtype)
@@ -672,7 +711,7 @@ class Tensor:
 
     def matmul(self, other) -> Tensor:
         other = _as_tensor(other, self)
-        _check_matmul(self, other)
+        check_matmul(self, other)
         return MatMul.apply(self, other)
 
     def mm(self, other) -> Tensor:
@@ -851,12 +890,10 @@ class Tensor:
         return self._binary(Maximum, other, largest=False)
 
     def softmax(self, dim: int):
-        from .nn import functional as F
-        return F.softmax(self, dim)
+        return Softmax.apply(self, axis=softmax_dim(self, dim, "softmax"))
 
     def log_softmax(self, dim: int):
-        from .nn import functional as F
-        return F.log_softmax(self, dim)
+        return LogSoftmax.apply(self, axis=softmax_dim(self, dim, "log_softmax"))
 
     # -- reductions -----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, dtype=None):
@@ -967,8 +1004,8 @@ class Tensor:
         end = normalize_dims(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
+        merged = math.prod(self.shape[start:end + 1])  # not -1: ambiguous with 0 elements
+        return self.reshape(self.shape[:start] + (merged,) + self.shape[end + 1:])
 
     def permute(self, *dims):
         dims = _shape_args(dims)
@@ -1150,6 +1187,7 @@ class Tensor:
         if records:
             self.grad_fn = result.grad_fn
         self._version_counter.bump()
+        notify_in_place("t_", self, result)
         return self
 
     def masked_fill(self, mask, value):
@@ -1276,23 +1314,3 @@ def _index_arrays(index, device: str):
     if isinstance(index, tuple):
         return tuple(convert(p) for p in index)
     return convert(index)
-
-
-def _check_matmul(a: Tensor, b: Tensor) -> None:
-    shape_a, shape_b = a.array.shape, b.array.shape
-    if not shape_a or not shape_b:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
-                           f"{shape_a} and {shape_b}")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"matmul: expected both tensors to have the same dtype, got "
-                           f"{a.dtype} and {b.dtype}")
-    inner_a = shape_a[-1]
-    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
-    if inner_a != inner_b:
-        raise RuntimeError(f"matmul: shapes {shape_a} and {shape_b} cannot be multiplied "
-                           f"({inner_a} != {inner_b})")
-    try:
-        np.broadcast_shapes(shape_a[:-2], shape_b[:-2])
-    except ValueError:
-        raise RuntimeError(f"matmul: batch dimensions of {shape_a} and {shape_b} do not "
-                           "broadcast") from None

@@ -1,16 +1,28 @@
-"""The models of the five studies (``../shared/STUDIES.md``), one module per study.
+"""The models of the five studies (``minidl studies`` lists them), one module per study.
 
 ``MODELS`` maps the name a study or the CLI uses to the model class; every model has
 ``.summary()`` (a Keras-style table of layers, output shapes and parameter counts).
+
+This folder sits at the top of the repository but installs as ``minidl.models`` (a
+setuptools ``package-dir`` mapping), so it is imported as ``minidl.models`` and its modules
+import minidl by absolute name (``from minidl import nn``).
 """
-from .colorize_cifar import (GANDiscriminator, GANGenerator, RegressionColorizer,
-                             UNetColorClassifier)
-from .colorized_mnist import ColorizedMNISTNet
-from .iizuka import IizukaNet, IizukaOutput
-from .lab_colorizers import (LabColorizerAttention, LabColorizerBasic, LabColorizerBatch,
-                             LabColorizerSkip)
-from .multidigit import MultiDigitNet
-from .summary import summary
+from minidl.models.colorize_cifar import (
+    GANDiscriminator,
+    GANGenerator,
+    RegressionColorizer,
+    UNetColorClassifier,
+)
+from minidl.models.colorized_mnist import ColorizedMNISTNet
+from minidl.models.iizuka import IizukaNet, IizukaOutput
+from minidl.models.lab_colorizers import (
+    LabColorizerAttention,
+    LabColorizerBasic,
+    LabColorizerBatch,
+    LabColorizerSkip,
+)
+from minidl.models.multidigit import MultiDigitNet
+from minidl.models.summary import summary
 
 MODELS = {
     "colorized-mnist-cnn": ColorizedMNISTNet,

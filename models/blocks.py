@@ -2,7 +2,7 @@
 followed by batch normalization and a ReLU (or leaky ReLU)."""
 from __future__ import annotations
 
-from .. import nn
+from minidl import nn
 
 
 def activation(negative_slope: float = 0.0) -> nn.Module:

@@ -15,11 +15,11 @@ resolution, as in the course assignments this study follows).
 """
 from __future__ import annotations
 
-from .. import nn
-from ..creation import cat
-from .blocks import conv_bn_relu, deconv_bn_relu
-from .input_checks import check_image_batch
-from .summary import Summarizable
+from minidl import nn
+from minidl.creation import cat
+from minidl.models.blocks import conv_bn_relu, deconv_bn_relu
+from minidl.models.input_checks import check_image_batch
+from minidl.models.summary import Summarizable
 
 
 class RegressionColorizer(Summarizable, nn.Module):

@@ -24,10 +24,10 @@ input at 28×28: other sizes are refused with a clear error.
 """
 from __future__ import annotations
 
-from .. import nn
-from .blocks import conv_bn_relu
-from .input_checks import check_image_batch
-from .summary import Summarizable
+from minidl import nn
+from minidl.models.blocks import conv_bn_relu
+from minidl.models.input_checks import check_image_batch
+from minidl.models.summary import Summarizable
 
 
 class ColorizedMNISTNet(Summarizable, nn.Module):

@@ -53,12 +53,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .. import nn
-from ..creation import cat
-from ..tensor import Tensor
-from .blocks import conv_bn_relu
-from .input_checks import check_image_batch
-from .summary import Summarizable
+from minidl import nn
+from minidl.creation import cat
+from minidl.models.blocks import conv_bn_relu
+from minidl.models.input_checks import check_image_batch
+from minidl.models.summary import Summarizable
+from minidl.tensor import Tensor
 
 TASKS = ("colorize", "classify", "joint")
 VARIANTS = ("basic", "adam-dropout", "residual")

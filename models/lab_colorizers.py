@@ -16,11 +16,11 @@ All convolutions are 3×3 with padding 1 (Keras' "same"); ReLU after each hidden
 """
 from __future__ import annotations
 
-from .. import nn
-from ..creation import cat
-from .blocks import conv_bn_relu
-from .input_checks import check_image_batch
-from .summary import Summarizable
+from minidl import nn
+from minidl.creation import cat
+from minidl.models.blocks import conv_bn_relu
+from minidl.models.input_checks import check_image_batch
+from minidl.models.summary import Summarizable
 
 EXAMPLE_INPUT_SHAPE = (1, 1, 200, 200)  # the seed resizes its images to 200×200
 

@@ -20,9 +20,9 @@ for other generated image sizes (at least 22, so three conv+pool stages leave a 
 """
 from __future__ import annotations
 
-from .. import nn
-from .input_checks import check_image_batch
-from .summary import Summarizable
+from minidl import nn
+from minidl.models.input_checks import check_image_batch
+from minidl.models.summary import Summarizable
 
 
 def _after_conv_pool(size: int) -> int:

@@ -17,10 +17,10 @@ is not a parameter).  A layer called twice is listed twice, its parameters count
 """
 from __future__ import annotations
 
-from ..autograd import no_grad
-from ..creation import zeros
-from ..nn import Module
-from ..tensor import Tensor
+from minidl.autograd import no_grad
+from minidl.creation import zeros
+from minidl.nn import Module
+from minidl.tensor import Tensor
 
 
 def _is_shape(value) -> bool:

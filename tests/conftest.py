@@ -1,7 +1,7 @@
 """Shared test helpers: seeded random inputs, PyTorch (optional reference), devices."""
 import numpy as np
 import pytest
-from helpers import cuda_unavailable_reason
+from helpers import KernelBackend, cuda_unavailable_reason
 
 import minidl
 
@@ -41,3 +41,10 @@ def device(request):
     if request.param == "cuda":
         return request.getfixturevalue("cuda")
     return request.param
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def kernels(request):
+    """The fast kernels of each backend (a ``KernelBackend``): the kernel tests' case tables
+    run on "cpu" always and on "cuda" where CuPy and a GPU are (skipped elsewhere)."""
+    return KernelBackend(request.getfixturevalue("cuda") if request.param == "cuda" else "cpu")

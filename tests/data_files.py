@@ -1,6 +1,7 @@
 """Small data files in the real formats, written by the tests themselves."""
 import gzip
 import pickle
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -57,3 +58,21 @@ def cifar_batch(rng, labels, protocol: int = 2, str_keys: bool = False):
 def write_image(path, array) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(np.asarray(array, dtype=np.uint8)).save(path)
+
+
+def png_bytes(width, height, rows):
+    """A grayscale 8-bit PNG whose IDAT holds the zlib-compressed ``rows``."""
+    def chunk(name, data):
+        return (len(data).to_bytes(4, "big") + name + data
+                + zlib.crc32(name + data).to_bytes(4, "big"))
+    header = (width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0]))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
+            + chunk(b"IEND", b""))
+
+
+def huge_cifar_pickle() -> bytes:
+    """A CIFAR batch whose array is reconstructed with 2**31 elements (2 GiB) up front."""
+    batch = pickle.dumps({b"data": np.zeros((2, 3072), np.uint8), b"labels": [1, 2]},
+                         protocol=2)
+    assert batch.count(b"K\x00\x85") == 1  # _reconstruct(ndarray, (0,), ...)
+    return batch.replace(b"K\x00\x85", b"J\xff\xff\xff\x7f\x85")

@@ -3,8 +3,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import cuda_unavailable_reason
+
 from minidl.bench.kernel_cases import CASES, Array, Case, cases_for
 from minidl.bench.kernels import geometric_mean
 from minidl.bench.machine import thread_environment

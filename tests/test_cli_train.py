@@ -10,11 +10,12 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from data_files import cifar_batch, write_image
 from PIL import Image
 
 import minidl
-from data_files import cifar_batch, write_image
 from minidl.cli.main import cli
+from minidl.datasets import mnist
 from minidl.training import trainer as trainer_module
 
 RUN_FILES = {"config.json", "metrics.jsonl", "checkpoint.h5", "summary.txt", "curves.png",
@@ -30,8 +31,10 @@ def smooth_image(rng, height, width):
 
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory):
-    """Tiny copies of the datasets in their real layouts."""
+    """Tiny copies of the datasets in their real layouts (MNIST: the package's copy; an
+    explicit --data-dir is the only place searched)."""
     root = tmp_path_factory.mktemp("data")
+    (root / "mnist").symlink_to(mnist.PACKAGED, target_is_directory=True)
     rng = np.random.default_rng(0)
     batches = root / "cifar10" / "cifar-10-batches-py"
     batches.mkdir(parents=True)
@@ -256,15 +259,39 @@ def test_colorize_returns_images_of_their_own_size(lab_run, tmp_path):
             assert image.size == (width, height) and image.mode == "RGB"
 
 
+def test_colorize_never_overwrites_silently(lab_run, tmp_path):
+    rng = np.random.default_rng(2)
+    for folder in ("a", "b"):
+        write_image(tmp_path / folder / "x.png", smooth_image(rng, 12, 16))
+    out = tmp_path / "out"
+    one_line_error(invoke("colorize", lab_run, tmp_path / "a" / "x.png",
+                          tmp_path / "b" / "x.png", "--out", out),
+                   f"{tmp_path / 'a' / 'x.png'} and {tmp_path / 'b' / 'x.png'} would both "
+                   f"be written to {out / 'x_colorized.png'}")
+    assert not out.exists()  # refused before any work
+    same = [tmp_path / "a" / "x.png", tmp_path / "a" / ".." / "a" / "x.png"]
+    first = invoke("colorize", lab_run, *same, "--out", out)
+    assert first.exit_code == 0 and len(first.output.splitlines()) == 1  # one image, once
+    again = invoke("colorize", lab_run, tmp_path / "a" / "x.png", "--out", out)
+    assert again.output.strip().endswith(f"-> {out / 'x_colorized.png'} (replaced the file "
+                                         "there)")
+
+
 def test_studies_lists_every_study_with_its_headlines():
+    """The listing shows every study of the registry with each experiment and model and
+    its headline; one study's page adds every setting ``--set`` accepts, with its default."""
+    from minidl.studies import STUDIES
     result = invoke("studies")
     assert result.exit_code == 0
-    for text in ("colorized-mnist", "98.61 %", "multidigit-mnist", "97.8 %",
-                 "colorize-cifar", "unet-classify", "iizuka", "adam-dropout",
-                 "lab-colorize", "golden-husky", "0.0180"):
-        assert text in result.output
+    for study in STUDIES.values():
+        assert f"{study.name}  —  {study.title}" in result.output
+        for variant in (*study.experiments, *study.models):
+            assert f"    {variant.name}" in result.output
+            assert f"seed: {variant.headline}" in result.output or not variant.headline
     result = invoke("studies", "iizuka")
     assert result.exit_code == 0 and "classification_weight = 0.005" in result.output
+    for setting in STUDIES["iizuka"].all_settings().values():
+        assert f"    {setting.name} = {setting.default!r}: {setting.help}" in result.output
 
 
 def one_line_error(result, *fragments):

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import leaf
+from helpers import assert_close, compare_with_torch, leaf
 
 import minidl
 import minidl.nn as nn
@@ -64,29 +64,13 @@ def test_gradcheck_same_padding_with_an_even_kernel(rng):
 
 # -- PyTorch parity, forward and backward ---------------------------------------------------
 
-def compare_with_torch(torch, ours, theirs, inputs, dtype):
-    """Run both on the same data; compare the outputs and every input's gradient."""
-    tolerance = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10,
-                                                                              atol=1e-10)
-    mine = [minidl.tensor(a, requires_grad=True) for a in inputs]
-    torch_inputs = [torch.tensor(a, requires_grad=True) for a in inputs]
-    y, ty = ours(*mine), theirs(*torch_inputs)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tolerance)
-    grad = np.random.default_rng(7).standard_normal(y.shape).astype(dtype)
-    y.backward(minidl.tensor(grad))
-    ty.backward(torch.tensor(grad))
-    for a, ta in zip(mine, torch_inputs):
-        assert a.grad.dtype == dtype
-        np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy(), **tolerance)
-
-
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("x_shape, w_shape, options", CONV_CASES)
 def test_conv2d_matches_torch(x_shape, w_shape, options, dtype, torch, rng):
     inputs = [rng.standard_normal(s).astype(dtype) for s in (x_shape, w_shape, w_shape[:1])]
     compare_with_torch(torch, lambda x, w, b: F.conv2d(x, w, b, **options),
                        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **options),
-                       inputs, dtype)
+                       inputs, rng, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -98,7 +82,7 @@ def test_conv_transpose2d_matches_torch(x_shape, w_shape, options, dtype, torch,
     compare_with_torch(torch, lambda x, w, b: F.conv_transpose2d(x, w, b, **options),
                        lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b,
                                                                             **options),
-                       inputs, dtype)
+                       inputs, rng, dtype)
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -111,7 +95,7 @@ def test_string_padding_matches_torch(padding, kernel, dilation, torch, rng):
         torch, lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation),
         lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=padding,
                                                    dilation=dilation),
-        inputs, np.float64)
+        inputs, rng)
 
 
 def test_same_padding_keeps_the_size(rng):
@@ -252,10 +236,9 @@ def test_layer_with_torch_weights_matches_torch(make, torch, rng):
                           for k, v in theirs.state_dict().items()})
     x = rng.standard_normal((2, theirs.weight.shape[1] if isinstance(ours, nn.Conv2d)
                              else theirs.weight.shape[0], 6, 6)).astype(np.float32)
-    compare_with_torch(torch, lambda x: ours(x), lambda x: theirs(x), [x], np.float32)
+    compare_with_torch(torch, lambda x: ours(x), lambda x: theirs(x), [x], rng, np.float32)
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), getattr(theirs, name).grad.numpy(),
-                                   rtol=1e-4, atol=1e-4)
+        assert_close(p.grad, getattr(theirs, name).grad.numpy(), np.float32, name)
 
 
 def test_conv_transpose2d_output_size(torch):

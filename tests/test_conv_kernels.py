@@ -1,10 +1,15 @@
-"""The fast CPU convolution kernels agree with the readable reference ones.
+"""The fast convolution kernels (cpu, and cuda where there is a GPU) agree with the
+readable reference ones.
 
-Each configuration runs the three kernels (forward, input gradient, weight gradient) of both
-backends on the same random arrays, in float64 and float32.
+Each configuration runs the three kernels (forward, input gradient, weight gradient) of
+every backend and of the reference on the same random arrays, non-contiguous views as in
+real use, in float64 and float32.
 """
+import importlib
+
 import numpy as np
 import pytest
+from helpers import KernelBackend, assert_close, random_array
 
 from minidl.kernels.conv_geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.cpu import conv as cpu
@@ -49,44 +54,39 @@ RANDOM_CONFIGS = [random_config(np.random.default_rng(seed)) for seed in range(1
 
 
 def arrays(config, dtype, rng):
+    """x, weight, bias and an output gradient for ``config`` (non-contiguous views)."""
     n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
-    x = rng.standard_normal((n, c_in, h, w)).astype(dtype)
-    weight = rng.standard_normal((c_out, c_in // groups, *kernel)).astype(dtype)
-    bias = rng.standard_normal(c_out).astype(dtype)
+    x = random_array(rng, (n, c_in, h, w), dtype)
+    weight = random_array(rng, (c_out, c_in // groups, *kernel), dtype)
+    bias = random_array(rng, (c_out,), dtype)
     oh, ow = (conv_output_size(size, k, s, p, d)
               for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
-    grad_out = rng.standard_normal((n, c_out, oh, ow)).astype(dtype)
+    grad_out = random_array(rng, (n, c_out, oh, ow), dtype)
     return x, weight, bias, grad_out
 
 
-def assert_close(actual, expected, dtype):
-    assert actual.dtype == dtype and actual.shape == expected.shape
-    scale = max(1.0, float(np.abs(expected).max()))
-    tolerance = 1e-12 if dtype == np.float64 else 2e-5
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=tolerance * scale)
-
-
-def compare_all_kernels(config, dtype, rng, with_bias=True):
+def compare_all_kernels(config, dtype, rng, kernels, with_bias=True):
+    """The three kernels of backend ``kernels`` equal the reference's on ``config``."""
     n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
     x, weight, bias, grad_out = arrays(config, dtype, rng)
     bias = bias if with_bias else None
     options = (stride, padding, dilation, groups)
-    assert_close(cpu.conv2d_forward(x, weight, bias, *options),
+    assert_close(kernels.run("conv2d_forward", x, weight, bias, *options),
                  reference.conv2d_forward(x, weight, bias, *options), dtype)
-    assert_close(cpu.conv2d_backward_input(grad_out, weight, (h, w), *options),
+    assert_close(kernels.run("conv2d_backward_input", grad_out, weight, (h, w), *options),
                  reference.conv2d_backward_input(grad_out, weight, (h, w), *options), dtype)
-    assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
+    assert_close(kernels.run("conv2d_backward_weight", x, grad_out, kernel, *options),
                  reference.conv2d_backward_weight(x, grad_out, kernel, *options), dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
-def test_cpu_kernels_match_reference(config, dtype, rng):
-    compare_all_kernels(config, dtype, rng)
+def test_kernels_match_reference(config, dtype, rng, kernels):
+    compare_all_kernels(config, dtype, rng, kernels)
 
 
-def test_forward_without_bias(rng):
-    compare_all_kernels(CONFIGS[1], np.float64, rng, with_bias=False)
+def test_forward_without_bias(rng, kernels):
+    compare_all_kernels(CONFIGS[1], np.float64, rng, kernels, with_bias=False)
 
 
 @pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], CONFIGS[7], CONFIGS[9],
@@ -96,54 +96,46 @@ def test_tiles_that_split_images(config, rng, monkeypatch):
     """Tiny tiles split each image into several slices (rows cut in the middle)."""
     monkeypatch.setattr(cpu, "TILE_BUDGET", 7)
     monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 5)
-    compare_all_kernels(config, np.float64, rng)
+    compare_all_kernels(config, np.float64, rng, KernelBackend("cpu"))
 
 
 def test_tiles_of_many_samples(rng, monkeypatch):
     """A batch whose tiles hold several whole images, the last tile fewer."""
     monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 3 * 5 * 4)
-    compare_all_kernels((7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1), np.float64, rng)
+    compare_all_kernels((7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1), np.float64, rng,
+                        KernelBackend("cpu"))
+
+
+def test_cuda_columns_in_chunks_of_one_image(rng, cuda, monkeypatch):
+    """A column budget below one image's columns: every image is its own chunk."""
+    monkeypatch.setattr(importlib.import_module("minidl.kernels.cuda.conv"), "COLUMN_BUDGET", 1)
+    compare_all_kernels((3, 4, 7, 6, 4, (3, 3), (2, 1), (1, 1), (1, 2), 2), np.float64, rng,
+                        KernelBackend(cuda))
 
 
 @pytest.mark.parametrize("output_padding", [(1, 0), (0, 2)])
-def test_input_gradient_for_a_larger_input(output_padding, rng):
+def test_input_gradient_for_a_larger_input(output_padding, rng, kernels):
     """conv_transpose2d's output_padding asks for an input larger than the windows cover."""
     kernel, stride, padding, dilation = (3, 3), (2, 3), (1, 0), (1, 1)
-    grad_out = rng.standard_normal((2, 4, 3, 4))
-    weight = rng.standard_normal((4, 3, *kernel))
+    grad_out = random_array(rng, (2, 4, 3, 4))
+    weight = random_array(rng, (4, 3, *kernel))
     hw = tuple(conv_transpose_output_size(size, k, s, p, d, o) for size, k, s, p, d, o in
                zip((3, 4), kernel, stride, padding, dilation, output_padding))
     options = (stride, padding, dilation, 1)
     expected = reference.conv2d_backward_input(grad_out, weight, hw, *options)
     assert expected.shape == (2, 3, *hw)
-    assert_close(cpu.conv2d_backward_input(grad_out, weight, hw, *options), expected,
-                 np.float64)
+    assert_close(kernels.run("conv2d_backward_input", grad_out, weight, hw, *options),
+                 expected, np.float64)
 
 
-def test_weight_gradient_with_fewer_positions_than_windows(rng):
+def test_weight_gradient_with_fewer_positions_than_windows(rng, kernels):
     """With output_padding >= stride (allowed below the dilation), the transposed conv's
     output has trailing rows that no input reaches: x has more windows than grad_out."""
-    x = rng.standard_normal((2, 3, 9, 8))
-    grad_out = rng.standard_normal((2, 4, 3, 3))
+    x = random_array(rng, (2, 3, 9, 8))
+    grad_out = random_array(rng, (2, 4, 3, 3))
     options = ((2, 2), (0, 0), (2, 2), 1)
-    assert_close(cpu.conv2d_backward_weight(x, grad_out, (2, 2), *options),
+    assert_close(kernels.run("conv2d_backward_weight", x, grad_out, (2, 2), *options),
                  reference.conv2d_backward_weight(x, grad_out, (2, 2), *options), np.float64)
-
-
-def test_non_contiguous_inputs(rng):
-    config = CONFIGS[2]
-    x, weight, bias, grad_out = arrays(config, np.float64, rng)
-    x_t = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
-    g_t = np.asfortranarray(grad_out)
-    options = config[6:]
-    assert_close(cpu.conv2d_forward(x_t, weight, bias, *options),
-                 reference.conv2d_forward(x, weight, bias, *options), np.float64)
-    assert_close(cpu.conv2d_backward_input(g_t, weight, x.shape[2:], *options),
-                 reference.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
-                 np.float64)
-    assert_close(cpu.conv2d_backward_weight(x_t, g_t, weight.shape[2:], *options),
-                 reference.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options),
-                 np.float64)
 
 
 def test_reference_forward_by_the_definition(rng):

@@ -4,8 +4,8 @@ GPU tests take the ``cuda`` or ``device`` fixture (conftest.py) and are skipped,
 reason, where CuPy or a GPU is missing, so a CPU-only machine runs only the tests of the
 errors minidl gives without CUDA.  On a GPU:
 
-- every cuda kernel equals the cpu and reference kernels on the awkward configurations of
-  the CPU kernel tests (float64 to 1e-12, float32 to 2e-5);
+- every cuda kernel equals the reference kernels on the case tables of the kernel tests
+  (test_conv_kernels.py, test_norm_pool_kernels.py, through their ``kernels`` fixture);
 - every differentiable function gives, in float64, the CPU's values and gradients, and its
   GPU gradient passes a central-difference check on the GPU itself;
 - tensors, modules, dropout, losses, optimizers and checkpoints behave as on the CPU,
@@ -18,12 +18,17 @@ import types
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import cuda_unavailable_reason, untied
-from test_cli_train import (PHOTOS, RUN_FILES, STUDY_RUNS, TINY, _no_other_data,  # noqa: F401
-                            data_root, empty_cache, records)
-from test_conv_kernels import CONFIGS, RANDOM_CONFIGS
-from test_conv_kernels import arrays as conv_arrays
-from test_norm_pool_kernels import BATCH_NORM_SHAPES, POOL_CASES
+from helpers import assert_close, cuda_unavailable_reason, host, untied
+from test_cli_train import (  # noqa: F401
+    PHOTOS,
+    RUN_FILES,
+    STUDY_RUNS,
+    TINY,
+    _no_other_data,
+    data_root,
+    empty_cache,
+    records,
+)
 
 import minidl
 import minidl.nn as nn
@@ -32,27 +37,10 @@ import minidl.optim as optim
 from minidl import backend
 from minidl.backend import to_device
 from minidl.cli.main import cli
-from minidl.kernels import cpu, reference
 from minidl.ops.arithmetic import Add
 
 requires_no_cuda = pytest.mark.skipif(cuda_unavailable_reason() is None,
                                       reason="CUDA is available here")
-
-
-def host(value):
-    """A tensor's (or raw array's) values as a NumPy array."""
-    if isinstance(value, minidl.Tensor):
-        value = value.detach().array
-    return to_device(value, "cpu")
-
-
-def assert_close(actual, expected, dtype):
-    """Equal to 1e-12 (float64) or 2e-5 (float32) of the largest magnitude, same dtype."""
-    actual, expected = host(actual), host(expected)
-    assert actual.dtype == dtype and actual.shape == expected.shape
-    tolerance = 1e-12 if dtype == np.float64 else 2e-5
-    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
-    np.testing.assert_allclose(actual, expected, rtol=tolerance, atol=tolerance * scale)
 
 
 # -- without CUDA: clear errors --------------------------------------------------------------
@@ -118,170 +106,11 @@ def test_function_apply_checks_the_device_of_raw_array_inputs(monkeypatch):
     assert Add.apply(minidl.ones(3), np.ones(3)).device == "cpu"
 
 
-# -- kernels: cuda == cpu == reference -------------------------------------------------------
-@pytest.fixture
-def cuda_kernels(cuda):
-    return importlib.import_module("minidl.kernels.cuda")
-
-
-def assert_equal(actual, expected, dtype):
-    """Bit-for-bit equal, with the expected dtype (copies, maxima and their indices)."""
-    actual = host(actual)
-    assert actual.dtype == expected.dtype
-    np.testing.assert_array_equal(actual, expected)
-
-
-def assert_all_backends_agree(name, args, dtype, cuda_kernels, compare=assert_close):
-    """Kernel ``name`` on the GPU (its array arguments copied there) equals the cpu and
-    the reference kernels, output by output."""
-    def outputs(result):
-        return result if isinstance(result, tuple) else (result,)
-    on_gpu = getattr(cuda_kernels, name)(*[to_device(a, "cuda") if isinstance(a, np.ndarray)
-                                           else a for a in args])
-    for kernels in (cpu, reference):
-        expected = getattr(kernels, name)(*args)
-        for a, b in zip(outputs(on_gpu), outputs(expected), strict=True):
-            assert backend.device_of(a) == "cuda"
-            compare(a, b, dtype)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
-def test_conv_kernels(config, dtype, rng, cuda_kernels):
-    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
-    x, weight, bias, grad_out = conv_arrays(config, dtype, rng)
-    options = (stride, padding, dilation, groups)
-    for with_bias in (bias, None):
-        assert_all_backends_agree("conv2d_forward", (x, weight, with_bias, *options), dtype,
-                                  cuda_kernels)
-    assert_all_backends_agree("conv2d_backward_input", (grad_out, weight, (h, w), *options),
-                              dtype, cuda_kernels)
-    assert_all_backends_agree("conv2d_backward_weight", (x, grad_out, kernel, *options),
-                              dtype, cuda_kernels)
-
-
-def test_conv_kernels_in_chunks_of_one_image(rng, cuda_kernels, monkeypatch):
-    """A column budget below one image's columns: every image is its own chunk."""
-    monkeypatch.setattr(importlib.import_module("minidl.kernels.cuda.conv"), "COLUMN_BUDGET", 1)
-    config = (3, 4, 7, 6, 4, (3, 3), (2, 1), (1, 1), (1, 2), 2)
-    x, weight, bias, grad_out = conv_arrays(config, np.float64, rng)
-    options = config[6:]
-    assert_all_backends_agree("conv2d_forward", (x, weight, bias, *options), np.float64,
-                              cuda_kernels)
-    assert_all_backends_agree("conv2d_backward_input", (grad_out, weight, (7, 6), *options),
-                              np.float64, cuda_kernels)
-    assert_all_backends_agree("conv2d_backward_weight", (x, grad_out, (3, 3), *options),
-                              np.float64, cuda_kernels)
-
-
-def test_conv_transpose_geometries(rng, cuda_kernels):
-    """output_padding: an input gradient larger than the windows cover, and a weight
-    gradient with fewer positions than x has windows."""
-    grad_out, weight = rng.standard_normal((2, 4, 3, 4)), rng.standard_normal((4, 3, 3, 3))
-    assert_all_backends_agree("conv2d_backward_input",
-                              (grad_out, weight, (6, 12), (2, 3), (1, 0), (1, 1), 1),
-                              np.float64, cuda_kernels)
-    x, grad_out = rng.standard_normal((2, 3, 9, 8)), rng.standard_normal((2, 4, 3, 3))
-    assert_all_backends_agree("conv2d_backward_weight",
-                              (x, grad_out, (2, 2), (2, 2), (0, 0), (2, 2), 1), np.float64,
-                              cuda_kernels)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", BATCH_NORM_SHAPES + [(16, 3, 40, 40)])  # last: many slices
-@pytest.mark.parametrize("affine", [True, False])
-def test_batch_norm_kernels(shape, dtype, affine, rng, cuda_kernels):
-    x = rng.standard_normal(shape).astype(dtype) * 3 + 5
-    channels = shape[1]
-    weight = rng.standard_normal(channels).astype(dtype) if affine else None
-    bias = rng.standard_normal(channels).astype(dtype) if affine else None
-    grad_y = rng.standard_normal(shape).astype(dtype)
-    assert_all_backends_agree("batch_norm_forward_train", (x, weight, bias, 1e-5), dtype,
-                              cuda_kernels)
-    _, mean, var = reference.batch_norm_forward_train(x, weight, bias, 1e-5)
-    assert_all_backends_agree("batch_norm_backward_train",
-                              (grad_y, x, mean, var, weight, 1e-5), dtype, cuda_kernels)
-    running_var = rng.uniform(0.5, 2.0, channels).astype(dtype)
-    assert_all_backends_agree("batch_norm_forward_eval",
-                              (x, mean, running_var, weight, bias, 1e-3), dtype, cuda_kernels)
-    assert_all_backends_agree("batch_norm_backward_eval",
-                              (grad_y, x, mean, running_var, weight, 1e-3), dtype, cuda_kernels)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape,kernel,stride,padding,dilation,ceil_mode", POOL_CASES)
-def test_pooling_kernels(shape, kernel, stride, padding, dilation, ceil_mode, dtype, rng,
-                         cuda_kernels):
-    x = rng.standard_normal(shape).astype(dtype)
-    assert_all_backends_agree("max_pool2d_forward",
-                              (x, kernel, stride, padding, dilation, ceil_mode), dtype,
-                              cuda_kernels, compare=assert_equal)
-    y, indices = reference.max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode)
-    grad_y = rng.standard_normal(y.shape).astype(dtype)
-    assert_all_backends_agree("max_pool2d_backward",
-                              (grad_y, indices, shape, kernel, stride, padding, dilation),
-                              dtype, cuda_kernels)
-    for count_include_pad, divisor_override in [(True, None), (False, None), (True, 5)]:
-        settings = (kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
-        assert_all_backends_agree("avg_pool2d_forward", (x, *settings), dtype, cuda_kernels)
-        grad_y = rng.standard_normal(reference.avg_pool2d_forward(x, *settings).shape)
-        assert_all_backends_agree("avg_pool2d_backward", (grad_y.astype(dtype), shape,
-                                                          *settings), dtype, cuda_kernels)
-
-
-def test_max_pool_ties_nan_and_shared_maxima(cuda_kernels, rng):
-    x = np.array([[[[1.0, 3.0, 3.0], [3.0, np.nan, 0.0], [-np.inf, -np.inf, 2.0]]]])
-    for args in [(x, (2, 2), (1, 1), (0, 0), (1, 1), False),
-                 (x[:, :, 2:, :1], (2, 1), (1, 1), (1, 0), (1, 1), False),   # a -inf window
-                 (np.full((1, 1, 2, 2), 3.0), (2, 2), (1, 1), (0, 0), (1, 1), False)]:
-        assert_all_backends_agree("max_pool2d_forward", args, np.float64, cuda_kernels,
-                                  compare=assert_equal)
-    x = rng.standard_normal((1, 2, 7, 6))
-    x[0, 0, 3, 2] = 10.0                   # the maximum of nine overlapping windows
-    window = ((3, 3), (1, 1), (1, 1), (1, 1))
-    _, indices = reference.max_pool2d_forward(x, *window, False)
-    grad_y = rng.standard_normal(indices.shape)
-    assert_all_backends_agree("max_pool2d_backward", (grad_y, indices, x.shape, *window),
-                              np.float64, cuda_kernels)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape,output_size", [((1, 1, 5, 5), (1, 1)), ((2, 3, 7, 9), (3, 4)),
-                                               ((1, 2, 3, 4), (5, 7)), ((2, 1, 8, 6), (8, 3))])
-def test_adaptive_avg_pool_kernels(shape, output_size, dtype, rng, cuda_kernels):
-    x = rng.standard_normal(shape).astype(dtype)
-    assert_all_backends_agree("adaptive_avg_pool2d_forward", (x, output_size), dtype,
-                              cuda_kernels)
-    grad_y = rng.standard_normal(shape[:2] + output_size).astype(dtype)
-    assert_all_backends_agree("adaptive_avg_pool2d_backward", (grad_y, shape), dtype,
-                              cuda_kernels)
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape,scale_h,scale_w", [((1, 1, 3, 3), 1, 1), ((2, 3, 4, 5), 2, 3),
-                                                   ((1, 2, 5, 2), 3, 2), ((3, 1, 1, 1), 4, 4)])
-def test_upsample_kernels(shape, scale_h, scale_w, dtype, rng, cuda_kernels):
-    x = rng.standard_normal(shape).astype(dtype)
-    assert_all_backends_agree("upsample_nearest2d_forward", (x, scale_h, scale_w), dtype,
-                              cuda_kernels, compare=assert_equal)
-    grad_y = rng.standard_normal((shape[0], shape[1], shape[2] * scale_h,
-                                  shape[3] * scale_w)).astype(dtype)
-    assert_all_backends_agree("upsample_nearest2d_backward", (grad_y, scale_h, scale_w),
-                              dtype, cuda_kernels)
-
-
-def test_kernels_accept_views_and_refuse_float16(rng, cuda_kernels):
-    x = rng.standard_normal((3, 2, 6, 5)).transpose(1, 0, 3, 2)          # a (2, 3, 5, 6) view
-    view = to_device(np.ascontiguousarray(x.transpose(1, 0, 3, 2)), "cuda").transpose(1, 0, 3, 2)
-    np.testing.assert_array_equal(
-        host(cuda_kernels.max_pool2d_forward(view, (2, 2), (2, 2), (1, 0), (1, 1), True)[0]),
-        reference.max_pool2d_forward(x, (2, 2), (2, 2), (1, 0), (1, 1), True)[0])
-    assert_close(cuda_kernels.batch_norm_forward_train(view, None, None, 1e-5)[0],
-                 reference.batch_norm_forward_train(x, None, None, 1e-5)[0], np.float64)
-    assert_close(cuda_kernels.conv2d_forward(view, to_device(np.ones((4, 3, 2, 2)), "cuda"),
-                                             None, (1, 1), (0, 0), (1, 1), 1),
-                 reference.conv2d_forward(x, np.ones((4, 3, 2, 2)), None, (1, 1), (0, 0),
-                                          (1, 1), 1), np.float64)
+# -- kernels ---------------------------------------------------------------------------------
+# Every cuda kernel runs the case tables of test_conv_kernels.py and test_norm_pool_kernels.py
+# (their ``kernels`` fixture); here only what is particular to the GPU.
+def test_cuda_kernels_refuse_float16(cuda):
+    cuda_kernels = importlib.import_module("minidl.kernels.cuda")
     with pytest.raises(TypeError, match="float32 and float64 arrays, got float16"):
         cuda_kernels.upsample_nearest2d_forward(to_device(np.ones((1, 1, 2, 2), np.float16),
                                                           "cuda"), 2, 2)

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from data_files import write_image, write_mnist
 from PIL import Image
 
-from data_files import write_image, write_mnist
 from minidl.cli.main import cli
 
 

@@ -6,8 +6,16 @@ import pytest
 from PIL import Image
 
 import minidl
-from minidl.data import (DataLoader, Dataset, Subset, TensorDataset, default_collate,
-                         random_split, sample_generator, transforms)
+from minidl.data import (
+    DataLoader,
+    Dataset,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+    sample_generator,
+    transforms,
+)
 from minidl.data import functional as F
 
 

@@ -9,14 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from data_files import cifar_batch, idx_bytes, write_idx, write_image, write_mnist
+
 from minidl.color import rgb_to_grayscale
 from minidl.data import DataLoader
-from minidl.datasets import (cifar10, colorization, colorized_mnist, download, idx, mnist,
-                             multidigit_mnist)
-from minidl.datasets.image_folder import (FlatImageFolder, ImageDecodeError, ImageFolder,
-                                          load_image)
+from minidl.datasets import (
+    cifar10,
+    colorization,
+    colorized_mnist,
+    download,
+    idx,
+    mnist,
+    multidigit_mnist,
+)
+from minidl.datasets.image_folder import FlatImageFolder, ImageDecodeError, ImageFolder, load_image
 from minidl.datasets.locate import DatasetNotFoundError
 
 REAL_DATA = os.environ.get("MINIDL_DATA")
@@ -437,8 +443,7 @@ def test_real_mnist():
 
 @needs_real_data
 def test_real_study_batches():
-    from minidl.datasets.study_data import (colorize_cifar_data, iizuka_data,
-                                            lab_colorize_data)
+    from minidl.datasets.study_data import colorize_cifar_data, iizuka_data, lab_colorize_data
     expected = {
         "cifar": ((5615, 385), [(4, 1, 32, 32), (4, 3, 32, 32)]),
         "ncd": ((648, 72), [(4, 1, 128, 128), (4, 2, 64, 64), (4,)]),

@@ -1,7 +1,7 @@
 """nn.functional: float64 gradient checks and PyTorch parity for activations and losses."""
 import numpy as np
 import pytest
-from helpers import leaf, untied
+from helpers import compare_with_torch, leaf, untied
 
 import minidl
 import minidl.nn.functional as F
@@ -25,7 +25,8 @@ def test_activation_gradcheck(name, fn, rng):
 @pytest.mark.parametrize("name,fn", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
 def test_activation_matches_torch(name, fn, rng, torch):
     values = untied(rng, 3, 5, low=-3, high=3)
-    _compare(torch, lambda x: fn(F, x), lambda x: fn(torch.nn.functional, x), [values], rng)
+    compare_with_torch(torch, lambda x: fn(F, x), lambda x: fn(torch.nn.functional, x),
+                       [values], rng)
 
 
 def test_softmax_and_log_softmax_are_stable_for_huge_inputs():
@@ -38,7 +39,7 @@ def test_softmax_and_log_softmax_are_stable_for_huge_inputs():
 def test_linear_gradcheck_and_torch(rng, torch):
     x, w, b = untied(rng, 4, 3), untied(rng, 5, 3), untied(rng, 5)
     assert gradcheck(F.linear, (leaf(x), leaf(w), leaf(b)))
-    _compare(torch, F.linear, torch.nn.functional.linear, [x, w, b], rng)
+    compare_with_torch(torch, F.linear, torch.nn.functional.linear, [x, w, b], rng)
 
 
 def test_dropout_train_and_eval():
@@ -56,6 +57,91 @@ def test_dropout_gradient_uses_the_same_mask():
     y = F.dropout(x, 0.5)
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), y.detach().numpy())
+
+
+@pytest.mark.parametrize("name,functional,layer", [
+    ("relu", lambda x: F.relu(x, inplace=True), minidl.nn.ReLU(inplace=True)),
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2, inplace=True),
+     minidl.nn.LeakyReLU(0.2, inplace=True)),
+    ("dropout", lambda x: F.dropout(x, 0.4, inplace=True), minidl.nn.Dropout(0.4, True)),
+])
+def test_inplace_overwrites_the_input_outside_a_graph(name, functional, layer, rng):
+    values = untied(rng, 4, 6)
+    minidl.manual_seed(5)
+    expected = {"relu": np.maximum(values, 0), "leaky_relu": np.where(values > 0, values,
+                                                                      0.2 * values),
+                "dropout": F.dropout(minidl.tensor(values), 0.4).numpy()}[name]
+    for run in (functional, layer):
+        x = minidl.tensor(values)                   # requires no gradient: changed in place
+        minidl.manual_seed(5)
+        assert run(x) is x
+        np.testing.assert_array_equal(x.numpy(), expected)
+    x = leaf(values)
+    with minidl.no_grad():                          # under no_grad, even a leaf is changed
+        minidl.manual_seed(5)
+        assert functional(x) is x
+    np.testing.assert_array_equal(x.detach().numpy(), expected)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        functional(leaf(values))                    # as PyTorch: a leaf is refused at once
+
+
+INPLACE_IN_GRAPH = [
+    ("relu", lambda f, x: f.relu(x, inplace=True), lambda f, x: f.relu(x)),
+    ("leaky_relu", lambda f, x: f.leaky_relu(x, 0.2, inplace=True),
+     lambda f, x: f.leaky_relu(x, 0.2)),
+    ("elu", lambda f, x: f.elu(x, 0.7, inplace=True), lambda f, x: f.elu(x, 0.7)),
+    ("silu", lambda f, x: f.silu(x, inplace=True), lambda f, x: f.silu(x)),
+]
+
+
+@pytest.mark.parametrize("name,inplace,plain", INPLACE_IN_GRAPH,
+                         ids=[c[0] for c in INPLACE_IN_GRAPH])
+def test_inplace_inside_a_graph_is_recorded_as_in_torch(name, inplace, plain, rng, torch):
+    """y = 2x; z = 3y (recorded before the change); f(y, inplace=True); then y and z both
+    feed the loss: the gradients are PyTorch's, z's path does not go through f, and the
+    result is the input object itself."""
+    values = untied(rng, 4, 6)
+    grads = []
+    for engine, functional in ((minidl, F), (torch, torch.nn.functional)):
+        x = engine.tensor(values, requires_grad=True)
+        y = x * 2
+        z = y * 3
+        assert inplace(functional, y) is y
+        (y.sum() + (z * z).sum()).backward()
+        grads.append(x.grad.detach().numpy())
+        if engine is minidl:
+            np.testing.assert_allclose(y.detach().numpy(),
+                                       plain(F, minidl.tensor(values) * 2).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+
+
+def test_inplace_of_a_value_saved_for_backward_raises_in_backward_as_in_torch(torch):
+    for engine in (minidl, torch):
+        x = engine.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = x.sigmoid()                             # sigmoid saves its output
+        engine.nn.functional.relu(y, inplace=True)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+def test_inplace_dropout_inside_a_graph_keeps_its_mask():
+    values = np.full((50,), 2.0)
+    minidl.manual_seed(3)
+    expected = F.dropout(minidl.tensor(values), 0.5).numpy()
+    x = leaf(values)
+    y = x * 1
+    minidl.manual_seed(3)
+    assert F.dropout(y, 0.5, inplace=True) is y and minidl.nn.Dropout(0.5, True)(y * 1) is not y
+    np.testing.assert_array_equal(y.detach().numpy(), expected)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), expected / 2.0)  # the kept ones, x2
+
+
+def test_inplace_layers_print_like_torch(torch):
+    for make in (lambda nn: nn.ReLU(inplace=True), lambda nn: nn.LeakyReLU(0.1, True),
+                 lambda nn: nn.ReLU(), lambda nn: nn.LeakyReLU()):
+        assert repr(make(minidl.nn)) == repr(make(torch.nn))
 
 
 # -- losses -------------------------------------------------------------------------------
@@ -80,8 +166,8 @@ def test_regression_losses(loss, reduction, rng, torch):
     x, y = untied(rng, 3, 4), rng.uniform(0, 1, (3, 4))
     fn = LOSS_CASES[loss]
     assert gradcheck(lambda a, b: fn(F, a, b, reduction), (leaf(x), leaf(y)))
-    _compare(torch, lambda a, b: fn(F, a, b, reduction),
-             lambda a, b: fn(torch.nn.functional, a, b, reduction), [x, y], rng)
+    compare_with_torch(torch, lambda a, b: fn(F, a, b, reduction),
+                       lambda a, b: fn(torch.nn.functional, a, b, reduction), [x, y], rng)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -89,10 +175,10 @@ def test_binary_cross_entropy(reduction, rng, torch):
     x, y, w = rng.uniform(0.05, 0.95, (3, 4)), rng.uniform(0, 1, (3, 4)), rng.uniform(0.5, 2, 4)
     assert gradcheck(lambda a, b, c: F.binary_cross_entropy(a, b, c, reduction=reduction),
                      (leaf(x), leaf(y), leaf(w)))
-    _compare(torch, lambda a, b, c: F.binary_cross_entropy(a, b, c, reduction=reduction),
-             lambda a, b, c: torch.nn.functional.binary_cross_entropy(a, b, c,
-                                                                      reduction=reduction),
-             [x, y, w], rng, grad_inputs=(0, 1))
+    compare_with_torch(
+        torch, lambda a, b, c: F.binary_cross_entropy(a, b, c, reduction=reduction),
+        lambda a, b, c: torch.nn.functional.binary_cross_entropy(a, b, c, reduction=reduction),
+        [x, y, w], rng, grad_inputs=(0, 1))
 
 
 def test_binary_cross_entropy_at_the_edges_matches_torch(torch):
@@ -108,9 +194,10 @@ def test_bce_with_logits_weights_and_stability(rng, torch):
     y = np.array([[1.0, 0.0, 1.0, 0.0, 0.0]])
     w, pw = rng.uniform(0.5, 2, (1, 5)), rng.uniform(0.5, 3, 5)
     tf = torch.nn.functional
-    _compare(torch, lambda a, b, c, d: F.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
-             lambda a, b, c, d: tf.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
-             [x, y, w, pw], rng, grad_inputs=(0, 1))
+    compare_with_torch(
+        torch, lambda a, b, c, d: F.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
+        lambda a, b, c, d: tf.binary_cross_entropy_with_logits(a, b, c, pos_weight=d),
+        [x, y, w, pw], rng, grad_inputs=(0, 1))
     small = untied(rng, 2, 5)
     assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
         a, b, minidl.tensor(w), pos_weight=minidl.tensor(pw)),
@@ -138,7 +225,7 @@ def test_cross_entropy_matches_torch(name, case, reduction, shape, rng, torch):
                                      **options)
     theirs = lambda a: torch.nn.functional.cross_entropy(
         a, torch.tensor(t), None if w is None else torch.tensor(w), **options)
-    _compare(torch, ours, theirs, [x], rng)
+    compare_with_torch(torch, ours, theirs, [x], rng)
     assert gradcheck(ours, (leaf(x),))
 
 
@@ -146,36 +233,20 @@ def test_cross_entropy_with_probability_targets(rng, torch):
     x = untied(rng, 4, 3)
     p = rng.dirichlet(np.ones(3), size=4)
     for smoothing in (0.0, 0.3):
-        _compare(torch, lambda a, b: F.cross_entropy(a, b, label_smoothing=smoothing),
-                 lambda a, b: torch.nn.functional.cross_entropy(a, b,
-                                                                label_smoothing=smoothing),
-                 [x, p], rng)
+        compare_with_torch(
+            torch, lambda a, b: F.cross_entropy(a, b, label_smoothing=smoothing),
+            lambda a, b: torch.nn.functional.cross_entropy(a, b, label_smoothing=smoothing),
+            [x, p], rng)
     assert gradcheck(lambda a, b: F.cross_entropy(a, b), (leaf(x), leaf(p)))
 
 
 def test_nll_loss_unbatched_and_weighted(rng, torch):
     logp = np.log(rng.dirichlet(np.ones(4), size=3))
     t, w = np.array([0, 3, 1]), rng.uniform(0.5, 2, 4)
-    _compare(torch, lambda a: F.nll_loss(a, minidl.tensor(t), leaf(w, False)),
-             lambda a: torch.nn.functional.nll_loss(a, torch.tensor(t), torch.tensor(w)),
-             [logp], rng)
+    compare_with_torch(
+        torch, lambda a: F.nll_loss(a, minidl.tensor(t), leaf(w, False)),
+        lambda a: torch.nn.functional.nll_loss(a, torch.tensor(t), torch.tensor(w)),
+        [logp], rng)
     one = F.cross_entropy(leaf(logp[0], False), minidl.tensor(np.int64(2)))
     ref = torch.nn.functional.cross_entropy(torch.tensor(logp[0]), torch.tensor(2))
     np.testing.assert_allclose(one.item(), ref.item())
-
-
-def _compare(torch, ours, theirs, arrays, rng, grad_inputs=None):
-    """Run both engines on the same float64 arrays; compare outputs and input gradients."""
-    grad_inputs = range(len(arrays)) if grad_inputs is None else grad_inputs
-    mine = [leaf(a, i in grad_inputs) for i, a in enumerate(arrays)]
-    ref = [torch.tensor(np.asarray(a), requires_grad=i in grad_inputs)
-           for i, a in enumerate(arrays)]
-    out, tout = ours(*mine), theirs(*ref)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-10,
-                               atol=1e-12)
-    seed = rng.standard_normal(tout.shape)
-    out.backward(minidl.tensor(seed))
-    tout.backward(torch.tensor(seed))
-    for i in grad_inputs:
-        np.testing.assert_allclose(mine[i].grad.numpy(), ref[i].grad.numpy(), rtol=1e-9,
-                                   atol=1e-12, err_msg=f"gradient of input {i}")

@@ -106,6 +106,25 @@ def test_leaf_requiring_grad_refuses_inplace_outside_no_grad(torch):
         assert w.tolist() == [5.0, 2.0, 2.0]
 
 
+def test_nodes_recorded_before_an_inplace_change_keep_their_path(torch):
+    """z = 3y is recorded before y changes in place: z's gradient reaches x through y's old
+    node (not through the in-place op), as PyTorch's graph edges do; likewise after
+    y.detach_()."""
+    changes = [lambda y: y.mul_(5), lambda y: y.add_(y.detach()), lambda y: y.tanh_(),
+               lambda y: y.__setitem__(0, 7.0), lambda y: y.detach_()]
+    for change in changes:
+        grads = []
+        for engine in (minidl, torch):
+            x = engine.tensor([1.0, -2.0, 0.5], requires_grad=True)
+            y = x * 2
+            z = y * 3
+            change(y)
+            loss = (z * z).sum() + (y.sum() if y.requires_grad else 0)
+            loss.backward()
+            grads.append(x.grad.tolist())
+        np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
 def _saved_then_changed(engine):
     """Each case changes in place a tensor that a node saved for backward."""
     x = engine.tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -9,10 +9,21 @@ import minidl
 import minidl.nn as nn
 import minidl.nn.functional as F
 from minidl import gradcheck
-from minidl.models import (MODELS, ColorizedMNISTNet, GANDiscriminator, GANGenerator,
-                           IizukaNet, LabColorizerAttention, LabColorizerBasic,
-                           LabColorizerBatch, LabColorizerSkip, MultiDigitNet,
-                           RegressionColorizer, UNetColorClassifier, summary)
+from minidl.models import (
+    MODELS,
+    ColorizedMNISTNet,
+    GANDiscriminator,
+    GANGenerator,
+    IizukaNet,
+    LabColorizerAttention,
+    LabColorizerBasic,
+    LabColorizerBatch,
+    LabColorizerSkip,
+    MultiDigitNet,
+    RegressionColorizer,
+    UNetColorClassifier,
+    summary,
+)
 from minidl.models.iizuka import ResidualConvBlock
 
 
@@ -45,6 +56,9 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES)
 def test_model_forward_backward_shapes_and_ranges(case, rng):
+    """Output shape and range; and backward gives the derivative of the whole model: moving
+    every parameter by ε along the gradient g of L = <output, u> changes L by ε·|g|
+    (central differences, float64, evaluation mode so that dropout holds still)."""
     factory, input_shapes, output_shape, bounds = CASES[case]
     model = factory()
     inputs = [_random_batch(rng, *shape) for shape in input_shapes]
@@ -54,13 +68,28 @@ def test_model_forward_backward_shapes_and_ranges(case, rng):
     assert np.isfinite(values).all()
     if bounds is not None:
         assert values.min() >= bounds[0] and values.max() <= bounds[1]
-    (output * minidl.tensor(rng.standard_normal(output_shape).astype(np.float32))).sum() \
-        .backward()
+    model.double().eval()
+    inputs = [x.double() for x in inputs]
+    weights = minidl.tensor(rng.standard_normal(output_shape))
+    (model(*inputs) * weights).sum().backward()
     for name, parameter in model.named_parameters():
         assert parameter.grad is not None, f"{case}: no gradient reached {name}"
         assert parameter.grad.shape == parameter.shape
-        assert np.isfinite(parameter.grad.numpy()).all()
-    assert any(np.abs(p.grad.numpy()).max() > 0 for p in model.parameters())
+    parameters = list(model.parameters())
+    starts = [p.detach().numpy().copy() for p in parameters]
+    grads = [p.grad.numpy() for p in parameters]
+    norm = np.sqrt(sum(float((g * g).sum()) for g in grads))
+    assert norm > 0
+
+    def loss_moved_by(step):
+        with minidl.no_grad():
+            for parameter, start, grad in zip(parameters, starts, grads):
+                parameter.copy_(start + grad * (step / norm))
+            return (model(*inputs) * weights).sum().item()
+
+    eps = 1e-6
+    slope = (loss_moved_by(eps) - loss_moved_by(-eps)) / (2 * eps)
+    assert slope == pytest.approx(norm, rel=1e-4), case
 
 
 @pytest.mark.parametrize("model,bad_shape,message", [
@@ -294,8 +323,12 @@ def test_models_registry_names_every_study_model():
                            "lab-basic", "lab-batch", "lab-skip", "lab-attention"}
     for name in ("colorized-mnist-cnn", "regression", "unet-classify", "gan-generator",
                  "gan-discriminator", "lab-basic"):
-        text = MODELS[name]().summary()
-        assert "Total params:" in text
+        model, text = MODELS[name](), MODELS[name]().summary()
+        trainable = sum(p.numel() for p in model.parameters())
+        statistics = sum(value.numel() for key, value in model.state_dict().items()
+                         if key.endswith(("running_mean", "running_var")))
+        assert f"Trainable params: {trainable:,}" in text, name
+        assert f"Total params: {trainable + statistics:,}" in text, name
 
 
 # -- nn.MultiheadAttention ---------------------------------------------------------------

@@ -2,26 +2,12 @@
 parity (forward, backward, running statistics) and clear errors for bad arguments."""
 import numpy as np
 import pytest
-from helpers import leaf, torch_leaf, untied
+from helpers import compare_with_torch, leaf, untied
 
 import minidl
 import minidl.nn as nn
 import minidl.nn.functional as F
 from minidl import gradcheck
-
-
-def _compare_with_torch(torch, ours, theirs, arrays, rng, atol=1e-10):
-    """ours(*minidl leaves) and theirs(*torch leaves) agree in value and in every input's
-    gradient (for the same random output gradient)."""
-    mine = [leaf(a) for a in arrays]
-    reference = [torch_leaf(torch, np.asarray(a, dtype=np.float64)) for a in arrays]
-    y, y_ref = ours(*mine), theirs(*reference)
-    np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), atol=atol)
-    grad = rng.standard_normal(y.shape)
-    y.backward(minidl.tensor(grad))
-    y_ref.backward(torch.tensor(grad))
-    for a, b in zip(mine, reference):
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=atol)
 
 
 # -- batch norm: gradient checks --------------------------------------------------------
@@ -65,7 +51,7 @@ def test_batch_norm_matches_torch(shape, training, rng, torch):
     running = (rng.standard_normal(channels), rng.uniform(0.5, 2, channels))
     mean, var = (minidl.tensor(a.copy()) for a in running)
     mean_ref, var_ref = (torch.tensor(a.copy()) for a in running)
-    _compare_with_torch(
+    compare_with_torch(
         torch,
         lambda x, w, b: F.batch_norm(x, mean, var, w, b, training, 0.3, 1e-3),
         lambda x, w, b: torch.nn.functional.batch_norm(x, mean_ref, var_ref, w, b, training,
@@ -165,8 +151,8 @@ def test_pooling_gradcheck(name, fn, rng):
 
 @pytest.mark.parametrize("name,fn", POOLING, ids=[p[0] for p in POOLING])
 def test_pooling_matches_torch(name, fn, rng, torch):
-    _compare_with_torch(torch, lambda x: fn(F, x), lambda x: fn(torch.nn.functional, x),
-                        [rng.standard_normal((3, 2, 5, 5))], rng)
+    compare_with_torch(torch, lambda x: fn(F, x), lambda x: fn(torch.nn.functional, x),
+                       [rng.standard_normal((3, 2, 5, 5))], rng)
 
 
 def test_pooling_in_float32_matches_torch(rng, torch):
@@ -206,7 +192,7 @@ def test_pooling_layers_gradcheck_repr_and_torch(make, text, rng, torch):
     layer = make(nn)
     assert repr(layer) == text == repr(make(torch.nn))
     assert gradcheck(layer, (leaf(_untied_image(rng, 1, 2, 5, 5)),))
-    _compare_with_torch(torch, layer, make(torch.nn), [rng.standard_normal((2, 3, 5, 5))], rng)
+    compare_with_torch(torch, layer, make(torch.nn), [rng.standard_normal((2, 3, 5, 5))], rng)
 
 
 def test_kernels_forced_to_reference_give_the_same_gradients(rng):

@@ -10,8 +10,13 @@ from click.testing import CliRunner
 
 import minidl
 from minidl.cli.main import cli
-from minidl.compat import (NotImplementedInMinidl, TorchModuleNotInMinidl, missing_message,
-                           run_script, torch_is_minidl)
+from minidl.compat import (
+    NotImplementedInMinidl,
+    TorchModuleNotInMinidl,
+    missing_message,
+    run_script,
+    torch_is_minidl,
+)
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

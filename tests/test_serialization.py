@@ -10,7 +10,16 @@ import minidl
 import minidl.nn as nn
 from minidl import serialization
 from minidl.backend import module_for_device
+from minidl.checkpoint_seal import seal
 from minidl.serialization import CheckpointError
+
+
+def tamper_with(path, change):
+    """Apply ``change`` to the open HDF5 file ``path``, then seal it again, as a program
+    forging a checkpoint would: the seal catches damage, not forgery."""
+    with h5py.File(path, "r+") as f:
+        change(f)
+    seal(path)
 
 
 def round_trip(obj, tmp_path):
@@ -181,16 +190,16 @@ def test_crash_while_writing_keeps_the_old_checkpoint_and_leaves_no_temporary(
 def test_interrupt_in_the_middle_of_the_tree_keeps_the_old_checkpoint(tmp_path, monkeypatch):
     path = tmp_path / "checkpoint.h5"
     minidl.save([1, 2], path)
-    write_node = serialization._write_node
+    write_leaf = serialization._write_leaf
     calls = []
 
     def interrupted(parent, name, value, where):
         calls.append(where)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return write_node(parent, name, value, where)
+        return write_leaf(parent, name, value, where)
 
-    monkeypatch.setattr(serialization, "_write_node", interrupted)
+    monkeypatch.setattr(serialization, "_write_leaf", interrupted)
     with pytest.raises(KeyboardInterrupt):
         minidl.save([10, 20, 30, 40], path)
     monkeypatch.undo()
@@ -253,8 +262,9 @@ def test_truncated_file(tmp_path):
     minidl.save({"weights": minidl.randn(64, 64), "epoch": 3}, path)
     data = path.read_bytes()
     path.write_bytes(data[:len(data) // 2])
-    with pytest.raises(CheckpointError, match="'.*checkpoint.h5' is a damaged HDF5 file "
-                                              r"\(truncated or corrupted\)"):
+    with pytest.raises(CheckpointError, match=r"'.*checkpoint.h5' is damaged: truncated \("
+                                              rf"{len(data) // 2 - 512} bytes after the seal, "
+                                              rf"{len(data) - 512} when it was saved\)"):
         minidl.load(path)
     path.write_bytes(data[:4])
     with pytest.raises(CheckpointError, match="is not an HDF5 file.*cut off before its header"):
@@ -277,14 +287,28 @@ def test_foreign_hdf5_file(tmp_path):
         minidl.load(path)
 
 
-def test_flipped_bit_in_tensor_data_is_caught_by_the_checksum(tmp_path):
-    path = tmp_path / "checkpoint.h5"
-    minidl.save({"weight": minidl.randn(8, 8)}, path)
+def flip_bit_in_tensor_data(path):
     with h5py.File(path, "r") as f:
         offset = f["object/0"].id.get_chunk_info(0).byte_offset
     data = bytearray(path.read_bytes())
     data[offset + 5] ^= 0x10
     path.write_bytes(bytes(data))
+
+
+def test_flipped_bit_in_tensor_data_is_caught_by_the_seal(tmp_path):
+    path = tmp_path / "checkpoint.h5"
+    minidl.save({"weight": minidl.randn(8, 8)}, path)
+    flip_bit_in_tensor_data(path)
+    with pytest.raises(CheckpointError, match="'.*checkpoint.h5' is damaged: its content does "
+                                              "not match the SHA-256 recorded when it was saved"):
+        minidl.load(path)
+
+
+def test_flipped_bit_under_a_renewed_seal_is_caught_by_the_fletcher32_checksum(tmp_path):
+    path = tmp_path / "checkpoint.h5"
+    minidl.save({"weight": minidl.randn(8, 8)}, path)
+    flip_bit_in_tensor_data(path)
+    seal(path)
     with pytest.raises(CheckpointError, match="'.*checkpoint.h5' is damaged: node "
                                               "'/object/0' has data that fail their checksum"):
         minidl.load(path)
@@ -293,8 +317,7 @@ def test_flipped_bit_in_tensor_data_is_caught_by_the_checksum(tmp_path):
 def test_newer_format_version_is_refused(tmp_path):
     path = tmp_path / "future.h5"
     minidl.save([1], path)
-    with h5py.File(path, "r+") as f:
-        f.attrs["minidl_format_version"] = 99
+    tamper_with(path, lambda f: f.attrs.__setitem__("minidl_format_version", 99))
     with pytest.raises(CheckpointError, match="format version 99; this minidl reads "
                                               "versions 1 to 1"):
         minidl.load(path)
@@ -312,15 +335,14 @@ def replace_with_text_dataset(f):
     (lambda f: f["object/0"].attrs.__setitem__("kind", "pickle"),
      "damaged: node '/object/0' has unknown kind 'pickle'"),
     (replace_with_text_dataset,
-     "damaged: node '/object/0' has dtype object; expected bool, integer, float or complex"),
+     "refused: node '/object/0' holds strings of shape \\(1,\\); minidl writes one string"),
     (lambda f: f["object/1"].__delitem__("0"),
      "damaged or was not written by minidl"),
 ], ids=["unknown kind", "object dtype", "missing child"])
 def test_tampered_nodes_are_reported_as_damage(tamper, message, tmp_path):
     path = tmp_path / "tampered.h5"
     minidl.save({"a": minidl.ones(2), "b": [1, 2]}, path)
-    with h5py.File(path, "r+") as f:
-        tamper(f)
+    tamper_with(path, tamper)
     with pytest.raises(CheckpointError, match=rf"load: '.*tampered.h5' is {message}"):
         minidl.load(path)
 

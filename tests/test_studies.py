@@ -8,12 +8,16 @@ import pytest
 import minidl
 from minidl.color import rgb_to_grayscale, rgb_to_lab
 from minidl.data import TensorDataset
-from minidl.studies import STUDIES, ConfigError, Parameter, get_study
+from minidl.studies import STUDIES, ConfigError, Setting, get_study
 from minidl.studies.photos import fitted_size
 from minidl.studies.splits import hold_out, limited
 from minidl.training.early_stopping import EarlyStopping
-from minidl.training.metrics import (MeanTracker, confusion_matrix, per_class_accuracy,
-                                     precision_recall_f1)
+from minidl.training.metrics import (
+    MeanTracker,
+    confusion_matrix,
+    per_class_accuracy,
+    precision_recall_f1,
+)
 from minidl.training.run_directory import RunDirectory, RunDirectoryError
 from minidl.training.tasks.color_targets import LabTarget, RGBTarget
 from minidl.training.tasks.multilabel import digits_of
@@ -29,17 +33,51 @@ EXPECTED = {
 }
 
 
-def test_registry_holds_every_study_experiment_and_model_of_studies_md():
+# What each model variant builds: (task class, model classes by role)
+BUILDS = {
+    ("colorized-mnist", "cnn"): ("ClassificationTask", {"model": "ColorizedMNISTNet"}),
+    ("multidigit-mnist", "cnn"): ("MultiLabelTask", {"model": "MultiDigitNet"}),
+    ("colorize-cifar", "regression"): ("ColorizationTask", {"model": "RegressionColorizer"}),
+    ("colorize-cifar", "unet-classify"): ("PaletteColorizationTask",
+                                          {"model": "UNetColorClassifier"}),
+    ("colorize-cifar", "gan"): ("GANColorizationTask", {"generator": "GANGenerator",
+                                                        "discriminator": "GANDiscriminator"}),
+    **{("iizuka", variant): ("JointTask", {"model": "IizukaNet"})
+       for variant in ("basic", "adam-dropout", "residual")},
+    ("lab-colorize", "basic"): ("ColorizationTask", {"model": "LabColorizerBasic"}),
+    ("lab-colorize", "batch"): ("ColorizationTask", {"model": "LabColorizerBatch"}),
+    ("lab-colorize", "skip"): ("ColorizationTask", {"model": "LabColorizerSkip"}),
+    ("lab-colorize", "attention"): ("ColorizationTask", {"model": "LabColorizerAttention"}),
+}
+
+
+def test_every_experiment_and_model_builds_what_it_says():
+    """Every combination of STUDIES.md resolves to a configuration carrying the experiment's
+    and the model's own settings, and builds the task and models the variant names (small
+    widths, three classes: no data needed)."""
     assert set(STUDIES) == set(EXPECTED)
     for name, (experiments, models) in EXPECTED.items():
         study = get_study(name)
         assert {v.name for v in study.experiments} == experiments
         assert {v.name for v in study.models} == models
-        for experiment in study.experiments:  # every combination resolves
+        small = {"width": 4} if "width" in study.all_settings() else {}
+        for experiment in study.experiments:
             for model in study.models:
-                config = study.resolve(experiment.name, model.name)
+                config = study.resolve(experiment.name, model.name, small)
                 assert (config["experiment"], config["model"]) == (experiment.name,
                                                                    model.name)
+                for key, value in {**experiment.settings, **model.settings}.items():
+                    assert config[key] == study.setting(key).check(value), (name, key)
+                task = study.build_task({**config, "class_names": ["a", "b", "c"]})
+                task_class, model_classes = BUILDS[(name, model.name)]
+                assert type(task).__name__ == task_class
+                assert {role: type(m).__name__ for role, m in task.models.items()} \
+                    == model_classes
+                built = next(iter(task.models.values()))
+                if name == "iizuka":  # the experiment is the network's task
+                    assert (built.task, built.variant) == (experiment.name, model.name)
+                if name == "colorized-mnist":
+                    assert built.in_channels == (1 if experiment.name == "grayscale" else 3)
 
 
 def test_headline_numbers_of_the_seeds_are_recorded():
@@ -84,23 +122,23 @@ def test_bad_choices_and_settings_raise_config_errors(call, message):
         call()
 
 
-def test_parameters_parse_their_kinds():
-    assert Parameter("n", 1, "", int, minimum=0).parse(" 7 ") == 7
-    assert Parameter("x", 1.0, "", float).parse("1e-3") == 1e-3
-    assert Parameter("x", 1.0, "", float).check(2) == 2.0 and \
-        isinstance(Parameter("x", 1.0, "", float).check(2), float)
-    flag = Parameter("flag", True, "", bool)
+def test_settings_parse_their_kinds():
+    assert Setting("n", 1, "", int, minimum=0).parse(" 7 ") == 7
+    assert Setting("x", 1.0, "", float).parse("1e-3") == 1e-3
+    assert Setting("x", 1.0, "", float).check(2) == 2.0 and \
+        isinstance(Setting("x", 1.0, "", float).check(2), float)
+    flag = Setting("flag", True, "", bool)
     assert (flag.parse("no"), flag.parse("True"), flag.parse("1")) == (False, True, True)
-    assert Parameter("names", [], "", list).parse("a, b,") == ["a", "b"]
-    assert Parameter("folder", None, "", str, optional=True).parse("none") is None
+    assert Setting("names", [], "", list).parse("a, b,") == ["a", "b"]
+    assert Setting("folder", None, "", str, optional=True).parse("none") is None
     with pytest.raises(ConfigError, match=r"flag='maybe': expected true or false"):
         flag.parse("maybe")
     with pytest.raises(ConfigError, match="n='none': expected an integer"):
-        Parameter("n", 1, "", int).parse("none")
+        Setting("n", 1, "", int).parse("none")
     with pytest.raises(ConfigError, match="n: a value is required"):
-        Parameter("n", 1, "", int).check(None)
+        Setting("n", 1, "", int).check(None)
     with pytest.raises(ConfigError, match=r"n=True: expected an integer"):
-        Parameter("n", 1, "", int).check(True)
+        Setting("n", 1, "", int).check(True)
 
 
 def test_hold_out_splits_are_disjoint_seeded_and_unaugmented():
@@ -242,7 +280,7 @@ def test_run_directory_create_open_and_refuse(tmp_path):
 
 def test_checkpoint_restores_weights_optimizer_schedule_and_random_state(tmp_path):
     from minidl.studies.runner import build_task
-    from minidl.training.checkpoint import restore_training, save_checkpoint
+    from minidl.training.checkpoint import read_checkpoint, restore_training, save_checkpoint
     config = get_study("colorized-mnist").resolve(settings={"scheduler": "step",
                                                             "lr_step": 1})
     config["class_names"] = [str(d) for d in range(10)]
@@ -254,12 +292,15 @@ def test_checkpoint_restores_weights_optimizer_schedule_and_random_state(tmp_pat
     task.schedulers["model"].step()
     stopper = EarlyStopping(3)
     stopper.step(0.5, 1)
-    save_checkpoint(tmp_path / "c.h5", task, 1, [{"epoch": 1}], stopper)
+    run = RunDirectory.create(tmp_path, "run")
+    save_checkpoint(run, task, 1, [{"epoch": 1}], stopper)
     expected_draw = minidl.rand(3).numpy()
 
     fresh = build_task(config)
     fresh_stopper = EarlyStopping(3)
-    checkpoint = restore_training(tmp_path / "c.h5", fresh, fresh_stopper)
+    checkpoint, newest = read_checkpoint(run)
+    assert newest and not run.previous_checkpoint.exists()
+    checkpoint = restore_training(checkpoint, fresh, fresh_stopper)
     assert checkpoint["epoch"] == 1 and checkpoint["history"] == [{"epoch": 1}]
     for key, value in task.model.state_dict().items():
         assert np.array_equal(value.numpy(), fresh.model.state_dict()[key].numpy())

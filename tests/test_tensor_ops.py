@@ -1,7 +1,7 @@
 """Tensor operations: float64 gradient checks, PyTorch parity, and errors for bad input."""
 import numpy as np
 import pytest
-from helpers import leaf, untied
+from helpers import compare_with_torch, leaf, untied
 
 import minidl
 from minidl import gradcheck
@@ -101,16 +101,8 @@ def _torch_twin(torch, fn_name):
 @pytest.mark.parametrize("name,fn,domain", UNARY, ids=[u[0] for u in UNARY])
 def test_unary_matches_torch(name, fn, domain, rng, torch):
     values = untied(rng, 2, 3, 4, low=domain[0], high=domain[1])
-    x = leaf(values)
-    tx = torch.tensor(values, requires_grad=True)
     twin = _torch_twin(torch, name) or fn  # most expressions read the same in both engines
-    out, tout = fn(x), twin(tx)
-    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12,
-                               atol=1e-12)
-    grad = rng.standard_normal(tout.shape)
-    out.backward(minidl.tensor(grad))
-    tout.backward(torch.tensor(grad))
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    compare_with_torch(torch, fn, twin, [values], rng)
 
 
 def test_max_with_ties_shares_gradient_like_torch(torch):
@@ -191,6 +183,52 @@ def test_no_grad_records_nothing_and_detach_cuts_graph():
         with minidl.enable_grad():
             assert (x * 2).requires_grad
 
+
+
+def test_set_grad_enabled_as_call_block_and_decorator():
+    x = leaf([1.0, 2.0])
+    minidl.set_grad_enabled(False)                 # a plain call switches at once
+    try:
+        assert not minidl.is_grad_enabled() and not (x * 2).requires_grad
+    finally:
+        minidl.set_grad_enabled(True)
+    assert minidl.is_grad_enabled()
+    with minidl.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+        with minidl.set_grad_enabled(True):
+            assert (x * 2).requires_grad
+        assert not minidl.is_grad_enabled()
+    assert minidl.is_grad_enabled()
+
+    @minidl.set_grad_enabled(False)
+    def double(t):
+        return t * 2
+    assert minidl.is_grad_enabled()                # decorating switches nothing yet
+    assert not double(x).requires_grad and minidl.is_grad_enabled()
+
+
+def test_function_with_several_outputs_records_only_the_float_one():
+    class SortedWithOrder(minidl.autograd.Function):
+        """(sorted x, the int64 order): dL/dx puts each gradient back where it came from."""
+
+        def forward(self, x):
+            self.order = np.argsort(x)
+            return x[self.order], self.order
+
+        def backward(self, grad):
+            result = np.empty_like(grad)
+            result[self.order] = grad
+            return result
+
+    x = leaf([3.0, 1.0, 2.0])
+    values, order = SortedWithOrder.apply(x)
+    assert values.grad_fn is not None and order.grad_fn is None
+    assert not order.requires_grad and order.dtype == np.int64
+    (values * minidl.tensor([1.0, 10.0, 100.0], dtype="float64")).sum().backward()
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
+    with minidl.no_grad():
+        values, order = SortedWithOrder.apply(x)
+    assert values.grad_fn is None and order.tolist() == [1, 2, 0]
 
 def test_requires_grad_propagation():
     a = minidl.tensor([1.0, 2.0])

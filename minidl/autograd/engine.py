@@ -1,29 +1,38 @@
 """Reverse-mode differentiation: walk the graph from an output back to the leaves.
 
-The graph is made of Function nodes (``tensor.grad_fn``) linked through their input
-Tensors.  ``run_backward`` orders the nodes so that each is visited only after every node
-that uses its output (a topological order), then applies the chain rule node by node,
-summing the gradients that reach one tensor along several paths.
+The graph is made of Function nodes (``tensor.grad_fn``), each linked to the nodes that
+computed its inputs when it ran (``fn.input_nodes``; None for a leaf).  ``run_backward``
+orders the nodes so that each is visited only after every node that uses its output (a
+topological order), then applies the chain rule node by node, summing the gradients that
+reach one tensor along several paths.
 """
 from __future__ import annotations
 
 
 def topological_order(root_fn) -> list:
-    """The Function nodes reachable from ``root_fn``, each after all nodes that consume it."""
+    """The Function nodes reachable from ``root_fn``, each after all nodes that consume it.
+
+    A depth-first search that lists a node once every node it reaches is listed (post
+    order); reversed, that puts each node before the nodes that produced its inputs.  The
+    search keeps its own stack instead of recursing, so a graph deeper than Python's
+    recursion limit (a long loop of small operations, an unrolled RNN) is fine.  Each
+    stack entry is ``(node, expanded)``: popped the first time (``expanded`` False) a node
+    is marked visited and pushed back with ``expanded`` True, above its inputs' nodes;
+    popped the second time, all those nodes below it are done, so it goes to the list.
+    """
     post_order = []
     visited = set()
     stack = [(root_fn, False)]
     while stack:
         fn, expanded = stack.pop()
-        if expanded:
+        if expanded:  # every node reachable from fn is in post_order already
             post_order.append(fn)
             continue
-        if id(fn) in visited:
+        if id(fn) in visited:  # pushed twice (shared by two consumers): listed once
             continue
         visited.add(id(fn))
-        stack.append((fn, True))
-        for value in fn.inputs:
-            child = getattr(value, "grad_fn", None)
+        stack.append((fn, True))  # comes back after the nodes pushed next
+        for child in fn.input_nodes:
             if child is not None and id(child) not in visited:
                 stack.append((child, False))
     post_order.reverse()
@@ -72,16 +81,17 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
         if len(grads) != len(fn.inputs):
             raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients "
                                f"for {len(fn.inputs)} inputs")
-        for value, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
+        for value, node, needed, g in zip(fn.inputs, fn.input_nodes, fn.needs_input_grad,
+                                          grads):
             if not needed or g is None:
                 continue
             if g.shape != value.shape:
                 raise RuntimeError(f"{fn.name()} returned a gradient of shape "
                                    f"{tuple(g.shape)} for an input of shape {value.shape}")
-            if value.grad_fn is None:
+            if node is None:  # a leaf
                 accumulate_into(value, g, claimed)
             else:
-                key = id(value.grad_fn)
+                key = id(node)
                 pending[key] = g if key not in pending else pending[key] + g
         if not retain_graph:
             fn.release()

@@ -5,14 +5,50 @@ given dL/d(output) it returns dL/d(input) for each input, again as raw arrays.  
 ``SomeFunction.apply(*inputs)`` runs the forward pass and, when any input requires a
 gradient and recording is on, links the output Tensor to this node so that
 ``Tensor.backward`` can find its way back.
+
+``forward`` may return several arrays (a tuple); ``apply`` then returns a tuple of
+Tensors.  Only floating point outputs can carry a gradient: the others (max pooling's
+int64 indices) are returned as plain tensors and never recorded, so ``backward`` receives
+the gradient of the one floating point output.
 """
 from __future__ import annotations
 
 import inspect
+from contextlib import contextmanager
 
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
 from .saved import check_saved, memory_owner, note_versions
+
+# Callables told of every Function applied (see ``observe_applies``); empty but while an
+# exporter traces a model.
+_observers: list = []
+
+
+@contextmanager
+def observe_applies(observer):
+    """While the block runs, call ``observer(function_class, inputs, options, output)``
+    after every ``Function.apply`` (with or without gradient recording).  This is how
+    ``minidl.onnx`` traces a model: it sees each operation and the tensors it joins."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+class InPlaceChange:
+    """What observers (``observe_applies``) are told when a tensor's memory is changed in
+    place: ``observer(InPlaceChange, (source,), {"op": op}, tensor)``.  From then on
+    ``tensor`` holds the values of ``source``, the Tensor an operation computed (the
+    result of ``relu_``, ``add_``, ``copy_`` of a tensor), or values no operation computed
+    (``source`` None: numbers or raw arrays written in)."""
+
+
+def notify_in_place(op: str, tensor, source) -> None:
+    """Tell the observers (if any) that ``tensor`` now holds ``source``'s values."""
+    for observer in _observers:
+        observer(InPlaceChange, (source,), {"op": op}, tensor)
 
 
 class Function:
@@ -26,14 +62,20 @@ class Function:
     backward can tell when one of them was changed in place since (see ``saved.py``).
     A Function whose output may be a view of its first input's memory (reshape, indexing)
     sets ``returns_view``: the output then shares that input's version counter.
+
+    ``input_nodes`` are the graph's edges: the node that had computed each input when this
+    one ran (None for a leaf or a constant).  Backward follows them, not the inputs' current
+    ``grad_fn``, which an in-place change (``y.mul_(2)``, ``y.detach_()``) later replaces:
+    as in PyTorch, a node recorded before such a change still reaches the value it used.
     """
 
-    __slots__ = ("inputs", "needs_input_grad", "_saved", "_versions", "_released",
-                 "retained_output", "__dict__")
+    __slots__ = ("inputs", "input_nodes", "needs_input_grad", "_saved", "_versions",
+                 "_released", "retained_output", "__dict__")
     returns_view = False
 
     def __init__(self):
         self.inputs = ()
+        self.input_nodes = ()
         self.needs_input_grad = ()
         self._saved = ()
         self._versions = ()
@@ -63,6 +105,10 @@ class Function:
         """Free what backward needed; a second backward through this node is then an error."""
         self._saved = ()
         self._versions = ()
+        # Subclasses keep what backward needs besides the saved arrays as plain attributes
+        # (``self.axis``, ``self.input_shape``, a mask ...); they live in the instance's
+        # ``__dict__`` (the slots above hold only the graph's own fields), so clearing it
+        # frees them all without knowing their names.
         self.__dict__.clear()
         self._released = True
 
@@ -78,12 +124,14 @@ class Function:
     def next_functions(self) -> tuple:
         """``(node, 0)`` for each input: the Function that computed it, an ``AccumulateGrad``
         for a leaf that requires grad, ``None`` for an input that needs no gradient."""
-        return tuple((_node_of(value), 0) for value in self.inputs)
+        return tuple((_node_of(value, node), 0)
+                     for value, node in zip(self.inputs, self.input_nodes))
 
     # -- running a node -------------------------------------------------------------------
     @classmethod
     def apply(cls, *inputs, **options):
-        """Run ``forward`` on the inputs' arrays and return the output as a Tensor."""
+        """Run ``forward`` on the inputs' arrays and return the output as a Tensor (a tuple
+        of Tensors when ``forward`` returns a tuple)."""
         from ..tensor import Tensor
 
         if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
@@ -110,17 +158,33 @@ class Function:
                 raise RuntimeError(f"{cls.__name__}: expected all tensors on one device, "
                                    f"got {device} and {where}")
         fn.needs_input_grad = tuple(needs)
-        output = fn.forward(*arrays, **options)
-        record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"
-        result = Tensor._from_array(output, requires_grad=record, grad_fn=fn if record else None)
-        source = inputs[0] if inputs else None
-        if cls.returns_view and isinstance(source, Tensor) \
-                and memory_owner(output) is memory_owner(source.array):
-            result._version_counter = source._version_counter
-            result._base = source if source._base is None else source._base
+        outputs = fn.forward(*arrays, **options)
+        several = isinstance(outputs, tuple)
+        if not several:
+            outputs = (outputs,)
+        differentiable = [output.dtype.kind == "f" for output in outputs]
+        record = is_grad_enabled() and any(needs) and any(differentiable)
         if record:
+            if sum(differentiable) > 1:
+                raise TypeError(f"{cls.__name__}.forward returned {sum(differentiable)} "
+                                "floating point outputs; a Function records at most one")
             fn.inputs = inputs
-            fn._versions = note_versions(inputs, result)
+            fn.input_nodes = tuple(getattr(value, "grad_fn", None) for value in inputs)
+        tensors = tuple(Tensor._from_array(output, requires_grad=True, grad_fn=fn)
+                        if record and is_float else Tensor._from_array(output)
+                        for output, is_float in zip(outputs, differentiable))
+        source = inputs[0] if inputs else None
+        if cls.returns_view and isinstance(source, Tensor):
+            for tensor in tensors:
+                if memory_owner(tensor.array) is memory_owner(source.array):
+                    tensor._version_counter = source._version_counter
+                    tensor._base = source if source._base is None else source._base
+        if record:
+            recorded = tensors[differentiable.index(True)]
+            fn._versions = note_versions(inputs, recorded)
+        result = tensors if several else tensors[0]
+        for observer in _observers:
+            observer(cls, inputs, options, result)
         return result
 
 
@@ -141,10 +205,9 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
-def _node_of(value):
-    if getattr(value, "grad_fn", None) is not None:
-        return value.grad_fn
+def _node_of(value, node):
+    if node is not None:
+        return node
     if getattr(value, "requires_grad", False):
         return AccumulateGrad(value)
     return None
-

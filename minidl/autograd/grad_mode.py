@@ -1,4 +1,4 @@
-"""Switching graph recording off and on (``no_grad``, ``enable_grad``)."""
+"""Switching graph recording off and on (``no_grad``, ``enable_grad``, ``set_grad_enabled``)."""
 from __future__ import annotations
 
 import functools
@@ -10,26 +10,35 @@ def is_grad_enabled() -> bool:
     return _enabled
 
 
+def _set_enabled(mode: bool) -> bool:
+    """Set recording to ``mode``; returns what it was."""
+    global _enabled
+    previous, _enabled = _enabled, mode
+    return previous
+
+
 class _GradMode:
     """Context manager and decorator that sets gradient recording to ``self.mode``."""
 
     mode = True
 
     def __enter__(self):
-        global _enabled
-        self._previous = _enabled
-        _enabled = self.mode
+        self._previous = _set_enabled(self.mode)
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self._previous
+        _set_enabled(self._previous)
         return False
 
     def __call__(self, func):
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            previous = _set_enabled(mode)
+            try:
                 return func(*args, **kwargs)
+            finally:
+                _set_enabled(previous)
         return wrapper
 
 
@@ -46,7 +55,17 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
-    """``with set_grad_enabled(training): ...``"""
+    """Recording on or off, as PyTorch's: a plain call ``set_grad_enabled(False)`` switches
+    it at once (until switched back), ``with set_grad_enabled(training): ...`` for a block,
+    and ``@set_grad_enabled(False)`` for every call of a function."""
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
+        self._previous = _set_enabled(self.mode)
+
+    def __enter__(self):
+        pass  # already switched by __init__; __exit__ switches back
+
+    def __call__(self, func):
+        _set_enabled(self._previous)  # as a decorator it only acts when func runs
+        return super().__call__(func)

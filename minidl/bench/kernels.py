@@ -27,8 +27,14 @@ import numpy as np
 
 from ..backend import module_for_device
 from .kernel_cases import Case, cases_for
-from .machine import (gpu_details, gpu_sgemm_gflops, load_average, machine_details,
-                      set_runtime_threads, sgemm_gflops)
+from .machine import (
+    gpu_details,
+    gpu_sgemm_gflops,
+    load_average,
+    machine_details,
+    set_runtime_threads,
+    sgemm_gflops,
+)
 
 CUDA_WARMUP_CALLS = 3
 """Untimed calls of each function on the GPU after its first call, before timing."""
@@ -102,7 +108,8 @@ def _runners(case: Case, engine, arrays, grad_array):
 def _time_interleaved(functions: dict, repeat: int, warmup: int = 0) -> dict:
     """{key: (first call in s, median of ``repeat`` later calls in s)}, the calls of the
     different functions alternating; ``warmup`` untimed calls of each come between."""
-    first, samples = {}, {key: [] for key in functions}
+    first: dict = {}
+    samples: dict = {key: [] for key in functions}
     for key, function in functions.items():
         start = time.perf_counter()
         function()
@@ -127,7 +134,7 @@ def run_case(case: Case, engines, repeat: int, warmup: int = 0) -> dict:
     ours, theirs = engines
     rng = np.random.default_rng(0)
     arrays = [spec.sample(rng, np.float32) for spec in case.arrays]
-    row = {"name": case.name, "study": case.study, "function": case.function,
+    row: dict = {"name": case.name, "study": case.study, "function": case.function,
            "shapes": [list(spec.shape) for spec in case.arrays], "options": case.options}
     if ours.function(case.function) is None:
         row["skipped"] = f"minidl.nn.functional has no {case.function} yet"
@@ -142,7 +149,7 @@ def run_case(case: Case, engines, repeat: int, warmup: int = 0) -> dict:
         functions[(engine.name, "forward")] = forward
         functions[(engine.name, "forward_backward")] = forward_backward
     times = _time_interleaved(functions, repeat, warmup)
-    flops = {"forward": case.forward_flops()}
+    flops: dict = {"forward": case.forward_flops()}
     if flops["forward"] is not None:
         flops["forward_backward"] = flops["forward"] + case.backward_flops()
     for pass_name in ("forward", "forward_backward"):
@@ -165,7 +172,7 @@ def geometric_mean(values) -> float | None:
 def summarize(rows: list, sgemm: float) -> dict:
     """Geometric means, the worst case and the large-convolution rates against sgemm."""
     timed = [row for row in rows if "skipped" not in row]
-    summary = {"sgemm_gflops": sgemm, "cases_timed": len(timed),
+    summary: dict = {"sgemm_gflops": sgemm, "cases_timed": len(timed),
                "cases_skipped": len(rows) - len(timed)}
     for pass_name in ("forward", "forward_backward"):
         summary[f"geomean_ratio_{pass_name}"] = geometric_mean(

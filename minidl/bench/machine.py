@@ -34,7 +34,7 @@ def set_runtime_threads(threads: int, torch=None) -> None:
     threadpoolctl is installed, the BLAS libraries'."""
     import numba
 
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     if torch is not None:
         torch.set_num_threads(threads)
     try:

@@ -13,8 +13,17 @@ pass ``axis=1`` for an NCHW batch or ``axis=0`` for a CHW image. RGB means sRGB 
 """
 from .grayscale import LUMINANCE_WEIGHTS, REC601_WEIGHTS, rgb_to_grayscale
 from .invert import invert
-from .lab import (D65_WHITE, EPSILON, KAPPA, SRGB_TO_XYZ, XYZ_TO_SRGB, lab_to_rgb,
-                  linear_to_srgb, rgb_to_lab, srgb_to_linear)
+from .lab import (
+    D65_WHITE,
+    EPSILON,
+    KAPPA,
+    SRGB_TO_XYZ,
+    XYZ_TO_SRGB,
+    lab_to_rgb,
+    linear_to_srgb,
+    rgb_to_lab,
+    srgb_to_linear,
+)
 from .metrics import colorfulness, mean_ab_error, psnr
 from .palette import ColorPalette, kmeans_palette, nearest_center
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import array_module
-from ..ops.reduction import normalize_dims
+from ..ops.arguments import normalize_dims
 
 
 def channels_last(values, axis: int, function: str, channels: int = 3):

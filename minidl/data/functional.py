@@ -15,6 +15,7 @@ image get ``fill``.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -108,8 +109,9 @@ def center_crop(image, size):
     return crop(image, top, left, height, width)
 
 
-PADDING_MODES = {"constant": "constant", "edge": "edge", "reflect": "reflect",
-                 "symmetric": "symmetric"}
+PaddingMode = Literal["constant", "edge", "reflect", "symmetric"]
+PADDING_MODES: dict[str, PaddingMode] = {"constant": "constant", "edge": "edge",
+                                         "reflect": "reflect", "symmetric": "symmetric"}
 
 
 def padding_sides(padding) -> tuple[int, int, int, int]:

@@ -5,6 +5,6 @@
 CuPy -> cuda), unless ``use_backend("reference")`` (or ``MINIDL_KERNELS=reference``)
 forces one for teaching and debugging.
 """
-from .registry import available_backends, kernel, use_backend
+from .registry import kernel, use_backend
 
-__all__ = ["kernel", "use_backend", "available_backends"]
+__all__ = ["kernel", "use_backend"]

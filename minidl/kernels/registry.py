@@ -21,10 +21,6 @@ BACKENDS = {
 _forced: str | None = os.environ.get("MINIDL_KERNELS") or None
 
 
-def available_backends() -> list[str]:
-    return list(BACKENDS)
-
-
 def _check_backend(name: str) -> str:
     if name not in BACKENDS:
         raise ValueError(f"kernel backend must be one of {list(BACKENDS)}, got {name!r}")

@@ -1,7 +1,17 @@
-"""Turning PyTorch-style arguments (an int or a pair of ints) into checked (h, w) pairs."""
+"""The checks of what a caller passed, before any Function sees it.
+
+One rule for argument checks: Functions (``minidl/ops``) trust their arguments; the
+user-facing entry points -- Tensor methods, ``minidl.nn.functional``, layers, optimizers --
+check them and raise an error that names the argument.  A check that belongs to one entry
+point lives beside it (``nn/functional/conv.py`` checks the convolution's arguments); the
+checks that several layers share live here.
+"""
 from __future__ import annotations
 
-from numbers import Integral
+import math
+from numbers import Integral, Real
+
+import numpy as np
 
 
 def _is_int(value) -> bool:
@@ -15,3 +25,70 @@ def pair(value, name: str, op: str) -> tuple[int, int]:
             _is_int(v) for v in values):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     return int(values[0]), int(values[1])
+
+
+def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
+    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    rank = max(ndim, 1)
+    axes = []
+    for d in dims:
+        if not isinstance(d, int) or not -rank <= d < rank:
+            raise IndexError(f"{op}: dimension out of range (expected to be in range of "
+                             f"[{-rank}, {rank - 1}], but got {d})")
+        axes.append(d % rank if ndim else 0)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dimension repeated in dim={dim}")
+    return tuple(sorted(axes)) if ndim else ()
+
+
+def check_number(owner: str, name: str, value, low: float = -math.inf,
+                 high: float = math.inf, *, low_open: bool = False,
+                 high_open: bool = False) -> None:
+    """Raise ``ValueError`` naming ``owner`` and argument ``name`` unless ``value`` is a
+    finite real number between ``low`` and ``high`` (open or closed at each end)."""
+    is_number = isinstance(value, Real) and not isinstance(value, bool)
+    if (is_number and math.isfinite(value)
+            and (low < value if low_open else low <= value)
+            and (value < high if high_open else value <= high)):
+        return
+    if high == math.inf:
+        expected = f"a number {'>' if low_open else '>='} {low}"
+    else:
+        expected = (f"a number in {'(' if low_open else '['}{low}, "
+                    f"{high}{')' if high_open else ']'}")
+    raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
+
+
+def softmax_dim(input, dim, op: str) -> int:
+    """The axis (softmax, log_softmax) along which a floating point ``input`` is
+    normalized; PyTorch's implicit choice of ``dim`` is deprecated, so it must be given."""
+    if dim is None:
+        raise TypeError(f"{op}: give dim explicitly (PyTorch's implicit choice is "
+                        "deprecated)")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating point input, got {input.dtype}")
+    return normalize_dims(dim, input.ndim, op)[0]
+
+
+def check_matmul(a, b) -> None:
+    """``a @ b`` is defined: both at least 1-D, one dtype, matching inner sizes and
+    broadcastable batch dimensions (PyTorch's ``matmul`` rules)."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                           f"{a.shape} and {b.shape}")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"matmul: expected both tensors to have the same dtype, got "
+                           f"{a.dtype} and {b.dtype}")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                           f"({inner_a} != {inner_b})")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise RuntimeError(f"matmul: batch dimensions of {a.shape} and {b.shape} do not "
+                           "broadcast") from None

@@ -15,17 +15,35 @@ conv2d's input gradient, so its own gradients swap the roles:
                        dL/dW = conv2d_backward_weight(gy, x)  (gy plays conv2d's input)
                        dL/db = Σ_{n,i,j} gy[n, :, i, j]
 
+An empty batch (N = 0) gives an empty output and zero weight and bias gradients, as in
+PyTorch, without calling a kernel.
+
 Arguments are checked by ``minidl.nn.functional``; these nodes trust them.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..backend import array_module
+from ..kernels.conv_geometry import conv_output_size
 from ..kernels.registry import kernel
 
 
 def _bias_gradient(grad):
     """dL/db[o] = Σ over the batch and every position of gy[n, o, i, j]."""
     return grad.sum(axis=(0, 2, 3))
+
+
+def _empty_batch(like, channels: int, hw):
+    """The (0, channels, *hw) output of a convolution of an empty batch."""
+    return array_module(like).zeros((0, channels, *hw), dtype=like.dtype)
+
+
+def _empty_batch_gradients(x, weight, grad, needs_input_grad):
+    """Gradients of an empty batch: none reach the weight or the bias (sums over N = 0)."""
+    xp = array_module(x)
+    return (xp.zeros_like(x) if needs_input_grad[0] else None,
+            xp.zeros_like(weight) if needs_input_grad[1] else None,
+            _bias_gradient(grad) if needs_input_grad[2] else None)
 
 
 class Conv2d(Function):
@@ -38,10 +56,16 @@ class Conv2d(Function):
     def forward(self, x, weight, bias, *, stride, padding, dilation, groups):
         self.options = (stride, padding, dilation, groups)
         self.save_for_backward(x, weight)
+        if len(x) == 0:
+            hw = [conv_output_size(size, k, s, p, d) for size, k, s, p, d
+                  in zip(x.shape[2:], weight.shape[2:], stride, padding, dilation)]
+            return _empty_batch(x, weight.shape[0], hw)
         return kernel("conv2d_forward", x)(x, weight, bias, *self.options)
 
     def backward(self, grad):
         x, weight = self.saved_arrays
+        if len(x) == 0:
+            return _empty_batch_gradients(x, weight, grad, self.needs_input_grad)
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:
             grad_x = kernel("conv2d_backward_input", grad)(grad, weight, x.shape[2:],
@@ -66,6 +90,8 @@ class ConvTranspose2d(Function):
     def forward(self, x, weight, bias, *, stride, padding, dilation, groups, output_hw):
         self.options = (stride, padding, dilation, groups)
         self.save_for_backward(x, weight)
+        if len(x) == 0:
+            return _empty_batch(x, weight.shape[1] * groups, output_hw)
         y = kernel("conv2d_backward_input", x)(x, weight, output_hw, *self.options)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)
@@ -73,6 +99,8 @@ class ConvTranspose2d(Function):
 
     def backward(self, grad):
         x, weight = self.saved_arrays
+        if len(x) == 0:
+            return _empty_batch_gradients(x, weight, grad, self.needs_input_grad)
         h, w = x.shape[2:]
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:

@@ -13,23 +13,6 @@ from ..autograd.function import Function
 from ..backend import array_module
 
 
-def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
-    """``dim`` (None, int or sequence) as a sorted tuple of non-negative axes."""
-    if dim is None:
-        return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    rank = max(ndim, 1)
-    axes = []
-    for d in dims:
-        if not isinstance(d, int) or not -rank <= d < rank:
-            raise IndexError(f"{op}: dimension out of range (expected to be in range of "
-                             f"[{-rank}, {rank - 1}], but got {d})")
-        axes.append(d % rank if ndim else 0)
-    if len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: dimension repeated in dim={dim}")
-    return tuple(sorted(axes)) if ndim else ()
-
-
 def expand_reduced(grad, input_shape: tuple, axes: tuple, keepdim: bool):
     """Broadcast a reduction's gradient back to the input's shape."""
     xp = array_module(grad)

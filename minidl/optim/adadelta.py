@@ -13,7 +13,8 @@ For each parameter p with gradient g, at step t (PyTorch's rule)::
 from __future__ import annotations
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 class Adadelta(Optimizer):
@@ -30,6 +31,9 @@ class Adadelta(Optimizer):
         check_number("Adadelta", "rho", group["rho"], 0, 1)
         check_number("Adadelta", "eps", group["eps"], 0)
         check_number("Adadelta", "weight_decay", group["weight_decay"], 0)
+
+    def state_keys(self, group: dict) -> set[str]:
+        return {"step", "square_avg", "acc_delta"}
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)

@@ -15,7 +15,8 @@ the state dict lists parameters that have not had a gradient yet.
 from __future__ import annotations
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 class Adagrad(Optimizer):

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 class Adam(Optimizer):
@@ -43,6 +44,10 @@ class Adam(Optimizer):
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
         check_number(name, "betas[0]", betas[0], 0, 1, high_open=True)
         check_number(name, "betas[1]", betas[1], 0, 1, high_open=True)
+
+    def state_keys(self, group: dict) -> set[str]:
+        keys = {"step", "exp_avg", "exp_avg_sq"}
+        return keys | {"max_exp_avg_sq"} if group["amsgrad"] else keys
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)

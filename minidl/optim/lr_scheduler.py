@@ -22,12 +22,13 @@ import math
 import numbers
 import types
 
-from .optimizer import Optimizer, check_number
+from ..ops.arguments import check_number
+from .optimizer import Optimizer
 
 
 def check_integer(owner: str, name: str, value, low: int) -> None:
     """Raise ``ValueError`` naming ``owner`` and ``name`` unless ``value`` is an int >= low."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= low:
         return
     raise ValueError(f"{owner}: {name} must be an integer >= {low}, got {value!r}")
 
@@ -37,7 +38,7 @@ class LRScheduler:
     subclass implements ``get_lr()``: the rates for epoch ``self.last_epoch``, one per
     parameter group."""
 
-    _not_saved = ("optimizer",)
+    _not_saved: tuple[str, ...] = ("optimizer",)
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         name = type(self).__name__
@@ -304,7 +305,7 @@ class ReduceLROnPlateau(LRScheduler):
         bound = self.best * (1 + self.threshold) if relative else self.best + self.threshold
         return metric > bound
 
-    def step(self, metrics) -> None:
+    def step(self, metrics) -> None:  # type: ignore[override]  # PyTorch's signature
         """Record one epoch's metric (a number or a one-element tensor)."""
         try:
             current = float(metrics)

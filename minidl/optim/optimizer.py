@@ -20,30 +20,11 @@ A parameter whose ``grad`` is ``None`` is skipped (it took no part in the loss).
 from __future__ import annotations
 
 import copy
-import math
 import numbers
 
 from ..autograd.grad_mode import enable_grad
 from ..backend import array_module, to_device
 from ..tensor import Tensor
-
-
-def check_number(owner: str, name: str, value, low: float = -math.inf,
-                 high: float = math.inf, *, low_open: bool = False,
-                 high_open: bool = False) -> None:
-    """Raise ``ValueError`` naming ``owner`` and argument ``name`` unless ``value`` is a
-    finite real number between ``low`` and ``high`` (open or closed at each end)."""
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if (is_number and math.isfinite(value)
-            and (low < value if low_open else low <= value)
-            and (value < high if high_open else value <= high)):
-        return
-    if high == math.inf:
-        expected = f"a number {'>' if low_open else '>='} {low}"
-    else:
-        expected = (f"a number in {'(' if low_open else '['}{low}, "
-                    f"{high}{')' if high_open else ']'}")
-    raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
 
 
 def state_tensor(array) -> Tensor:
@@ -99,6 +80,11 @@ class Optimizer:
         """Change the raw array ``param`` in place from its gradient ``grad`` (a raw array
         of the same shape; not to be modified), its ``state`` dict and its ``group``."""
         raise NotImplementedError
+
+    def state_keys(self, group: dict) -> set[str]:
+        """The entries :meth:`update` expects in a parameter's state once it has one
+        (``load_state_dict`` refuses a state without them); none by default."""
+        return set()
 
     # -- parameter groups ---------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
@@ -180,7 +166,8 @@ class Optimizer:
     def _checked_grad(self, param: Tensor, param_index: int, group_index: int):
         """The raw gradient array of ``param``, after checking it fits the parameter."""
         grad = param.grad
-        error, problem = RuntimeError, None
+        error: type[Exception] = RuntimeError
+        problem = None
         if not isinstance(grad, Tensor):
             error, problem = TypeError, f"is a {type(grad).__name__}, expected a Tensor"
         elif grad.shape != param.shape:
@@ -205,7 +192,7 @@ class Optimizer:
         loads into an optimizer built the same way around other (e.g. reloaded) tensors.
         The state tensors are the optimizer's own (not copies), as in PyTorch.
         """
-        index_of = {}
+        index_of: dict = {}
         groups = []
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
@@ -236,7 +223,7 @@ class Optimizer:
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{owner}: the state dict has {len(saved_groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
-        param_of = {}
+        param_of: dict = {}
         new_groups = []
         for index, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             saved_params = list(saved.get("params", []))
@@ -251,16 +238,27 @@ class Optimizer:
             self.check_hyperparameters(new_group)
             new_groups.append(new_group)
         new_state = {}
+        group_of = {id(param): group for group in new_groups for param in group["params"]}
         for index, values in state_dict["state"].items():
             param = param_of.get(int(index))
             if param is None:
                 raise ValueError(f"{owner}: the state dict has state for parameter "
                                  f"{index}, which none of its parameter groups lists")
+            self._check_state_keys(owner, index, values, group_of[id(param)])
             new_state[param] = {key: self._loaded_state_value(owner, param, index, key,
                                                               value)
                                 for key, value in values.items()}
         self.param_groups = new_groups
         self.state = new_state
+
+    def _check_state_keys(self, owner: str, index, values: dict, group: dict) -> None:
+        missing = self.state_keys(group) - set(values)
+        if values and missing:
+            raise ValueError(f"{owner}: the state of parameter {index} has no "
+                             f"{', '.join(map(repr, sorted(missing)))} (it has "
+                             f"{sorted(values)}); {self._name} with these settings keeps "
+                             f"{sorted(self.state_keys(group))} (a state dict of another "
+                             "optimizer or of other settings?)")
 
     @staticmethod
     def _loaded_state_value(owner: str, param: Tensor, index, key: str, value):

@@ -15,7 +15,8 @@ For each parameter p with gradient g (PyTorch's rule)::
 from __future__ import annotations
 
 from ..backend import array_module
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 def lerp_(start, end, weight: float) -> None:

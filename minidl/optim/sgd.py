@@ -11,7 +11,8 @@ For each parameter p with gradient g, at step t (PyTorch's rule)::
 """
 from __future__ import annotations
 
-from .optimizer import Optimizer, check_number, state_tensor
+from ..ops.arguments import check_number
+from .optimizer import Optimizer, state_tensor
 
 
 class SGD(Optimizer):

@@ -9,7 +9,7 @@
 ``colorize`` call it); :mod:`.study` says what a study holds; one module per study.
 """
 from . import colorize_cifar, colorized_mnist, iizuka, lab_colorize, multidigit_mnist
-from .parameter import ConfigError, Parameter
+from .setting import ConfigError, Setting
 from .study import Study, StudyData, Variant
 
 STUDIES = {module.STUDY.name: module.STUDY
@@ -26,4 +26,4 @@ def get_study(name: str) -> Study:
 
 
 __all__ = ["STUDIES", "DEFAULT_STUDY", "get_study", "Study", "StudyData", "Variant",
-           "Parameter", "ConfigError"]
+           "Setting", "ConfigError"]

@@ -9,13 +9,17 @@ found colourization "difficult to quantify".
 from __future__ import annotations
 
 from ..datasets.study_data import colorize_cifar_data
-from ..models.colorize_cifar import (GANDiscriminator, GANGenerator, RegressionColorizer,
-                                     UNetColorClassifier)
+from ..models.colorize_cifar import (
+    GANDiscriminator,
+    GANGenerator,
+    RegressionColorizer,
+    UNetColorClassifier,
+)
 from ..training.tasks.color_targets import RGBTarget
 from ..training.tasks.colorization import ColorizationTask
 from ..training.tasks.gan import GANColorizationTask
 from ..training.tasks.palette import PaletteColorizationTask
-from .parameter import Parameter
+from .setting import Setting
 from .splits import hold_out, limited
 from .study import Study, StudyData, Variant
 
@@ -65,14 +69,14 @@ STUDY = Study(
     ),
     load_data=load_data,
     build_task=build_task,
-    parameters=(
-        Parameter("classes", ["horse"], "CIFAR-10 classes to colourize", list),
-        Parameter("augment", True, "random horizontal flips of training images", bool),
-        Parameter("width", 32, "channels of the first layer of each model", int, minimum=1),
-        Parameter("num_colors", 24, "palette size (unet-classify)", int, minimum=2),
-        Parameter("l1_weight", 100.0, "weight of the L1 colour term in the generator's "
+    settings=(
+        Setting("classes", ["horse"], "CIFAR-10 classes to colourize", list),
+        Setting("augment", True, "random horizontal flips of training images", bool),
+        Setting("width", 32, "channels of the first layer of each model", int, minimum=1),
+        Setting("num_colors", 24, "palette size (unet-classify)", int, minimum=2),
+        Setting("l1_weight", 100.0, "weight of the L1 colour term in the generator's "
                   "loss (gan)", float, minimum=0.0),
-        Parameter("negative_slope", 0.0, "slope of the discriminator's ReLUs below 0 "
+        Setting("negative_slope", 0.0, "slope of the discriminator's ReLUs below 0 "
                   "(gan; the seed says ReLU: 0)", float, minimum=0.0, maximum=1.0),
     ),
     defaults={"epochs": 10, "batch_size": 32},

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..datasets.study_data import iizuka_data
 from ..models.iizuka import IizukaNet
 from ..training.tasks.joint import JointTask
-from .parameter import Parameter
+from .setting import Setting
 from .splits import limited
 from .study import Study, StudyData, Variant
 
@@ -28,7 +28,8 @@ def load_data(config) -> StudyData:
     train, val = iizuka_data(config["dataset"], config["size"], config["augment"], breeds,
                              config["seed"], config["data_dir"])
     classes = list(train.dataset.classes)
-    return StudyData(*limited((train, val, val), config["limit"]), classes=classes)
+    train, val, test = limited((train, val, val), config["limit"])
+    return StudyData(train, val, test, classes=classes)
 
 
 def build_task(config):
@@ -66,20 +67,20 @@ STUDY = Study(
     ),
     load_data=load_data,
     build_task=build_task,
-    parameters=(
-        Parameter("dataset", "ncd", "ncd (Natural-Color Dataset) or dogs (Stanford Dogs)",
+    settings=(
+        Setting("dataset", "ncd", "ncd (Natural-Color Dataset) or dogs (Stanford Dogs)",
                   str, choices=("ncd", "dogs")),
-        Parameter("size", 0, "input size (0: 128 for ncd, 256 for dogs; a multiple of 8)",
+        Setting("size", 0, "input size (0: 128 for ncd, 256 for dogs; a multiple of 8)",
                   int, minimum=0),
-        Parameter("breeds", None, "Stanford Dogs breeds to use (default: every breed "
+        Setting("breeds", None, "Stanford Dogs breeds to use (default: every breed "
                   "folder found)", list, optional=True),
-        Parameter("augment", True, "random flips and rotations (10 degrees) of training "
+        Setting("augment", True, "random flips and rotations (10 degrees) of training "
                   "images", bool),
-        Parameter("width", 64, "channels of the first layer (64: the paper's sizes)", int,
+        Setting("width", 64, "channels of the first layer (64: the paper's sizes)", int,
                   minimum=2),
-        Parameter("dropout", 0.5, "dropout of the adam-dropout and residual variants",
+        Setting("dropout", 0.5, "dropout of the adam-dropout and residual variants",
                   float, minimum=0.0, maximum=0.95),
-        Parameter("classification_weight", 1 / 200, "weight of the cross-entropy in the "
+        Setting("classification_weight", 1 / 200, "weight of the cross-entropy in the "
                   "joint loss", float, minimum=0.0),
     ),
     defaults={"epochs": 50, "batch_size": 64},

@@ -17,12 +17,16 @@ from ..datasets.image_folder import list_images
 from ..datasets.locate import DatasetNotFoundError
 from ..datasets.mirflickr import locate as locate_photos
 from ..datasets.study_data import lab_colorize_data
-from ..models.lab_colorizers import (LabColorizerAttention, LabColorizerBasic,
-                                     LabColorizerBatch, LabColorizerSkip)
+from ..models.lab_colorizers import (
+    LabColorizerAttention,
+    LabColorizerBasic,
+    LabColorizerBatch,
+    LabColorizerSkip,
+)
 from ..training.tasks.color_targets import LabTarget
 from ..training.tasks.colorization import ColorizationTask
-from .parameter import ConfigError, Parameter
 from .photos import Photos
+from .setting import ConfigError, Setting
 from .splits import limited
 from .study import Study, StudyData, Variant
 
@@ -106,16 +110,16 @@ STUDY = Study(
     ),
     load_data=load_data,
     build_task=build_task,
-    parameters=(
-        Parameter("dataset", "dogs", "mirflickr, sample-photos or dogs (Stanford Dogs)",
+    settings=(
+        Setting("dataset", "dogs", "mirflickr, sample-photos or dogs (Stanford Dogs)",
                   str, choices=("mirflickr", "sample-photos", "dogs")),
-        Parameter("breeds", ["golden_retriever"], "Stanford Dogs breeds (folder names "
+        Setting("breeds", ["golden_retriever"], "Stanford Dogs breeds (folder names "
                   "without the WordNet id)", list),
-        Parameter("photos", ["flower"], "sample photos (file names without extension) of "
+        Setting("photos", ["flower"], "sample photos (file names without extension) of "
                   "overfit-one and two-sizes", list),
-        Parameter("size", 200, "images are resized to size x size (photo experiments: the "
+        Setting("size", 200, "images are resized to size x size (photo experiments: the "
                   "longer side)", int, minimum=8),
-        Parameter("augment", True, "random rotations (15 degrees) of training images",
+        Setting("augment", True, "random rotations (15 degrees) of training images",
                   bool),
     ),
     defaults={"epochs": 20, "batch_size": 16, "val_fraction": 0.1},

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..datasets.study_data import multidigit_mnist_data
 from ..models.multidigit import MultiDigitNet
 from ..training.tasks.multilabel import MultiLabelTask
-from .parameter import Parameter
+from .setting import Setting
 from .splits import hold_out, limited
 from .study import Study, StudyData, Variant
 
@@ -49,15 +49,15 @@ STUDY = Study(
                     "Dense(30)"),),
     load_data=load_data,
     build_task=build_task,
-    parameters=(
-        Parameter("folder", None, "read images from FOLDER/train and FOLDER/test "
+    settings=(
+        Setting("folder", None, "read images from FOLDER/train and FOLDER/test "
                   "(<digits>/<image> layout) instead of composing them from MNIST", str,
                   optional=True),
-        Parameter("augment", True, "random rotations (10 degrees) and shifts (10 %) of "
+        Setting("augment", True, "random rotations (10 degrees) and shifts (10 %) of "
                   "training images", bool),
-        Parameter("flips", False, "random horizontal flips too (they mirror the digits "
+        Setting("flips", False, "random horizontal flips too (they mirror the digits "
                   "and reverse their order: off by default)", bool),
-        Parameter("dropout", 0.5, "dropout after the dense layer", float, minimum=0.0,
+        Setting("dropout", 0.5, "dropout after the dense layer", float, minimum=0.0,
                   maximum=0.95),
     ),
     defaults={"epochs": 10, "scheduler": "plateau", "lr_patience": 1, "patience": 3},

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image
-
 from ..data import Dataset
 from ..data.functional import to_tensor
-from ..datasets.image_folder import list_images, load_image
+from ..data.image_file import image_shape, load_image
+from ..datasets.image_folder import list_images
 
 
 def fitted_size(height: int, width: int, longer_side: int, multiple: int) -> tuple[int, int]:
     """(height, width) scaled so the longer side is ``longer_side``, each rounded to a
     multiple of ``multiple`` (at least one multiple)."""
     scale = longer_side / max(height, width)
-    return tuple(max(multiple, int(round(side * scale / multiple)) * multiple)
-                 for side in (height, width))
+    fitted_height, fitted_width = (max(multiple, int(round(side * scale / multiple)) * multiple)
+                                   for side in (height, width))
+    return fitted_height, fitted_width
 
 
 class Photos(Dataset):
@@ -39,8 +39,7 @@ class Photos(Dataset):
         self.longer_side, self.multiple = longer_side, multiple
 
     def __getitem__(self, index):
-        with Image.open(self.paths[index]) as image:  # reads the header only
-            width, height = image.size
+        height, width = image_shape(self.paths[index])
         size = fitted_size(height, width, self.longer_side, self.multiple)
         return to_tensor(load_image(self.paths[index], size=size))
 

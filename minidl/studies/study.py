@@ -1,7 +1,7 @@
 """``Study``: one image study of STUDIES.md as data: dataset, models, task, experiments.
 
 A study names its experiments and models (each a :class:`Variant`: a name, what it
-changes, the seed document's headline number), its settings (:class:`~.parameter.Parameter`;
+changes, the seed document's headline number), its settings (:class:`~.setting.Setting`;
 the settings every study shares are in :mod:`.common`) and two functions:
 
     load_data(config)  -> StudyData(train, val, test, classes)
@@ -15,10 +15,12 @@ into the run's configuration, a flat dict (written to config.json)::
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from .common import COMMON_PARAMETERS
-from .parameter import ConfigError, Parameter
+from .common import COMMON_SETTINGS
+from .setting import ConfigError, Setting
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ class Study:
     description: str
     experiments: tuple
     models: tuple
-    load_data: object
-    build_task: object
-    parameters: tuple = ()
+    load_data: Callable[[dict], StudyData]
+    build_task: Callable[[dict], Any]
+    settings: tuple = ()
     defaults: dict = field(default_factory=dict)
     outputs: str = ""
     notes: str = ""
@@ -79,21 +81,20 @@ class Study:
         raise ConfigError(f"unknown {what} {name!r} for study {self.name} (its {what}s: "
                           f"{names})")
 
-    def all_parameters(self) -> dict:
+    def all_settings(self) -> dict:
         """Every setting of the study, by name, with the study's defaults."""
-        parameters = {p.name: p for p in (*COMMON_PARAMETERS, *self.parameters)}
+        settings = {s.name: s for s in (*COMMON_SETTINGS, *self.settings)}
         for name, value in self.defaults.items():
-            parameter = parameters[name]
-            parameters[name] = Parameter(**{**parameter.__dict__,
-                                            "default": parameter.check(value)})
-        return parameters
+            setting = settings[name]
+            settings[name] = Setting(**{**setting.__dict__, "default": setting.check(value)})
+        return settings
 
-    def parameter(self, name: str) -> Parameter:
-        parameters = self.all_parameters()
-        if name not in parameters:
+    def setting(self, name: str) -> Setting:
+        settings = self.all_settings()
+        if name not in settings:
             raise ConfigError(f"unknown setting {name!r} for study {self.name} (its "
-                              f"settings: {', '.join(sorted(parameters))})")
-        return parameters[name]
+                              f"settings: {', '.join(sorted(settings))})")
+        return settings[name]
 
     def resolve(self, experiment: str | None = None, model: str | None = None,
                 settings: dict | None = None) -> dict:
@@ -101,10 +102,9 @@ class Study:
         values by name, already parsed; each is checked."""
         chosen_experiment = self.experiment(experiment)
         chosen_model = self.model(model, chosen_experiment)
-        parameters = self.all_parameters()
-        values = {name: parameter.default for name, parameter in parameters.items()}
+        values = {name: setting.default for name, setting in self.all_settings().items()}
         for layer in (chosen_experiment.settings, chosen_model.settings, settings or {}):
             for name, value in layer.items():
-                values[name] = self.parameter(name).check(value)
+                values[name] = self.setting(name).check(value)
         return {"study": self.name, "experiment": chosen_experiment.name,
                 "model": chosen_model.name, **values}

@@ -3,8 +3,8 @@
 For a model whose convolutional part is an ``nn.Sequential`` called ``features`` (the
 classifiers of the MNIST studies), :func:`feature_maps` runs one image through it and
 keeps the output of every layer that is or ends in a ReLU (a conv-BN-ReLU block): one
-(C, H, W) array per convolution, the "feature maps" the multidigit seed shows. Early maps respond to strokes and edges, later ones to larger
-parts of the digits.
+(C, H, W) array per convolution, the "feature maps" the multidigit seed shows. Early maps
+respond to strokes and edges, later ones to larger parts of the digits.
 """
 from __future__ import annotations
 

@@ -8,8 +8,16 @@
 epoch): ``step`` multiplies the rate by ``gamma`` every ``step`` epochs, ``plateau`` by
 ``gamma`` after ``patience`` epochs without progress of the monitored validation metric,
 ``cosine`` anneals it to 0 over ``epochs``; ``none`` keeps it.
+
+A cosine schedule ends at the run's last epoch with a rate of 0. A run resumed with a
+new total (``minidl train --resume RUN --epochs 15`` after 10) would go on at that
+rate, learning nothing: :func:`stretch_cosine` makes the schedule anneal over the new
+total instead, continuing from the epoch reached (the rate jumps back up from 0 to the
+value the longer schedule has there).
 """
 from __future__ import annotations
+
+import math
 
 from .. import optim
 from ..optim import lr_scheduler
@@ -44,3 +52,18 @@ def make_scheduler(name: str, optimizer, epochs: int, step: int = 10, gamma: flo
         return lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
     raise ValueError(f"make_scheduler: unknown schedule {name!r} (none, step, plateau, "
                      "cosine)")
+
+
+def stretch_cosine(scheduler, epochs: int) -> bool:
+    """Make a cosine schedule that anneals over another number of epochs anneal over
+    ``epochs``, with each group's rate set to the new schedule's value at the epoch it
+    has reached: ``eta_min + (base_lr - eta_min) (1 + cos(pi t / epochs)) / 2``.
+    Returns whether anything changed (False for other schedules)."""
+    if not isinstance(scheduler, lr_scheduler.CosineAnnealingLR) or scheduler.T_max == epochs:
+        return False
+    scheduler.T_max = epochs
+    cosine = (1 + math.cos(math.pi * scheduler.last_epoch / epochs)) / 2
+    for group, base_lr in zip(scheduler.optimizer.param_groups, scheduler.base_lrs):
+        group["lr"] = scheduler.eta_min + (base_lr - scheduler.eta_min) * cosine
+    scheduler._last_lr = [group["lr"] for group in scheduler.optimizer.param_groups]
+    return True

@@ -8,6 +8,7 @@ its label once.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import click
 
@@ -20,7 +21,7 @@ class EpochProgress:
         self.started = time.perf_counter()
         self.images = 0
         self.loss_sum = 0.0
-        self._bar = None
+        self._bar: Any = None  # click's bar, made on entering the block
 
     def __enter__(self):
         self.started = time.perf_counter()

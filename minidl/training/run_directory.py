@@ -5,11 +5,18 @@
         metrics.jsonl    one JSON object per finished epoch (losses, metrics, time)
         checkpoint.h5    models, optimizers, schedulers, epoch and random states
                          (written atomically by ``minidl.save`` after every epoch)
+        checkpoint.prev.h5   the checkpoint before it, the fallback if it is unreadable
         summary.txt      the layer summary of each model
+        train.lock       held by the ``minidl train`` writing the run (:mod:`.run_lock`)
         *.png            plots (curves, confusion matrix, image grids)
 
 ``minidl train --resume DIR``, ``minidl eval DIR`` and ``minidl colorize DIR`` take such a
 folder; :meth:`RunDirectory.open` refuses any folder without a ``config.json``.
+
+No write leaves half a file (:mod:`.files`): config.json is replaced atomically,
+metrics.jsonl grows by whole lines (a line torn all the same, by a crash of the machine,
+is reported by :meth:`RunDirectory.torn_metrics_line` and dropped on resuming, which
+rewrites the file from the checkpoint).
 """
 from __future__ import annotations
 
@@ -18,9 +25,25 @@ import os
 import time
 from pathlib import Path
 
+from .files import append_line, write_text_atomically
+from .run_lock import RunLock
+
 
 class RunDirectoryError(ValueError):
     """A run directory cannot be created, or a folder is not a run directory."""
+
+
+class RunConfig(dict):
+    """A run's configuration as read from its config.json: a missing entry is an error
+    that names the file, not a bare ``KeyError``."""
+
+    def __init__(self, values: dict, source: Path):
+        super().__init__(values)
+        self.source = source
+
+    def __missing__(self, key):
+        raise RunDirectoryError(f"{self.source} has no {key!r} entry (edited by hand, or "
+                                "written by another version of minidl?)")
 
 
 class RunDirectory:
@@ -29,10 +52,14 @@ class RunDirectory:
     CONFIG = "config.json"
     METRICS = "metrics.jsonl"
     CHECKPOINT = "checkpoint.h5"
+    PREVIOUS_CHECKPOINT = "checkpoint.prev.h5"
     SUMMARY = "summary.txt"
+    # the files written atomically while training (through temporary files)
+    WRITTEN_BY_TRAINING = (CONFIG, METRICS, CHECKPOINT, PREVIOUS_CHECKPOINT)
 
     def __init__(self, path):
         self.path = Path(path)
+        self._lock = RunLock(self.path)
 
     @classmethod
     def create(cls, out, name: str) -> RunDirectory:
@@ -79,8 +106,22 @@ class RunDirectory:
     def checkpoint(self) -> Path:
         return self.path / self.CHECKPOINT
 
+    @property
+    def previous_checkpoint(self) -> Path:
+        return self.path / self.PREVIOUS_CHECKPOINT
+
+    def has_checkpoint(self) -> bool:
+        return self.checkpoint.exists() or self.previous_checkpoint.exists()
+
+    def lock(self) -> None:
+        """Make this process the run's only writer (see :mod:`.run_lock`)."""
+        self._lock.acquire()
+
+    def unlock(self) -> None:
+        self._lock.release()
+
     def write_config(self, config: dict) -> None:
-        self.file(self.CONFIG).write_text(json.dumps(config, indent=2) + "\n")
+        write_text_atomically(self.file(self.CONFIG), json.dumps(config, indent=2) + "\n")
 
     def read_config(self) -> dict:
         try:
@@ -91,23 +132,32 @@ class RunDirectory:
         if not isinstance(config, dict) or "study" not in config:
             raise RunDirectoryError(f"{self.file(self.CONFIG)} is not a minidl run "
                                     "configuration (no 'study' entry)")
-        return config
+        return RunConfig(config, self.file(self.CONFIG))
 
     def write_metrics(self, history: list[dict]) -> None:
         """Rewrite metrics.jsonl with one line per record of ``history``."""
         lines = "".join(json.dumps(record) + "\n" for record in history)
-        self.file(self.METRICS).write_text(lines)
+        write_text_atomically(self.file(self.METRICS), lines)
 
     def append_metrics(self, record: dict) -> None:
         """Add one line to metrics.jsonl."""
-        with open(self.file(self.METRICS), "a") as log:
-            log.write(json.dumps(record) + "\n")
+        append_line(self.file(self.METRICS), json.dumps(record))
 
-    def read_metrics(self) -> list[dict]:
+    def torn_metrics_line(self) -> str | None:
+        """The last line of metrics.jsonl if a crash cut it short (no newline at its
+        end, or not JSON), else None."""
         path = self.file(self.METRICS)
-        if not path.exists():
-            return []
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        if not text:
+            return None
+        last = text.splitlines()[-1]
+        if not text.endswith("\n"):
+            return last
+        try:
+            json.loads(last)
+        except json.JSONDecodeError:
+            return last
+        return None
 
     def __str__(self) -> str:
         return str(self.path)

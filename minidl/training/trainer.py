@@ -6,16 +6,24 @@ One epoch::
     for each batch: task.train_step(batch)              under a progress bar
     task.evaluate(val_loader)                           validation metrics
     step the learning-rate schedules                    (plateau schedules see val_<monitor>)
+    check that weights and validation loss are finite   (:mod:`.nonfinite`)
     early stopping looks at val_<monitor>
-    write checkpoint.h5 (atomically), metrics.jsonl, the plots (curves.png and the
-    task's: confusion matrix, image grids ...); runs of many short epochs redraw the
-    plots at most every PLOT_INTERVAL seconds, and after the last epoch
+    write checkpoint.h5 (atomically, the one before kept as checkpoint.prev.h5) and
+    the epoch's line of metrics.jsonl, with Ctrl-C and SIGTERM held back until both
+    are written (:mod:`.interrupts`); then TensorBoard events (when the tensorboard
+    package is there) and the plots (curves.png and the task's: confusion matrix,
+    image grids ...); runs of many short epochs redraw the plots at most every
+    PLOT_INTERVAL seconds, and after the last epoch
 
 Each epoch's record (a line of metrics.jsonl) holds ``epoch``, the epoch means of what
 ``train_step`` returned (``train_loss`` ...), the validation metrics (``val_loss``,
 ``val_accuracy`` ...), the learning rate(s) and the time. Resuming restores the
 checkpoint (see :mod:`.checkpoint`) and continues with the next epoch, so an interrupted
 and resumed run ends with the same numbers as an uninterrupted one.
+
+A NaN or infinite loss or gradient stops the run (:class:`~.nonfinite.NonFiniteError`)
+before any broken weight is saved, or, with ``on_nonfinite="skip"``, leaves that step
+out and counts the batch in the record's ``skipped_batches``.
 """
 from __future__ import annotations
 
@@ -25,22 +33,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..optim.lr_scheduler import ReduceLROnPlateau
-from .checkpoint import restore_training, save_checkpoint
+from .checkpoint import read_checkpoint, restore_training, save_checkpoint
 from .early_stopping import EarlyStopping
+from .interrupts import interrupts_deferred
 from .metrics import MeanTracker
+from .nonfinite import NonFiniteGuard, check_epoch, numpy_float_warnings_silenced
 from .plots import plot_curves
 from .progress import EpochProgress
+from .tensorboard_log import TensorBoardLog
 
 PLOT_INTERVAL = 30.0
 
 
 @dataclass
 class TrainingState:
-    """Where a run stands: the last finished epoch and the records so far."""
+    """Where a run stands: the last finished epoch and the records so far;
+    ``checkpoint_epoch``: the epoch checkpoint.h5 holds (0: none yet), which lags
+    ``epoch`` while a checkpoint is being written or when writing it failed."""
     epoch: int = 0
     history: list = field(default_factory=list)
     finished: bool = False
     stopped_early: bool = False
+    checkpoint_epoch: int = 0
 
 
 class Trainer:
@@ -48,42 +62,64 @@ class Trainer:
     writing into ``run`` (a :class:`~.run_directory.RunDirectory`).
 
     ``patience``: early-stopping patience in epochs (0: off); ``seed``: fixes the shuffle
-    of every epoch; ``on_epoch_end(record, evaluation)``: called after each epoch is
-    saved and plotted (the CLI prints a line there)."""
+    of every epoch; ``on_nonfinite``: "stop" or "skip" (see :mod:`.nonfinite`);
+    ``on_epoch_end(record, evaluation)``: called after each epoch is saved and plotted
+    (the CLI prints a line there)."""
 
     def __init__(self, task, train_loader, val_loader, run, epochs: int, seed: int,
-                 patience: int = 0, on_epoch_end=None):
+                 patience: int = 0, on_epoch_end=None, on_nonfinite: str = "stop"):
         self.task, self.run = task, run
         self.train_loader, self.val_loader = train_loader, val_loader
         self.epochs, self.seed = epochs, seed
         self.early_stopping = EarlyStopping(patience, task.monitor_mode)
+        task.nonfinite = NonFiniteGuard(on_nonfinite)
         self.on_epoch_end = on_epoch_end or (lambda record, evaluation: None)
         self.state = TrainingState()
         self.plots: list = []
         self._plotted_at = -float("inf")
+        self._keep_previous_checkpoint = True
+        self.board, self.board_note = TensorBoardLog.open(run.path)
 
-    def resume(self) -> TrainingState:
+    def resume(self, note=lambda text: None) -> TrainingState:
         """Continue from the run's checkpoint: models, optimizers, schedules, early
-        stopping, random state and history as they were after its last epoch."""
-        checkpoint = restore_training(self.run.checkpoint, self.task, self.early_stopping)
-        self.state = TrainingState(epoch=int(checkpoint["epoch"]),
-                                   history=checkpoint["history"],
-                                   finished=bool(checkpoint["finished"]))
+        stopping, random state and history as they were after its last epoch.
+        ``note(text)`` hears of what was mended: a fallback to checkpoint.prev.h5, a
+        torn last line of metrics.jsonl."""
+        checkpoint, newest = read_checkpoint(self.run, note)
+        restore_training(checkpoint, self.task, self.early_stopping)
+        epoch = int(checkpoint["epoch"])
+        self.state = TrainingState(epoch=epoch, history=checkpoint["history"],
+                                   finished=bool(checkpoint["finished"]),
+                                   checkpoint_epoch=epoch)
+        self._keep_previous_checkpoint = newest  # never push a good file out for a bad one
+        torn = self.run.torn_metrics_line()
+        if torn is not None:
+            note(f"{self.run.file(self.run.METRICS)} ended in a torn line ({torn[:40]!r}, "
+                 "from an interrupted write); dropped")
         self.run.write_metrics(self.state.history)  # metrics.jsonl as the checkpoint has it
         return self.state
 
     def fit(self) -> TrainingState:
+        try:
+            return self.train_epochs()
+        finally:
+            if self.board is not None:
+                self.board.close()
+
+    def train_epochs(self) -> TrainingState:
         state = self.state
         for epoch in range(state.epoch + 1, self.epochs + 1):
             record, evaluation = self.run_epoch(epoch)
+            check_epoch(epoch, self.task.models, record, len(self.train_loader))
             state.history.append(record)
             state.epoch = epoch
             stop = self.early_stopping.step(record[f"val_{self.task.monitor}"], epoch)
             state.stopped_early = stop and epoch < self.epochs
             state.finished = stop or epoch == self.epochs
-            save_checkpoint(self.run.checkpoint, self.task, epoch, state.history,
-                            self.early_stopping, finished=state.finished)
-            self.run.append_metrics(record)
+            with interrupts_deferred():
+                self.save(record)
+            if self.board is not None:
+                self.board.log_epoch(record, evaluation.examples, self.task.models)
             if state.finished or time.monotonic() - self._plotted_at >= PLOT_INTERVAL:
                 self.plots = self.write_plots(evaluation)
                 self._plotted_at = time.monotonic()
@@ -91,6 +127,15 @@ class Trainer:
             if stop:
                 break
         return state
+
+    def save(self, record: dict) -> None:
+        """The checkpoint of the epoch just finished, then its line of metrics.jsonl."""
+        state = self.state
+        save_checkpoint(self.run, self.task, state.epoch, state.history,
+                        self.early_stopping, state.finished, self._keep_previous_checkpoint)
+        state.checkpoint_epoch = state.epoch
+        self._keep_previous_checkpoint = True
+        self.run.append_metrics(record)
 
     def write_plots(self, evaluation) -> list:
         """The curves so far and the task's plots of this epoch's validation."""
@@ -101,17 +146,10 @@ class Trainer:
     def run_epoch(self, epoch: int):
         task = self.task
         self.train_loader.generator = np.random.default_rng([self.seed, epoch])
-        task.train(True)
-        means = MeanTracker()
-        with EpochProgress(len(self.train_loader), f"epoch {epoch}/{self.epochs}") as bar:
-            for batch in self.train_loader:
-                losses = task.train_step(task.to_device(batch))
-                count = len(batch[0])
-                means.add(losses, count)
-                bar.update(count, losses["loss"])
-        seconds = bar.seconds
-        task.train(False)
-        evaluation = task.evaluate(self.val_loader)
+        with numpy_float_warnings_silenced():
+            means, skipped, seconds = self.train_batches(epoch)
+            task.train(False)
+            evaluation = task.evaluate(self.val_loader)
         record = {"epoch": epoch,
                   **{f"train_{name}": value for name, value in means.means().items()},
                   **{f"val_{name}": value for name, value in evaluation.metrics.items()},
@@ -119,9 +157,30 @@ class Trainer:
                      for name, lr in task.learning_rates().items()},
                   "seconds": round(seconds, 3),
                   "images_per_second": round(means.count / max(seconds, 1e-9), 1)}
+        if task.nonfinite.policy == "skip":
+            record["skipped_batches"] = skipped
         for scheduler in task.schedulers.values():
             if isinstance(scheduler, ReduceLROnPlateau):
                 scheduler.step(record[f"val_{task.monitor}"])
             else:
                 scheduler.step()
         return record, evaluation
+
+    def train_batches(self, epoch: int):
+        """One pass over the training set: ``(means of the train_step values, batches
+        skipped, seconds)``."""
+        task, guard = self.task, self.task.nonfinite
+        task.train(True)
+        means, skipped, batches = MeanTracker(), 0, len(self.train_loader)
+        with EpochProgress(batches, f"epoch {epoch}/{self.epochs}") as bar:
+            for index, batch in enumerate(self.train_loader, 1):
+                guard.start_batch(f"epoch {epoch}, batch {index}/{batches}", task.models)
+                losses = task.train_step(task.to_device(batch))
+                guard.end_batch()
+                if guard.batch_skipped:
+                    skipped += 1
+                    continue
+                count = len(batch[0])
+                means.add(losses, count)
+                bar.update(count, losses["loss"])
+        return means, skipped, bar.seconds

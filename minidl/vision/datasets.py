@@ -31,6 +31,23 @@ from ..tensor import Tensor
 __all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "ImageFolder", "FakeData"]
 
 
+def _under_root_or_minidl(load, folder: Path, download: bool):
+    """``load(data_dir, download)`` from torchvision's place under ``root`` (``folder``),
+    else from minidl's places ($MINIDL_DATA, the package, the cache, and a download into
+    the cache when ``download``).  A folder given to minidl's loaders is searched alone,
+    so the two are tried in turn; the error lists both."""
+    try:
+        return load(folder, False)
+    except DatasetNotFoundError as under_root:
+        try:
+            return load(None, download)
+        except DatasetNotFoundError as elsewhere:
+            tried = [reason.removeprefix("--data-dir: ") for reason in under_root.reasons]
+            raise DatasetNotFoundError(f"{elsewhere}\nUnder root, looked in: "
+                                       + "; ".join(tried),
+                                       elsewhere.reasons + tried) from None
+
+
 def _root(root) -> Path:
     if root is None:
         raise ValueError("root must be a folder (the dataset's home, as in torchvision)")
@@ -85,7 +102,8 @@ class MNIST(VisionDataset):
 
     @staticmethod
     def _load(folder: Path, train: bool, download: bool):
-        return mnist.load_mnist(train, data_dir=folder, download=download)
+        return _under_root_or_minidl(
+            lambda data_dir, fetch: mnist.load_mnist(train, data_dir, fetch), folder, download)
 
     @property
     def class_to_idx(self) -> dict:
@@ -111,7 +129,9 @@ class FashionMNIST(MNIST):
 
     @staticmethod
     def _load(folder: Path, train: bool, download: bool):
-        return fashion_mnist.load_fashion_mnist(train, data_dir=folder, download=download)
+        return _under_root_or_minidl(
+            lambda data_dir, fetch: fashion_mnist.load_fashion_mnist(train, data_dir, fetch),
+            folder, download)
 
 
 class CIFAR10(VisionDataset):
@@ -134,8 +154,11 @@ class CIFAR10(VisionDataset):
         super().__init__(root, transform, target_transform)
         self.train = train
         split = "train" if train else "test"
+        def load(data_dir, fetch):
+            return cifar10.CIFAR10(split, data_dir=data_dir, transform=_unchanged)
+
         try:
-            source = cifar10.CIFAR10(split, data_dir=_root(root), transform=_unchanged)
+            source = _under_root_or_minidl(load, _root(root), False)
         except DatasetNotFoundError as not_found:
             if not download:
                 raise DatasetNotFoundError(f"{not_found}\nOr pass download=True to fetch "

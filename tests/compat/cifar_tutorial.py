@@ -112,7 +112,8 @@ def main():
     print("Accuracy of the network on the test images: %d %%" % (100 * correct / total))
     for i in range(10):
         if class_total[i]:
-            print("Accuracy of %5s : %2d %%" % (CLASSES[i], 100 * class_correct[i] / class_total[i]))
+            print("Accuracy of %5s : %2d %%" % (
+                CLASSES[i], 100 * class_correct[i] / class_total[i]))
     record(correct, total, *class_correct)
     record.save()
 

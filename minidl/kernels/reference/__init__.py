@@ -1,9 +1,18 @@
 """Reference kernels: plain NumPy written to be read — the textbook, and the tests' oracle."""
+from .batchnorm import (
+    batch_norm_backward_eval,
+    batch_norm_backward_train,
+    batch_norm_forward_eval,
+    batch_norm_forward_train,
+)
 from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
-from .batchnorm import (batch_norm_backward_eval, batch_norm_backward_train,
-                        batch_norm_forward_eval, batch_norm_forward_train)
-from .pooling import (adaptive_avg_pool2d_backward, adaptive_avg_pool2d_forward,
-                      avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward,
-                      max_pool2d_forward)
-from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward
+from .pooling import (
+    adaptive_avg_pool2d_backward,
+    adaptive_avg_pool2d_forward,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
 from .special import erf
+from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward

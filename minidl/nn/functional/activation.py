@@ -1,24 +1,30 @@
 """Activation functions and (log-)softmax."""
 from __future__ import annotations
 
-from ...autograd.function import Function
-from ...backend import array_module
 from ...ops import elementwise as E
 from ...ops import smooth_activations as S
-from ...ops.reduction import normalize_dims
+from ...ops.arguments import softmax_dim
+from ...ops.softmax import LogSoftmax, Softmax
 from ...tensor import Tensor
+from .inplace import in_place
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    if inplace:
+        return in_place("relu", input, relu)
     return E.ReLU.apply(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return in_place("leaky_relu", input, lambda x: leaky_relu(x, negative_slope))
     return E.LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else α(eˣ - 1)."""
+    if inplace:
+        return in_place("elu", input, lambda x: elu(x, alpha))
     return S.ELU.apply(input, alpha=alpha)
 
 
@@ -38,6 +44,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x σ(x) (also called swish)."""
+    if inplace:
+        return in_place("silu", input, silu)
     return S.SiLU.apply(input)
 
 
@@ -49,53 +57,9 @@ def tanh(input: Tensor) -> Tensor:
     return E.Tanh.apply(input)
 
 
-class Softmax(Function):
-    """y = exp(x - max x) / Σ exp(x - max x) along ``axis`` (shifting by the max avoids
-    overflow and changes nothing);  dL/dx = y ⊙ (g - Σ g ⊙ y)."""
-
-    def forward(self, x, *, axis):
-        xp = array_module(x)
-        shifted = xp.exp(x - x.max(axis=axis, keepdims=True))
-        y = shifted / shifted.sum(axis=axis, keepdims=True)
-        self.axis = axis
-        self.save_for_backward(y)
-        return y
-
-    def backward(self, grad):
-        (y,) = self.saved_arrays
-        return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
-
-
-class LogSoftmax(Function):
-    """y = x - max x - log Σ exp(x - max x) along ``axis`` (stable for any x);
-    dL/dx = g - softmax(x) Σ g."""
-
-    def forward(self, x, *, axis):
-        xp = array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-        self.axis = axis
-        self.save_for_backward(y)
-        return y
-
-    def backward(self, grad):
-        (y,) = self.saved_arrays
-        xp = array_module(y)
-        return grad - xp.exp(y) * grad.sum(axis=self.axis, keepdims=True)
-
-
-def _softmax_axis(input: Tensor, dim, name: str) -> int:
-    if dim is None:
-        raise TypeError(f"{name}: give dim explicitly (PyTorch's implicit choice is "
-                        "deprecated)")
-    if input.dtype.kind != "f":
-        raise TypeError(f"{name}: needs a floating point input, got {input.dtype}")
-    return normalize_dims(dim, input.ndim, name)[0]
-
-
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(input, axis=_softmax_axis(input, dim, "softmax"))
+    return Softmax.apply(input, axis=softmax_dim(input, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(input, axis=_softmax_axis(input, dim, "log_softmax"))
+    return LogSoftmax.apply(input, axis=softmax_dim(input, dim, "log_softmax"))

@@ -12,6 +12,7 @@ import warnings
 from ... import random as _random
 from ...backend import array_module, to_device
 from ...tensor import Tensor
+from .inplace import in_place
 
 
 def _check_p(op: str, p: float) -> None:
@@ -34,6 +35,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     _check_p("dropout", p)
     if not training or p == 0.0:
         return input
+    if inplace:
+        return in_place("dropout", input, lambda x: dropout(x, p, training))
     return _masked(input, p, input.shape)
 
 
@@ -55,4 +58,6 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
                       "it as one (C, H, W) image)", UserWarning, stacklevel=2)
     if not training or p == 0.0:
         return input
+    if inplace:
+        return in_place("dropout2d", input, lambda x: dropout2d(x, p, training))
     return _masked(input, p, input.shape[:2] + (1,) * (input.ndim - 2))

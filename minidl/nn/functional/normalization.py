@@ -25,6 +25,17 @@ def _check_per_channel(name: str, value, input: Tensor) -> None:
                            f"{input.device}")
 
 
+def _empty_batch(input: Tensor, weight, bias) -> Tensor:
+    """An empty batch, as in PyTorch: an empty output, running statistics unchanged, and
+    zero gradients for ``weight`` and ``bias`` (``input * weight + bias`` has them)."""
+    per_channel = (input.shape[1],) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        input = input * weight.reshape(per_channel)
+    if bias is not None:
+        input = input + bias.reshape(per_channel)
+    return input
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -48,14 +59,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError("batch_norm: give both running_mean and running_var, or neither")
     if not eps > 0:
         raise ValueError(f"batch_norm: eps must be positive, got {eps}")
+    if input.numel() == 0:
+        return _empty_batch(input, weight, bias)
     if not training:
-        if running_mean is None:
+        if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var must be given in "
                              "evaluation mode (training=False)")
         return BatchNormEval.apply(input, weight, bias, eps=eps,
                                    running_mean=running_mean.array,
                                    running_var=running_var.array)
-    if input.numel() // input.shape[1] <= 1:
+    if input.numel() // input.shape[1] == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input "
                          f"size {input.shape}")
     if running_mean is not None and (not isinstance(momentum, Real) or not 0 <= momentum <= 1):
@@ -100,14 +113,12 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         return value.unsqueeze(0).expand(batch, channels).reshape(batch * channels)
 
     xp = array_module(input.array)
-    stats = None
-    if running_mean is not None:
-        stats = [Tensor._from_array(xp.tile(s.array, batch)) for s in (running_mean,
-                                                                      running_var)]
+    running = (running_mean, running_var) if running_mean is not None \
+        and running_var is not None else ()
+    tiled = [Tensor._from_array(xp.tile(s.array, batch)) for s in running]
     output = batch_norm(input.reshape(1, batch * channels, *input.shape[2:]),
-                        *(stats or (None, None)), per_sample(weight), per_sample(bias),
-                        True, momentum, eps)
-    if stats is not None:
-        for running, updated in zip((running_mean, running_var), stats):
-            running.array[...] = updated.array.reshape(batch, channels).mean(axis=0)
+                        tiled[0] if tiled else None, tiled[1] if tiled else None,
+                        per_sample(weight), per_sample(bias), True, momentum, eps)
+    for estimate, updated in zip(running, tiled):
+        estimate.array[...] = updated.array.reshape(batch, channels).mean(axis=0)
     return output.reshape(input.shape)

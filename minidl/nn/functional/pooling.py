@@ -1,11 +1,47 @@
 """Max, average and adaptive average pooling over (N, C, H, W) or (C, H, W) inputs
-(``torch.nn.functional`` names and arguments)."""
+(``torch.nn.functional`` names and arguments).
+
+Every argument is checked here (``check_pool2d``), so the kernels only ever see windows
+they can compute.
+"""
 from __future__ import annotations
 
+from ...kernels.reference.pooling import pool_output_size
 from ...ops.arguments import pair
-from ...ops.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, check_pool2d
+from ...ops.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from ...tensor import Tensor
 from .batching import as_batched, like_input
+
+
+def check_pool2d(op: str, shape: tuple, kernel_size, stride, padding, dilation,
+                 ceil_mode: bool) -> None:
+    """Raise a clear error unless pooling an (N, C, H, W) input with these settings is
+    possible."""
+    for name, values, least in (("kernel_size", kernel_size, 1), ("stride", stride, 1),
+                                ("dilation", dilation, 1), ("padding", padding, 0)):
+        if min(values) < least:
+            raise ValueError(f"{op}: {name} must be {'positive' if least else 'non-negative'}"
+                             f", got {values}")
+    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
+        raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size "
+                         f"{kernel_size}")
+    for axis, dim in ((0, "height"), (1, "width")):
+        size, k, s, p, d = (shape[2 + axis], kernel_size[axis], stride[axis], padding[axis],
+                            dilation[axis])
+        out = pool_output_size(size, k, s, p, d, ceil_mode)
+        if out < 1:
+            raise ValueError(f"{op}: the window spans {d * (k - 1) + 1} pixels (kernel_size "
+                             f"{kernel_size}, dilation {dilation}), more than the input's "
+                             f"{dim} {size} plus padding {p} on each side (input shape "
+                             f"{shape})")
+        # A window that starts inside the input has its first tap there; only those that
+        # start in the padding can miss the input (by stepping over it with the dilation).
+        for o in range(min(out, -(-p // s))):
+            if not any(0 <= o * s - p + i * d < size for i in range(k)):
+                raise ValueError(f"{op}: window {o} along the {dim} lies entirely in the "
+                                 f"padding (kernel_size {kernel_size}, stride {stride}, "
+                                 f"padding {padding}, dilation {dilation}, input shape "
+                                 f"{shape})")
 
 
 def _stride(stride, kernel_size, op: str) -> tuple[int, int]:
@@ -26,14 +62,13 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
     x = as_batched(input, op)
     check_pool2d(op, x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    found = {} if return_indices else None
-    output = like_input(MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride,
-                                         padding=padding, dilation=dilation,
-                                         ceil_mode=bool(ceil_mode), found_indices=found),
-                         input)
+    output, indices = MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride,
+                                      padding=padding, dilation=dilation,
+                                      ceil_mode=bool(ceil_mode))
+    output = like_input(output, input)
     if not return_indices:
         return output
-    return output, Tensor._from_array(found["indices"].reshape(output.shape))
+    return output, indices.reshape(output.shape)
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,

@@ -1,21 +1,48 @@
 """Layer classes. Each file owns one family of layers."""
-from .activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
-                         Softplus, Tanh)
+from .activation import (
+                         ELU,
+                         GELU,
+                         LeakyReLU,
+                         LogSoftmax,
+                         ReLU,
+                         Sigmoid,
+                         SiLU,
+                         Softmax,
+                         Softplus,
+                         Tanh,
+)
 from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv2d, ConvTranspose2d
 from .container import ModuleDict, ModuleList, Sequential
+from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .instancenorm import InstanceNorm1d, InstanceNorm2d
 from .linear import Identity, Linear
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
-                   NLLLoss, SmoothL1Loss)
+from .loss import (
+                         BCELoss,
+                         BCEWithLogitsLoss,
+                         CrossEntropyLoss,
+                         HuberLoss,
+                         L1Loss,
+                         MSELoss,
+                         NLLLoss,
+                         SmoothL1Loss,
+)
 from .module import Module
-from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
-                      ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
-                      ZeroPad1d, ZeroPad2d)
+from .padding import (
+                         CircularPad1d,
+                         CircularPad2d,
+                         ConstantPad1d,
+                         ConstantPad2d,
+                         ReflectionPad1d,
+                         ReflectionPad2d,
+                         ReplicationPad1d,
+                         ReplicationPad2d,
+                         ZeroPad1d,
+                         ZeroPad2d,
+)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .upsampling import Upsample

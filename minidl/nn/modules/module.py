@@ -15,6 +15,7 @@ from ...autograd.grad_mode import no_grad
 from ...backend import normalize_device, to_device
 from ...tensor import Tensor
 from ..parameter import Parameter
+from .hooks import RemovableHandle, run_forward_hooks, run_forward_pre_hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -29,6 +30,8 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # -- registration by attribute assignment ------------------------------------------
@@ -96,7 +99,19 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        args = run_forward_pre_hooks(self, args)
+        return run_forward_hooks(self, args, self.forward(*args, **kwargs))
+
+    # -- hooks (see .hooks) --------------------------------------------------------------
+    def register_forward_pre_hook(self, hook) -> RemovableHandle:
+        """``hook(module, args)`` before each forward; may return new args."""
+        return RemovableHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook) -> RemovableHandle:
+        """``hook(module, args, output)`` after each forward; may return a new output."""
+        return RemovableHandle(self._forward_hooks, hook)
 
     # -- walking the tree ----------------------------------------------------------------
     def named_modules(self, prefix: str = "", memo: set | None = None):

@@ -15,6 +15,7 @@ class Upsample(Module):
             raise NotImplementedError(f"Upsample: mode {mode!r} is not implemented; minidl "
                                       "offers mode='nearest' only")
         self.size = size
+        self.scale_factor: float | tuple[float, ...] | None
         if isinstance(scale_factor, tuple | list):
             self.scale_factor = tuple(float(f) for f in scale_factor)
         else:

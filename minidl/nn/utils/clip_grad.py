@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 from ...backend import array_module
-from ...optim.optimizer import check_number
+from ...creation import tensor
+from ...ops.arguments import check_number
 from ...tensor import Tensor
 
 
@@ -60,7 +61,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                          f"{norm_type!r}")
     grads = _gradients(owner, parameters)
     if not grads:
-        return Tensor(0.0)
+        return tensor(0.0)
     xp = array_module(grads[0])
     total = _vector_norm(xp.stack([_vector_norm(g, order) for g in grads]), order)
     if error_if_nonfinite and not bool(xp.isfinite(total)):

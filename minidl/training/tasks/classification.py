@@ -10,10 +10,10 @@ import numpy as np
 
 from ... import no_grad
 from ...nn import functional as F
-from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
 from ..feature_maps import feature_maps
+from ..metrics import MeanTracker, confusion_matrix, per_class_accuracy
 from ..plots import plot_confusion_matrix, plot_examples, plot_feature_maps
-from ..task import Evaluation, Examples, Task, to_numpy
+from ..task import Evaluation, Examples, SingleModelTask, to_numpy
 
 EXAMPLES = 16
 
@@ -43,31 +43,22 @@ class ClassScores:
         return metrics, details
 
 
-class ClassificationTask(Task):
+class ClassificationTask(SingleModelTask):
     kind = "classification"
 
     def __init__(self, model, class_names, device: str = "cpu"):
-        super().__init__({"model": model}, device)
+        super().__init__(model, device)
         self.class_names = [str(name) for name in class_names]
 
-    @property
-    def model(self):
-        return self.models["model"]
-
-    def train_step(self, batch) -> dict:
-        images, labels = batch
-        optimizer = self.optimizers["model"]
-        optimizer.zero_grad()
-        logits = self.model(images)
-        loss = F.cross_entropy(logits, labels)
-        loss.backward()
-        optimizer.step()
+    def losses(self, logits, batch) -> dict:
+        labels = batch[1]
         correct = (logits.array.argmax(axis=1) == labels.array).mean()
-        return {"loss": loss.item(), "accuracy": float(correct)}
+        return {"loss": F.cross_entropy(logits, labels), "accuracy": float(correct)}
 
     def evaluate(self, loader) -> Evaluation:
         means, scores = MeanTracker(), ClassScores(self.class_names)
-        examples, maps = Examples(EXAMPLES), []
+        examples = Examples(EXAMPLES)
+        maps: list = []
         with no_grad():
             for batch in loader:
                 images, labels = self.to_device(batch)

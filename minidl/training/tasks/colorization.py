@@ -18,19 +18,12 @@ from ...color import colorfulness, lab_to_rgb, mean_ab_error, psnr, rgb_to_lab
 from ...creation import from_numpy
 from ...data.functional import resize
 from ...nn import functional as F
-from ...tensor import Tensor
 from ..metrics import MeanTracker
 from ..plots import plot_colorization_grid
-from ..task import Evaluation, Examples, Task, to_numpy
+from ..task import Evaluation, Examples, SingleModelTask, numbers, to_numpy
 from .color_targets import resize_batch
 
 EXAMPLES = 6
-
-
-def numbers(values: dict) -> dict:
-    """Tensors and numbers -> floats, for logging."""
-    return {name: value.item() if isinstance(value, Tensor) else float(value)
-            for name, value in values.items()}
 
 
 class ColorScores:
@@ -70,7 +63,7 @@ class ColorScores:
         return self.means.means()
 
 
-class ColorizationTask(Task):
+class ColorizationTask(SingleModelTask):
     """Regression of the colour target with the mean squared error (see the module
     docstring). ``input_size``: the (height, width) the model was trained on, used by
     :meth:`colorize`."""
@@ -79,18 +72,12 @@ class ColorizationTask(Task):
     can_colorize = True
 
     def __init__(self, model, color_target, input_size, device: str = "cpu"):
-        super().__init__({"model": model}, device)
+        super().__init__(model, device)
         self.color_target = color_target
         self.input_size = tuple(input_size)
 
-    @property
-    def model(self):
-        return self.models["model"]
-
     # -- the parts a variant changes --------------------------------------------------------
     def losses(self, outputs, batch) -> dict:
-        """Named values of a batch: ``"loss"`` (a Tensor) is the one minimized, others
-        (Tensors or floats) are averaged and logged beside it."""
         return {"loss": F.mse_loss(outputs, self.color_target.model_target(batch[1]))}
 
     def prediction_rgb(self, inputs: np.ndarray, outputs) -> np.ndarray:
@@ -99,15 +86,7 @@ class ColorizationTask(Task):
     def prediction_ab(self, inputs: np.ndarray, outputs) -> np.ndarray:
         return self.color_target.output_ab(inputs, to_numpy(outputs))
 
-    # -- training and evaluation ----------------------------------------------------------
-    def train_step(self, batch) -> dict:
-        optimizer = self.optimizers["model"]
-        optimizer.zero_grad()
-        losses = self.losses(self.model(batch[0]), batch)
-        losses["loss"].backward()
-        optimizer.step()
-        return numbers(losses)
-
+    # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, loader) -> Evaluation:
         means, scores = MeanTracker(), ColorScores()
         with no_grad():

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from ... import ones_like, zeros_like
 from ...nn import functional as F
-from ..task import Task
+from ..task import Task, numbers
 from .color_targets import RGBTarget
-from .colorization import ColorizationTask, numbers
+from .colorization import ColorizationTask
 
 
 class GANColorizationTask(ColorizationTask):
@@ -65,11 +65,11 @@ class GANColorizationTask(ColorizationTask):
         d_optimizer.zero_grad()
         d_loss = self.discriminator_loss(gray, real, fake)
         d_loss.backward()
-        d_optimizer.step()
+        self.step("discriminator", d_loss)
         g_optimizer.zero_grad()
         g_losses = self.generator_losses(gray, real, fake)
         g_losses["loss"].backward()
-        g_optimizer.step()
+        self.step("generator", g_losses["loss"])
         return numbers({**g_losses, "discriminator_loss": d_loss})
 
     def curve_panels(self) -> list:

@@ -18,10 +18,10 @@ from __future__ import annotations
 from ... import no_grad
 from ...nn import functional as F
 from ..metrics import MeanTracker
-from ..task import Evaluation, to_numpy
+from ..task import Evaluation, numbers, to_numpy
 from .classification import ClassScores, classification_plots
 from .color_targets import LabTarget
-from .colorization import ColorizationTask, ColorScores, numbers
+from .colorization import ColorizationTask, ColorScores
 
 
 class JointTask(ColorizationTask):
@@ -34,12 +34,13 @@ class JointTask(ColorizationTask):
         self.kind = "classification" if task == "classify" else "joint"
 
     @property
-    def can_colorize(self) -> bool:
+    def can_colorize(self) -> bool:  # type: ignore[override]  # a plain attribute above
         return self.task != "classify"
 
     def losses(self, outputs, batch) -> dict:
         _, target_ab, labels = batch
-        values, loss = {}, None
+        values: dict = {}
+        loss = None
         if outputs.ab is not None:
             values["mse"] = loss = F.mse_loss(outputs.ab, target_ab)
         if outputs.logits is not None:
@@ -58,7 +59,9 @@ class JointTask(ColorizationTask):
 
     def evaluate(self, loader) -> Evaluation:
         means, colors, classes = MeanTracker(), ColorScores(), ClassScores(self.class_names)
-        metrics, details, examples = {}, {}, {}
+        metrics: dict = {}
+        details: dict = {}
+        examples: dict = {}
         with no_grad():
             for batch in loader:
                 batch = self.to_device(batch)

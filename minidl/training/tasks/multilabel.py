@@ -24,7 +24,7 @@ from ...nn import functional as F
 from ..feature_maps import feature_maps
 from ..metrics import MeanTracker, precision_recall_f1
 from ..plots import plot_examples
-from ..task import Evaluation, Examples, Task, to_numpy
+from ..task import Evaluation, Examples, SingleModelTask, to_numpy
 from .classification import feature_map_plot
 
 EXAMPLES = 16
@@ -35,43 +35,38 @@ def digits_of(scores: np.ndarray, positions: int) -> np.ndarray:
     return scores.reshape(len(scores), positions, -1).argmax(axis=2)
 
 
-class MultiLabelTask(Task):
+class MultiLabelTask(SingleModelTask):
     kind = "multilabel"
 
     def __init__(self, model, positions: int = 3, classes: int = 10, device: str = "cpu"):
-        super().__init__({"model": model}, device)
+        super().__init__(model, device)
         self.positions, self.classes = positions, classes
 
-    @property
-    def model(self):
-        return self.models["model"]
-
-    def train_step(self, batch) -> dict:
-        images, targets = batch
-        optimizer = self.optimizers["model"]
-        optimizer.zero_grad()
-        logits = self.model(images)
-        loss = F.binary_cross_entropy_with_logits(logits, targets)
-        loss.backward()
-        optimizer.step()
+    def losses(self, logits, batch) -> dict:
+        targets = batch[1]
         exact = (digits_of(to_numpy(logits), self.positions)
                  == digits_of(to_numpy(targets), self.positions)).all(axis=1).mean()
-        return {"loss": loss.item(), "accuracy": float(exact)}
+        return {"loss": F.binary_cross_entropy_with_logits(logits, targets),
+                "accuracy": float(exact)}
 
     def evaluate(self, loader) -> Evaluation:
         means = MeanTracker()
-        scores, truths, examples, maps = [], [], Examples(EXAMPLES), []
+        score_batches: list = []
+        target_batches: list = []
+        examples = Examples(EXAMPLES)
+        maps: list = []
         with no_grad():
             for batch in loader:
                 images, targets = self.to_device(batch)
                 logits = self.model(images)
                 means.add({"loss": F.binary_cross_entropy_with_logits(logits, targets).item()},
                           len(images))
-                scores.append(to_numpy(logits))
-                truths.append(to_numpy(targets))
+                score_batches.append(to_numpy(logits))
+                target_batches.append(to_numpy(targets))
                 maps = maps or feature_maps(self.model, images[:1])
-                examples.add(images=to_numpy(images), scores=scores[-1], targets=truths[-1])
-        scores, truths = np.concatenate(scores), np.concatenate(truths) > 0.5
+                examples.add(images=to_numpy(images), scores=score_batches[-1],
+                             targets=target_batches[-1])
+        scores, truths = np.concatenate(score_batches), np.concatenate(target_batches) > 0.5
         predicted_digits = digits_of(scores, self.positions)
         true_digits = digits_of(truths.astype(np.float32), self.positions)
         right = predicted_digits == true_digits

@@ -16,6 +16,7 @@ from ...color import ColorPalette, kmeans_palette, rgb_to_lab
 from ...creation import from_numpy
 from ...data import using_generator
 from ...nn import functional as F
+from ...tensor import Tensor
 from ..task import to_numpy
 from .color_targets import RGBTarget
 from .colorization import ColorizationTask
@@ -40,15 +41,23 @@ class PaletteColorizationTask(ColorizationTask):
             pixels = np.stack([np.asarray(train_dataset[i][1]) for i in range(count)])
         self.palette = kmeans_palette(pixels, k=self.num_colors, seed=self.seed, axis=1)
 
+    @property
+    def fitted_palette(self) -> ColorPalette:
+        """The palette, once ``prepare`` has fitted it or ``load_state_dict`` loaded it."""
+        if self.palette is None:
+            raise RuntimeError("PaletteColorizationTask: no palette yet; prepare() fits it "
+                               "to the training images, load_state_dict() loads it")
+        return self.palette
+
     def state_dict(self) -> dict:
-        return {"palette": self.palette.colors}
+        return {"palette": self.fitted_palette.colors}
 
     def load_state_dict(self, state: dict) -> None:
         self.palette = ColorPalette(np.asarray(state["palette"]))
 
-    def classes_of(self, rgb) -> object:
+    def classes_of(self, rgb) -> Tensor:
         """(B, 3, H, W) RGB tensor -> (B, H, W) int64 tensor of palette indices."""
-        return from_numpy(self.palette.assign(to_numpy(rgb), axis=1)).to(self.device)
+        return from_numpy(self.fitted_palette.assign(to_numpy(rgb), axis=1)).to(self.device)
 
     def losses(self, outputs, batch) -> dict:
         classes = self.classes_of(batch[1])
@@ -57,7 +66,7 @@ class PaletteColorizationTask(ColorizationTask):
                 "pixel_accuracy": float(right)}
 
     def prediction_rgb(self, inputs: np.ndarray, outputs) -> np.ndarray:
-        return self.palette.decode(to_numpy(outputs).argmax(axis=1), axis=1)
+        return self.fitted_palette.decode(to_numpy(outputs).argmax(axis=1), axis=1)
 
     def prediction_ab(self, inputs: np.ndarray, outputs) -> np.ndarray:
         return rgb_to_lab(self.prediction_rgb(inputs, outputs), axis=1)[:, 1:]

@@ -1,8 +1,9 @@
-"""A study's settings: each one a named, typed, checked value with a default and a help.
+"""A study's settings: each one a named, typed, checked value with a default and a help
+(``Setting``: a knob of a run, not a trained ``nn.Parameter``).
 
 ``minidl train ... --set key=value`` and the options (``--epochs 3``) set them; the run's
-``config.json`` records every one. :meth:`Parameter.parse` reads the text of ``--set``
-and :meth:`Parameter.check` refuses a value of the wrong kind or outside its range, with
+``config.json`` records every one. :meth:`Setting.parse` reads the text of ``--set``
+and :meth:`Setting.check` refuses a value of the wrong kind or outside its range, with
 a message naming the key and what it accepts.
 
 Kinds: ``int``, ``float``, ``bool`` (true/false, yes/no, 1/0), ``str``, ``list`` (a
@@ -21,7 +22,7 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Parameter:
+class Setting:
     name: str
     default: object
     help: str
@@ -32,7 +33,7 @@ class Parameter:
     optional: bool = False
 
     def expected(self) -> str:
-        """What the parameter accepts, in words."""
+        """What the setting accepts, in words."""
         if self.choices:
             text = "one of " + ", ".join(str(c) for c in self.choices)
         else:
@@ -49,6 +50,7 @@ class Parameter:
     def parse(self, text: str):
         """The value written as ``text`` (as after ``--set key=``)."""
         text = text.strip()
+        value: object
         if self.optional and text.lower() in ("none", ""):
             return None
         try:

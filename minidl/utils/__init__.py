@@ -1,0 +1,1 @@
+"""Utilities beside the engine, under PyTorch's names (``minidl.utils.tensorboard``)."""

@@ -1,6 +1,7 @@
 """``minidl bench``: minidl against PyTorch, side by side.
 
     minidl bench kernels [--device cpu] [--json report.json] [--repeat 7] [--cases conv]
+    minidl bench train [--json report.json] [--repeat 5] [--cases gan]
 """
 from __future__ import annotations
 
@@ -18,44 +19,69 @@ def bench():
     """Benchmarks against PyTorch (needs `pip install 'minidl[bench]'`)."""
 
 
+def _restart_with(environment: dict, command: str, arguments: list) -> None:
+    """Thread pools (and glibc's allocator) read their settings when they load: unless this
+    process started with ``environment``, run the command afresh in one that does."""
+    if all(os.environ.get(key) == value for key, value in environment.items()):
+        return
+    command_line = [sys.executable, "-m", "minidl.cli.main", "bench", command, *arguments]
+    raise SystemExit(subprocess.call(command_line, env={**os.environ, **environment}))
+
+
+def _require_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise click.ClickException("the benchmark compares with PyTorch: pip install "
+                                   "'minidl[bench]'") from None
+
+
+def _write_report(report: dict, json_path: Path | None) -> None:
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, indent=2))
+        click.echo(f"report written to {json_path}")
+
+
+def _common_arguments(json_path, repeat, case_filter, threads) -> list:
+    arguments = ["--repeat", str(repeat), "--threads", str(threads), "--cases", case_filter]
+    return arguments + (["--json", str(json_path)] if json_path is not None else [])
+
+
+JSON_OPTION = click.option("--json", "json_path", default=None,
+                           type=click.Path(dir_okay=False, path_type=Path),
+                           help="Also write the report (machine details included) here.")
+THREADS_OPTION = click.option("--threads", type=click.IntRange(min=1), default=2,
+                              show_default=True,
+                              help="Threads for each engine (Numba, BLAS and PyTorch alike).")
+
+
 @bench.command()
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Where both engines run (cuda: every case at batch 64, against "
                    "PyTorch CUDA).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Also write the report (machine details included) here.")
+@JSON_OPTION
 @click.option("--repeat", type=click.IntRange(min=1), default=7, show_default=True,
               help="Timed repetitions per case (the median counts).")
 @click.option("--cases", "case_filter", default="", metavar="SUBSTRING",
               help="Only the cases whose name contains SUBSTRING (e.g. 'conv', 'pool').")
-@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Threads for each engine (Numba, BLAS and PyTorch alike).")
+@THREADS_OPTION
 def kernels(device, json_path, repeat, case_filter, threads):
     """Time every kernel of the studies, forward and forward+backward, in minidl and
     PyTorch on the same inputs; print the ratios minidl/PyTorch (below 1: minidl is
     faster), their geometric mean and the convolutions' GFLOP/s next to the machine's
     float32 matrix-multiply rate."""
     from minidl.bench.kernels import check_device
-    from minidl.bench.machine import environment_is_set, thread_environment
+    from minidl.bench.machine import thread_environment
 
     try:
         check_device(device)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
-    if not environment_is_set(threads):
-        # Thread pools read their settings when they load: start afresh with them set.
-        arguments = ["--device", device, "--repeat", str(repeat), "--threads", str(threads),
-                     "--cases", case_filter]
-        if json_path is not None:
-            arguments += ["--json", str(json_path)]
-        command = [sys.executable, "-m", "minidl.cli.main", "bench", "kernels", *arguments]
-        code = subprocess.call(command, env={**os.environ, **thread_environment(threads)})
-        raise SystemExit(code)
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        raise click.ClickException("the benchmark compares with PyTorch: pip install "
-                                   "'minidl[bench]'") from None
+    _restart_with(thread_environment(threads), "kernels",
+                  ["--device", device, *_common_arguments(json_path, repeat, case_filter,
+                                                          threads)])
+    _require_torch()
     from minidl.bench.kernels import TABLE_HEADER, format_row, format_summary, run_kernel_benchmark
 
     click.echo(TABLE_HEADER)
@@ -65,7 +91,33 @@ def kernels(device, json_path, repeat, case_filter, threads):
     except (RuntimeError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_summary(report))
-    if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(report, indent=2))
-        click.echo(f"report written to {json_path}")
+    _write_report(report, json_path)
+
+
+@bench.command()
+@JSON_OPTION
+@click.option("--repeat", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Timed steps per case and engine (the median counts).")
+@click.option("--cases", "case_filter", default="", metavar="SUBSTRING",
+              help="Only the cases whose name contains SUBSTRING (e.g. 'gan', 'iizuka').")
+@THREADS_OPTION
+def train(json_path, repeat, case_filter, threads):
+    """Time one training step (forward, loss, backward, optimizer) of each study's model
+    in minidl and in PyTorch (the same model source, the same weights and batch), and
+    measure each step's peak memory; print the ratios minidl/PyTorch."""
+    from ..bench.machine import thread_environment
+    from ..bench.train import MEMORY_ENVIRONMENT
+
+    _restart_with({**thread_environment(threads), **MEMORY_ENVIRONMENT}, "train",
+                  _common_arguments(json_path, repeat, case_filter, threads))
+    _require_torch()
+    from ..bench.train import TABLE_HEADER, format_row, format_summary, run_train_benchmark
+
+    click.echo(TABLE_HEADER)
+    try:
+        report = run_train_benchmark(repeat, case_filter, threads,
+                                     progress=lambda row: click.echo(format_row(row)))
+    except (RuntimeError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(format_summary(report))
+    _write_report(report, json_path)

@@ -38,6 +38,13 @@ def seal_block(digest: str, size: int) -> bytes:
     return text.ljust(USER_BLOCK_SIZE, b"\0")
 
 
+def sealed_bytes(content) -> bytes:
+    """The bytes of an HDF5 file created with ``userblock_size=USER_BLOCK_SIZE``
+    (``content``), with the seal written into its user block."""
+    rest = memoryview(content)[USER_BLOCK_SIZE:]
+    return seal_block(hashlib.sha256(rest).hexdigest(), len(rest)) + bytes(rest)
+
+
 def seal(path: str) -> None:
     """Write the seal into the user block of the HDF5 file ``path``, which must have been
     created with ``userblock_size=USER_BLOCK_SIZE`` and be closed."""

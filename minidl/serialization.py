@@ -94,6 +94,7 @@ remain beside the checkpoint; it is never mistaken for the checkpoint.)  Because
 """
 from __future__ import annotations
 
+import io
 import os
 import uuid
 import warnings
@@ -109,7 +110,7 @@ from .checkpoint_format import (
     CheckpointError,
     UnsealedCheckpointWarning,
 )
-from .checkpoint_seal import USER_BLOCK_SIZE, check_seal, seal
+from .checkpoint_seal import USER_BLOCK_SIZE, check_seal, sealed_bytes
 from .tensor import Tensor
 
 __all__ = ["save", "load", "CheckpointError", "UnsealedCheckpointWarning"]
@@ -151,12 +152,16 @@ def save(obj, path) -> None:
     h5py = _h5py()
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with h5py.File(temporary, "x", userblock_size=USER_BLOCK_SIZE) as file:
+        # The HDF5 file is built in memory and written with plain file I/O: a full disk
+        # is then one OSError here, never an HDF5 library failure halfway through a file.
+        buffer = io.BytesIO()
+        with h5py.File(buffer, "w", userblock_size=USER_BLOCK_SIZE) as file:
             file.attrs["minidl_format"] = FORMAT_NAME
             file.attrs["minidl_format_version"] = FORMAT_VERSION
             file.attrs["minidl_version"] = __version__
             _TreeWriter().write(file, ROOT_NODE, obj, "obj", depth=1)
-        seal(temporary)
+        with open(temporary, "xb") as output:
+            output.write(sealed_bytes(buffer.getbuffer()))
         _fsync_file(temporary)
         os.replace(temporary, path)
     except CheckpointError as error:

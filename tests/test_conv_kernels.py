@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from helpers import KernelBackend, assert_close, random_array
 
-from minidl.kernels.conv_geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.cpu import conv as cpu
+from minidl.kernels.cpu import tiles
 from minidl.kernels.cpu.workers import split_evenly
+from minidl.kernels.geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.reference import conv as reference
 
 # (N, C_in, H, W, C_out, (KH, KW), stride, padding, dilation, groups)
@@ -89,19 +90,19 @@ def test_forward_without_bias(rng, kernels):
     compare_all_kernels(CONFIGS[1], np.float64, rng, kernels, with_bias=False)
 
 
-@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[5], CONFIGS[7], CONFIGS[9],
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[3], CONFIGS[5], CONFIGS[7], CONFIGS[9],
                                     CONFIGS[10], CONFIGS[11], CONFIGS[12], CONFIGS[15],
                                     RANDOM_CONFIGS[0]])
 def test_tiles_that_split_images(config, rng, monkeypatch):
     """Tiny tiles split each image into several slices (rows cut in the middle)."""
-    monkeypatch.setattr(cpu, "TILE_BUDGET", 7)
-    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 5)
+    monkeypatch.setattr(tiles, "TILE_BUDGET", 7)
+    monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 5)
     compare_all_kernels(config, np.float64, rng, KernelBackend("cpu"))
 
 
 def test_tiles_of_many_samples(rng, monkeypatch):
     """A batch whose tiles hold several whole images, the last tile fewer."""
-    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 3 * 5 * 4)
+    monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 3 * 5 * 4)
     compare_all_kernels((7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1), np.float64, rng,
                         KernelBackend("cpu"))
 
@@ -179,8 +180,8 @@ def test_split_evenly_keeps_order_and_balance():
 def test_one_worker_and_two_workers_agree(config, rng, monkeypatch):
     """Tiles spread over workers give the results of one worker, and the same results
     at every run (the workers' partial weight gradients are added in a fixed order)."""
-    monkeypatch.setattr(cpu, "TILE_BUDGET", 40)
-    monkeypatch.setattr(cpu, "MIN_TILE_WIDTH", 4)
+    monkeypatch.setattr(tiles, "TILE_BUDGET", 40)
+    monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 4)
     monkeypatch.setattr(cpu, "MIN_WEIGHT_TILE_WIDTH", 4)
     x, weight, bias, grad_out = arrays(config, np.float64, rng)
     options = config[6:]

@@ -292,10 +292,12 @@ def test_lr_1e6_stops_the_run_and_keeps_the_last_finite_checkpoint(tmp_path, mon
     kept = (f"{run_dir} has no checkpoint: its first epoch diverged" if diverging_epoch == 1
             else f"{run_dir} keeps the checkpoint of epoch 1, the last one whose weights "
                  "and validation loss were finite")
-    one_line_error(result, f"training diverged at epoch {diverging_epoch}, batch 3/3: the "
-                           f"loss of 'model' is nan. {kept}. The learning rate (1e+06) may "
-                           "be too large: train again with a smaller --lr, or skip such "
-                           "steps with --set on_nonfinite=skip")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]  # nan, or a millionfold loss before it
+    assert last.startswith(f"Error: training diverged at epoch {diverging_epoch}, batch ")
+    assert "the loss of 'model' is " in last and last.endswith(
+        f"{kept}. The learning rate (1e+06) may be too large: train again with a smaller "
+        "--lr, or skip such steps with --set on_nonfinite=skip")
     assert not (run_dir / "checkpoint.prev.h5").exists()
     if diverging_epoch == 1:
         assert not (run_dir / "checkpoint.h5").exists()
@@ -304,6 +306,20 @@ def test_lr_1e6_stops_the_run_and_keeps_the_last_finite_checkpoint(tmp_path, mon
     saved = minidl.load(run_dir / "checkpoint.h5")
     assert saved["epoch"] == 1 and epochs_logged(run_dir) == [1]
     assert all(np.isfinite(value.numpy()).all() for value in saved["models"]["model"].values())
+
+
+def test_adam_lr_1e6_stops_on_a_finite_but_exploding_loss(tmp_path):
+    """With the default Adam, ``--lr 1e6`` gives losses of 1e21 that stay finite: the run
+    stops when a loss passes a millionfold its first value."""
+    result = invoke("train", *TINY, "--epochs", 2, "--lr", 1e6, "--out", tmp_path)
+    run_dir = the_run(tmp_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: training diverged at epoch ") and \
+        "the loss of 'model' is " in last and "more than 1e+06 times its first value" in last
+    if (run_dir / "checkpoint.h5").exists():
+        saved = minidl.load(run_dir / "checkpoint.h5")
+        assert all(np.isfinite(v.numpy()).all() for v in saved["models"]["model"].values())
 
 
 def test_skip_policy_leaves_out_a_nan_batch_and_counts_it(tmp_path, monkeypatch):
@@ -451,3 +467,16 @@ def test_resuming_a_finished_cosine_run_stretches_its_schedule(tmp_path):
     records = [json.loads(line) for line in
                (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [r["lr"] for r in records] == [lr, pytest.approx(lr / 2)]
+
+
+def test_save_onto_a_full_disk_is_one_oserror_and_keeps_the_old_file(small_disk):
+    """minidl.save builds the HDF5 file in memory and writes it with plain file I/O, so a
+    disk that fills up during the write is one OSError (ENOSPC), never an HDF5 failure:
+    the old checkpoint stays, no temporary file is left."""
+    path = small_disk / "checkpoint.h5"
+    minidl.save({"w": minidl.ones(1000)}, path)
+    with pytest.raises(OSError) as error:
+        minidl.save({"w": minidl.randn(5_000_000)}, path)  # 20 MB onto a 16 MiB disk
+    assert error.value.errno == errno.ENOSPC
+    assert sorted(p.name for p in small_disk.iterdir()) == ["checkpoint.h5"]
+    np.testing.assert_array_equal(minidl.load(path)["w"].numpy(), np.ones(1000, np.float32))

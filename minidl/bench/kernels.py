@@ -32,6 +32,7 @@ from .machine import (
     gpu_sgemm_gflops,
     load_average,
     machine_details,
+    machine_lines,
     set_runtime_threads,
     sgemm_gflops,
 )
@@ -276,12 +277,7 @@ def format_summary(report: dict) -> str:
                  f"{s['sgemm_gflops']:.0f} GFLOP/s ({before:.0f} before, {after:.0f} after)")
     for name, fraction in s["large_channel_fraction_of_sgemm"].items():
         lines.append(f"  {name}: forward+backward at {fraction:.0%} of sgemm")
-    load = [round(v, 1) for v in m["load_average_1_5_15_min"] or []]
-    load_after = [round(v, 1) for v in m["load_average_after"] or []]
-    lines.append(f"machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per "
-                 f"engine, load average (1, 5, 15 min) {load} before, {load_after} after")
-    lines.append(f"versions: numpy {m['numpy']} ({m['blas']}), numba "
-                 f"{m['numba']}, torch {m.get('torch')}")
+    lines += machine_lines(m)
     if m["device"] == "cuda":
         lines.append(f"gpu: {m['gpu']} ({m['gpu_memory_gib']} GiB), CUDA runtime "
                      f"{m['cuda_runtime']}, cupy {m['cupy']}, torch CUDA {m['torch_cuda']}, "

@@ -23,12 +23,6 @@ def thread_environment(threads: int) -> dict[str, str]:
             "MKL_NUM_THREADS": count, "NUMBA_NUM_THREADS": count}
 
 
-def environment_is_set(threads: int) -> bool:
-    """Whether this process started with ``thread_environment(threads)``."""
-    return all(os.environ.get(key) == value
-               for key, value in thread_environment(threads).items())
-
-
 def set_runtime_threads(threads: int, torch=None) -> None:
     """Set the pools that can still change after loading: Numba's, PyTorch's and, when
     threadpoolctl is installed, the BLAS libraries'."""
@@ -69,6 +63,19 @@ def blas_name() -> str:
     return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
 
 
+def blas_kernel() -> str:
+    """Which kernel the loaded BLAS runs (threadpoolctl), e.g. 'openblas 0.3.31 SkylakeX':
+    OPENBLAS_CORETYPE in the environment can force an older one."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    kernels = [" ".join(str(info.get(key)) for key in ("internal_api", "version",
+                                                       "architecture") if info.get(key))
+               for info in threadpool_info() if info.get("user_api") == "blas"]
+    return ", ".join(kernels) or "unknown"
+
+
 def _numba_threading_layer() -> str:
     import numba
 
@@ -90,6 +97,8 @@ def machine_details(threads: int, torch=None) -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "blas": blas_name(),
+        "blas_kernel": blas_kernel(),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "numba": numba.__version__,
         "numba_threading_layer": _numba_threading_layer(),
         "threads": threads,
@@ -100,6 +109,19 @@ def machine_details(threads: int, torch=None) -> dict:
         details["torch"] = torch.__version__
         details["torch_threads"] = torch.get_num_threads()
     return details
+
+
+def machine_lines(details: dict) -> list[str]:
+    """The machine, its load before and after, and the library versions (with the BLAS
+    kernel that ran), as the closing lines of a report."""
+    load = [round(v, 1) for v in details["load_average_1_5_15_min"] or []]
+    load_after = [round(v, 1) for v in details.get("load_average_after") or []]
+    return [f"machine: {details['cpu']}, {details['cores']} cores, {details['threads']} "
+            f"threads per engine, load average (1, 5, 15 min) {load} before, {load_after} "
+            "after",
+            f"versions: numpy {details['numpy']} ({details['blas']}, kernel "
+            f"{details.get('blas_kernel', '?')}), numba {details['numba']}, torch "
+            f"{details.get('torch')}"]
 
 
 def sgemm_gflops(size: int = 2048, repeat: int = 5) -> float:

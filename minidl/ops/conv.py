@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import array_module
-from ..kernels.conv_geometry import conv_output_size
+from ..kernels.geometry import conv_output_size
 from ..kernels.registry import kernel
 
 

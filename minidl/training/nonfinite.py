@@ -6,7 +6,10 @@ write its NaN weights over the last good checkpoint. Three checks, from the chea
 
 1. before every optimizer step (:meth:`NonFiniteGuard.allows_step`, which
    :meth:`.task.Task.step` calls): the loss and every gradient of the optimizer's
-   parameters must be finite;
+   parameters must be finite, and the loss must not have grown past
+   ``DIVERGENCE_FACTOR`` times the run's first loss of that model (at least 1): with Adam,
+   ``--lr 1e6`` gives losses of 1e21 that stay finite for a long time, and no healthy
+   loss of these studies grows a millionfold;
 2. after every epoch (:func:`check_epoch`): every parameter and buffer of the models
    (weights can overflow to inf from finite gradients) and the validation loss;
 3. the checkpoint is written only after both passed, so ``checkpoint.h5`` always holds
@@ -41,6 +44,7 @@ from contextlib import contextmanager
 from ..backend import array_module
 
 POLICIES = ("stop", "skip")
+DIVERGENCE_FACTOR = 1e6
 NUMPY_FLOAT_WARNINGS = "(overflow|invalid value|divide by zero) encountered"
 
 
@@ -70,6 +74,7 @@ class NonFiniteGuard:
         self.where = ""
         self.batch_skipped = False
         self._buffers: list = []
+        self._first_loss: dict = {}  # model name -> the first loss this process saw
 
     def start_batch(self, where: str, models: dict) -> None:
         """A batch begins; with policy "skip", remember the models' buffers."""
@@ -92,6 +97,10 @@ class NonFiniteGuard:
         value = float(loss.item())
         if not math.isfinite(value):
             problem = f"the loss of {name!r} is {value}"
+        elif abs(value) > DIVERGENCE_FACTOR * max(1.0, abs(
+                first := self._first_loss.setdefault(name, value))):
+            problem = (f"the loss of {name!r} is {value:.3g}, more than {DIVERGENCE_FACTOR:g} "
+                       f"times its first value ({first:.3g})")
         else:
             parameter = first_nonfinite((key, param.grad.array) for key, param in
                                         model.named_parameters() if param.grad is not None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from ..reference.pooling import pool_output_shape
+from ..geometry import pool_output_shape
 from .options import FAST_SUMS, threads_for
 
 

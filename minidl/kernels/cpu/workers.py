@@ -7,11 +7,19 @@ using all threads for each of its steps, pays a wake-up and a wait per step, and
 machine each of those can cost a scheduler time slice (milliseconds): OpenBLAS's own
 threads are the worst there.
 
+Why not Numba's ``prange``, as the other CPU kernels use: a tile's middle step is a NumPy
+matrix product (batched ``np.matmul`` into a strided view of the output), which Numba's
+compiled code does not offer (it has ``np.dot`` on 2-D arrays, through SciPy's BLAS, when
+SciPy is installed), so a ``prange`` loop could only parallelize the copies, and every
+tile would go parallel copy -> serial GEMM with BLAS's own threads -> parallel
+copy: two thread pools taking turns three times per tile.  Plain Python threads can run
+the whole tile, because both the Numba loops (compiled ``nogil=True``) and NumPy's matrix
+products release Python's global lock.
+
 The number of workers is Numba's thread count (``numba.set_num_threads``), minidl's one
 setting for CPU threads.  NumPy's BLAS is held to one thread per worker while they run,
 through threadpoolctl; without it, BLAS keeps its own threads and the blocks run one after
-the other in the calling thread.  Workers run Numba functions compiled with
-``nogil=True`` and NumPy matrix products, which both release Python's global lock.
+the other in the calling thread.
 """
 from __future__ import annotations
 

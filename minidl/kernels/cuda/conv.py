@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import cupy
 
-from ..conv_geometry import conv_output_size
+from ..geometry import conv_output_size
 from .launch import compiled, contiguous, launch
 
 COLUMN_BUDGET = 1 << 27

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import cupy
 
-from ..reference.pooling import pool_output_shape
+from ..geometry import pool_output_shape
 from .launch import compiled, contiguous, launch
 
 SOURCE = r"""

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conv_geometry import conv_output_size
+from ..geometry import conv_output_size
 
 
 def im2col(x, kernel_hw, stride, padding, dilation):

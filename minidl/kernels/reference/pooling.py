@@ -5,11 +5,8 @@ Pooling slides a kH×kW window over each channel plane independently.  Output po
 ow·sW - pW + j·dW  (j = 0 … kW-1), where s is the stride, p the zero/-∞ padding on each
 side and d the dilation (gap between window taps; average pooling has d = 1).
 
-Output size, per spatial dimension (PyTorch's formula):
-
-    out = ⌊(in + 2p - d·(k-1) - 1) / s⌋ + 1         (ceil_mode: ⌈…⌉ instead of ⌊…⌋,
-                                                     but the last window must start
-                                                     inside the input or its left padding)
+Output size per spatial dimension, out = ⌊(in + 2p - d·(k-1) - 1) / s⌋ + 1, or rounded up in
+ceil_mode (PyTorch's formulas, in ``minidl/kernels/geometry.py``).
 
 Every kernel takes ``kernel``, ``stride``, ``padding`` and ``dilation`` as (h, w) pairs of
 ints; checking them is the job of the caller (``minidl.ops.pooling``).
@@ -20,29 +17,9 @@ slice of the padded input.  The loops are short (kH·kW) and each step is whole-
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ...backend import scatter_add
-
-
-def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int,
-                     ceil_mode: bool) -> int:
-    """Number of window positions along one dimension (may be < 1 for impossible sizes)."""
-    span = size + 2 * padding - dilation * (kernel - 1) - 1
-    out = (math.ceil(span / stride) if ceil_mode else span // stride) + 1
-    if ceil_mode and (out - 1) * stride >= size + padding:
-        out -= 1  # the last window would start in the right padding: drop it
-    return out
-
-
-def pool_output_shape(input_shape, kernel, stride, padding, dilation, ceil_mode) -> tuple:
-    """(N, C, OH, OW) for an (N, C, H, W) input."""
-    n, c, h, w = input_shape
-    return (n, c,
-            pool_output_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode),
-            pool_output_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode))
+from ..geometry import pool_output_shape
 
 
 def _padded(x, out_hw, kernel, stride, padding, dilation, fill):
@@ -111,7 +88,7 @@ def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, d
     flat_indices = indices.reshape(planes, -1)  # (N·C, OH·OW) positions in h·W + w
     plane_of_each = np.broadcast_to(np.arange(planes).reshape(-1, 1), flat_indices.shape)
     grad_x = np.zeros((planes, h * w), dtype=grad_y.dtype)
-    scatter_add(np, grad_x, (plane_of_each, flat_indices), grad_y.reshape(planes, -1))
+    np.add.at(grad_x, (plane_of_each, flat_indices), grad_y.reshape(planes, -1))
     return grad_x.reshape(input_shape)
 
 

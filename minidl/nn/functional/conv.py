@@ -5,7 +5,7 @@ configurations they can compute.  Inputs are (N, C, H, W), or (C, H, W) for one 
 """
 from __future__ import annotations
 
-from ...kernels.conv_geometry import conv_transpose_output_size
+from ...kernels.geometry import conv_transpose_output_size
 from ...ops.arguments import pair
 from ...ops.conv import Conv2d, ConvTranspose2d
 from ...tensor import Tensor

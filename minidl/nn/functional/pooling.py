@@ -6,7 +6,7 @@ they can compute.
 """
 from __future__ import annotations
 
-from ...kernels.reference.pooling import pool_output_size
+from ...kernels.geometry import pool_output_size
 from ...ops.arguments import pair
 from ...ops.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from ...tensor import Tensor

@@ -12,8 +12,7 @@ import math
 
 import numpy as np
 
-from ...kernels.conv_geometry import conv_transpose_output_size
-from ...kernels.reference.pooling import pool_output_size
+from ...kernels.geometry import conv_transpose_output_size, pool_output_size
 from ...ops import batchnorm as B
 from ...ops import conv as C
 from ...ops import pooling as P

@@ -6,13 +6,17 @@ minidl's models (``minidl.models``, the repository's ``models/``) use only PyTor
 layers, the same attribute names (hence the same ``state_dict`` keys) and the same forward
 code.  ``twin_class`` loads a model module that way, in a package of its own
 (``_minidl_torch_twin``) whose ``nn``, ``creation``, ``tensor`` and ``autograd`` are
-PyTorch's; ``torch_twin`` builds the twin of a model and copies its weights and buffers.
+PyTorch's: the model files import ``minidl`` by absolute name (``from minidl import nn``),
+so a twin module runs its source with an ``__import__`` that sends ``minidl`` and its
+sub-modules to the twin package.  ``torch_twin`` builds the twin of a model and copies its
+weights and buffers.
 
 Nothing here changes minidl's own modules; PyTorch is needed only by the benchmarks.
 """
 from __future__ import annotations
 
-import importlib
+import builtins
+import importlib.util
 import sys
 import types
 from pathlib import Path
@@ -45,12 +49,53 @@ def _install(torch) -> None:
     root.models = module("models", __path__=[str(Path(minidl.models.__file__).parent)])
 
 
+def _twin_module(name: str) -> types.ModuleType:
+    """The twin package's module ``name``: one made by ``_install``, or a model file of
+    ``minidl.models`` run with :func:`_twin_import`."""
+    if name in sys.modules:
+        return sys.modules[name]
+    prefix = f"{PACKAGE}.models."
+    if not name.startswith(prefix):
+        raise ImportError(f"{name.replace(PACKAGE, 'minidl', 1)} has no PyTorch twin "
+                          f"(a model file imports it)")
+    path = Path(sys.modules[f"{PACKAGE}.models"].__path__[0],
+                *name[len(prefix):].split(".")).with_suffix(".py")
+    module = types.ModuleType(name)
+    module.__file__, module.__package__ = str(path), name.rpartition(".")[0]
+    module.__dict__["__builtins__"] = dict(vars(builtins), __import__=_twin_import)
+    sys.modules[name] = module
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _twin_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """``__import__`` inside a twin module: ``minidl...`` (or a relative name) is the twin
+    package's module; anything else is imported as usual."""
+    if level:
+        name = importlib.util.resolve_name("." * level + name, (globals or {})["__package__"])
+    elif name == "minidl" or name.startswith("minidl."):
+        name = PACKAGE + name[len("minidl"):]
+    else:
+        return builtins.__import__(name, globals, locals, fromlist, level)
+    module = _twin_module(name)
+    if not fromlist:
+        return _twin_module(PACKAGE)
+    for item in fromlist:
+        if not hasattr(module, item) and f"{name}.{item}" not in sys.modules \
+                and name.startswith(f"{PACKAGE}.models"):
+            setattr(module, item, _twin_module(f"{name}.{item}"))  # a sub-module
+    return module
+
+
 def twin_class(cls, torch):
     """The PyTorch class defined by the source of the minidl model class ``cls``."""
     _install(torch)
     source_module = cls.__module__.rsplit(".", 1)[-1]
-    twin_module = importlib.import_module(f"{PACKAGE}.models.{source_module}")
-    return getattr(twin_module, cls.__name__)
+    return getattr(_twin_module(f"{PACKAGE}.models.{source_module}"), cls.__name__)
 
 
 def torch_twin(model, torch, *args, **kwargs):

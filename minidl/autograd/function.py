@@ -72,6 +72,7 @@ class Function:
     __slots__ = ("inputs", "input_nodes", "needs_input_grad", "_saved", "_versions",
                  "_released", "retained_output", "__dict__")
     returns_view = False
+    context_style = False  # a PyTorch-style Function (static forward with a ctx)
 
     def __init__(self):
         self.inputs = ()
@@ -128,13 +129,17 @@ class Function:
                      for value, node in zip(self.inputs, self.input_nodes))
 
     # -- running a node -------------------------------------------------------------------
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.context_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+
     @classmethod
     def apply(cls, *inputs, **options):
         """Run ``forward`` on the inputs' arrays and return the output as a Tensor (a tuple
         of Tensors when ``forward`` returns a tuple)."""
         from ..tensor import Tensor
 
-        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+        if cls.context_style:
             from .context import apply_with_context  # a PyTorch-style Function
             return apply_with_context(cls, inputs, options)
         fn = cls()
@@ -158,34 +163,57 @@ class Function:
                 raise RuntimeError(f"{cls.__name__}: expected all tensors on one device, "
                                    f"got {device} and {where}")
         fn.needs_input_grad = tuple(needs)
-        outputs = fn.forward(*arrays, **options)
-        several = isinstance(outputs, tuple)
-        if not several:
-            outputs = (outputs,)
-        differentiable = [output.dtype.kind == "f" for output in outputs]
-        record = is_grad_enabled() and any(needs) and any(differentiable)
-        if record:
-            if sum(differentiable) > 1:
-                raise TypeError(f"{cls.__name__}.forward returned {sum(differentiable)} "
-                                "floating point outputs; a Function records at most one")
-            fn.inputs = inputs
-            fn.input_nodes = tuple(getattr(value, "grad_fn", None) for value in inputs)
-        tensors = tuple(Tensor._from_array(output, requires_grad=True, grad_fn=fn)
-                        if record and is_float else Tensor._from_array(output)
-                        for output, is_float in zip(outputs, differentiable))
-        source = inputs[0] if inputs else None
-        if cls.returns_view and isinstance(source, Tensor):
-            for tensor in tensors:
-                if memory_owner(tensor.array) is memory_owner(source.array):
-                    tensor._version_counter = source._version_counter
-                    tensor._base = source if source._base is None else source._base
-        if record:
-            recorded = tensors[differentiable.index(True)]
-            fn._versions = note_versions(inputs, recorded)
-        result = tensors if several else tensors[0]
+        output = fn.forward(*arrays, **options)
+        if isinstance(output, tuple):
+            result = fn._several_outputs(inputs, any(needs), output)
+        else:
+            record = is_grad_enabled() and any(needs) and output.dtype.kind == "f"
+            result = Tensor._from_array(output, record, fn if record else None)
+            if cls.returns_view:
+                _share_version(result, inputs)
+            if record:
+                fn._record(inputs, result)
         for observer in _observers:
             observer(cls, inputs, options, result)
         return result
+
+    def _several_outputs(self, inputs, needed: bool, outputs: tuple) -> tuple:
+        """The Tensors of a forward that returned several arrays: the floating point one is
+        recorded (at most one may be), the others never are."""
+        from ..tensor import Tensor
+
+        floating = [i for i, output in enumerate(outputs) if output.dtype.kind == "f"]
+        record = is_grad_enabled() and needed and bool(floating)
+        if record and len(floating) > 1:
+            raise TypeError(f"{type(self).__name__}.forward returned {len(floating)} "
+                            "floating point outputs; a Function records at most one")
+        tensors = tuple(Tensor._from_array(output, True, self)
+                        if record and i == floating[0] else Tensor._from_array(output)
+                        for i, output in enumerate(outputs))
+        if self.returns_view:
+            for tensor in tensors:
+                _share_version(tensor, inputs)
+        if record:
+            self._record(inputs, tensors[floating[0]])
+        return tensors
+
+    def _record(self, inputs, output) -> None:
+        """Link this node into the graph: its inputs, the nodes that computed them (the
+        edges backward follows) and the versions backward checks."""
+        self.inputs = inputs
+        self.input_nodes = tuple([getattr(value, "grad_fn", None) for value in inputs])
+        self._versions = note_versions(inputs, output)
+
+
+def _share_version(output, inputs) -> None:
+    """An output on its first input's memory (a view) shares that input's version counter
+    and base, so an in-place change through either is seen by both."""
+    if not inputs or getattr(inputs[0], "_version_counter", None) is None:
+        return
+    source = inputs[0]
+    if memory_owner(output.array) is memory_owner(source.array):
+        output._version_counter = source._version_counter
+        output._base = source if source._base is None else source._base
 
 
 class AccumulateGrad:

@@ -127,24 +127,30 @@ def explain(task, images: np.ndarray, labels, strokes, names, methods, target="p
     return maps, records, summary
 
 
-def write_grid(path, images: np.ndarray, maps: np.ndarray, names, title: str) -> Path:
-    """Inputs on the top row, each map over its (faded) input below."""
+def write_grid(path, images: np.ndarray, maps: np.ndarray, names, title: str,
+               per_row: int = 8) -> Path:
+    """Each image above its map (the map over the faded image), ``per_row`` images a row."""
     from matplotlib.figure import Figure
 
     count = len(images)
-    figure = Figure(figsize=(1.6 * count + 0.4, 3.6))
-    axes = figure.subplots(2, count, squeeze=False)
+    columns = min(count, per_row)
+    bands = -(-count // columns)
+    figure = Figure(figsize=(1.6 * columns + 0.4, 3.4 * bands + 0.4))
+    axes = figure.subplots(2 * bands, columns, squeeze=False)
+    for axis in axes.flat:
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_frame_on(False)
     for i in range(count):
+        band, column = divmod(i, columns)
+        top, bottom = axes[2 * band, column], axes[2 * band + 1, column]
         image = images[i]
         shown = image[0] if image.shape[0] == 1 else image.transpose(1, 2, 0)
         kwargs = {"cmap": "gray", "vmin": 0, "vmax": 1} if image.shape[0] == 1 else {}
-        axes[0, i].imshow(np.clip(shown, 0, 1), **kwargs)
-        axes[0, i].set_title(names[i], fontsize=7)
-        axes[1, i].imshow(np.clip(shown, 0, 1), alpha=0.35, **kwargs)
-        axes[1, i].imshow(maps[i], cmap="jet", alpha=0.65)
-        for axis in axes[:, i]:
-            axis.set_xticks([])
-            axis.set_yticks([])
+        top.imshow(np.clip(shown, 0, 1), **kwargs)
+        top.set_title(names[i], fontsize=7)
+        bottom.imshow(np.clip(shown, 0, 1), alpha=0.35, **kwargs)
+        bottom.imshow(maps[i], cmap="jet", alpha=0.65)
     figure.suptitle(title)
     figure.savefig(path, dpi=100)
     return Path(path)

@@ -12,6 +12,7 @@ from minidl.cli.eval import evaluate
 from minidl.cli.explain import explain
 from minidl.cli.export import export
 from minidl.cli.reproduce import reproduce
+from minidl.cli.run import run
 from minidl.cli.studies import studies
 from minidl.cli.train import train
 
@@ -31,6 +32,7 @@ cli.add_command(export)
 cli.add_command(studies)
 cli.add_command(reproduce)
 cli.add_command(bench)
+cli.add_command(run)
 
 
 def main():

@@ -1,4 +1,5 @@
-"""Downloading a dataset's files, each checked against its published SHA-256 sum.
+"""Downloading a dataset's files, each checked against its published checksum (SHA-256,
+or MD5 where that is all the source publishes, as for Fashion-MNIST and CIFAR-10).
 
 Files are fetched into a temporary name next to their destination, checked, and only then
 renamed into place, so an interrupted or corrupted download never leaves a file that
@@ -25,17 +26,26 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+LABELS = {"sha256": "SHA-256", "md5": "MD5"}
+
+
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """The hex digest of a file (``algorithm``: "sha256" or "md5")."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def download_files(name: str, files: dict, mirrors: list, destination: Path) -> None:
-    """Download ``files`` (``{file name: sha256}``) from the first mirror that has each,
-    into ``destination``.
+def sha256_of(path: Path) -> str:
+    return file_digest(path, "sha256")
+
+
+def download_files(name: str, files: dict, mirrors: list, destination: Path,
+                   algorithm: str = "sha256") -> None:
+    """Download ``files`` (``{file name: checksum}``, hex digests of ``algorithm``) from the
+    first mirror that has each, into ``destination``.
 
     Raises :class:`DatasetNotFoundError` naming the files that could not be fetched (no
     network, every mirror failed) or whose checksum did not match.
@@ -44,7 +54,7 @@ def download_files(name: str, files: dict, mirrors: list, destination: Path) -> 
     failures = []
     for file_name, expected in files.items():
         target = destination / file_name
-        if target.exists() and sha256_of(target) == expected:
+        if target.exists() and file_digest(target, algorithm) == expected:
             continue
         errors = []
         for mirror in mirrors:
@@ -53,9 +63,10 @@ def download_files(name: str, files: dict, mirrors: list, destination: Path) -> 
             except (urllib.error.URLError, OSError, ValueError) as error:
                 errors.append(f"{mirror + file_name}: {error}")
                 continue
-            actual = hashlib.sha256(data).hexdigest()
+            actual = hashlib.new(algorithm, data).hexdigest()
             if actual != expected:
-                errors.append(f"{mirror + file_name}: SHA-256 {actual} != expected {expected}")
+                errors.append(f"{mirror + file_name}: {LABELS[algorithm]} {actual} != expected "
+                              f"{expected}")
                 continue
             partial = target.with_name(target.name + ".part")
             partial.write_bytes(data)
@@ -66,4 +77,6 @@ def download_files(name: str, files: dict, mirrors: list, destination: Path) -> 
     if failures:
         raise DatasetNotFoundError(f"dataset {name!r}: could not download into {destination}:\n"
                                    + "\n".join(failures))
-    write_sums(destination, files)
+    # SHA256SUMS lists SHA-256 sums whatever the source published (MD5 files are hashed again)
+    write_sums(destination, files if algorithm == "sha256"
+               else {file_name: sha256_of(destination / file_name) for file_name in files})

@@ -56,7 +56,7 @@ HINT = ("MNIST's four files: " + ", ".join(SHA256) + " (from " + MIRRORS[0] + ")
 def locate(data_dir=None, download: bool = True) -> Location:
     """Where the four MNIST files are; downloads them into the cache as the last resort."""
     try:
-        return find_dataset(NAME, FOLDER, _check, data_dir, PACKAGED, HINT)
+        return find_dataset(NAME, FOLDER, check_files, data_dir, PACKAGED, HINT)
     except DatasetNotFoundError as not_found:
         if not download or data_dir is not None:
             raise
@@ -71,7 +71,7 @@ def locate(data_dir=None, download: bool = True) -> Location:
 def load_mnist(train: bool = True, data_dir=None, download: bool = True):
     """``(images, labels)``: (N, 28, 28) uint8 and (N,) int64, read-only (shared by every
     caller; copy before changing them). N is 60,000 for train, 10,000 for test."""
-    return _read_split(locate(data_dir, download).path, bool(train))
+    return read_split(locate(data_dir, download).path, bool(train))
 
 
 class MNIST(ImageArrayDataset):
@@ -93,12 +93,16 @@ def _file(folder: Path, name: str) -> Path:
     return compressed if compressed.exists() else folder / name
 
 
-def _check(folder: Path):
+def check_files(folder: Path):
+    """None when ``folder`` holds the four IDX files (each gzipped or not), else what is
+    missing (a ``check`` for :func:`~.locate.find_dataset`)."""
     return missing_files(folder, [(name + ".gz", name) for name in FILES.values()])
 
 
 @functools.lru_cache(maxsize=4)
-def _read_split(folder: Path, train: bool):
+def read_split(folder: Path, train: bool):
+    """``(images, labels)`` of the train or test split in an MNIST-layout folder (MNIST,
+    Fashion-MNIST): (N, 28, 28) uint8 and (N,) int64 in 0-9, read-only."""
     images_path = _file(folder, FILES[train, "images"])
     labels_path = _file(folder, FILES[train, "labels"])
     images, labels = read_idx(images_path), read_idx(labels_path)

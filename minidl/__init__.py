@@ -14,22 +14,30 @@ import os as _os
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from numpy import bool_ as bool  # noqa: A001  (dtype names, as torch.float32 ...)
-from numpy import float16, float32, float64, int32, int64, uint8
+from numpy import float16, float32, float64, int8, int16, int32, int64, uint8
 
+from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends, ...)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import device
 from .creation import (
     arange,
+    as_tensor,
     cat,
     empty,
+    empty_like,
     eye,
     from_numpy,
     full,
+    full_like,
     linspace,
     ones,
     ones_like,
     rand,
+    rand_like,
     randint,
+    randint_like,
     randn,
+    randn_like,
     randperm,
     stack,
     tensor,
@@ -37,29 +45,145 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
-from .random import get_rng_state, manual_seed, set_rng_state
+from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .printing import set_printoptions
+from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .serialization import load, save
+from .size import Size
 from .tensor import Tensor
+from .tensor_functions import (
+    abs,
+    add,
+    allclose,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    bmm,
+    ceil,
+    chunk,
+    clamp,
+    clip,
+    clone,
+    cos,
+    detach,
+    diag,
+    div,
+    divide,
+    dot,
+    eq,
+    equal,
+    exp,
+    expm1,
+    flatten,
+    floor,
+    gather,
+    ge,
+    gt,
+    is_floating_point,
+    is_tensor,
+    isfinite,
+    isnan,
+    le,
+    log,
+    log1p,
+    log_softmax,
+    logical_not,
+    lt,
+    masked_fill,
+    matmul,
+    max,
+    maximum,
+    mean,
+    min,
+    minimum,
+    mm,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    norm,
+    numel,
+    permute,
+    pow,
+    reciprocal,
+    relu,
+    reshape,
+    round,
+    rsqrt,
+    scatter,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    split,
+    sqrt,
+    square,
+    squeeze,
+    std,
+    sub,
+    subtract,
+    sum,
+    swapaxes,
+    t,
+    tan,
+    tanh,
+    transpose,
+    tril,
+    triu,
+    true_divide,
+    unbind,
+    unsqueeze,
+    var,
+)
 
 # isort: split
 from . import nn, optim  # after Tensor: they build on it
 
+concat = concatenate = cat
+# PyTorch's other names of the dtypes (last: they shadow Python's float, int and bool here)
+half, double, short, long = float16, float64, int16, int64
+float = float32  # noqa: A001
+int = int32  # noqa: A001
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "Size", "device", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty",
+    "full", "zeros_like", "ones_like", "empty_like", "full_like", "randn", "rand", "randint",
+    "randn_like", "rand_like", "randint_like", "randperm", "arange", "linspace", "eye", "cat",
+    "concat", "concatenate", "stack", "where", "manual_seed", "Generator", "get_rng_state",
+    "set_rng_state", "set_printoptions", "no_grad", "enable_grad", "set_grad_enabled",
+    "is_grad_enabled", "get_default_dtype", "set_default_dtype", "promote_types", "float16",
+    "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "half", "float",
+    "double", "short", "int", "long", "FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+    "BoolTensor", "ByteTensor", "gradcheck", "GradcheckError", "nn", "optim", "cuda", "accelerator",
+    "backends", "save", "load", "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "bmm",
+    "ceil", "chunk", "clamp", "clip", "clone", "cos", "detach", "diag", "div", "divide", "dot",
+    "eq", "equal", "exp", "expm1", "flatten", "floor", "gather", "ge", "gt", "is_floating_point",
+    "is_tensor", "isfinite", "isnan", "le", "log", "log1p", "log_softmax", "logical_not", "lt",
+    "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "multiply",
+    "ne", "neg", "negative", "norm", "numel", "permute", "pow", "reciprocal", "relu", "reshape",
+    "round", "rsqrt", "scatter", "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square",
+    "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh", "transpose", "tril",
+    "triu", "true_divide", "unbind", "unsqueeze", "var",
+]
 
 
 def __getattr__(name: str):
-    """``minidl.onnx`` is imported on first use (it imports the onnx package)."""
-    if name == "onnx":
-        import importlib
-        return importlib.import_module(".onnx", __name__)
-    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
+    """Names not found above: minidl's own sub-packages are imported on first use
+    (``minidl.vision``); any other name is one PyTorch has and minidl lacks, so
+    ``import minidl as torch`` fails on it with one line ("minidl does not implement
+    torch.fft (yet)") — an AttributeError, so ``hasattr`` still answers False."""
+    import importlib
+    import importlib.util
 
-__all__ = [
-    "Tensor", "tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
-    "ones_like", "randn", "rand", "randint", "randperm", "arange", "linspace", "eye", "cat",
-    "stack", "where", "manual_seed", "get_rng_state", "set_rng_state", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled", "float16", "float32", "float64",
-    "int32", "int64", "uint8", "bool", "gradcheck", "GradcheckError", "nn", "optim", "save",
-    "load",
-]
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .compat.missing import NotImplementedInMinidl
+    raise NotImplementedInMinidl(f"torch.{name}")

@@ -34,9 +34,59 @@ def array_module(array):
     return np
 
 
-def device_of(array) -> str:
-    """The device name of a raw array: ``"cpu"`` or ``"cuda"``."""
-    return "cpu" if array_module(array) is np else "cuda"
+class device(str):  # noqa: N801  (PyTorch's name)
+    """``torch.device``: a device type, ``"cpu"`` or ``"cuda"``, and an optional index.
+
+    It is a ``str`` (``device("cuda:0") == "cuda:0"``), so it goes wherever a device name
+    does.  ``device("cuda", 0)`` and ``device("cuda:0")`` are the same device; minidl uses one
+    GPU, so the index can only be 0.
+    """
+
+    _type: str
+    _index: int | None
+
+    def __new__(cls, type, index=None):  # noqa: A002  (PyTorch's argument name)
+        if isinstance(type, device) and index is None:
+            return type
+        if not isinstance(type, str):
+            raise TypeError(f"device(): expected a string like 'cpu' or 'cuda:0', got "
+                            f"{type!r}")
+        kind, colon, number = type.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {type!r}")
+        if colon:
+            if index is not None or not number.isdigit():
+                raise ValueError(f"device(): invalid device {type!r} (index {index!r})")
+            index = int(number)
+        if index not in (None, 0):
+            raise ValueError(f"device(): minidl has one {kind} device, index 0; got {index}")
+        name = kind if index is None else f"{kind}:{index}"
+        made = super().__new__(cls, name)
+        made._type, made._index = kind, index
+        return made
+
+    @property
+    def type(self) -> str:
+        return self._type
+
+    @property
+    def index(self) -> int | None:  # type: ignore[override]  # PyTorch's attribute
+        return self._index
+
+    def __repr__(self) -> str:
+        if self._index is None:
+            return f"device(type='{self._type}')"
+        return f"device(type='{self._type}', index={self._index})"
+
+    __hash__ = str.__hash__
+
+
+CPU, CUDA = device("cpu"), device("cuda")
+
+
+def device_of(array) -> device:
+    """The device of a raw array: ``device("cpu")`` or ``device("cuda")``."""
+    return CPU if array_module(array) is np else CUDA
 
 
 def array_device(value) -> str | None:
@@ -50,16 +100,14 @@ def array_device(value) -> str | None:
     return None
 
 
-def normalize_device(device) -> str:
-    """Accept ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` and return ``"cpu"``/``"cuda"``."""
-    if device is None:
-        return "cpu"
-    name = str(device)
-    if name == "cpu":
-        return "cpu"
-    if name == "cuda" or name.startswith("cuda:"):
-        return "cuda"
-    raise ValueError(f"device must be 'cpu' or 'cuda', got {device!r}")
+def normalize_device(where) -> device:
+    """Accept ``"cpu"``, ``"cuda"``, ``"cuda:0"``, a ``device`` or ``None`` (the CPU) and
+    return ``device("cpu")`` or ``device("cuda")``."""
+    if where is None:
+        return CPU
+    if not isinstance(where, str):
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {where!r}")
+    return CPU if device(where).type == "cpu" else CUDA
 
 
 def module_for_device(device: str):

@@ -4,17 +4,86 @@ from __future__ import annotations
 import numpy as np
 
 from . import random as _random
-from .backend import module_for_device, normalize_device
-from .ops import reduction as R
-from .ops import shape as S
+from .backend import array_module, module_for_device, normalize_device, to_device
+from .dtypes import as_dtype, get_default_dtype, promote_types, result_type
+from .ops.arguments import normalize_dims
 from .ops.elementwise import Where
-from .tensor import DEFAULT_FLOAT, Tensor, _shape_args, as_dtype
+from .ops.shape import Cat, Stack
+from .tensor import Tensor, _shape_args
+
+
+def to_array(data, dtype=None):
+    """Turn tensors, arrays, numbers and nested lists into a new array (on the CPU unless
+    ``data`` is a CuPy array or a cuda tensor).
+
+    Arrays keep their dtype (float64 stays float64); Python floats become the default float
+    type (float32), Python ints int64 and bools bool, as in PyTorch.  Anything but numbers
+    (text, bytes, None, objects) is refused with a ``TypeError``, a ragged nested list with
+    a ``ValueError``.
+    """
+    if isinstance(data, Tensor):
+        array = data.array.copy()
+    elif hasattr(data, "__cuda_array_interface__") or isinstance(data, np.ndarray | np.generic):
+        array = data.copy() if isinstance(data, np.ndarray) else array_module(data).array(data)
+    else:
+        if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
+            data = [d.detach().cpu().numpy() if isinstance(d, Tensor) else d for d in data]
+        try:
+            array = np.array(data)
+        except ValueError:
+            raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
+                             "different lengths); a tensor needs every row of a dimension "
+                             "to have the same length") from None
+        if array.dtype == np.float64:
+            array = array.astype(get_default_dtype())
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
+                        "tensors hold bool, integer, float or complex numbers")
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    return array
+
+
+def _description(data, array) -> str:
+    """What non-numeric ``data`` is, for an error: ``a list holding str ('a')``."""
+    if isinstance(data, list | tuple):
+        odd = [item for item in _leaves(data) if not isinstance(item, int | float | complex)]
+        if odd:
+            return (f"a {type(data).__name__} holding {type(odd[0]).__name__} values "
+                    f"({odd[0]!r:.40})")
+    if isinstance(data, np.ndarray):
+        return f"an array of dtype {array.dtype}"
+    return f"{type(data).__name__} data ({data!r:.40})"
+
+
+def _leaves(nested):
+    """The items of nested lists and tuples, depth first."""
+    for item in nested:
+        if isinstance(item, list | tuple):
+            yield from _leaves(item)
+        else:
+            yield item
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (float64 arrays stay float64; Python floats
     become float32)."""
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    array = to_array(data, as_dtype(dtype))
+    if device is not None:
+        array = to_device(array, device)
+    return Tensor._from_array(array).requires_grad_(requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory when it already is a tensor or an array of the
+    asked dtype and device, copying otherwise."""
+    dtype = as_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype == data.dtype) \
+            and normalize_device(device) == "cpu":
+        return Tensor._from_array(data)
+    return tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -24,12 +93,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._from_array(array)
 
 
+# -- filled with one value -------------------------------------------------------------------
 def _filled(fill, size, dtype, device, requires_grad):
     xp = module_for_device(normalize_device(device))
     shape = _shape_args(size)
     if any(s < 0 for s in shape):
         raise RuntimeError(f"size must be non-negative, got {list(shape)}")
-    array = fill(xp, shape, as_dtype(dtype) or DEFAULT_FLOAT)
+    array = fill(xp, shape, as_dtype(dtype) or get_default_dtype())
     return Tensor._from_array(array).requires_grad_(requires_grad)
 
 
@@ -42,30 +112,50 @@ def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of that size (zero-filled; PyTorch leaves it uninitialized)."""
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor filled with ``fill_value``, of its type by default (bool, int64 or the
+    default float type), as in PyTorch."""
+    dtype = as_dtype(dtype) or result_type(fill_value)
     return _filled(lambda xp, s, d: xp.full(s, fill_value, dtype=d), (size,), dtype, device,
                    requires_grad)
 
 
-def zeros_like(other: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return zeros(other.shape, dtype=dtype or other.dtype, device=other.device,
-                 requires_grad=requires_grad)
-
-
-def ones_like(other: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return ones(other.shape, dtype=dtype or other.dtype, device=other.device,
+def _like(make, other: Tensor, dtype, device, requires_grad, *args):
+    """``make(*args, shape, ...)`` with ``other``'s shape, dtype and device by default."""
+    return make(*args, dtype=dtype or other.dtype,
+                device=other.device if device is None else device,
                 requires_grad=requires_grad)
 
 
+def zeros_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(zeros, input, dtype, device, requires_grad, input.shape)
+
+
+def ones_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(ones, input, dtype, device, requires_grad, input.shape)
+
+
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(empty, input, dtype, device, requires_grad, input.shape)
+
+
+def full_like(input: Tensor, fill_value, dtype=None, device=None,  # noqa: A002
+              requires_grad=False) -> Tensor:
+    return _like(full, input, dtype, device, requires_grad, input.shape, fill_value)
+
+
+# -- random ------------------------------------------------------------------------------------
 def _random_tensor(draw, size, dtype, device, requires_grad):
     """Draw on the CPU from the global generator (so a seed gives the same numbers on
     every device), then move."""
     shape = _shape_args(size)
-    array = draw(_random.generator(), shape).astype(as_dtype(dtype) or DEFAULT_FLOAT)
-    return Tensor(array, device=device, requires_grad=requires_grad)
+    array = draw(_random.generator(), shape).astype(as_dtype(dtype) or get_default_dtype())
+    return Tensor._from_array(to_device(array, normalize_device(device))).requires_grad_(
+        requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -79,41 +169,82 @@ def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _random_tensor(lambda g, s: g.random(s), size, dtype, device, requires_grad)
 
 
-def randint(low: int, high: int, size, dtype=np.int64, device=None) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
-    return _random_tensor(lambda g, s: g.integers(low, high, s), (size,), dtype, device, False)
+def randint(*args, size=None, low=None, high=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers drawn uniformly
+    from [low, high) (low is 0 by default), int64 unless ``dtype`` says otherwise."""
+    numbers = list(args)
+    if size is None and numbers and not np.isscalar(numbers[-1]):
+        size = numbers.pop()
+    elif size is None and len(numbers) == 3:
+        size = (numbers.pop(),)
+    if high is None and numbers:
+        high = numbers.pop()
+    if low is None:
+        low = numbers.pop() if numbers else 0
+    if numbers or high is None or size is None:
+        raise TypeError(f"randint: expected randint(high, size) or randint(low, high, size), "
+                        f"got arguments {args}")
+    if not low < high:
+        raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
+    return _random_tensor(lambda g, s: g.integers(low, high, s), (size,),
+                          dtype or np.int64, device, requires_grad)
 
 
-def randperm(n: int, device=None) -> Tensor:
-    return Tensor(_random.generator().permutation(n).astype(np.int64), device=device)
+def randn_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(randn, input, dtype, device, requires_grad, input.shape)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
-    """Like ``torch.arange``: int64 for integer arguments, float32 otherwise."""
+def rand_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
+    return _like(rand, input, dtype, device, requires_grad, input.shape)
+
+
+def randint_like(input: Tensor, low, high=None, dtype=None, device=None,  # noqa: A002
+                 requires_grad=False) -> Tensor:
+    """``randint_like(input, high)`` or ``randint_like(input, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=input.device if device is None else device,
+                   requires_grad=requires_grad)
+
+
+def randperm(n: int, dtype=None, device=None) -> Tensor:
+    array = _random.generator().permutation(n).astype(as_dtype(dtype) or np.int64)
+    return Tensor._from_array(to_device(array, normalize_device(device)))
+
+
+# -- ranges ------------------------------------------------------------------------------------
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Like ``torch.arange``: int64 for integer arguments, the default float type otherwise."""
     if end is None:
         start, end = 0, start
     values = np.arange(start, end, step)
     if dtype is None:
-        dtype = np.int64 if values.dtype.kind in "iu" else DEFAULT_FLOAT
-    return Tensor(values.astype(dtype), device=device)
+        dtype = np.int64 if values.dtype.kind in "iu" else get_default_dtype()
+    return tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def linspace(start, end, steps: int, dtype=None, device=None) -> Tensor:
-    return Tensor(np.linspace(start, end, steps).astype(as_dtype(dtype) or DEFAULT_FLOAT),
-                  device=device)
+def linspace(start, end, steps: int, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return tensor(np.linspace(start, end, steps), dtype=as_dtype(dtype) or get_default_dtype(),
+                  device=device, requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
-    return Tensor(np.eye(n, m, dtype=as_dtype(dtype) or DEFAULT_FLOAT), device=device)
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return tensor(np.eye(n, m), dtype=as_dtype(dtype) or get_default_dtype(), device=device,
+                  requires_grad=requires_grad)
 
 
-def _check_joinable(op: str, tensors, axis_in_result: int, new_axis: bool):
+# -- joining and choosing ----------------------------------------------------------------------
+def _joinable(op: str, tensors, axis_in_result: int, new_axis: bool) -> list:
+    """The tensors, checked and converted to their promoted dtype (PyTorch)."""
     if not isinstance(tensors, list | tuple) or not tensors:
         raise ValueError(f"{op}: expected a non-empty list of tensors")
     if not all(isinstance(t, Tensor) for t in tensors):
         raise TypeError(f"{op}: expected a list of tensors, got "
                         f"{[type(t).__name__ for t in tensors]}")
     first = tensors[0]
+    dtype = first.dtype
     for i, t in enumerate(tensors[1:], 1):
         a, b = list(first.shape), list(t.shape)
         if not new_axis and len(a) == len(b):
@@ -123,29 +254,31 @@ def _check_joinable(op: str, tensors, axis_in_result: int, new_axis: bool):
                     else f"equal shapes except in dimension {axis_in_result}")
             raise RuntimeError(f"{op}: tensors need {rule}; tensor 0 has shape {first.shape}, "
                                f"tensor {i} has shape {t.shape}")
-        if t.dtype != first.dtype:
-            raise RuntimeError(f"{op}: tensors need one dtype; tensor 0 is {first.dtype}, "
-                               f"tensor {i} is {t.dtype}")
+        dtype = promote_types(dtype, t.dtype)
+    return [t if t.dtype == dtype else t._cast(dtype) for t in tensors]
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension."""
     if tensors and isinstance(tensors[0], Tensor) and tensors[0].ndim == 0:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated")
-    axis = R.normalize_dims(dim, tensors[0].ndim if tensors else 1, "cat")[0]
-    _check_joinable("cat", tensors, axis, new_axis=False)
-    return S.Cat.apply(*tensors, axis=axis)
+    axis = normalize_dims(dim, tensors[0].ndim if tensors else 1, "cat")[0]
+    return Cat.apply(*_joinable("cat", tensors, axis, new_axis=False), axis=axis)
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
     """Join equally shaped tensors along a new dimension."""
-    axis = R.normalize_dims(dim, (tensors[0].ndim if tensors else 0) + 1, "stack")[0]
-    _check_joinable("stack", tensors, axis, new_axis=True)
-    return S.Stack.apply(*tensors, axis=axis)
+    axis = normalize_dims(dim, (tensors[0].ndim if tensors else 0) + 1, "stack")[0]
+    return Stack.apply(*_joinable("stack", tensors, axis, new_axis=True), axis=axis)
 
 
-def where(condition, input, other) -> Tensor:
-    """``input`` where ``condition`` holds, else ``other``; differentiable in both."""
-    condition = condition.data if isinstance(condition, Tensor) else condition
+def where(condition, input, other) -> Tensor:  # noqa: A002  (PyTorch's names)
+    """``input`` where ``condition`` holds, else ``other`` (their promoted dtype);
+    differentiable in both."""
+    condition = condition.array if isinstance(condition, Tensor) else condition
     like = input if isinstance(input, Tensor) else other
-    return Where.apply(condition, like._operand(input), like._operand(other))
+    if not isinstance(like, Tensor):
+        like = tensor(input)
+    chosen = [like._operand(v, "where") for v in (input, other)]
+    dtype = result_type(*chosen)
+    return Where.apply(condition, *(like._converted(v, dtype) for v in chosen))

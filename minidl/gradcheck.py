@@ -20,12 +20,12 @@ class GradcheckError(AssertionError):
 def _as_output_array(value) -> np.ndarray:
     if not isinstance(value, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(value).__name__}")
-    return np.array(value.detach().cpu().data, dtype=np.float64)  # a copy, never a view
+    return np.array(value.detach().cpu().array, dtype=np.float64)  # a copy, never a view
 
 
 def _numerical_jacobian(fn, inputs, index: int, eps: float, output_size: int) -> np.ndarray:
     """d output / d inputs[index] by central differences: shape (input size, output size)."""
-    x = inputs[index].data
+    x = inputs[index].array
     flat = x.reshape(-1)  # a view: perturbing it perturbs the input in place
     jacobian = np.zeros((flat.size, output_size))
     with no_grad():
@@ -59,7 +59,7 @@ def _analytic_jacobians(fn, inputs, checked) -> tuple[list[np.ndarray], int]:
         for column, k in enumerate(checked):
             grad = inputs[k].grad
             if grad is not None:
-                jacobians[column][:, j] = np.asarray(grad.cpu().data, dtype=np.float64).ravel()
+                jacobians[column][:, j] = np.asarray(grad.cpu().array, dtype=np.float64).ravel()
     for x in inputs:
         x.grad = None
     return jacobians, size

@@ -10,7 +10,8 @@
 It records three kinds of events, nested in one another:
 
 * ``op``: an operation's forward pass (``Function.apply``: ``Conv2d``, ``Add``, ...);
-* ``backward``: its backward pass during ``loss.backward()`` (``Conv2dBackward``, ...);
+* ``backward``: its backward pass during ``loss.backward()``, named as the graph node
+  prints (``Conv2dBackward0``, ...);
 * ``kernel``: a raw-array kernel call inside either (``conv2d_forward [cpu]``), with the
   backend that ran it (``reference``, ``cpu`` or ``cuda``).
 
@@ -22,7 +23,8 @@ How it hooks in: while a profile is open, the profiler wraps ``Function.apply``,
 Function's ``backward`` and every kernel function of the backends, and it puts the
 originals back when the profile closes. Code that is not being profiled therefore runs
 exactly what it always runs: profiling costs nothing when it is off. One profile can be
-open at a time.
+open at a time.  A PyTorch-style custom Function (static ``forward``/``backward``) shows
+as its own name and its node's (``Cube``, ``CubeBackward``).
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .autograd.context import ContextFunction
 from .autograd.function import Function
 from .kernels.registry import BACKENDS
 
@@ -178,13 +181,17 @@ class profile:  # noqa: N801  (PyTorch's name)
         apply = Function.__dict__["apply"].__func__
 
         def timed_apply(cls, *inputs, **options):
+            if cls is ContextFunction:  # timed as the user's Function that applies it
+                return apply(cls, *inputs, **options)
             shapes = _shapes_of(inputs) if self.record_shapes else ()
             with self._timing(cls.__name__, "op", "", shapes):
                 return apply(cls, *inputs, **options)
 
         self._replace(Function, "apply", classmethod(timed_apply))
         for cls in _subclasses(Function):
-            if "backward" in cls.__dict__:
+            # a PyTorch-style Function's static backward runs inside its node's, timed there
+            if "backward" in cls.__dict__ and not isinstance(cls.__dict__["backward"],
+                                                               staticmethod):
                 self._replace(cls, "backward", self._timed_backward(cls))
         for backend, module_name in BACKENDS.items():
             if backend == "cuda" and importlib.util.find_spec("cupy") is None:
@@ -197,12 +204,11 @@ class profile:  # noqa: N801  (PyTorch's name)
 
     def _timed_backward(self, cls):
         backward = cls.__dict__["backward"]
-        name = f"{cls.__name__}Backward"
 
         @functools.wraps(backward)
         def timed(fn, grad):
             shapes = _shapes_of([grad]) if self.record_shapes else ()
-            with self._timing(name, "backward", "", shapes):
+            with self._timing(fn.name(), "backward", "", shapes):
                 return backward(fn, grad)
         return timed
 

@@ -306,14 +306,20 @@ def _remove_if_present(path: str) -> None:
 
 
 # -- loading --------------------------------------------------------------------------------
-def load(path, map_location=None):
+def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None):
     """Read a checkpoint written by :func:`save` (or any ``.safetensors`` file).
 
-    ``map_location`` ("cpu", "cuda" or None for "cpu") is the device the loaded tensors
-    are put on; NumPy arrays stay NumPy arrays.  The file's seal and structure are checked
-    before any value is read (see the module docstring); any problem with the file is a
-    :class:`CheckpointError` naming it and the reason.
+    ``map_location`` ("cpu", "cuda", a ``minidl.device`` or None for "cpu") is the device
+    the loaded tensors are put on; NumPy arrays stay NumPy arrays.  The file's seal and
+    structure are checked before any value is read (see the module docstring); any problem
+    with the file is a :class:`CheckpointError` naming it and the reason.
+
+    ``weights_only`` and ``mmap`` are accepted for PyTorch programs (``torch.load(path,
+    weights_only=True)``) and change nothing: minidl never unpickles, so loading a
+    checkpoint can never run code, whatever ``weights_only`` says.
     """
+    if weights_only not in (None, True, False):
+        raise TypeError(f"load: weights_only must be a bool or None, got {weights_only!r}")
     path = _as_path(path, "load")
     device = normalize_device(map_location)
     module_for_device(device)  # a clear error now if "cuda" is asked for but missing

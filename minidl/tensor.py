@@ -1,9 +1,21 @@
 """``Tensor``: an n-dimensional array that remembers how it was computed.
 
-A Tensor wraps a raw array (``tensor.data``: a NumPy array on "cpu", a CuPy array on
+A Tensor wraps a raw array (``tensor.array``: a NumPy array on "cpu", a CuPy array on
 "cuda").  When it takes part in an operation while ``requires_grad`` is set, the result
 records the operation (``result.grad_fn``), and ``result.backward()`` later walks those
 records back to fill ``.grad`` of every leaf tensor that requires a gradient.
+
+Semantics follow PyTorch:
+
+* ``tensor.data`` is another Tensor on the same memory that does not require grad;
+* in-place operations (``x.add_(y)``, ``x += y``, ``x[i] = v``) change the memory and add one
+  to its version counter, which lets backward detect that a value it saved was changed
+  since (``autograd/saved.py``).  With grad mode on, a leaf that requires grad refuses them;
+  on any other tensor they are recorded when the tensor or an operand requires grad: the
+  tensor becomes the op's output in the graph.  One case is not supported yet: recording
+  an in-place change of a *view* of another tensor (PyTorch then rewrites the base's
+  history); it raises an error that says so.  Under ``no_grad`` nothing is recorded;
+* results take PyTorch's dtypes (``dtypes.py``).
 """
 from __future__ import annotations
 
@@ -14,7 +26,9 @@ import numpy as np
 
 from . import random as _random
 from .autograd import engine, hooks
+from .autograd.function import notify_in_place
 from .autograd.grad_mode import is_grad_enabled
+from .autograd.saved import VersionCounter
 from .backend import (
     array_device,
     array_module,
@@ -23,65 +37,97 @@ from .backend import (
     normalize_device,
     to_device,
 )
-from .ops import arithmetic as A
-from .ops import elementwise as E
-from .ops import linalg as L
-from .ops import reduction as R
-from .ops import shape as S
-from .ops.arguments import check_matmul, softmax_dim
+from .dtypes import (
+    FLOATING,
+    as_dtype,
+    binary_result_type,
+    can_cast,
+    category,
+    get_default_dtype,
+    is_number,
+    result_type,
+)
+from .ops.arguments import check_matmul, normalize_dims, softmax_dim
+from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .ops.elementwise import (
+    Abs,
+    Cast,
+    Clamp,
+    Cos,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Maximum,
+    ReLU,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Tan,
+    Tanh,
+    Where,
+)
+from .ops.linalg import MatMul
+from .ops.reduction import Amax, Mean, Norm, Sum, Var
+from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
 from .ops.softmax import LogSoftmax, Softmax
+from .printing import array_text
+from .size import Size
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
-DEFAULT_FLOAT = np.dtype(np.float32)
-
-
-def as_dtype(dtype) -> np.dtype | None:
-    """Accept NumPy dtypes, their names ("float32") and Python types; ``None`` passes through."""
-    if dtype is None:
-        return None
-    try:
-        return np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype: {dtype!r} is not a dtype") from None
+# PyTorch's legacy type names (``tensor.type()``), by dtype
+_TYPE_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+               np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+               np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+               np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+               np.dtype(np.bool_): "BoolTensor"}
 
 
 class Tensor:
     """An array with an optional gradient and a link to the function that produced it."""
 
-    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_post_accumulate_grad_hooks",
-                 "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base",
+                 "_post_accumulate_grad_hooks", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
 
-    def __init__(self, data, dtype=None, device=None, requires_grad: bool = False):
-        array = _to_array(data, as_dtype(dtype))
-        if device is not None:
-            array = to_device(array, device)
+    def __init__(self, *data, device=None):
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` is a (2, 3) tensor (zero-filled;
+        PyTorch leaves it uninitialized), ``Tensor(data)`` a copy of data as the default float
+        type.  ``minidl.tensor(data)`` is the constructor to prefer: it keeps data's dtype."""
+        self._wrap(legacy_array(data, get_default_dtype(), device))
+
+    def _wrap(self, array, requires_grad: bool = False, grad_fn=None) -> None:
+        if isinstance(array, np.generic):  # NumPy reductions give scalars: keep 0-d arrays
+            array = np.asarray(array)
         self.array = array
         self.grad = None
-        self.grad_fn = None
-        self._requires_grad = False
-        self.requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self._requires_grad = requires_grad
+        self._version_counter = VersionCounter()
+        self._base = None
 
     @classmethod
     def _from_array(cls, array, requires_grad: bool = False, grad_fn=None) -> Tensor:
         """Wrap a raw array without copying or checking (used by Function.apply)."""
         tensor = object.__new__(cls)
-        tensor.array = array
-        tensor.grad = None
-        tensor.grad_fn = grad_fn
-        tensor._requires_grad = requires_grad
+        tensor._wrap(array, requires_grad, grad_fn)
         return tensor
 
     # -- what a tensor is ---------------------------------------------------------------
     @property
-    def data(self):
-        """The raw array (``tensor.array``); to become a detached Tensor sharing storage."""
-        return self.array
+    def data(self) -> Tensor:
+        """A Tensor on the same memory that does not require grad, as in PyTorch: changing it
+        changes this tensor, unseen by autograd (it has a version counter of its own)."""
+        return Tensor._from_array(self.array)
 
     @data.setter
-    def data(self, array) -> None:
-        self.array = array
+    def data(self, value: Tensor) -> None:
+        """``p.data = t``: this tensor takes over t's memory (shape and dtype included)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__} (the raw "
+                            "array is tensor.array)")
+        self.array = value.array
 
     @property
     def requires_grad(self) -> bool:
@@ -89,9 +135,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self.data.dtype.kind != "f":
+        if value and self.array.dtype.kind != "f":
             raise RuntimeError("only floating point tensors can require gradients, "
-                               f"got dtype {self.data.dtype}")
+                               f"got dtype {self.array.dtype}")
         if not value and self.grad_fn is not None:
             raise RuntimeError("requires_grad can only be switched off on a leaf tensor; "
                                "use .detach() on a computed one")
@@ -106,31 +152,58 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def shape(self) -> tuple:
-        return tuple(self.data.shape)
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had (PyTorch's ``_version``)."""
+        return self._version_counter.value
+
+    @property
+    def shape(self) -> Size:
+        return tuple.__new__(Size, self.array.shape)
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
-    def device(self) -> str:
-        return device_of(self.data)
+    def device(self):
+        """``minidl.device("cpu")`` or ``minidl.device("cuda")`` (equal to those strings)."""
+        return device_of(self.array)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device == "cuda"
+
+    is_xpu = is_mps = is_meta = False  # devices minidl does not have
+
+    def get_device(self) -> int:
+        """-1 on the CPU, the GPU's index (0) on "cuda"."""
+        return 0 if self.is_cuda else -1
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None):
         if dim is None:
             return self.shape
-        return self.shape[R.normalize_dims(dim, self.ndim, "size")[0]]
+        return self.shape[normalize_dims(dim, self.ndim, "size")[0]]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.array.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self.array.flags.c_contiguous)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -143,24 +216,29 @@ class Tensor:
         return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self) -> str:
-        body = np.array2string(self._host(), separator=", ", precision=4,
-                               prefix="tensor(")
+        body = array_text(self._host(), prefix="tensor(")
         extras = []
-        if self.dtype != DEFAULT_FLOAT and self.dtype != np.int64 and self.dtype != bool:
+        if self.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
         if self.device != "cpu":
             extras.append(f"device='{self.device}'")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}Backward>")
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def __format__(self, spec: str) -> str:
+        """A 0-dim tensor formats as its number (``f"{loss:.4f}"``); others only as str()."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     __hash__ = object.__hash__  # tensors are keys by identity (optimizer state, ...)
 
-    # -- leaving the graph, changing device or dtype -----------------------------------
+    # -- Python numbers and lists ---------------------------------------------------------
     def _host(self) -> np.ndarray:
-        return to_device(self.data, "cpu")
+        return to_device(self.array, "cpu")
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared with the tensor on "cpu")."""
@@ -169,96 +247,138 @@ class Tensor:
                                "use tensor.detach().numpy()")
         if self.device != "cpu":
             raise TypeError("can't convert a 'cuda' tensor to NumPy; use tensor.cpu() first")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
         array = self.detach().cpu().numpy()
         return array if dtype is None else array.astype(dtype)
 
     def item(self):
+        """The one element as a Python number (float, int or bool)."""
         if self.numel() != 1:
-            raise ValueError(f"item(): only one-element tensors can be converted to a "
-                             f"Python number, this one has shape {self.shape}")
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted "
+                               "to Scalar")
         return self._host().reshape(()).item()
 
     def tolist(self):
+        """The elements as nested Python lists (a number for a 0-dim tensor)."""
         return self._host().tolist()
 
+    def _scalar(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
+        return int(self._scalar())
+
+    def __index__(self):
+        """Lets a one-element integer tensor stand where Python wants an int (``range(t)``,
+        ``list[t]``)."""
+        if self.numel() != 1 or self.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to "
+                            "an index")
         return int(self.item())
 
     def __bool__(self):
-        if self.numel() != 1:
-            raise RuntimeError(f"the truth value of a tensor of shape {self.shape} is "
-                               "ambiguous; use .any() or .all()")
+        if self.numel() == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if self.numel() > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
+                               "ambiguous")
         return bool(self.item())
 
+    # -- leaving the graph, changing device or dtype -----------------------------------
     def detach(self) -> Tensor:
-        """The same data, cut off from the graph."""
-        return Tensor._from_array(self.data)
+        """The same memory (and version counter), cut off from the graph."""
+        detached = Tensor._from_array(self.array)
+        detached._version_counter = self._version_counter
+        return detached
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor off the graph: it becomes a leaf that does not require grad."""
+        self.grad_fn, self._requires_grad = None, False
+        return self
 
     def clone(self) -> Tensor:
         """A copy of the data that stays in the graph."""
-        return self * 1 if self.dtype.kind == "f" else Tensor._from_array(self.data.copy())
+        if self.requires_grad:
+            return self * 1
+        return Tensor._from_array(self.array.copy())
 
     def contiguous(self) -> Tensor:
         return self
 
     def to(self, *args, **kwargs) -> Tensor:
-        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable for dtype."""
-        device = kwargs.pop("device", None)
-        dtype = kwargs.pop("dtype", None)
-        if kwargs:
-            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, str) and (arg == "cpu" or arg.startswith("cuda")):
-                device = arg
-            else:
-                dtype = arg
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's
+        device and dtype); ``copy=True`` copies even when nothing changes.  Differentiable
+        for float dtypes."""
+        target_device, target_dtype, copy = _to_arguments(args, kwargs)
+        moves = target_device is not None and target_device != self.device
+        if moves and self.requires_grad and not self.is_leaf:
+            raise RuntimeError("to(device) on a tensor inside a graph is not supported; "
+                               "move the leaf tensors (or the model) instead")
         result = self
-        if dtype is not None and as_dtype(dtype) != self.dtype:
-            result = result._cast(as_dtype(dtype))
-        if device is not None and normalize_device(device) != result.device:
-            target = normalize_device(device)
-            module_for_device(target)
-            result = Tensor._from_array(to_device(result.data, target),
+        if target_dtype is not None and target_dtype != self.dtype:
+            result = result._cast(target_dtype)
+        if moves:
+            result = Tensor._from_array(to_device(result.array, target_device),
                                         requires_grad=result.requires_grad and result.is_leaf)
-            if self.requires_grad and not self.is_leaf:
-                raise RuntimeError("to(device) on a tensor inside a graph is not supported; "
-                                   "move the leaf tensors (or the model) instead")
+        if copy and result is self:
+            result = self.clone()
         return result
 
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self) -> Tensor:
-        return self.to("cuda")
+    def cuda(self, device=None) -> Tensor:
+        return self.to("cuda" if device is None else device)
 
     def _cast(self, dtype: np.dtype) -> Tensor:
         if self.requires_grad and dtype.kind == "f":
-            return E.Cast.apply(self, dtype=dtype)
-        return Tensor._from_array(self.data.astype(dtype))
-
-    def float(self) -> Tensor:
-        return self.to(np.float32)
-
-    def double(self) -> Tensor:
-        return self.to(np.float64)
-
-    def long(self) -> Tensor:
-        return self.to(np.int64)
-
-    def int(self) -> Tensor:
-        return self.to(np.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(np.bool_)
+            return Cast.apply(self, dtype=dtype)
+        return Tensor._from_array(self.array.astype(dtype))
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
+
+    def type(self, dtype=None):
+        """Without an argument, PyTorch's type name (``"torch.FloatTensor"``,
+        ``"torch.cuda.LongTensor"``); with a dtype or such a name, the converted tensor."""
+        if dtype is None:
+            prefix = "torch.cuda." if self.is_cuda else "torch."
+            return prefix + _TYPE_NAMES[self.dtype]
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            by_name = {name: key for key, name in _TYPE_NAMES.items()}
+            kind = dtype.rsplit(".", 1)[-1]
+            if kind not in by_name:
+                raise ValueError(f"type(): unknown tensor type {dtype!r}")
+            where = "cuda" if dtype.startswith("torch.cuda.") else "cpu"
+            return self.to(where, by_name[kind])
+        return self.to(as_dtype(dtype))
+
+    # -- new tensors like this one ---------------------------------------------------------
+    def _new(self, fill, size, dtype) -> Tensor:
+        xp = array_module(self.array)
+        return Tensor._from_array(fill(xp, _shape_args(size), as_dtype(dtype) or self.dtype))
+
+    def new_zeros(self, *size, dtype=None) -> Tensor:
+        return self._new(lambda xp, s, d: xp.zeros(s, dtype=d), size, dtype)
+
+    def new_ones(self, *size, dtype=None) -> Tensor:
+        return self._new(lambda xp, s, d: xp.ones(s, dtype=d), size, dtype)
+
+    new_empty = new_zeros
+
+    def new_full(self, size, fill_value, dtype=None) -> Tensor:
+        return self._new(lambda xp, s, d: xp.full(s, fill_value, dtype=d), (size,), dtype)
+
+    def new_tensor(self, data, dtype=None) -> Tensor:
+        from .creation import tensor  # creation builds on Tensor
+        return tensor(data, dtype=dtype or self.dtype, device=self.device)
 
     # -- gradients ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph: bool | None = None) -> None:
@@ -271,15 +391,15 @@ class Tensor:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn (did an input set requires_grad=True? was it "
                                "computed under no_grad?)")
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         if gradient is None:
             if self.numel() != 1:
                 raise RuntimeError(f"backward(): grad can be implicitly created only for "
                                    f"one-element outputs, this one has shape {self.shape}; "
                                    "pass a gradient of that shape")
-            grad = xp.ones(self.data.shape, dtype=self.dtype)
+            grad = xp.ones(self.array.shape, dtype=self.dtype)
         else:
-            grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
+            grad = gradient.array if isinstance(gradient, Tensor) else xp.asarray(gradient)
             if tuple(grad.shape) != self.shape:
                 raise RuntimeError(f"backward(): gradient has shape {tuple(grad.shape)}, "
                                    f"expected the output's shape {self.shape}")
@@ -305,33 +425,102 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained_output = self
 
-    # -- in-place changes (outside the graph) ---------------------------------------------
-    def _check_inplace(self, op: str) -> None:
-        if is_grad_enabled() and self.requires_grad:
-            kind = "a leaf tensor that requires grad" if self.is_leaf else "a tensor in a graph"
-            raise RuntimeError(f"{op}: in-place change of {kind}; wrap it in "
-                               "`with minidl.no_grad():`")
+    # -- in-place changes -------------------------------------------------------------------
+    def _bump_version(self) -> None:
+        """Note that the memory was changed in place (optimizers call this after a step)."""
+        self._version_counter.bump()
 
-    def zero_(self) -> Tensor:
-        self._check_inplace("zero_")
-        self.data[...] = 0
+    def _records(self, *operands) -> bool:
+        """Whether an in-place change of self with ``operands`` goes into the graph."""
+        return is_grad_enabled() and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in operands))
+
+    def _check_recordable(self) -> None:
+        """PyTorch's refusals of in-place changes that the graph can't take."""
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        base = self._base
+        if base is not None and base.is_leaf and base.requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                               "in an in-place operation.")
+        if base is not None:
+            raise RuntimeError("minidl does not support recording an in-place change of a "
+                               "view of another tensor (yet); compute the new value out of "
+                               "place (torch.where, masked_fill, torch.cat)")
+
+    def _old_value(self) -> Tensor:
+        """A copy of self's value in self's place in the graph: what a recorded in-place op
+        reads (and may save for backward) before self takes the result's place."""
+        return Tensor._from_array(self.array.copy(), self.requires_grad, self.grad_fn)
+
+    def _write(self, op: str, store, source: Tensor | None = None) -> None:
+        """``store(self.array)`` changes the memory; then the version counter moves on.
+        ``source``: the tensor whose values self now holds, when one does (for a tracer
+        watching the operations; see ``notify_in_place``)."""
+        if not getattr(self.array.flags, "writeable", True):
+            raise RuntimeError(f"{op}: this tensor's memory is read-only (an expanded view, "
+                               "whose elements share memory, or a read-only NumPy array); "
+                               "clone() it first")
+        try:
+            store(self.array)
+        except ValueError as error:
+            raise RuntimeError(f"{op}: {error}") from None
+        self._version_counter.bump()
+        notify_in_place(op, self, source)
+
+    def _inplace(self, op: str, compute, *operands) -> Tensor:
+        """Make ``compute(self)`` (the op's result, computed out of place) self's new value.
+
+        When the change is recorded (grad mode on, and self or an operand requires grad),
+        ``compute`` reads a copy of the old self and self then takes the result's place in
+        the graph, so backward goes through the op, as in PyTorch.
+        """
+        records = self._records(*operands)
+        if records:
+            self._check_recordable()
+        result = compute(self._old_value() if records else self)
+        if not can_cast(result.dtype, self.dtype):
+            raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the "
+                               f"desired output type {self.dtype}")
+        if result.shape != self.shape:
+            raise RuntimeError(f"{op}: output with shape {list(self.shape)} doesn't match "
+                               f"the broadcast shape {list(result.shape)}")
+        if result.dtype != self.dtype:
+            result = result._cast(self.dtype)
+        self._write(op, lambda array: array.__setitem__(Ellipsis, result.array), result)
+        if records and result.requires_grad:
+            old_node = self.grad_fn
+            self.grad_fn, self._requires_grad = result.grad_fn, True
+            if old_node is not None and old_node.retained_output is self:  # retain_grad()
+                old_node.retained_output, self.grad_fn.retained_output = None, self
         return self
+
+    def copy_(self, source, non_blocking: bool = False) -> Tensor:
+        """Copy ``source`` (broadcast, converted to self's dtype, from any device) into self;
+        differentiable with respect to ``source``."""
+        if not self._records(source):
+            array = source.array if isinstance(source, Tensor) else source
+            array = to_device(array_module(array).asarray(array), self.device)
+            whole = isinstance(source, Tensor) and source.shape == self.shape \
+                and source.dtype == self.dtype
+            self._write("copy_", lambda target: target.__setitem__(Ellipsis, array),
+                        source if whole else None)
+            return self
+        source = source if isinstance(source, Tensor) else _as_tensor(source, self)
+        source = source if source.dtype == self.dtype else source._cast(self.dtype)
+        everywhere = array_module(self.array).asarray(True)
+        # recorded as where(True, source, self): the gradient goes to source, none to old self
+        return self._inplace("copy_", lambda old: Where.apply(everywhere, source, old), source)
 
     def fill_(self, value) -> Tensor:
-        self._check_inplace("fill_")
-        self.data[...] = value
-        return self
+        if isinstance(value, Tensor) and value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions")
+        return self.copy_(value)
 
-    def copy_(self, source) -> Tensor:
-        self._check_inplace("copy_")
-        array = source.data if isinstance(source, Tensor) else source
-        array = to_device(array_module(array).asarray(array), self.device)
-        try:
-            self.data[...] = array
-        except ValueError:
-            raise RuntimeError(f"copy_: source of shape {tuple(array.shape)} does not "
-                               f"broadcast to {self.shape}") from None
-        return self
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
 
     def uniform_(self, low: float = 0.0, high: float = 1.0) -> Tensor:
         return self.copy_(_random.generator().uniform(low, high, self.shape))
@@ -340,75 +529,173 @@ class Tensor:
         return self.copy_(_random.generator().normal(mean, std, self.shape))
 
     def __setitem__(self, index, value) -> None:
-        self._check_inplace("item assignment")
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[_index_arrays(index, self.device)] = value
+        index = _index_arrays(index, self.device)
+        if not self._records(value):
+            array = to_device(value.array, self.device) if isinstance(value, Tensor) else value
+            self._write("item assignment", lambda target: target.__setitem__(index, array))
+            return
+        value = value if isinstance(value, Tensor) else _as_tensor(value, self)
+        value = value if value.dtype == self.dtype else value._cast(self.dtype)
+        self._inplace("item assignment", lambda old: IndexPut.apply(old, value, index=index),
+                      value)
 
-    # -- arithmetic -----------------------------------------------------------------------
-    def _operand(self, other):
-        """``other`` as an operand: numbers become arrays of this tensor's device (Python
-        numbers take its dtype), lists become tensors there; arrays stay where they are,
-        so that an array of another device is ``Function.apply``'s clear error."""
-        if isinstance(other, Tensor):
-            return other
-        xp = array_module(self.data)
-        if isinstance(other, bool | int | float) and self.dtype.kind == "f":
-            return xp.asarray(other, dtype=self.dtype)
-        if isinstance(other, float):
-            return xp.asarray(other, dtype=DEFAULT_FLOAT)
-        if array_device(other) is not None:
-            return Tensor._from_array(other)
-        return Tensor(other, device=self.device) if not hasattr(other, "dtype") \
-            else Tensor._from_array(xp.asarray(other))
+    def add_(self, other, alpha=1) -> Tensor:
+        if isinstance(alpha, Tensor):  # the old form add_(alpha, other)
+            other, alpha = alpha, other
+        return self._inplace("add_", lambda t: t.add(other, alpha=alpha), other)
 
-    def _binary(self, function, other, reflected: bool = False):
-        """Apply a broadcasting two-input function, with a clear error for bad shapes."""
-        other = self._operand(other)
+    def sub_(self, other, alpha=1) -> Tensor:
+        return self._inplace("sub_", lambda t: t.sub(other, alpha=alpha), other)
+
+    def mul_(self, other) -> Tensor:
+        return self._inplace("mul_", lambda t: t * other, other)
+
+    def div_(self, other) -> Tensor:
+        return self._inplace("div_", lambda t: t / other, other)
+
+    def pow_(self, exponent) -> Tensor:
+        return self._inplace("pow_", lambda t: t ** exponent, exponent)
+
+    def addcmul_(self, tensor1, tensor2, value=1) -> Tensor:
+        """self += value * tensor1 * tensor2"""
+        return self._inplace("addcmul_", lambda t: t + tensor1 * tensor2 * value,
+                             tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, value=1) -> Tensor:
+        """self += value * tensor1 / tensor2"""
+        return self._inplace("addcdiv_", lambda t: t + tensor1 / tensor2 * value,
+                             tensor1, tensor2)
+
+    def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002  (PyTorch's names)
+        return self._inplace("clamp_", lambda t: t.clamp(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        return self._inplace("masked_fill_", lambda t: t.masked_fill(mask, value), value)
+
+    def neg_(self) -> Tensor:
+        return self._inplace("neg_", lambda t: -t)
+
+    def abs_(self) -> Tensor:
+        return self._inplace("abs_", lambda t: t.abs())
+
+    def exp_(self) -> Tensor:
+        return self._inplace("exp_", lambda t: t.exp())
+
+    def log_(self) -> Tensor:
+        return self._inplace("log_", lambda t: t.log())
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace("sqrt_", lambda t: t.sqrt())
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace("sigmoid_", lambda t: t.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return self._inplace("tanh_", lambda t: t.tanh())
+
+    def relu_(self) -> Tensor:
+        return self._inplace("relu_", lambda t: t.relu())
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ipow__(self, exponent):
+        return self.pow_(exponent)
+
+    # -- arithmetic, with PyTorch's type promotion --------------------------------------------
+    def _binary(self, function, other, reflected: bool = False, dtype=None, **options):
+        """Apply a broadcasting two-input function on operands converted to the promoted
+        dtype, with a clear error for bad shapes."""
+        other = self._operand(other, function)
         a, b = (other, self) if reflected else (self, other)
+        dtype = dtype or binary_result_type(self, other)
+        if function is Sub and (self.dtype == np.bool_ or isinstance(other, bool | np.bool_)
+                                or getattr(other, "dtype", None) == np.bool_):
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                               "supported; to invert a mask, use ~ or logical_not()")
+        a, b = self._converted(a, dtype), self._converted(b, dtype)
         try:
-            return function.apply(a, b)
+            return function.apply(a, b, **options)
         except ValueError:
             shape_a, shape_b = (tuple(getattr(v, "shape", ())) for v in (a, b))
             raise RuntimeError(f"{function.__name__.lower()}: shapes {shape_a} and {shape_b} "
                                "do not broadcast") from None
 
+    def _operand(self, other, op):
+        """``other`` as an operand: tensors, raw arrays and numbers as they are, lists as
+        tensors on this tensor's device.  ``op`` (a name or a Function) is for the error."""
+        if isinstance(other, Tensor) or is_number(other) or array_device(other) is not None:
+            return other
+        if isinstance(other, list | tuple):
+            return _as_tensor(other, self)
+        name = getattr(op, "__name__", op).lower()
+        raise TypeError(f"{name}: unsupported operand of type {type(other).__name__}")
+
+    def _converted(self, value, dtype):
+        """An operand as a Tensor or raw array of ``dtype`` (numbers on this tensor's device)."""
+        if isinstance(value, Tensor):
+            return value if value.array.dtype == dtype else value._cast(dtype)
+        if is_number(value):
+            return array_module(self.array).asarray(value, dtype=dtype)
+        return value.astype(dtype, copy=False)
+
     def __add__(self, other):
-        return self._binary(A.Add, other)
+        return self._binary(Add, other)
 
     def __radd__(self, other):
-        return self._binary(A.Add, other, reflected=True)
+        return self._binary(Add, other, reflected=True)
 
     def __sub__(self, other):
-        return self._binary(A.Sub, other)
+        return self._binary(Sub, other)
 
     def __rsub__(self, other):
-        return self._binary(A.Sub, other, reflected=True)
+        return self._binary(Sub, other, reflected=True)
 
     def __mul__(self, other):
-        return self._binary(A.Mul, other)
+        return self._binary(Mul, other)
 
     def __rmul__(self, other):
-        return self._binary(A.Mul, other, reflected=True)
+        return self._binary(Mul, other, reflected=True)
+
+    def _division_dtype(self, other):
+        dtype = binary_result_type(self, self._operand(other, "div"))
+        return dtype if category(dtype) == FLOATING else get_default_dtype()
 
     def __truediv__(self, other):
-        return self._binary(A.Div, other)
+        return self._binary(Div, other, dtype=self._division_dtype(other))
 
     def __rtruediv__(self, other):
-        return self._binary(A.Div, other, reflected=True)
+        return self._binary(Div, other, reflected=True, dtype=self._division_dtype(other))
 
     def __neg__(self):
-        return A.Neg.apply(self)
+        if self.dtype == np.bool_:
+            raise RuntimeError("negation, the `-` operator, on a bool tensor is not "
+                               "supported; use ~ or logical_not() instead")
+        return Neg.apply(self)
 
     def __pos__(self):
         return self
 
     def __pow__(self, exponent):
-        if isinstance(exponent, int | float) and not isinstance(exponent, bool):
-            return A.PowScalar.apply(self, exponent=exponent)
-        return self._binary(A.Pow, exponent)
+        if is_number(exponent) and not isinstance(exponent, bool | np.bool_):
+            dtype = result_type(self, exponent)
+            base = self if self.dtype == dtype else self._cast(dtype)
+            return PowScalar.apply(base, exponent=exponent)
+        return self._binary(Pow, exponent)
 
     def __rpow__(self, base):
-        return self._binary(A.Pow, base, reflected=True)
+        return self._binary(Pow, base, reflected=True)
 
     def __matmul__(self, other):
         return self.matmul(other)
@@ -416,21 +703,61 @@ class Tensor:
     def __rmatmul__(self, other):
         return _as_tensor(other, self).matmul(self)
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, alpha=1):
+        """self + alpha * other"""
+        return self + (other if alpha == 1 else self._operand(other, "add") * alpha)
+
+    def sub(self, other, alpha=1):
+        """self - alpha * other"""
+        return self - (other if alpha == 1 else self._operand(other, "sub") * alpha)
+
     mul = __mul__
+    multiply = __mul__
     div = __truediv__
+    divide = __truediv__
+    true_divide = __truediv__
     pow = __pow__
+    neg = __neg__
+    negative = __neg__
 
     def matmul(self, other) -> Tensor:
         other = _as_tensor(other, self)
         check_matmul(self, other)
-        return L.MatMul.apply(self, other)
+        return MatMul.apply(self, other)
+
+    def mm(self, other) -> Tensor:
+        """Matrix product of two 2-D tensors."""
+        other = _as_tensor(other, self)
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError(f"mm: expected two 2-D tensors, got shapes {self.shape} and "
+                               f"{other.shape}")
+        return self.matmul(other)
+
+    def bmm(self, other) -> Tensor:
+        """Batched matrix product: (b, n, k) @ (b, k, m) -> (b, n, m)."""
+        other = _as_tensor(other, self)
+        if self.ndim != 3 or other.ndim != 3 or self.shape[0] != other.shape[0]:
+            raise RuntimeError(f"bmm: expected two 3-D tensors with the same batch size, "
+                               f"got shapes {self.shape} and {other.shape}")
+        return self.matmul(other)
+
+    def dot(self, other) -> Tensor:
+        """Inner product of two 1-D tensors of the same size."""
+        other = _as_tensor(other, self)
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {self.shape} and "
+                               f"{other.shape}")
+        return self.matmul(other)
 
     # -- comparisons (no gradient) --------------------------------------------------------
     def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_array(op(self.data, other))
+        if not (isinstance(other, Tensor | list | tuple) or is_number(other)
+                or array_device(other) is not None):
+            return NotImplemented
+        other = self._operand(other, "comparison")
+        dtype = result_type(self, other)
+        a, b = (self._converted(v, dtype) for v in (self, other))
+        return Tensor._from_array(op(a.array, b.array if isinstance(b, Tensor) else b))
 
     def __eq__(self, other):
         return self._compare(other, lambda a, b: a == b)
@@ -452,10 +779,23 @@ class Tensor:
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
+    def equal(self, other: Tensor) -> bool:
+        """True when both have the same shape and elements."""
+        return self.shape == other.shape and bool((self == other).all())
+
+    def allclose(self, other, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        other = _as_tensor(other, self)
+        return bool(array_module(self.array).allclose(
+            self.array, other.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
     def __invert__(self):
         if self.dtype != bool:
             raise TypeError(f"~ needs a bool tensor, got {self.dtype}")
-        return Tensor._from_array(~self.data)
+        return Tensor._from_array(~self.array)
+
+    def logical_not(self):
+        return Tensor._from_array(array_module(self.array).logical_not(self.array))
 
     def __and__(self, other):
         return self._compare(other, lambda a, b: a & b)
@@ -464,42 +804,101 @@ class Tensor:
         return self._compare(other, lambda a, b: a | b)
 
     def any(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).any(self.data))
+        return Tensor._from_array(array_module(self.array).any(self.array))
 
     def all(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).all(self.data))
+        return Tensor._from_array(array_module(self.array).all(self.array))
 
     def isfinite(self) -> Tensor:
-        return Tensor._from_array(array_module(self.data).isfinite(self.data))
+        return Tensor._from_array(array_module(self.array).isfinite(self.array))
+
+    def isnan(self) -> Tensor:
+        return Tensor._from_array(array_module(self.array).isnan(self.array))
 
     # -- elementwise functions ------------------------------------------------------------
+    def _floating(self) -> Tensor:
+        """Self, or self converted to the default float type if it holds bools or ints (the
+        input of exp, log, sin, ... as in PyTorch)."""
+        return self if self.dtype.kind == "f" else self._cast(get_default_dtype())
+
     def exp(self):
-        return E.Exp.apply(self)
+        return Exp.apply(self._floating())
+
+    def expm1(self):
+        return Expm1.apply(self._floating())
 
     def log(self):
-        return E.Log.apply(self)
+        return Log.apply(self._floating())
+
+    def log1p(self):
+        return Log1p.apply(self._floating())
 
     def sqrt(self):
-        return E.Sqrt.apply(self)
+        return Sqrt.apply(self._floating())
+
+    def sin(self):
+        return Sin.apply(self._floating())
+
+    def cos(self):
+        return Cos.apply(self._floating())
+
+    def tan(self):
+        return Tan.apply(self._floating())
+
+    def sigmoid(self):
+        return Sigmoid.apply(self._floating())
+
+    def tanh(self):
+        return Tanh.apply(self._floating())
 
     def abs(self):
-        return E.Abs.apply(self)
+        return Abs.apply(self)
 
-    def clamp(self, min=None, max=None):
+    def relu(self):
+        return ReLU.apply(self)
+
+    def square(self):
+        return self * self
+
+    def reciprocal(self):
+        return 1 / self._floating()
+
+    def rsqrt(self):
+        return 1 / self.sqrt()
+
+    def sign(self):
+        """-1, 0 or 1 (a constant: its gradient is 0 everywhere)."""
+        return Tensor._from_array(array_module(self.array).sign(self.array))
+
+    def floor(self):
+        return Tensor._from_array(array_module(self.array).floor(self.array))
+
+    def ceil(self):
+        return Tensor._from_array(array_module(self.array).ceil(self.array))
+
+    def round(self):
+        """Halves round to even, as PyTorch (a constant: its gradient is 0 everywhere)."""
+        return Tensor._from_array(array_module(self.array).round(self.array))
+
+    def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return E.Clamp.apply(self, low=min, high=max)
+        bounds = [b for b in (min, max) if b is not None]
+        if any(isinstance(b, Tensor) for b in bounds):
+            result = self if min is None else self.maximum(min)
+            return result if max is None else result.minimum(max)
+        dtype = result_type(self, *bounds)
+        x = self if self.dtype == dtype else self._cast(dtype)
+        return Clamp.apply(x, low=min, high=max)
 
     clip = clamp
 
-    def sigmoid(self):
-        return E.Sigmoid.apply(self)
+    def maximum(self, other):
+        """The larger of self and other, elementwise (ties share the gradient)."""
+        return self._binary(Maximum, other)
 
-    def tanh(self):
-        return E.Tanh.apply(self)
-
-    def relu(self):
-        return E.ReLU.apply(self)
+    def minimum(self, other):
+        return self._binary(Maximum, other, largest=False)
 
     def softmax(self, dim: int):
         return Softmax.apply(self, axis=softmax_dim(self, dim, "softmax"))
@@ -508,42 +907,66 @@ class Tensor:
         return LogSoftmax.apply(self, axis=softmax_dim(self, dim, "log_softmax"))
 
     # -- reductions -----------------------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False):
-        return R.Sum.apply(self, axes=R.normalize_dims(dim, self.ndim, "sum"), keepdim=keepdim)
+    def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        """Sum over ``dim`` (all by default); bools and integers sum as int64 (PyTorch)."""
+        axes = normalize_dims(dim, self.ndim, "sum")
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind in "biu":
+            return Tensor._from_array(source.array.sum(axis=axes, keepdims=keepdim,
+                                                       dtype=np.int64))
+        return Sum.apply(source, axes=axes, keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim: bool = False):
-        if self.dtype.kind != "f":
-            raise RuntimeError(f"mean(): needs a floating point tensor, got {self.dtype}")
-        return R.Mean.apply(self, axes=R.normalize_dims(dim, self.ndim, "mean"),
-                            keepdim=keepdim)
+    def mean(self, dim=None, keepdim: bool = False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind != "f":
+            raise RuntimeError(f"mean(): needs a floating point tensor, got {source.dtype}")
+        return Mean.apply(source, axes=normalize_dims(dim, self.ndim, "mean"), keepdim=keepdim)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None):
         """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
         if correction is None:
             correction = 0 if unbiased is False else 1
-        return R.Var.apply(self, axes=R.normalize_dims(dim, self.ndim, "var"),
-                           keepdim=keepdim, correction=correction)
+        return Var.apply(self, axes=normalize_dims(dim, self.ndim, "var"),
+                         keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None):
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
+    def norm(self, p="fro", dim=None, keepdim: bool = False):
+        """The p-norm over ``dim`` (all elements by default): ``p`` a positive number,
+        ``"fro"`` (2), ``inf`` (largest absolute value) or 0 (count of non-zeros)."""
+        if p == "fro" or p is None:
+            p = 2.0
+        axes = normalize_dims(dim, self.ndim, "norm")
+        x = self._floating()
+        if p == float("inf"):
+            return x.abs().amax(axes, keepdim=keepdim)
+        if p == 0:
+            return Tensor._from_array((x.array != 0).sum(axis=axes, keepdims=keepdim)
+                                      .astype(x.dtype))
+        if not is_number(p) or p < 0:
+            raise ValueError(f"norm: p must be 'fro', inf or a number >= 0, got {p!r}")
+        return Norm.apply(x, p=float(p), axes=axes, keepdim=keepdim)
+
     def amax(self, dim=None, keepdim: bool = False):
-        return R.Amax.apply(self, axes=R.normalize_dims(dim, self.ndim, "amax"),
-                            keepdim=keepdim, largest=True)
+        return Amax.apply(self, axes=normalize_dims(dim, self.ndim, "amax"),
+                          keepdim=keepdim, largest=True)
 
     def amin(self, dim=None, keepdim: bool = False):
-        return R.Amax.apply(self, axes=R.normalize_dims(dim, self.ndim, "amin"),
-                            keepdim=keepdim, largest=False)
+        return Amax.apply(self, axes=normalize_dims(dim, self.ndim, "amin"),
+                          keepdim=keepdim, largest=False)
 
     def _extreme(self, dim, keepdim, largest: bool):
+        if isinstance(dim, Tensor):  # max(other): the elementwise maximum
+            return self.maximum(dim) if largest else self.minimum(dim)
         if dim is None:
             return self.amax() if largest else self.amin()
-        axis = R.normalize_dims(dim, self.ndim, "max" if largest else "min")[0]
-        xp = array_module(self.data)
+        axis = normalize_dims(dim, self.ndim, "max" if largest else "min")[0]
+        xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
-        indices = xp.expand_dims(pick(self.data, axis=axis), axis)
+        indices = xp.expand_dims(pick(self.array, axis=axis), axis)
         values = self.gather(axis, Tensor._from_array(indices))
         if not keepdim:
             values = values.squeeze(axis)
@@ -551,7 +974,8 @@ class Tensor:
         return ValuesIndices(values, Tensor._from_array(indices.astype(np.int64)))
 
     def max(self, dim=None, keepdim: bool = False):
-        """The largest element, or ``(values, indices)`` along ``dim`` (PyTorch)."""
+        """The largest element; ``(values, indices)`` along ``dim``; with a tensor, the
+        elementwise maximum (PyTorch)."""
         return self._extreme(dim, keepdim, largest=True)
 
     def min(self, dim=None, keepdim: bool = False):
@@ -564,25 +988,20 @@ class Tensor:
         return self._arg(dim, keepdim, largest=False)
 
     def _arg(self, dim, keepdim, largest):
-        xp = array_module(self.data)
+        xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
         if dim is None:
-            return Tensor._from_array(xp.asarray(pick(self.data), dtype=np.int64))
-        axis = R.normalize_dims(dim, self.ndim, "argmax")[0]
-        result = pick(self.data, axis=axis).astype(np.int64)
+            return Tensor._from_array(xp.asarray(pick(self.array), dtype=np.int64))
+        axis = normalize_dims(dim, self.ndim, "argmax")[0]
+        result = pick(self.array, axis=axis).astype(np.int64)
         return Tensor._from_array(xp.expand_dims(result, axis) if keepdim else result)
 
     # -- shapes ---------------------------------------------------------------------------
     def reshape(self, *shape):
-        shape = _shape_args(shape)
-        try:
-            target = np.empty(self.shape, dtype=np.bool_).reshape(shape).shape
-        except ValueError:
-            raise RuntimeError(f"reshape: shape {list(shape)} is invalid for a tensor of "
-                               f"{self.numel()} elements (shape {self.shape})") from None
+        target = _resolve_shape(_shape_args(shape), self.numel())
         if target == self.shape:
             return self
-        return S.Reshape.apply(self, shape=target)
+        return Reshape.apply(self, shape=target)
 
     view = reshape
 
@@ -592,8 +1011,8 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         if self.ndim == 0:
             return self.reshape(1)
-        start = R.normalize_dims(start_dim, self.ndim, "flatten")[0]
-        end = R.normalize_dims(end_dim, self.ndim, "flatten")[0]
+        start = normalize_dims(start_dim, self.ndim, "flatten")[0]
+        end = normalize_dims(end_dim, self.ndim, "flatten")[0]
         if start > end:
             raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         merged = math.prod(self.shape[start:end + 1])  # not -1: ambiguous with 0 elements
@@ -604,13 +1023,13 @@ class Tensor:
         if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {list(dims)} are not a permutation of the "
                                f"{self.ndim} dimensions of shape {self.shape}")
-        return S.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+        return Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
 
     def transpose(self, dim0: int, dim1: int):
-        a, b = (R.normalize_dims(d, self.ndim, "transpose")[0] for d in (dim0, dim1))
+        a, b = (normalize_dims(d, self.ndim, "transpose")[0] for d in (dim0, dim1))
         dims = list(range(self.ndim))
         dims[a], dims[b] = dims[b], dims[a]
-        return S.Permute.apply(self, dims=tuple(dims))
+        return Permute.apply(self, dims=tuple(dims))
 
     @property
     def T(self):
@@ -625,12 +1044,12 @@ class Tensor:
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axes = R.normalize_dims(dim, self.ndim, "squeeze")
+            axes = normalize_dims(dim, self.ndim, "squeeze")
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int):
-        axis = R.normalize_dims(dim, self.ndim + 1, "unsqueeze")[0]
+        axis = normalize_dims(dim, self.ndim + 1, "unsqueeze")[0]
         return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
     def expand(self, *shape):
@@ -644,89 +1063,196 @@ class Tensor:
             if s != 1 and s != target[i + extra]:
                 raise RuntimeError(f"expand: size {s} of dimension {i} of shape {self.shape} "
                                    f"can't be expanded to {target[i + extra]}")
-        return S.Expand.apply(self, shape=target)
+        return Expand.apply(self, shape=target)
 
     def expand_as(self, other: Tensor):
         return self.expand(other.shape)
 
     def __getitem__(self, index):
         index = _index_arrays(index, self.device)
+        parts = index if isinstance(index, tuple) else (index,)
+        if all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in parts):
+            index = (*parts, Ellipsis)  # x[i, j] a 0-d view (NumPy would copy to a scalar)
         try:
-            return S.GetItem.apply(self, index=index)
+            return GetItem.apply(self, index=index)
         except IndexError as error:
             raise IndexError(f"indexing a tensor of shape {self.shape}: {error}") from None
 
+    def split(self, split_size_or_sections, dim: int = 0) -> tuple:
+        """Views of consecutive pieces along ``dim``: of ``split_size`` elements each (the
+        last may be smaller), or of the listed sizes."""
+        axis = normalize_dims(dim, self.ndim, "split")[0]
+        length = self.shape[axis]
+        if isinstance(split_size_or_sections, int):
+            step = split_size_or_sections
+            if step <= 0:
+                raise RuntimeError(f"split: split_size must be positive, got {step}")
+            sizes = [min(step, length - start) for start in range(0, length, step)] or [0]
+        else:
+            sizes = [int(size) for size in split_size_or_sections]
+            if sum(sizes) != length:
+                raise RuntimeError(f"split: sizes {sizes} do not add up to {length}, the "
+                                   f"size of dimension {dim} of shape {self.shape}")
+        starts = np.cumsum([0] + sizes[:-1])
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (slice(int(start), int(start) + size),)]
+                     for start, size in zip(starts, sizes))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """At most ``chunks`` views of equal size along ``dim`` (the last may be smaller)."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+        length = self.shape[normalize_dims(dim, self.ndim, "chunk")[0]]
+        return self.split(max(math.ceil(length / chunks), 1), dim)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        """The slices along ``dim``, that dimension removed."""
+        axis = normalize_dims(dim, self.ndim, "unbind")[0]
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (i,)] for i in range(self.shape[axis]))
+
+    def _triangle(self, op: str, keep):
+        if self.ndim < 2:
+            raise RuntimeError(f"{op}: expected a tensor with at least 2 dimensions, got "
+                               f"shape {self.shape}")
+        xp = array_module(self.array)
+        return self.masked_fill(~keep(xp.ones(self.shape[-2:], dtype=bool)), 0)
+
+    def diag(self, diagonal: int = 0):
+        """``torch.diag``: a 1-D tensor becomes the ``diagonal``-th diagonal of a square matrix
+        (zeros elsewhere); a 2-D tensor gives its ``diagonal``-th diagonal as a 1-D tensor
+        (above the main one for ``diagonal`` > 0, below for < 0)."""
+        xp = array_module(self.array)
+        above, below = max(diagonal, 0), max(-diagonal, 0)
+        if self.ndim == 1:
+            size = self.shape[0] + abs(diagonal)
+            steps = xp.arange(self.shape[0])
+            zeros = xp.zeros((size, size), dtype=self.dtype)
+            return IndexPut.apply(zeros, self, index=(steps + below, steps + above))
+        if self.ndim == 2:
+            count = max(min(self.shape[0] - below, self.shape[1] - above), 0)
+            steps = xp.arange(count)
+            return self[steps + below, steps + above]
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {self.shape}")
+
+    def tril(self, diagonal: int = 0):
+        """The lower triangle of the last two dimensions (from ``diagonal`` down), zeros
+        above."""
+        return self._triangle("tril", lambda ones: array_module(ones).tril(ones, diagonal))
+
+    def triu(self, diagonal: int = 0):
+        return self._triangle("triu", lambda ones: array_module(ones).triu(ones, diagonal))
+
     def gather(self, dim: int, index: Tensor):
-        axis = R.normalize_dims(dim, self.ndim, "gather")[0]
-        index = index.data if isinstance(index, Tensor) else index
+        axis = normalize_dims(dim, self.ndim, "gather")[0]
+        index = index.array if isinstance(index, Tensor) else index
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
             raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} "
                                f"dimensions, got {index.dtype} of shape {tuple(index.shape)}")
-        return S.Gather.apply(self, index=index, axis=axis)
+        return Gather.apply(self, index=index, axis=axis)
+
+    def scatter(self, dim: int, index: Tensor, src=None, value=None):
+        """A copy with values written at ``index`` along ``dim`` (``torch.scatter``): for
+        dim 0, ``out[index[i][j]][j] = src[i][j]``; ``src`` may be a number (or pass
+        ``value``).  Differentiable with respect to self and a tensor ``src``."""
+        axis = normalize_dims(dim, self.ndim, "scatter")[0]
+        index = index.array if isinstance(index, Tensor) else index
+        source = value if src is None else src
+        if index.ndim != self.ndim or index.dtype.kind not in "iu" or source is None:
+            raise RuntimeError(f"scatter: expected an integer index with {self.ndim} "
+                               f"dimensions and a src or value, got index {index.dtype} of "
+                               f"shape {tuple(index.shape)}")
+        if isinstance(source, Tensor):
+            if source.ndim and (source.ndim != index.ndim or any(
+                    i > s for i, s in zip(index.shape, source.shape))):
+                raise RuntimeError(f"scatter: index of shape {tuple(index.shape)} reaches "
+                                   f"beyond src of shape {source.shape}")
+            source = source if source.dtype == self.dtype else source._cast(self.dtype)
+        else:
+            source = array_module(self.array).asarray(source, dtype=self.dtype)
+        return Scatter.apply(self, source, index=to_device(index, self.device), axis=axis)
+
+    def scatter_(self, dim: int, index: Tensor, src=None, value=None) -> Tensor:
+        return self._inplace("scatter_", lambda t: t.scatter(dim, index, src, value), src)
+
+    def repeat(self, *sizes):
+        """The tensor tiled ``sizes[d]`` times along each dimension d (extra leading
+        sizes add dimensions), as ``torch.repeat``: an expand of the tensor's
+        dimensions interleaved with size-1 ones, then a reshape."""
+        sizes = _shape_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: {len(sizes)} sizes given for a tensor of "
+                               f"{self.ndim} dimensions; give at least {self.ndim}")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        spread = self.reshape([n for size in shape for n in (1, size)])
+        tiled = spread.expand([n for repeat, size in zip(sizes, shape) for n in (repeat, size)])
+        return tiled.reshape([repeat * size for repeat, size in zip(sizes, shape)])
+
+    def t_(self) -> Tensor:
+        """Transpose a tensor of at most 2 dimensions in place (PyTorch's ``t_``)."""
+        records = self._records()
+        if records:
+            self._check_recordable()
+        result = (self._old_value() if records else self).t()
+        self.array = result.array
+        if records:
+            self.grad_fn = result.grad_fn
+        self._version_counter.bump()
+        notify_in_place("t_", self, result)
+        return self
 
     def masked_fill(self, mask, value):
-        mask = mask.data if isinstance(mask, Tensor) else mask
-        xp = array_module(self.data)
-        filler = xp.asarray(value, dtype=self.dtype)
-        return E.Where.apply(mask, filler, self)
+        mask = mask.array if isinstance(mask, Tensor) else mask
+        if isinstance(value, Tensor):
+            value = value if value.dtype == self.dtype else value._cast(self.dtype)
+            return Where.apply(mask, value, self)
+        filler = array_module(self.array).asarray(value, dtype=self.dtype)
+        return Where.apply(mask, filler, self)
 
 
-# -- construction ---------------------------------------------------------------------------
-def _to_array(data, dtype):
-    """Turn tensors, arrays, numbers and nested lists into an array.
+    # -- dtype conversions (last: their names, float, int, bool, would shadow the builtins
+    # in the annotations of the class body) --------------------------------------------------
+    def float(self) -> Tensor:
+        return self.to(np.float32)
 
-    Arrays keep their dtype (float64 stays float64); Python floats become float32 and
-    Python ints int64, as in PyTorch. Anything but numbers (text, bytes, None, objects)
-    is refused with a ``TypeError``, a ragged nested list with a ``ValueError``.
-    """
-    if isinstance(data, Tensor):
-        array = data.array.copy()
-    elif hasattr(data, "__cuda_array_interface__") or isinstance(data, np.ndarray | np.generic):
-        array = data.copy() if isinstance(data, np.ndarray) else array_module(data).array(data)
-    else:
-        if isinstance(data, list | tuple) and any(isinstance(d, Tensor) for d in data):
-            data = [d.detach().cpu().numpy() if isinstance(d, Tensor) else d for d in data]
-        try:
-            array = np.array(data)
-        except ValueError:
-            raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
-                             "different lengths); a tensor needs every row of a dimension "
-                             "to have the same length") from None
-        if array.dtype == np.float64:
-            array = array.astype(DEFAULT_FLOAT)
-    if array.dtype.kind not in "biufc":
-        raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
-                        "tensors hold bool, integer, float or complex numbers")
-    if dtype is not None:
-        array = array.astype(dtype, copy=False)
-    return array
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
 
 
-def _description(data, array) -> str:
-    """What non-numeric ``data`` is, for an error: ``a list holding str ('a')``."""
-    if isinstance(data, list | tuple):
-        odd = [item for item in _leaves(data) if not isinstance(item, int | float | complex)]
-        if odd:
-            return (f"a {type(data).__name__} holding {type(odd[0]).__name__} values "
-                    f"({odd[0]!r:.40})")
-    if isinstance(data, np.ndarray):
-        return f"an array of dtype {array.dtype}"
-    return f"{type(data).__name__} data ({data!r:.40})"
+# -- helpers --------------------------------------------------------------------------------
+def legacy_array(data: tuple, dtype, device):
+    """The array of PyTorch's legacy constructors (``Tensor(...)``, ``LongTensor(...)``):
+    zeros of the given sizes, or a copy of one piece of data, as ``dtype``."""
+    from .creation import to_array  # creation builds on Tensor
 
-
-def _leaves(nested):
-    """The items of nested lists and tuples, depth first."""
-    for item in nested:
-        if isinstance(item, list | tuple):
-            yield from _leaves(item)
-        else:
-            yield item
+    if all(isinstance(d, int | np.integer) for d in data):
+        return module_for_device(normalize_device(device)).zeros(data or (0,), dtype=dtype)
+    if len(data) == 1:
+        return to_device(to_array(data[0], dtype), normalize_device(device))
+    raise TypeError(f"Tensor(): expected sizes or one sequence of data, got {data!r}")
 
 
 def _as_tensor(value, like: Tensor) -> Tensor:
+    """``value`` as a Tensor on ``like``'s device (data keeps its dtype)."""
     if isinstance(value, Tensor):
         return value
-    return Tensor(value, device=like.device)
+    from .creation import tensor  # creation builds on Tensor
+    return tensor(value, device=like.device)
 
 
 def _shape_args(shape: tuple) -> tuple:
@@ -736,12 +1262,61 @@ def _shape_args(shape: tuple) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+def _resolve_shape(shape: tuple, numel: int) -> Size:
+    """``shape`` for ``numel`` elements, its one ``-1`` (if any) replaced by the size that
+    makes the element counts match (``reshape``'s rule)."""
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError(f"reshape: only one dimension can be inferred, got {list(shape)}")
+    if any(s < -1 for s in shape):
+        raise RuntimeError(f"reshape: invalid shape dimension in {list(shape)}")
+    known = math.prod(s for s in shape if s != -1)
+    if unknown and known != 0 and numel % known == 0:
+        at = unknown[0]
+        return Size(shape[:at] + (numel // known,) + shape[at + 1:])
+    if unknown or known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return Size(shape)
+
+
+def _to_arguments(args: tuple, kwargs: dict):
+    """Check ``Tensor.to``'s arguments before anything is copied: (device or None, dtype or
+    None, copy)."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, str) and not _names_dtype(arg):
+            device = arg
+        elif isinstance(arg, bool):
+            continue  # PyTorch's positional non_blocking
+        else:
+            dtype = arg
+    if device is not None:
+        device = normalize_device(device)
+        module_for_device(device)  # a clear error now if it is not available
+    return device, as_dtype(dtype), copy
+
+
+def _names_dtype(name: str) -> bool:
+    try:
+        np.dtype(name)
+    except TypeError:
+        return False
+    return True
+
+
 def _index_arrays(index, device: str):
     """Replace Tensors and lists inside an index by raw arrays on ``device`` (as in
     PyTorch, index tensors may live on the CPU whatever the indexed tensor's device)."""
     def convert(part):
         if isinstance(part, Tensor):
-            return to_device(part.data, device)
+            return to_device(part.array, device)
         if isinstance(part, list):
             return to_device(np.asarray(part), device)
         if array_device(part) is not None:

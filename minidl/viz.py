@@ -115,7 +115,8 @@ def draw_graph(tensor: Tensor, params: dict | None = None, *, show_constants: bo
     """The autograd graph that ``tensor.backward()`` would walk, as a ``Graph``.
 
     ``params`` maps names to tensors (``dict(model.named_parameters())``) so leaves are
-    labelled with their names.
+    labelled with their names; operations are labelled as their nodes print
+    (``MulBackward0``, as torchviz shows them).
     """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"draw_graph: expected a Tensor, got {type(tensor).__name__}")
@@ -135,7 +136,7 @@ def draw_graph(tensor: Tensor, params: dict | None = None, *, show_constants: bo
     def op_node(fn, shape) -> str:
         key = f"f{id(fn)}"
         if key not in graph.nodes:
-            label = f"{fn.name}\n-> {_shape(shape)}"
+            label = f"{fn.name()}\n-> {_shape(shape)}"
             saved = [a for a in fn.saved_arrays if hasattr(a, "shape")]
             if show_saved and saved:
                 label += "\nsaved: " + ", ".join(_shape(a.shape) for a in saved)
@@ -154,12 +155,12 @@ def draw_graph(tensor: Tensor, params: dict | None = None, *, show_constants: bo
             continue
         seen.add(id(fn))
         target = f"f{id(fn)}"
-        for value in fn.inputs:
+        for value, node in zip(fn.inputs, fn.input_nodes):
             if not isinstance(value, Tensor):
                 continue
-            if value.grad_fn is not None:
-                source = op_node(value.grad_fn, value.shape)
-                stack.append(value.grad_fn)
+            if node is not None:
+                source = op_node(node, value.shape)
+                stack.append(node)
             elif value.requires_grad:
                 source = tensor_node(value, "leaf")
             elif show_constants:

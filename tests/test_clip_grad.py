@@ -47,9 +47,9 @@ def test_clip_grad_norm_matches_pytorch(norm_type, max_norm, dtype, rtol):
     assert isinstance(total, minidl.Tensor) and total.shape == () and total.dtype == dtype
     np.testing.assert_allclose(total.item(), expected.item(), rtol=rtol)
     for p, tp in zip(params[:-1], tparams):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=rtol, atol=rtol * 1e-3)
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=rtol, atol=rtol * 1e-3)
     assert params[-1].grad is None
-    clipped = [p.grad.data for p in params[:-1]]
+    clipped = [p.grad.array for p in params[:-1]]
     if max_norm < total.item():
         joint = clip_grad_norm_(params, 1e9, norm_type=norm_type).item()  # measure only
         assert joint == pytest.approx(max_norm, rel=1e-5)
@@ -62,7 +62,7 @@ def test_clip_grad_norm_of_one_tensor_and_of_nothing():
     p = minidl.tensor(np.zeros(2), requires_grad=True)
     p.grad = minidl.tensor(np.array([3.0, 4.0]))
     assert clip_grad_norm_(p, 1.0).item() == 5.0
-    np.testing.assert_allclose(p.grad.data, np.array([3.0, 4.0]) / (5.0 + 1e-6))
+    np.testing.assert_allclose(p.grad.array, np.array([3.0, 4.0]) / (5.0 + 1e-6))
     nothing = clip_grad_norm_([minidl.zeros(2, requires_grad=True)], 1.0)
     assert isinstance(nothing, minidl.Tensor) and nothing.item() == 0.0
 
@@ -71,7 +71,7 @@ def test_clip_grad_norm_after_backward_through_autograd():
     w = minidl.tensor(np.array([1.0, 2.0, 2.0]), requires_grad=True)
     (w * w).sum().backward()  # grad 2w = [2, 4, 4], norm 6
     assert clip_grad_norm_([w], 3.0).item() == pytest.approx(6.0)
-    np.testing.assert_allclose(w.grad.data, [1.0, 2.0, 2.0], rtol=1e-6)
+    np.testing.assert_allclose(w.grad.array, [1.0, 2.0, 2.0], rtol=1e-6)
 
 
 def test_a_nonfinite_norm_raises_when_asked_and_spreads_like_pytorch_otherwise():
@@ -82,11 +82,11 @@ def test_a_nonfinite_norm_raises_when_asked_and_spreads_like_pytorch_otherwise()
     with pytest.raises(RuntimeError, match=r"clip_grad_norm_: the total norm of order 2.0 "
                                            r"of the gradients is nan"):
         clip_grad_norm_(params, 1.0, error_if_nonfinite=True)
-    np.testing.assert_array_equal(params[0].grad.data, grads[0])  # untouched
+    np.testing.assert_array_equal(params[0].grad.array, grads[0])  # untouched
     total = clip_grad_norm_(params, 1.0)
     expected = torch.nn.utils.clip_grad_norm_(torch_params(torch, grads), 1.0)
     assert math.isnan(total.item()) and math.isnan(expected.item())
-    assert np.all(np.isnan(params[0].grad.data))
+    assert np.all(np.isnan(params[0].grad.array))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -97,8 +97,8 @@ def test_clip_grad_value_matches_pytorch(dtype):
     assert clip_grad_value_(params, 1.5) is None
     torch.nn.utils.clip_grad_value_(tparams, 1.5)
     for p, tp in zip(params[:-1], tparams):
-        np.testing.assert_array_equal(p.grad.data, tp.grad.numpy())
-    assert max(np.abs(p.grad.data).max() for p in params[:-1]) == 1.5
+        np.testing.assert_array_equal(p.grad.array, tp.grad.numpy())
+    assert max(np.abs(p.grad.array).max() for p in params[:-1]) == 1.5
 
 
 @pytest.mark.parametrize("call, match", [

@@ -297,3 +297,65 @@ def test_random_transforms_follow_manual_seed(rng):
     minidl.manual_seed(9)
     assert all(np.array_equal(a, rotate(image)) for a in first)
     assert not np.array_equal(first[0], first[1])
+
+
+def test_tensor_dataset_gives_tensors_and_shares_memory():
+    images = np.arange(12, dtype=np.float32).reshape(4, 3)
+    data = TensorDataset(minidl.tensor(images), np.arange(4))
+    row, label = data[2]
+    assert isinstance(row, minidl.Tensor) and isinstance(label, minidl.Tensor)
+    assert row.tolist() == [6.0, 7.0, 8.0] and label.dtype == np.int64
+    assert [t.shape for t in data.tensors] == [(4, 3), (4,)]
+    batch, _ = data[1:3]
+    assert batch.shape == (2, 3)
+
+
+def test_dataloader_accepts_pytorchs_extra_arguments():
+    started = []
+    lock = threading.Lock()
+
+    def note_worker(worker_id):
+        with lock:
+            started.append(worker_id)
+
+    loader = DataLoader(TensorDataset(np.arange(12)), batch_size=3, shuffle=None,
+                        num_workers=2, pin_memory=True, persistent_workers=True,
+                        worker_init_fn=note_worker, timeout=30, prefetch_factor=None)
+    assert [b[0].tolist() for b in loader] == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]]
+    assert sorted(started) in ([0], [0, 1])
+    with pytest.raises(ValueError, match="persistent_workers=True needs num_workers > 0"):
+        DataLoader(TensorDataset(np.arange(3)), persistent_workers=True)
+    with pytest.raises(TypeError, match="worker_init_fn must be callable"):
+        DataLoader(TensorDataset(np.arange(3)), num_workers=1, worker_init_fn=3)
+    with pytest.raises(ValueError, match="timeout must be a number >= 0"):
+        DataLoader(TensorDataset(np.arange(3)), timeout=-1)
+
+
+def test_dataloader_timeout_is_an_error_naming_the_wait():
+    class Slow(Dataset):
+        def __getitem__(self, index):
+            threading.Event().wait(0.5)
+            return index
+
+        def __len__(self):
+            return 2
+
+    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.05 seconds"):
+        list(DataLoader(Slow(), num_workers=1, timeout=0.05))
+
+
+def test_a_torch_style_generator_drives_random_split_and_the_loader():
+    items = range(50)
+    first = random_split(items, [0.8, 0.2], generator=minidl.Generator().manual_seed(42))
+    again = random_split(items, [0.8, 0.2], generator=minidl.Generator().manual_seed(42))
+    assert list(first[1].indices) == list(again[1].indices)
+    generator = minidl.Generator()
+    assert generator.manual_seed(3) is generator and generator.initial_seed() == 3
+    state = generator.get_state()
+    loader = DataLoader(TensorDataset(np.arange(8)), batch_size=8, shuffle=True,
+                        generator=generator)
+    order = next(iter(loader))[0].tolist()
+    generator.set_state(state)
+    assert next(iter(loader))[0].tolist() == order
+    with pytest.raises(TypeError, match="seed must be an int"):
+        generator.manual_seed(1.5)

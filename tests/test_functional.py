@@ -81,9 +81,61 @@ def test_inplace_overwrites_the_input_outside_a_graph(name, functional, layer, r
         minidl.manual_seed(5)
         assert functional(x) is x
     np.testing.assert_array_equal(x.detach().numpy(), expected)
-    with pytest.raises(RuntimeError, match=f"{name}: inplace=True on a tensor that requires "
-                                           "grad is not supported inside a recorded graph"):
-        functional(leaf(values) * 1)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        functional(leaf(values))                    # as PyTorch: a leaf is refused at once
+
+
+INPLACE_IN_GRAPH = [
+    ("relu", lambda f, x: f.relu(x, inplace=True), lambda f, x: f.relu(x)),
+    ("leaky_relu", lambda f, x: f.leaky_relu(x, 0.2, inplace=True),
+     lambda f, x: f.leaky_relu(x, 0.2)),
+    ("elu", lambda f, x: f.elu(x, 0.7, inplace=True), lambda f, x: f.elu(x, 0.7)),
+    ("silu", lambda f, x: f.silu(x, inplace=True), lambda f, x: f.silu(x)),
+]
+
+
+@pytest.mark.parametrize("name,inplace,plain", INPLACE_IN_GRAPH,
+                         ids=[c[0] for c in INPLACE_IN_GRAPH])
+def test_inplace_inside_a_graph_is_recorded_as_in_torch(name, inplace, plain, rng, torch):
+    """y = 2x; z = 3y (recorded before the change); f(y, inplace=True); then y and z both
+    feed the loss: the gradients are PyTorch's, z's path does not go through f, and the
+    result is the input object itself."""
+    values = untied(rng, 4, 6)
+    grads = []
+    for engine, functional in ((minidl, F), (torch, torch.nn.functional)):
+        x = engine.tensor(values, requires_grad=True)
+        y = x * 2
+        z = y * 3
+        assert inplace(functional, y) is y
+        (y.sum() + (z * z).sum()).backward()
+        grads.append(x.grad.detach().numpy())
+        if engine is minidl:
+            np.testing.assert_allclose(y.detach().numpy(),
+                                       plain(F, minidl.tensor(values) * 2).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+
+
+def test_inplace_of_a_value_saved_for_backward_raises_in_backward_as_in_torch(torch):
+    for engine in (minidl, torch):
+        x = engine.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = x.sigmoid()                             # sigmoid saves its output
+        engine.nn.functional.relu(y, inplace=True)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+def test_inplace_dropout_inside_a_graph_keeps_its_mask():
+    values = np.full((50,), 2.0)
+    minidl.manual_seed(3)
+    expected = F.dropout(minidl.tensor(values), 0.5).numpy()
+    x = leaf(values)
+    y = x * 1
+    minidl.manual_seed(3)
+    assert F.dropout(y, 0.5, inplace=True) is y and minidl.nn.Dropout(0.5, True)(y * 1) is not y
+    np.testing.assert_array_equal(y.detach().numpy(), expected)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), expected / 2.0)  # the kept ones, x2
 
 
 def test_inplace_layers_print_like_torch(torch):

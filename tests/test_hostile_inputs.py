@@ -164,9 +164,9 @@ def test_a_class_folder_whose_name_is_not_utf8_is_one_line(image_root, tmp_path)
 def mnist_root(tmp_path, monkeypatch, rng):
     monkeypatch.delenv("MINIDL_DATA", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    mnist._read_split.cache_clear()
+    mnist.read_split.cache_clear()
     yield tmp_path / "data"
-    mnist._read_split.cache_clear()
+    mnist.read_split.cache_clear()
 
 
 def test_truncated_mnist_in_data_show_is_one_line(mnist_root, rng, tmp_path):
@@ -223,7 +223,7 @@ def test_downloads_leave_their_sums_so_later_damage_is_caught(mnist_root, monkey
     assert sorted(sums) == sorted(f"{digest}  ./{name}" for name, digest in
                                   mnist.SHA256.items())
     (location.path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"damaged"))
-    mnist._read_split.cache_clear()
+    mnist.read_split.cache_clear()
     with pytest.raises(ChecksumError, match="t10k-images-idx3-ubyte.gz: damaged or replaced"):
         mnist.load_mnist(train=False)
 

@@ -230,6 +230,33 @@ def test_outputs_that_are_inputs_or_repeated_come_out_under_their_names(rng):
     assert _deviation(got, expected) == 0
 
 
+class ChangesInPlace(nn.Module):
+    """In-place changes as PyTorch models make them: layers with inplace=True, ``+=`` of a
+    skip connection, an in-place method, and an in-place change of the returned tensor."""
+
+    def __init__(self):
+        super().__init__()
+        self.first, self.second = nn.Linear(3, 4), nn.Linear(4, 4)
+        self.act, self.drop = nn.ReLU(inplace=True), nn.Dropout(0.5, inplace=True)
+
+    def forward(self, x):
+        h = self.act(self.first(x))
+        skip = h
+        h = self.drop(F.leaky_relu(self.second(h), 0.1, inplace=True))
+        h += skip
+        return h.tanh_(), skip.mul_(2)
+
+
+def test_in_place_changes_export_as_the_values_they_compute(rng):
+    model = ChangesInPlace().eval()
+    x = minidl.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    proto = export(model, x, io.BytesIO(), dynamic_axes={"x": {0: "n"}})
+    for batch in (5, 2):
+        inputs = [minidl.tensor(rng.standard_normal((batch, 3)).astype(np.float32))]
+        got, expected = _run_both(model, _session(proto), inputs, ["x"])
+        assert _deviation(got, expected) <= TOLERANCE
+
+
 # -- what cannot be exported -----------------------------------------------------------
 class MakesBatchSizedTensor(nn.Module):
     def forward(self, x):
@@ -256,6 +283,9 @@ class Squeezes(nn.Module):
      r"dynamic axis 'x_dynamic_axes_1': the model fails .*ColorizedMNISTNet: expected"),
     (MODELS["lab-basic"](), (1, 1, 4, 4), {"dynamic_axes": {"y": [0]}},
      r"dynamic_axes names \['y'\]"),
+    (Lambda(lambda m, x: x.relu().__setitem__((0, 0), 2.0)), (2, 3), {},
+     "item assignment in 'the model' overwrites a tensor in place with values no tensor "
+     "operation computed"),
     (MODELS["lab-basic"](), (1, 1, 4, 4), {"opset_version": 9}, "opset_version must be"),
     (MODELS["lab-basic"](), (1, 1, 4, 4), {"input_names": ["a", "b"]},
      "input_names has 2 names but the model has 1"),

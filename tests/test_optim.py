@@ -32,8 +32,24 @@ ADADELTA_CASES = [
     dict(weight_decay=0.1),
     dict(eps=1e-3, maximize=True),
 ]
+RMSPROP_CASES = [
+    dict(),
+    dict(lr=0.05, alpha=0.9, eps=1e-6),
+    dict(lr=0.05, momentum=0.8),
+    dict(lr=0.05, centered=True),
+    dict(lr=0.02, alpha=0.7, momentum=0.5, centered=True, weight_decay=0.1, maximize=True),
+]
+ADAGRAD_CASES = [
+    dict(),
+    dict(lr=0.3, lr_decay=0.1),
+    dict(lr=0.2, initial_accumulator_value=0.5, eps=1e-6),
+    dict(lr=0.1, weight_decay=0.2, lr_decay=0.05, maximize=True),
+]
 CASES = ([("SGD", kw) for kw in SGD_CASES] + [("Adam", kw) for kw in ADAM_CASES]
-         + [("AdamW", kw) for kw in ADAM_CASES] + [("Adadelta", kw) for kw in ADADELTA_CASES])
+         + [("AdamW", kw) for kw in ADAM_CASES] + [("Adadelta", kw) for kw in ADADELTA_CASES]
+         + [("RMSprop", kw) for kw in RMSPROP_CASES] + [("Adagrad", kw) for kw in ADAGRAD_CASES])
+# Adagrad (as PyTorch's) keeps state for every parameter from the start
+EAGER_STATE = {"Adagrad"}
 
 
 def case_id(case):
@@ -101,13 +117,15 @@ def test_matches_pytorch_step_by_step_in_float64(case):
         train_step(ours, params, targets, weights)
         train_step(theirs, tparams, ttargets, tweights)
         for p, tp in zip(params, tparams):
-            np.testing.assert_allclose(p.data, to_numpy(tp), rtol=1e-12, atol=1e-14,
+            np.testing.assert_allclose(p.array, to_numpy(tp), rtol=1e-12, atol=1e-14,
                                        err_msg=f"after step {step + 1}")
-    assert params[-1].grad is None and params[-1] not in ours.state
+    assert params[-1].grad is None and (params[-1] in ours.state) == (name in EAGER_STATE)
+    np.testing.assert_array_equal(params[-1].array, problem()[0][-1])  # never updated
 
     our_dict, their_dict = ours.state_dict(), theirs.state_dict()
+    expected = {0, 1, 2} if name != "SGD" or kwargs.get("momentum") else set()
     assert set(our_dict["state"]) == set(their_dict["state"]) == (
-        {0, 1, 2} if name != "SGD" or kwargs.get("momentum") else set())
+        expected | {3} if name in EAGER_STATE else expected)
     for index, state in our_dict["state"].items():
         assert set(state) == set(their_dict["state"][index])
         for key, value in state.items():
@@ -115,7 +133,7 @@ def test_matches_pytorch_step_by_step_in_float64(case):
                                        rtol=1e-12, atol=1e-14, err_msg=key)
         if "max_exp_avg_sq" in state and not kwargs.get("maximize"):
             # descending, the gradients shrink: the running maximum took over somewhere
-            assert np.any(state["max_exp_avg_sq"].data > state["exp_avg_sq"].data)
+            assert np.any(state["max_exp_avg_sq"].array > state["exp_avg_sq"].array)
     for ours_group, their_group in zip(our_dict["param_groups"], their_dict["param_groups"]):
         for key, value in ours_group.items():
             assert their_group[key] == value, key
@@ -124,7 +142,9 @@ def test_matches_pytorch_step_by_step_in_float64(case):
 @pytest.mark.parametrize("case", [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                                   ("Adam", dict(lr=0.1, amsgrad=True)),
                                   ("AdamW", dict(lr=0.1)),
-                                  ("Adadelta", dict(weight_decay=0.1))], ids=case_id)
+                                  ("Adadelta", dict(weight_decay=0.1)),
+                                  ("RMSprop", dict(lr=0.05, momentum=0.5, centered=True)),
+                                  ("Adagrad", dict(lr=0.3, lr_decay=0.1))], ids=case_id)
 def test_matches_pytorch_in_float32(case):
     torch = pytest.importorskip("torch")
     name, kwargs = case
@@ -137,7 +157,7 @@ def test_matches_pytorch_in_float32(case):
         train_step(theirs, tparams, ttargets, tweights)
     for p, tp in zip(params, tparams):
         assert p.dtype == np.float32
-        np.testing.assert_allclose(p.data, to_numpy(tp), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p.array, to_numpy(tp), rtol=1e-5, atol=1e-6)
     for state in ours.state.values():
         assert all(v.dtype == np.float32 for v in state.values() if hasattr(v, "dtype"))
 
@@ -146,7 +166,9 @@ def test_matches_pytorch_in_float32(case):
 ROUND_TRIP_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
                     ("Adam", dict(lr=0.1, betas=(0.9, 0.6), amsgrad=True)),
                     ("AdamW", dict(lr=0.1, weight_decay=0.1)),
-                    ("Adadelta", dict(lr=0.5))]
+                    ("Adadelta", dict(lr=0.5)),
+                    ("RMSprop", dict(lr=0.05, momentum=0.9, centered=True)),
+                    ("Adagrad", dict(lr=0.3, lr_decay=0.1, initial_accumulator_value=0.1))]
 
 
 @pytest.mark.parametrize("case", ROUND_TRIP_CASES, ids=case_id)
@@ -160,7 +182,7 @@ def test_state_dict_round_trip_continues_like_an_uninterrupted_run(case):
     assert [g["params"] for g in saved["param_groups"]] == [[0, 1], [2, 3]]
     assert saved["param_groups"][1]["lr"] == kwargs["lr"] / 2
 
-    copies = [minidl.tensor(p.data, requires_grad=True) for p in params]
+    copies = [minidl.tensor(p.array, requires_grad=True) for p in params]
     # built with other hyper-parameters: loading must bring back the saved ones
     resumed = getattr(optim, name)([{"params": copies[:2]}, {"params": copies[2:]}], lr=7.0)
     resumed.load_state_dict(saved)
@@ -169,12 +191,14 @@ def test_state_dict_round_trip_continues_like_an_uninterrupted_run(case):
         train_step(original, params, targets, weights)
         train_step(resumed, copies, targets, weights)
     for p, q in zip(params, copies):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 @pytest.mark.parametrize("case", [("SGD", dict(lr=0.1, momentum=0.9, dampening=0.2)),
                                   ("Adam", dict(lr=0.1, betas=(0.9, 0.6), amsgrad=True)),
-                                  ("Adadelta", dict(rho=0.8))], ids=case_id)
+                                  ("Adadelta", dict(rho=0.8)),
+                                  ("RMSprop", dict(lr=0.05, momentum=0.5, centered=True)),
+                                  ("Adagrad", dict(lr=0.3, lr_decay=0.1))], ids=case_id)
 def test_loads_a_pytorch_state_dict_and_continues_like_pytorch(case):
     torch = pytest.importorskip("torch")
     name, kwargs = case
@@ -196,7 +220,7 @@ def test_loads_a_pytorch_state_dict_and_continues_like_pytorch(case):
         train_step(ours, params, targets, weights)
         train_step(theirs, tparams, ttargets, tweights)
     for p, tp in zip(params, tparams):
-        np.testing.assert_allclose(p.data, to_numpy(tp), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p.array, to_numpy(tp), rtol=1e-12, atol=1e-14)
 
 
 def test_load_state_dict_copies_state_into_the_parameters_dtype():
@@ -210,7 +234,7 @@ def test_load_state_dict_copies_state_into_the_parameters_dtype():
     assert state["step"] == 4.0 and isinstance(state["step"], float)
     assert state["exp_avg"].dtype == np.float32 and state["exp_avg_sq"].dtype == np.float32
     saved_avg[...] = 9.0
-    assert np.all(state["exp_avg"].data == 0.5)  # a copy, not a view of the saved array
+    assert np.all(state["exp_avg"].array == 0.5)  # a copy, not a view of the saved array
     assert opt.param_groups[0]["lr"] == 0.01
     assert opt.param_groups[0]["betas"] == (0.9, 0.999)  # left out: the default
 
@@ -269,8 +293,8 @@ def test_grad_from_autograd_drives_the_update_and_none_grads_are_skipped():
     opt = optim.SGD([w, idle], lr=0.25)
     (w * w).sum().backward()  # grad 2w
     opt.step()
-    np.testing.assert_array_equal(w.data, [0.5, -1.0])
-    np.testing.assert_array_equal(idle.data, [3.0])
+    np.testing.assert_array_equal(w.array, [0.5, -1.0])
+    np.testing.assert_array_equal(idle.array, [3.0])
     assert idle not in opt.state
 
 
@@ -280,7 +304,7 @@ def test_zero_grad_sets_none_or_fills_zeros():
     p.grad = minidl.tensor(np.full(3, 2.0))
     grad = p.grad
     opt.zero_grad(set_to_none=False)
-    assert p.grad is grad and np.all(grad.data == 0)
+    assert p.grad is grad and np.all(grad.array == 0)
     opt.zero_grad()
     assert p.grad is None
 
@@ -298,7 +322,7 @@ def test_step_calls_the_closure_with_gradients_on_and_returns_its_loss():
     with minidl.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 4.0
-    np.testing.assert_array_equal(p.data, [0.0])  # 2 - 0.5 * (2 * 2)
+    np.testing.assert_array_equal(p.array, [0.0])  # 2 - 0.5 * (2 * 2)
 
 
 @pytest.mark.parametrize("make, error, match", [
@@ -373,6 +397,11 @@ def test_a_gradient_that_does_not_fit_its_parameter_is_an_error(grad, error, mat
     (lambda p: optim.Adadelta(p, rho=1.5), r"Adadelta: rho must be a number in \[0, 1\], got 1.5"),
     (lambda p: optim.Adadelta(p, eps=-1.0), "Adadelta: eps must be a number >= 0, got -1.0"),
     (lambda p: optim.Adadelta(p, lr=-1.0), "Adadelta: lr must be a number >= 0"),
+    (lambda p: optim.RMSprop(p, alpha=-0.1), "RMSprop: alpha must be a number >= 0, got -0.1"),
+    (lambda p: optim.RMSprop(p, momentum=-1), "RMSprop: momentum must be a number >= 0"),
+    (lambda p: optim.Adagrad(p, lr_decay=-1), "Adagrad: lr_decay must be a number >= 0"),
+    (lambda p: optim.Adagrad(p, initial_accumulator_value=-1),
+     "Adagrad: initial_accumulator_value must be a number >= 0"),
 ])
 def test_bad_hyperparameters_name_the_argument_and_value(make, match):
     params = [minidl.ones(3, requires_grad=True)]
@@ -410,7 +439,7 @@ def test_updates_on_cuda_match_the_cpu_and_loading_moves_state_there(case, cuda)
         train_step(cpu_opt, params, targets, weights)
         train_step(gpu_opt, gpu_params, gpu_targets, gpu_weights)
     for p, q in zip(params, gpu_params):
-        np.testing.assert_allclose(p.data, q.data.get(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p.array, q.array.get(), rtol=1e-12, atol=1e-14)
 
     resumed = getattr(optim, name)(groups_of(gpu_params, kwargs), **kwargs)
     resumed.load_state_dict(cpu_opt.state_dict())

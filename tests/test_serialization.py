@@ -370,3 +370,14 @@ def test_saving_cuda_tensors_does_not_move_them_and_map_location_places_them(tmp
     assert on_cpu.device == "cpu" and on_gpu.device == "cuda"
     np.testing.assert_array_equal(on_cpu.numpy(), tensor.cpu().numpy())
     np.testing.assert_array_equal(on_gpu.cpu().numpy(), tensor.cpu().numpy())
+
+
+@pytest.mark.parametrize("weights_only", [None, True, False])
+def test_load_accepts_pytorchs_arguments_and_never_unpickles(tmp_path, weights_only):
+    path = tmp_path / "model.pth"
+    minidl.save(nn.Linear(2, 3).state_dict(), path)
+    state = minidl.load(path, map_location=minidl.device("cpu"), weights_only=weights_only,
+                        mmap=False)
+    assert list(state) == ["weight", "bias"] and state["weight"].shape == (3, 2)
+    with pytest.raises(TypeError, match="weights_only must be a bool or None"):
+        minidl.load(path, weights_only="yes")

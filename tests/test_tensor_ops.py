@@ -317,10 +317,10 @@ def test_gradients_of_different_leaves_never_share_memory():
     (a + b).sum().backward()  # Add hands the same array to both inputs
     assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
     with minidl.no_grad():
-        a.grad.data *= 10
+        a.grad.array *= 10
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
     seed = minidl.tensor(np.array([2.0, 5.0]))
     c = leaf([1.0, 1.0])
     (c * 1.0).backward(seed)
-    c.grad.data[0] = 0.0
+    c.grad.array[0] = 0.0
     assert seed.tolist() == [2.0, 5.0]  # the caller's gradient array is never reused

@@ -1,9 +1,10 @@
 """Reverse-mode differentiation: walk the graph from an output back to the leaves.
 
-The graph is made of Function nodes (``tensor.grad_fn``) linked through their input
-Tensors.  ``run_backward`` orders the nodes so that each is visited only after every node
-that uses its output (a topological order), then applies the chain rule node by node,
-summing the gradients that reach one tensor along several paths.
+The graph is made of Function nodes (``tensor.grad_fn``), each linked to the nodes that
+computed its inputs when it ran (``fn.input_nodes``; None for a leaf).  ``run_backward``
+orders the nodes so that each is visited only after every node that uses its output (a
+topological order), then applies the chain rule node by node, summing the gradients that
+reach one tensor along several paths.
 
 A leaf with post-accumulate hooks (:mod:`.hooks`) has them called as soon as its last
 incoming edge has been processed, i.e. when its gradient for this pass is complete; the
@@ -37,8 +38,7 @@ def topological_order(root_fn) -> list:
             continue
         visited.add(id(fn))
         stack.append((fn, True))  # comes back after the nodes pushed next
-        for value in fn.inputs:
-            child = getattr(value, "grad_fn", None)
+        for child in fn.input_nodes:
             if child is not None and id(child) not in visited:
                 stack.append((child, False))
     post_order.reverse()
@@ -71,8 +71,8 @@ def hooked_leaves(order) -> dict:
     hooks that the nodes of ``order`` feed."""
     waiting: dict = {}
     for fn in order:
-        for value, needed in zip(fn.inputs, fn.needs_input_grad):
-            if needed and value.grad_fn is None and post_accumulate_hooks(value):
+        for value, node, needed in zip(fn.inputs, fn.input_nodes, fn.needs_input_grad):
+            if needed and node is None and post_accumulate_hooks(value):
                 waiting.setdefault(id(value), [value, 0])[1] += 1
     return waiting
 
@@ -125,28 +125,30 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
 
 def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set) -> None:
     """The chain rule at one node: its inputs' gradients, into ``pending`` (computed
-    inputs) or ``.grad`` (leaves)."""
+    inputs) or ``.grad`` (leaves, noted in ``reached``)."""
     if fn._released:
         raise RuntimeError(
-            f"backward through {fn.name} a second time: its saved values were freed "
+            f"backward through {fn.name()} a second time: its saved values were freed "
             "after the first backward; pass retain_graph=True to the first backward")
+    fn.check_saved_versions()
     if fn.retained_output is not None:
         accumulate_into(fn.retained_output, grad_output, claimed)
     grads = fn.backward(grad_output)
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(fn.inputs):
-        raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
+        raise RuntimeError(f"{fn.name()} returned {len(grads)} gradients "
                            f"for {len(fn.inputs)} inputs")
-    for value, needed, g in zip(fn.inputs, fn.needs_input_grad, grads):
+    for value, node, needed, g in zip(fn.inputs, fn.input_nodes, fn.needs_input_grad,
+                                      grads):
         if not needed or g is None:
             continue
         if g.shape != value.shape:
-            raise RuntimeError(f"{fn.name}.backward returned a gradient of shape "
+            raise RuntimeError(f"{fn.name()} returned a gradient of shape "
                                f"{tuple(g.shape)} for an input of shape {value.shape}")
-        if value.grad_fn is None:
+        if node is None:  # a leaf
             accumulate_into(value, g, claimed)
             reached.add(id(value))
         else:
-            key = id(value.grad_fn)
+            key = id(node)
             pending[key] = g if key not in pending else pending[key] + g

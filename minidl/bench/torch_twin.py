@@ -6,18 +6,16 @@ minidl's models (``minidl.models``, the repository's ``models/``) use only PyTor
 layers, the same attribute names (hence the same ``state_dict`` keys) and the same forward
 code.  ``twin_class`` loads a model module that way, in a package of its own
 (``_minidl_torch_twin``) whose ``nn``, ``creation``, ``tensor`` and ``autograd`` are
-PyTorch's; ``torch_twin`` builds the twin of a model and copies its weights and buffers.
-The model files import minidl by absolute name (``from minidl import nn``, ``from
-minidl.models.blocks import ...``): each twin module runs with an ``__import__`` of its
-own that reads ``minidl`` as the twin package.
+PyTorch's: the model files import ``minidl`` by absolute name (``from minidl import nn``),
+so a twin module runs its source with an ``__import__`` that sends ``minidl`` and its
+sub-modules to the twin package.  ``torch_twin`` builds the twin of a model and copies its
+weights and buffers.
 
 Nothing here changes minidl's own modules; PyTorch is needed only by the benchmarks.
 """
 from __future__ import annotations
 
 import builtins
-import importlib
-import importlib.abc
 import importlib.util
 import sys
 import types
@@ -41,8 +39,6 @@ def _install(torch) -> None:
         sys.modules[created.__name__] = created
         return created
 
-    models_folder = Path(minidl.models.__file__).parent
-    sys.meta_path.append(TwinModelFinder(models_folder))
     root = module("", __path__=[], nn=torch.nn)
     root.nn = sys.modules[f"{PACKAGE}.nn"] = torch.nn
     root.creation = module("creation", cat=torch.cat, zeros=torch.zeros,
@@ -50,49 +46,56 @@ def _install(torch) -> None:
     root.tensor = module("tensor", Tensor=torch.Tensor)
     root.autograd = module("autograd", no_grad=torch.no_grad)
     # the models package without running its __init__ (which imports every model)
-    root.models = module("models", __path__=[])
+    root.models = module("models", __path__=[str(Path(minidl.models.__file__).parent)])
 
 
-def twin_import(name, globals=None, locals=None, fromlist=(), level=0):
-    """``__import__`` of a twin module: ``minidl`` and ``minidl.<x>`` are the twin
-    package's."""
-    if level == 0 and (name == "minidl" or name.startswith("minidl.")):
+def _twin_module(name: str) -> types.ModuleType:
+    """The twin package's module ``name``: one made by ``_install``, or a model file of
+    ``minidl.models`` run with :func:`_twin_import`."""
+    if name in sys.modules:
+        return sys.modules[name]
+    prefix = f"{PACKAGE}.models."
+    if not name.startswith(prefix):
+        raise ImportError(f"{name.replace(PACKAGE, 'minidl', 1)} has no PyTorch twin "
+                          f"(a model file imports it)")
+    path = Path(sys.modules[f"{PACKAGE}.models"].__path__[0],
+                *name[len(prefix):].split(".")).with_suffix(".py")
+    module = types.ModuleType(name)
+    module.__file__, module.__package__ = str(path), name.rpartition(".")[0]
+    module.__dict__["__builtins__"] = dict(vars(builtins), __import__=_twin_import)
+    sys.modules[name] = module
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _twin_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """``__import__`` inside a twin module: ``minidl...`` (or a relative name) is the twin
+    package's module; anything else is imported as usual."""
+    if level:
+        name = importlib.util.resolve_name("." * level + name, (globals or {})["__package__"])
+    elif name == "minidl" or name.startswith("minidl."):
         name = PACKAGE + name[len("minidl"):]
-    return builtins.__import__(name, globals, locals, fromlist, level)
-
-
-class TwinModelFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds ``_minidl_torch_twin.models.<file>`` in the models folder and runs the file
-    with :func:`twin_import` as its ``__import__``."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def find_spec(self, fullname, path=None, target=None):
-        prefix = f"{PACKAGE}.models."
-        if not fullname.startswith(prefix):
-            return None
-        source = self.folder / f"{fullname[len(prefix):]}.py"
-        if not source.is_file():
-            return None
-        return importlib.util.spec_from_file_location(fullname, source, loader=self)
-
-    def create_module(self, spec):
-        return None  # the default module
-
-    def exec_module(self, module) -> None:
-        module.__dict__["__builtins__"] = {**vars(builtins), "__import__": twin_import}
-        source = Path(module.__spec__.origin)
-        exec(compile(source.read_text(encoding="utf-8"), str(source), "exec"),
-             module.__dict__)
+    else:
+        return builtins.__import__(name, globals, locals, fromlist, level)
+    module = _twin_module(name)
+    if not fromlist:
+        return _twin_module(PACKAGE)
+    for item in fromlist:
+        if not hasattr(module, item) and f"{name}.{item}" not in sys.modules \
+                and name.startswith(f"{PACKAGE}.models"):
+            setattr(module, item, _twin_module(f"{name}.{item}"))  # a sub-module
+    return module
 
 
 def twin_class(cls, torch):
     """The PyTorch class defined by the source of the minidl model class ``cls``."""
     _install(torch)
     source_module = cls.__module__.rsplit(".", 1)[-1]
-    twin_module = importlib.import_module(f"{PACKAGE}.models.{source_module}")
-    return getattr(twin_module, cls.__name__)
+    return getattr(_twin_module(f"{PACKAGE}.models.{source_module}"), cls.__name__)
 
 
 def torch_twin(model, torch, *args, **kwargs):

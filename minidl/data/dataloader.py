@@ -29,9 +29,11 @@ the current one, with no copies between processes.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 
@@ -55,14 +57,30 @@ class DataLoader:
         prefetch_factor: batches each worker may have ready ahead of time.
         generator: an int seed or a NumPy Generator for the epoch seeds; None uses
             minidl's global generator.
+        worker_init_fn: called once in each worker thread, with the worker's id
+            (0 ... num_workers - 1), before it builds its first batch.
+        timeout: seconds to wait for a batch from the workers (0: no limit).
+        pin_memory, persistent_workers: accepted for PyTorch programs; no effect here
+            (batches are NumPy arrays that ``.to("cuda")`` copies, and the worker threads
+            cost nothing to start each epoch).
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, sampler=None,
-                 drop_last: bool = False, collate_fn=None, num_workers: int = 0,
-                 prefetch_factor: int = 2, generator=None):
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool | None = False,
+                 sampler=None, drop_last: bool = False, collate_fn=None, num_workers: int = 0,
+                 prefetch_factor: int | None = 2, generator=None, *,
+                 pin_memory: bool = False, persistent_workers: bool = False,
+                 worker_init_fn=None, timeout: float = 0, pin_memory_device: str = ""):
         _check_count("batch_size", batch_size, minimum=1)
         _check_count("num_workers", num_workers, minimum=0)
+        prefetch_factor = 2 if prefetch_factor is None else prefetch_factor
         _check_count("prefetch_factor", prefetch_factor, minimum=1)
+        if persistent_workers and num_workers == 0:
+            raise ValueError("DataLoader: persistent_workers=True needs num_workers > 0")
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError(f"DataLoader: worker_init_fn must be callable, got "
+                            f"{type(worker_init_fn).__name__}")
+        if not isinstance(timeout, int | float) or timeout < 0:
+            raise ValueError(f"DataLoader: timeout must be a number >= 0, got {timeout!r}")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise TypeError(f"DataLoader: dataset must support len() and indexing, got "
                             f"{type(dataset).__name__}")
@@ -74,13 +92,15 @@ class DataLoader:
                             f"length, got {type(sampler).__name__}")
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.shuffle = bool(shuffle)
         self.sampler = sampler
         self.drop_last = drop_last
         self.collate_fn = collate_fn or default_collate
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
         self.generator = None if generator is None else as_generator(generator, "DataLoader")
+        self.pin_memory, self.persistent_workers = pin_memory, persistent_workers
+        self.worker_init_fn, self.timeout = worker_init_fn, timeout
 
     def __len__(self) -> int:
         """Batches per epoch."""
@@ -96,17 +116,28 @@ class DataLoader:
             return
         ahead = self.num_workers * self.prefetch_factor
         pending = deque()
-        with ThreadPoolExecutor(self.num_workers, thread_name_prefix="minidl-data") as pool:
+        worker_ids = itertools.count()
+        initializer = None if self.worker_init_fn is None else (
+            lambda: self.worker_init_fn(next(worker_ids)))
+        with ThreadPoolExecutor(self.num_workers, thread_name_prefix="minidl-data",
+                                initializer=initializer) as pool:
             try:
                 for job in jobs:
                     pending.append(pool.submit(self._load_batch, *job))
                     if len(pending) >= ahead:
-                        yield pending.popleft().result()
+                        yield self._result(pending.popleft())
                 while pending:
-                    yield pending.popleft().result()
+                    yield self._result(pending.popleft())
             finally:  # the loop stopped early (break, error): drop the batches not started
                 for future in pending:
                     future.cancel()
+
+    def _result(self, future):
+        try:
+            return future.result(timeout=self.timeout or None)
+        except FutureTimeout:
+            raise RuntimeError(f"DataLoader timed out after {self.timeout} seconds waiting "
+                               "for a batch") from None
 
     def _samples(self) -> int:
         return len(self.sampler) if self.sampler is not None else len(self.dataset)

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from ..tensor import Tensor
 from .seeding import as_generator
 
 
@@ -24,9 +25,12 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Rows of equally long arrays (or Tensors): sample ``i`` is ``(a[i], b[i], ...)``.
+    """Rows of equally long Tensors (or arrays): sample ``i`` is ``(a[i], b[i], ...)``, as
+    Tensors sharing memory with the given data (PyTorch's behaviour), so
+    ``model(dataset[i][0])`` works.
 
-    Tensors are kept as NumPy arrays, so samples can be built in worker threads.
+    The data are kept as NumPy arrays (``self.arrays``; ``self.tensors`` shows them as
+    Tensors), so samples can be built in worker threads.
     """
 
     def __init__(self, *arrays):
@@ -38,8 +42,12 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: all arrays need the same first dimension, got "
                              f"shapes {[a.shape for a in self.arrays]}")
 
+    @property
+    def tensors(self) -> tuple:
+        return tuple(Tensor._from_array(a) for a in self.arrays)
+
     def __getitem__(self, index):
-        return tuple(a[index] for a in self.arrays)
+        return tuple(Tensor._from_array(np.asarray(a[index])) for a in self.arrays)
 
     def __len__(self) -> int:
         return len(self.arrays[0])

@@ -15,6 +15,7 @@ image get ``fill``.
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -94,21 +95,62 @@ def crop(image, top: int, left: int, height: int, width: int):
 
 
 def center_crop(image, size):
-    """The central ``size`` window (an int for a square, or (height, width))."""
+    """The central ``size`` window (an int for a square, or (height, width)), as
+    torchvision: the window's top-left corner is at round((H - h) / 2), round((W - w) / 2),
+    and an image smaller than the window is first padded with zeros on every side."""
     height, width = size_pair(size, "center_crop")
     full_height, full_width = image_size(image)
-    return crop(image, (full_height - height) // 2, (full_width - width) // 2, height, width)
+    if height > full_height or width > full_width:
+        grow_h, grow_w = max(height - full_height, 0), max(width - full_width, 0)
+        image = pad(image, (grow_w // 2, grow_h // 2, (grow_w + 1) // 2, (grow_h + 1) // 2))
+        full_height, full_width = image_size(image)
+    top = int(round((full_height - height) / 2.0))
+    left = int(round((full_width - width) / 2.0))
+    return crop(image, top, left, height, width)
 
 
-def pad(image, padding: int, fill=0):
-    """Add ``padding`` pixels of value ``fill`` on every side."""
+PaddingMode = Literal["constant", "edge", "reflect", "symmetric"]
+PADDING_MODES: dict[str, PaddingMode] = {"constant": "constant", "edge": "edge",
+                                         "reflect": "reflect", "symmetric": "symmetric"}
+
+
+def padding_sides(padding) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) from torchvision's forms: an int for every side, a pair
+    (left/right, top/bottom), or four values (left, top, right, bottom)."""
+    if isinstance(padding, int):
+        return (padding,) * 4
+    values = tuple(padding)
+    if len(values) == 1:
+        values = values * 4
+    elif len(values) == 2:
+        values = values * 2
+    if len(values) != 4 or not all(isinstance(v, int) and v >= 0 for v in values):
+        raise ValueError(f"pad: padding must be an int or 1, 2 or 4 non-negative ints, got "
+                         f"{padding!r}")
+    return values
+
+
+def pad(image, padding, fill=0, padding_mode: str = "constant"):
+    """Add pixels around the image: ``padding`` is an int (every side), (left/right,
+    top/bottom) or (left, top, right, bottom).  ``padding_mode``: "constant" (value
+    ``fill``, a number or one per channel), "edge" (repeat the border), "reflect" (mirror
+    without the border pixel) or "symmetric" (mirror with it), as torchvision."""
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"pad: padding_mode must be one of {tuple(PADDING_MODES)}, got "
+                         f"{padding_mode!r}")
+    left, top, right, bottom = padding_sides(padding)
     if isinstance(image, Image.Image):
-        padded = Image.new(image.mode, (image.width + 2 * padding, image.height + 2 * padding),
-                           _pillow_fill(fill, len(image.getbands())))
-        padded.paste(image, (padding, padding))
-        return padded
+        if padding_mode == "constant":
+            padded = Image.new(image.mode, (image.width + left + right,
+                                            image.height + top + bottom),
+                               _pillow_fill(fill, len(image.getbands())))
+            padded.paste(image, (left, top))
+            return padded
+        return Image.fromarray(pad(np.asarray(image), padding, fill, padding_mode))
     array = np.asarray(image)
-    widths = [(padding, padding), (padding, padding)] + [(0, 0)] * (array.ndim - 2)
+    widths = [(top, bottom), (left, right)] + [(0, 0)] * (array.ndim - 2)
+    if padding_mode != "constant":
+        return np.pad(array, widths, mode=PADDING_MODES[padding_mode])
     if np.ndim(fill) == 0:
         return np.pad(array, widths, constant_values=fill)
     channels = [np.pad(array[..., c], widths[:2], constant_values=f) for c, f in enumerate(fill)]
@@ -151,15 +193,16 @@ def rotate(image, angle: float, fill=0, interpolation: str = "bilinear"):
 
 
 def normalize(tensor: np.ndarray, mean, std) -> np.ndarray:
-    """``(x - mean[c]) / std[c]`` for each channel c of a (C, H, W) float array."""
+    """``(x - mean[c]) / std[c]`` for each channel c of a (..., C, H, W) float array."""
     array = np.asarray(tensor)
-    if array.ndim != 3 or array.dtype.kind != "f":
-        raise ValueError(f"normalize: expected a (C, H, W) float array (after ToTensor), got "
-                         f"shape {array.shape} and dtype {array.dtype}")
+    if array.ndim < 3 or array.dtype.kind != "f":
+        raise ValueError(f"normalize: expected a (C, H, W) float array (or a batch of them, "
+                         f"after ToTensor), got shape {array.shape} and dtype {array.dtype}")
     mean = np.asarray(mean, dtype=array.dtype).reshape(-1, 1, 1)
     std = np.asarray(std, dtype=array.dtype).reshape(-1, 1, 1)
-    if len(mean) not in (1, len(array)) or len(std) not in (1, len(array)):
-        raise ValueError(f"normalize: the image has {len(array)} channels but mean has "
+    channels = array.shape[-3]
+    if len(mean) not in (1, channels) or len(std) not in (1, channels):
+        raise ValueError(f"normalize: the image has {channels} channels but mean has "
                          f"{len(mean)} values and std {len(std)}")
     if np.any(std == 0):
         raise ValueError("normalize: std must not contain 0")
@@ -196,10 +239,14 @@ def _pillow_fill(fill, bands: int):
 
 
 def _target_size(size, height: int, width: int) -> tuple[int, int]:
+    """An int (or a one-element list) sets the shorter side and the longer one keeps the
+    aspect ratio, truncated as torchvision does: int(size · long / short)."""
+    if not isinstance(size, int) and len(size) == 1:
+        size = size[0]
     if isinstance(size, int):
         if height <= width:
-            return size, max(1, round(width * size / height))
-        return max(1, round(height * size / width)), size
+            return size, max(1, int(size * width / height))
+        return max(1, int(size * height / width)), size
     return size_pair(size, "resize")
 
 

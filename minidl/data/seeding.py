@@ -45,12 +45,14 @@ def using_generator(generator: np.random.Generator):
 
 def as_generator(generator, function: str) -> np.random.Generator:
     """``None`` -> the global generator; an int -> a new generator seeded with it; a NumPy
-    ``Generator`` -> itself."""
+    ``Generator`` -> itself; a ``minidl.Generator`` (``torch.Generator``) -> its stream."""
     if generator is None:
         return _random.generator()
     if isinstance(generator, np.random.Generator):
         return generator
+    if isinstance(generator, _random.Generator):
+        return generator.numpy
     if isinstance(generator, int | np.integer) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
-    raise TypeError(f"{function}: generator must be None, an int seed or a "
-                    f"numpy.random.Generator, got {type(generator).__name__}")
+    raise TypeError(f"{function}: generator must be None, an int seed, a minidl.Generator "
+                    f"or a numpy.random.Generator, got {type(generator).__name__}")

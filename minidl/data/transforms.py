@@ -132,19 +132,36 @@ class RandomVerticalFlip(RandomTransform):
 
 
 class RandomCrop(RandomTransform):
-    """A ``size`` window at a uniformly random place, after ``padding`` pixels of ``fill``
-    on every side."""
+    """A ``size`` window at a uniformly random place (torchvision's arguments).
 
-    def __init__(self, size, padding: int = 0, fill=0, generator=None):
+    ``padding`` (an int, (left/right, top/bottom) or (left, top, right, bottom)) is added
+    first, with ``fill`` and ``padding_mode`` as in :func:`.functional.pad`; with
+    ``pad_if_needed``, a side shorter than the window is then padded on both ends by the
+    shortfall.
+    """
+
+    def __init__(self, size, padding=None, pad_if_needed: bool = False, fill=0,
+                 padding_mode: str = "constant", generator=None):
         super().__init__(generator)
         self.size = F.size_pair(size, "RandomCrop")
-        self.padding, self.fill = padding, fill
+        if padding is not None:
+            F.padding_sides(padding)
+        if padding_mode not in F.PADDING_MODES:
+            raise ValueError(f"RandomCrop: padding_mode must be one of "
+                             f"{tuple(F.PADDING_MODES)}, got {padding_mode!r}")
+        self.padding, self.pad_if_needed = padding, pad_if_needed
+        self.fill, self.padding_mode = fill, padding_mode
 
     def __call__(self, image):
         if self.padding:
-            image = F.pad(image, self.padding, self.fill)
-        height, width = F.image_size(image)
+            image = F.pad(image, self.padding, self.fill, self.padding_mode)
         crop_height, crop_width = self.size
+        height, width = F.image_size(image)
+        if self.pad_if_needed and width < crop_width:
+            image = F.pad(image, (crop_width - width, 0), self.fill, self.padding_mode)
+        if self.pad_if_needed and height < crop_height:
+            image = F.pad(image, (0, crop_height - height), self.fill, self.padding_mode)
+        height, width = F.image_size(image)
         if crop_height > height or crop_width > width:
             raise ValueError(f"RandomCrop: size {self.size} is larger than the (padded) image "
                              f"{height}x{width}")

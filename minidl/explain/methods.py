@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..creation import tensor
 from ..tensor import Tensor
 
 
@@ -115,7 +116,7 @@ def stroke_share(maps: np.ndarray, strokes: np.ndarray) -> np.ndarray:
 
 
 def _probability(scores_fn, x: np.ndarray, target: np.ndarray) -> np.ndarray:
-    scores = scores_fn(Tensor(x)).numpy().astype(np.float64)
+    scores = scores_fn(tensor(x)).numpy().astype(np.float64)
     scores -= scores.max(axis=1, keepdims=True)
     probabilities = np.exp(scores)
     probabilities /= probabilities.sum(axis=1, keepdims=True)

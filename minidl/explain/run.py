@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..creation import tensor
 from ..data import Subset
-from ..tensor import Tensor
 from .methods import grad_cam, occlusion, saliency, stroke_share
 
 METHODS = ("saliency", "gradcam", "occlusion")
@@ -86,7 +86,7 @@ def explain(task, images: np.ndarray, labels, strokes, names, methods, target="p
     """Each method's maps and the per-image record."""
     scores_fn, _ = class_scores(task)
     model = task.models["model"]
-    x = Tensor(images)
+    x = tensor(images)
     with no_grad():
         scores = scores_fn(x).numpy()
     predicted = scores.argmax(axis=1)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 
@@ -94,6 +97,30 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+@no_grad()
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill ``tensor`` (2 or more dimensions, seen as rows = shape[0] and columns = the
+    rest) with a random (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013): the
+    Q of the QR decomposition of a standard normal matrix, with the signs of R's diagonal
+    moved into Q so that Q is uniformly distributed (PyTorch's recipe).  Orthonormal rows
+    when rows ≤ columns, orthonormal columns otherwise."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are "
+                         f"supported, got shape {tensor.shape}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    columns = tensor.numel() // rows
+    flat = _random.generator().standard_normal((rows, columns))
+    if rows < columns:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < columns:
+        q = q.T
+    return tensor.copy_((gain * q).reshape(tensor.shape))
 
 
 def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:

@@ -9,6 +9,11 @@ path in ``model.named_modules()``): for the duration of the run every module's
 that pushes and pops its name, and the wrappers are removed afterwards, whatever
 happens.
 
+An in-place change (``nn.ReLU(inplace=True)``, ``x += y``) is reported too: from then on
+the changed tensor stands for the tensor computed for it, so later operations and the
+outputs read the new value.  A tensor overwritten with values no operation computed
+(numbers or arrays assigned into it) is refused.
+
 What the tracer cannot see, it cannot export — as with PyTorch's tracing exporter:
 Python control flow on tensor values, and arithmetic done on raw arrays outside
 minidl's operations (``.numpy()``, comparisons, ``argmax``), become constants of the
@@ -20,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..autograd import no_grad
-from ..autograd.function import observe_applies
+from ..autograd.function import InPlaceChange, observe_applies
 from ..nn import Module
 from ..tensor import Tensor
 from .errors import ExportError
@@ -74,8 +79,23 @@ def trace(model: Module, args: tuple) -> Trace:
     # id of a max pooling's indices tensor -> (the pooling's layer, the tensor: kept alive
     # so that its id is not reused by a later tensor)
     indices_of: dict = {}
+    # id of a tensor changed in place -> the tensor whose values it now holds
+    replaced_by: dict = {}
+
+    def current(value):
+        return replaced_by.get(id(value), value)
 
     def record(function, inputs, options, output):
+        if function is InPlaceChange:
+            (source,) = inputs
+            if source is None:
+                raise ExportError(f"{options['op']} in {scopes[-1] or 'the model'!r} "
+                                  "overwrites a tensor in place with values no tensor "
+                                  "operation computed; an exported graph cannot hold that. "
+                                  "Compute the new value with tensor operations")
+            replaced_by[id(output)] = current(source)
+            return
+        inputs = tuple(current(value) for value in inputs)
         for value in inputs:
             if id(value) in indices_of:
                 raise ExportError(f"MaxPool2d in {indices_of[id(value)][0]!r}: "
@@ -111,6 +131,7 @@ def trace(model: Module, args: tuple) -> Trace:
     names: list[str] = []
     tensors: list[Tensor] = []
     _flatten(output, "output", names, tensors)
+    tensors = [current(tensor) for tensor in tensors]
     for tensor in tensors:
         if id(tensor) in indices_of:
             raise ExportError(f"MaxPool2d in {indices_of[id(tensor)][0]!r}: return_indices=True "

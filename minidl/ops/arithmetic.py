@@ -51,26 +51,31 @@ class Mul(Function):
     """z = a * b;  dz/da = b, dz/db = a."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        # keep only what backward needs (so x.mul_(2) may change x in place afterwards)
+        self.shapes = (a.shape, b.shape)
+        self.save_for_backward(a if self.needs_input_grad[1] else None,
+                               b if self.needs_input_grad[0] else None)
         return a * b
 
     def backward(self, grad):
         a, b = self.saved_arrays
-        return (sum_to_shape(grad * b, a.shape) if self.needs_input_grad[0] else None,
-                sum_to_shape(grad * a, b.shape) if self.needs_input_grad[1] else None)
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape(grad * b, shape_a) if self.needs_input_grad[0] else None,
+                sum_to_shape(grad * a, shape_b) if self.needs_input_grad[1] else None)
 
 
 class Div(Function):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
+        self.shape_a = a.shape
+        self.save_for_backward(a if self.needs_input_grad[1] else None, b)
         return a / b
 
     def backward(self, grad):
         a, b = self.saved_arrays
         grad_a = grad / b
-        return (sum_to_shape(grad_a, a.shape) if self.needs_input_grad[0] else None,
+        return (sum_to_shape(grad_a, self.shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(-grad_a * a / b, b.shape) if self.needs_input_grad[1] else None)
 
 

@@ -1,4 +1,4 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs, clamp and the activations.
+"""Elementwise functions: exp, log, trigonometry, sqrt, abs, clamp, maximum and the activations.
 
 Each backward multiplies the incoming gradient by the derivative of the function at the
 saved input (or output, when the derivative is cheaper in terms of it).
@@ -33,6 +33,68 @@ class Log(Function):
     def backward(self, grad):
         (x,) = self.saved_arrays
         return grad / x
+
+
+class Log1p(Function):
+    """y = ln(1 + x), accurate for small x;  dy/dx = 1 / (1 + x)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_arrays
+        return grad / (1 + x)
+
+
+class Expm1(Function):
+    """y = eˣ - 1, accurate for small x;  dy/dx = eˣ = y + 1."""
+
+    def forward(self, x):
+        y = array_module(x).expm1(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * (y + 1)
+
+
+class Sin(Function):
+    """y = sin x;  dy/dx = cos x."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).sin(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_arrays
+        return grad * array_module(x).cos(x)
+
+
+class Cos(Function):
+    """y = cos x;  dy/dx = -sin x."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).cos(x)
+
+    def backward(self, grad):
+        (x,) = self.saved_arrays
+        return -grad * array_module(x).sin(x)
+
+
+class Tan(Function):
+    """y = tan x;  dy/dx = 1 + y²."""
+
+    def forward(self, x):
+        y = array_module(x).tan(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        return grad * (1 + y * y)
 
 
 class Sqrt(Function):
@@ -133,6 +195,26 @@ class Tanh(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         return grad * (1 - y * y)
+
+
+class Maximum(Function):
+    """y = max(a, b) elementwise (min with ``largest=False``), broadcasting;  the gradient
+    goes to the larger (smaller) input, half to each where they are equal (PyTorch)."""
+
+    def forward(self, a, b, *, largest=True):
+        self.largest, self.shapes = largest, (a.shape, b.shape)
+        self.save_for_backward(a, b)
+        xp = array_module(a)
+        return xp.maximum(a, b) if largest else xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_arrays
+        shape_a, shape_b = self.shapes
+        wins = (a > b) if self.largest else (a < b)
+        share_a = wins.astype(grad.dtype) + (a == b).astype(grad.dtype) * grad.dtype.type(0.5)
+        return (sum_to_shape(grad * share_a, shape_a) if self.needs_input_grad[0] else None,
+                sum_to_shape(grad * (1 - share_a), shape_b) if self.needs_input_grad[1]
+                else None)
 
 
 class Where(Function):

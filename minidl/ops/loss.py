@@ -1,6 +1,7 @@
-"""Binary cross-entropy on probabilities and on logits, as graph nodes.
+"""Binary cross-entropy on probabilities and on logits, and the smooth L1 (Huber) loss, as
+graph nodes.
 
-Both work elementwise on an input x and a target t of one shape; the reductions and the
+All work elementwise on an input x and a target t of one shape; the reductions and the
 checks of shapes and ranges are ``minidl.nn.functional``'s.
 """
 from __future__ import annotations
@@ -60,3 +61,28 @@ class BinaryCrossEntropyWithLogits(Function):
             p = self.pos_weight
             grad_t = grad * (-x + (0 if p is None else (p - 1) * softplus_neg))
         return grad_x, grad_t
+
+
+class SmoothL1(Function):
+    """Per element, with d = x - y and β > 0:  l = d²/(2β) where |d| < β, else |d| - β/2;
+    dl/dx = d/β where |d| < β, else sign(d);  dl/dy = -dl/dx.  ``scale`` multiplies both
+    (Huber's loss with δ is β·smooth-L1 with β = δ)."""
+
+    def forward(self, x, y, *, beta, scale=1.0):
+        xp = array_module(x)
+        d = x - y
+        size = xp.abs(d)
+        quadratic = size < beta
+        self.beta, self.scale = beta, scale
+        self.save_for_backward(d, quadratic)
+        loss = xp.where(quadratic, d * d / (2 * beta), size - beta / 2)
+        return loss * x.dtype.type(scale) if scale != 1.0 else loss
+
+    def backward(self, grad):
+        d, quadratic = self.saved_arrays
+        xp = array_module(d)
+        slope = xp.where(quadratic, d / self.beta, xp.sign(d)) * grad
+        if self.scale != 1.0:
+            slope = slope * slope.dtype.type(self.scale)
+        return (slope if self.needs_input_grad[0] else None,
+                -slope if self.needs_input_grad[1] else None)

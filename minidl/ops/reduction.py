@@ -1,4 +1,4 @@
-"""Reductions over dimensions: sum, mean, amax/amin, variance.
+"""Reductions over dimensions: sum, mean, amax/amin, variance, p-norms.
 
 ``dim`` follows PyTorch: ``None`` reduces everything, an int or a tuple of ints picks the
 dimensions, negative values count from the end; ``keepdim`` keeps reduced dimensions as
@@ -11,7 +11,6 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import array_module
-from .arguments import normalize_dims as normalize_dims  # Tensor's methods reach it here
 
 
 def expand_reduced(grad, input_shape: tuple, axes: tuple, keepdim: bool):
@@ -88,3 +87,25 @@ class Var(Function):
         scale = grad.dtype.type(2) / grad.dtype.type(self.divisor)
         return expand_reduced(grad, self.shape, self.axes, self.keepdim) * centred * scale
 
+
+
+class Norm(Function):
+    """y = (Σ_axes |x|^p)^(1/p) for a finite p > 0;
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1)  (0 where y = 0, as PyTorch; x / y for p = 2)."""
+
+    def forward(self, x, *, p=2.0, axes=(), keepdim=False):
+        xp = array_module(x)
+        self.p, self.axes, self.keepdim = p, axes, keepdim
+        y = ((xp.abs(x) ** p).sum(axis=axes, keepdims=True) ** (1 / p)).astype(x.dtype)
+        self.save_for_backward(x, y)
+        return y if keepdim else y.squeeze(axis=axes)
+
+    def backward(self, grad):
+        x, y = self.saved_arrays
+        xp = array_module(x)
+        if not self.keepdim:
+            grad = xp.expand_dims(grad, self.axes) if self.axes else grad
+        p = self.p
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = xp.where(y > 0, y ** (1 - p), 0).astype(x.dtype)
+        return grad * scale * xp.sign(x) * xp.abs(x) ** (p - 1)

@@ -14,6 +14,8 @@ from .arithmetic import sum_to_shape
 class Reshape(Function):
     """Same elements, new shape;  the gradient is reshaped back."""
 
+    returns_view = True
+
     def forward(self, x, *, shape):
         self.shape = x.shape
         return x.reshape(shape)
@@ -24,6 +26,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """y = x with its axes reordered by ``dims``;  the gradient gets the inverse order."""
+
+    returns_view = True
 
     def forward(self, x, *, dims):
         self.dims = dims
@@ -38,6 +42,8 @@ class Permute(Function):
 
 class Expand(Function):
     """y = x broadcast to ``shape`` (no copy);  the gradient is summed back."""
+
+    returns_view = True
 
     def forward(self, x, *, shape):
         self.shape = x.shape
@@ -60,6 +66,8 @@ class GetItem(Function):
     accumulated with an unbuffered scatter-add; other indices pick each element once.
     """
 
+    returns_view = True  # basic indexing (slices, ints) views x; advanced indexing copies
+
     def forward(self, x, *, index):
         self.index, self.shape, self.dtype = index, x.shape, x.dtype
         return x[index]
@@ -72,6 +80,60 @@ class GetItem(Function):
         else:
             grad_x[self.index] = grad
         return grad_x
+
+
+class IndexPut(Function):
+    """y = x with y[index] = value (``x[index] = value``, value broadcast to the indexed
+    shape);  dy/dx = 1 outside ``index`` and 0 inside,  dy/dvalue = the gradient at
+    ``index``, summed over the axes that broadcasting stretched."""
+
+    def forward(self, x, value, *, index):
+        self.index, self.value_shape = index, value.shape
+        y = x.copy()
+        y[index] = value
+        return y
+
+    def backward(self, grad):
+        grad_x = grad_value = None
+        if self.needs_input_grad[0]:
+            grad_x = grad.copy()
+            grad_x[self.index] = 0
+        if self.needs_input_grad[1]:
+            grad_value = sum_to_shape(grad[self.index], self.value_shape)
+        return grad_x, grad_value
+
+
+class Scatter(Function):
+    """y = x with values written at ``index`` along ``axis``: y[index[i][j]][j] = src[i][j] for
+    axis 0 (likewise for other axes), as ``torch.scatter``; ``src`` is read over the shape
+    of ``index``, or is one value (0-d).
+    dy/dx = 1 where nothing was written, 0 where something was;  dy/dsrc = the gradient at
+    the written positions (a gather)."""
+
+    def forward(self, x, src, *, index, axis):
+        xp = array_module(x)
+        positions = list(xp.indices(index.shape, sparse=True))
+        positions[axis] = index
+        self.positions, self.src_shape = tuple(positions), src.shape
+        self.src_part = tuple(slice(0, size) for size in index.shape) if src.ndim else ()
+        y = x.copy()
+        y[self.positions] = src[self.src_part]
+        return y
+
+    def backward(self, grad):
+        xp = array_module(grad)
+        grad_x = grad_src = None
+        if self.needs_input_grad[0]:
+            grad_x = grad.copy()
+            grad_x[self.positions] = 0
+        if self.needs_input_grad[1]:
+            picked = grad[self.positions]
+            grad_src = xp.zeros(self.src_shape, dtype=grad.dtype)
+            if self.src_part:
+                grad_src[self.src_part] = picked
+            else:
+                grad_src[...] = picked.sum()
+        return grad_x, grad_src
 
 
 class Cat(Function):

@@ -46,7 +46,7 @@ class Adadelta(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
 
-        square_avg, acc_delta = state["square_avg"].data, state["acc_delta"].data
+        square_avg, acc_delta = state["square_avg"].array, state["acc_delta"].array
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad
         delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad

@@ -68,12 +68,12 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * param
 
-        exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+        exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
         if group["amsgrad"]:
-            second_moment = state["max_exp_avg_sq"].data
+            second_moment = state["max_exp_avg_sq"].array
             xp.maximum(second_moment, exp_avg_sq, out=second_moment)
         else:
             second_moment = exp_avg_sq

@@ -12,7 +12,7 @@ An optimizer holds
   parameter's shape or a number.
 
 ``step()`` visits every parameter that has a gradient and lets the subclass's
-``update(param, grad, state, group)`` change the raw arrays (``p.data``, ``p.grad.data``)
+``update(param, grad, state, group)`` change the raw arrays (``p.array``, ``p.grad.array``)
 in place, outside the autograd graph.  The arithmetic goes through the arrays' own
 operators and ``array_module``, so the same update runs on NumPy and CuPy arrays.
 A parameter whose ``grad`` is ``None`` is skipped (it took no part in the loss).
@@ -137,7 +137,7 @@ class Optimizer:
                 if set_to_none:
                     param.grad = None
                 else:
-                    param.grad.data[...] = 0
+                    param.grad.array[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient.
@@ -157,7 +157,8 @@ class Optimizer:
                 if group.get("maximize"):  # every optimizer: ascend instead of descend
                     grad = -grad
                 state = self.state.get(param, {})
-                self.update(param.data, grad, state, group)
+                self.update(param.array, grad, state, group)
+                param._bump_version()  # changed in place: a graph that saved it is stale
                 if state:  # a parameter gets an entry once it has something to remember
                     self.state[param] = state
         return loss
@@ -178,7 +179,7 @@ class Optimizer:
         if problem is not None:
             raise error(f"{self._name}: the grad of parameter {param_index} of group "
                         f"{group_index} {problem}")
-        return grad.data
+        return grad.array
 
     # -- saving and loading ---------------------------------------------------------------
     def state_dict(self) -> dict:
@@ -263,7 +264,7 @@ class Optimizer:
     def _loaded_state_value(owner: str, param: Tensor, index, key: str, value):
         """A copy of one saved state value, made to fit ``param`` (device, dtype)."""
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.array
         if isinstance(value, numbers.Number):
             return value.item() if hasattr(value, "item") else value
         if not hasattr(value, "shape") or not hasattr(value, "dtype"):

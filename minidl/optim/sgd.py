@@ -45,7 +45,7 @@ class SGD(Optimizer):
             if buffer is None:
                 buffer = state["momentum_buffer"] = state_tensor(grad.copy())
             else:
-                buffer.data *= momentum
-                buffer.data += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
+                buffer.array *= momentum
+                buffer.array += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buffer.array if group["nesterov"] else buffer.array
         param -= group["lr"] * grad

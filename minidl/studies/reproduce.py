@@ -178,6 +178,10 @@ def run_facts(run: Path) -> dict:
             "test": json.loads(test.read_text())["metrics"] if test.exists() else {}}
 
 
+# settings a row leaves at their defaults must be at them in a matching run
+DEFAULT_SETTINGS = {"scheme": "contrast", "invert_fraction": 0.0, "shuffle_channels": False}
+
+
 def matching_runs(row: Row, folders: list[Path]) -> list[Path]:
     """Finished run directories under ``folders`` whose config is this row's."""
     found = []
@@ -187,13 +191,10 @@ def matching_runs(row: Row, folders: list[Path]) -> list[Path]:
             same = (config.get("study") == row.study
                     and config.get("experiment") == row.experiment
                     and (row.model is None or config.get("model") == row.model)
+                    and not config.get("limit")
                     and all(str(config.get(k)).lower() == str(v).lower()
-                            for k, v in row.settings.items())
-                    and not config.get("limit"))
-            if same and not row.settings:  # plain rows: the settings left at defaults
-                same = all(str(config.get(k)) in ("contrast", "0.0", "False", "None")
-                           for k in ("scheme", "invert_fraction", "shuffle_channels")
-                           if k in config)
+                            for k, v in {**DEFAULT_SETTINGS, **row.settings}.items()
+                            if k in config or k in row.settings))
             if same and (config_path.parent / "test_metrics.json").exists():
                 found.append(config_path.parent)
     return found

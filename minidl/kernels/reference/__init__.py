@@ -14,4 +14,5 @@ from .pooling import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from .special import erf
 from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward

@@ -1,20 +1,17 @@
 """``inplace=True`` of the activations and dropout: the input itself receives the result.
 
-minidl changes a tensor in place only outside a recorded graph (under ``no_grad``, or
-for a tensor that requires no gradient): a node that already used the tensor would
-otherwise see its values change under it.  Inside a graph, ``inplace=True`` is refused
-with a one-line error rather than silently computing out of place.
+Outside a recorded graph (under ``no_grad``, or for a tensor that requires no gradient)
+the values are simply overwritten.  Inside one, the change is recorded as PyTorch records
+it (``Tensor._inplace``): the tensor takes the result's place in the graph, nodes recorded
+earlier still reach the value they used, a node that saved the overwritten memory for
+backward raises PyTorch's "modified by an inplace operation" error there, and a leaf that
+requires grad (or a view of one) is refused at once.
 """
 from __future__ import annotations
 
-from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
 
 
 def in_place(op: str, input: Tensor, compute) -> Tensor:
     """``input``, overwritten with ``compute(input)`` (a tensor of its shape and dtype)."""
-    if is_grad_enabled() and input.requires_grad:
-        raise RuntimeError(f"{op}: inplace=True on a tensor that requires grad is not "
-                           "supported inside a recorded graph; use inplace=False (the "
-                           "same values, out of place) or run under minidl.no_grad()")
-    return input.copy_(compute(input))
+    return input._inplace(op, compute)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import array_module
-from ...ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
+from ...ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SmoothL1
 from ...tensor import Tensor
 from .activation import log_softmax
 
@@ -50,6 +50,27 @@ def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce((input - target).abs(), reduction)
 
 
+def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """(x - y)²/(2β) where |x - y| < β, else |x - y| - β/2 (β = 0: the L1 loss)."""
+    _check("smooth_l1_loss", input, target, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    return _reduce(SmoothL1.apply(input, target, beta=float(beta)), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """(x - y)²/2 where |x - y| < δ, else δ(|x - y| - δ/2): δ × smooth_l1_loss with β = δ."""
+    _check("huber_loss", input, target, reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    return _reduce(SmoothL1.apply(input, target, beta=float(delta), scale=float(delta)),
+                   reduction)
+
+
 def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int):
     """Check integer class targets: shape (N, d1, ...) for input (N, C, d1, ...)."""
     if target.dtype.kind not in "iu":
@@ -61,7 +82,7 @@ def _class_targets(name: str, input: Tensor, target: Tensor, ignore_index: int):
         raise ValueError(f"{name}: input of shape {input.shape} needs a target of shape "
                          f"{expected}, got {target.shape}")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    t = target.data
+    t = target.array
     bad = (t != ignore_index) & ((t < 0) | (t >= classes))
     if bad.any():
         value = int(t[bad].reshape(-1)[0])
@@ -78,16 +99,16 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         loss = nll_loss(input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index,
                         reduction)
         return loss.squeeze(0) if reduction == "none" else loss
-    xp = array_module(input.data)
-    valid = target.data != ignore_index
-    safe_target = xp.where(valid, target.data, 0)
+    xp = array_module(input.array)
+    valid = target.array != ignore_index
+    safe_target = xp.where(valid, target.array, 0)
     picked = input.gather(1, xp.expand_dims(safe_target, 1)).squeeze(1)
     sample_weight = valid.astype(input.dtype)
     if weight is not None:
         if weight.shape != (input.shape[1],):
             raise ValueError(f"nll_loss: weight must have shape ({input.shape[1]},), one per "
                              f"class, got {weight.shape}")
-        sample_weight = weight.data[safe_target] * sample_weight
+        sample_weight = weight.array[safe_target] * sample_weight
     losses = -picked * sample_weight
     if reduction == "mean":
         return losses.sum() / sample_weight.sum()
@@ -126,16 +147,16 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     nll = nll_loss(logp, target, weight, ignore_index, reduction)
     if label_smoothing == 0:
         return nll
-    xp = array_module(input.data)
+    xp = array_module(input.array)
     smooth = -(logp if weight is None else logp * weight.reshape(weight_shape)).sum(class_dim)
-    valid = Tensor._from_array((target.data != ignore_index).astype(input.dtype))
+    valid = Tensor._from_array((target.array != ignore_index).astype(input.dtype))
     smooth = smooth * valid
     if reduction == "mean":
         if weight is None:
             smooth = smooth.sum() / valid.sum()
         else:
-            safe = xp.where(target.data != ignore_index, target.data, 0)
-            smooth = smooth.sum() / (weight.data[safe] * valid.data).sum()
+            safe = xp.where(target.array != ignore_index, target.array, 0)
+            smooth = smooth.sum() / (weight.array[safe] * valid.array).sum()
     else:
         smooth = _reduce(smooth, reduction)
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / classes)
@@ -145,7 +166,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          reduction: str = "mean") -> Tensor:
     """For probabilities ``input`` in [0, 1] and targets of the same shape."""
     _check("binary_cross_entropy", input, target, reduction)
-    x = input.data
+    x = input.array
     if ((x < 0) | (x > 1)).any():
         raise ValueError("binary_cross_entropy: all elements of input must be between 0 and "
                          "1 (apply sigmoid first, or use binary_cross_entropy_with_logits)")
@@ -162,7 +183,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     _check("binary_cross_entropy_with_logits", input, target, reduction)
     pw = None
     if pos_weight is not None:
-        pw = pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight
+        pw = pos_weight.array if isinstance(pos_weight, Tensor) else pos_weight
         try:
             np.broadcast_shapes(tuple(pw.shape), input.shape[-1:])
         except ValueError:

@@ -23,7 +23,8 @@ class _BatchNorm(Module):
     expected_dims: tuple[int, ...] = ()
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None,
+                 dtype=None):
         super().__init__()
         name = type(self).__name__
         if not isinstance(num_features, int) or num_features <= 0:
@@ -50,6 +51,8 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        if device is not None:
+            self.to(device)
 
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
@@ -61,8 +64,8 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
-            self.bias.data[...] = 0
+            self.weight.array[...] = 1
+            self.bias.array[...] = 0
 
     def _check_input(self, input) -> None:
         name = type(self).__name__

@@ -23,7 +23,7 @@ class _ConvNd(Module):
     transposed = False
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride, padding,
-                 dilation, groups: int, bias: bool, padding_mode: str, dtype):
+                 dilation, groups: int, bias: bool, padding_mode: str, device, dtype):
         super().__init__()
         name = type(self).__name__
         for label, value in (("in_channels", in_channels), ("out_channels", out_channels),
@@ -55,6 +55,8 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self) -> None:
         init.default_layer_init_(self.weight, self.bias)
@@ -83,12 +85,12 @@ class Conv2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 dtype=None):
+                 device=None, dtype=None):
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Conv2d: padding must be an int, a pair, 'valid' or 'same', "
                              f"got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input):
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
@@ -106,13 +108,13 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
-                 padding_mode: str = "zeros", dtype=None):
+                 padding_mode: str = "zeros", device=None, dtype=None):
         if isinstance(padding, str):
             raise ValueError(f"ConvTranspose2d: padding must be an int or a pair, got "
                              f"{padding!r}")
         output_padding = pair(output_padding, "output_padding", "ConvTranspose2d")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, dtype)
+                         groups, bias, padding_mode, device, dtype)
         self.output_padding = output_padding
 
     def forward(self, input, output_size=None):

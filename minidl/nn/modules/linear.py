@@ -12,7 +12,8 @@ class Linear(Module):
     """y = x Wᵀ + b with W (out_features, in_features), initialized as PyTorch does:
     W ~ U(-1/√in, 1/√in) (kaiming_uniform_ with a = √5) and b ~ U(-1/√in, 1/√in)."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
         super().__init__()
         for name, value in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(value, int) or value <= 0:
@@ -25,6 +26,8 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)
 
     def reset_parameters(self) -> None:
         init.default_layer_init_(self.weight, self.bias)

@@ -11,7 +11,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from ...backend import array_module, normalize_device, to_device
+from ...autograd.grad_mode import no_grad
+from ...backend import normalize_device, to_device
 from ...tensor import Tensor
 from ..parameter import Parameter
 from .hooks import RemovableHandle, run_forward_hooks, run_forward_pre_hooks
@@ -184,7 +185,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def to(self, device=None, dtype=None) -> Module:
         """Move (and/or cast) every parameter and buffer in place; returns self."""
@@ -196,12 +197,12 @@ class Module:
                 for value in table.values():
                     if value is None:
                         continue
-                    array = value.data
+                    array = value.array
                     if target is not None:
                         array = to_device(array, target)
                     if dtype is not None and array.dtype.kind == "f":
                         array = array.astype(dtype)
-                    value.data = array
+                    value.array = array
                     if value.grad is not None:
                         value.grad = None
         return self
@@ -254,20 +255,17 @@ class Module:
             if key not in state_dict:
                 continue
             source = state_dict[key]
-            source = source.data if isinstance(source, Tensor) else source
+            source = source.array if isinstance(source, Tensor) else source
             if tuple(source.shape) != target.shape:
                 mismatched.append(f"{key}: checkpoint has shape {tuple(source.shape)}, "
                                   f"model has {target.shape}")
         if mismatched:
             raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch for "
                              + "; ".join(mismatched))
-        for key, target in own.items():
-            if key in state_dict:
-                source = state_dict[key]
-                source = source.data if isinstance(source, Tensor) else source
-                xp = array_module(target.data)
-                target.data[...] = xp.asarray(to_device(source, target.device),
-                                              dtype=target.dtype)
+        with no_grad():
+            for key, target in own.items():
+                if key in state_dict:
+                    target.copy_(state_dict[key])  # to the target's device and dtype
         return IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from ...backend import array_module
+from ...creation import tensor
 from ...ops.arguments import check_number
 from ...tensor import Tensor
 
@@ -22,7 +23,7 @@ def _gradients(owner: str, parameters) -> list:
     """The raw gradient arrays of ``parameters`` (a tensor or an iterable of tensors)."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    grads = [p.grad.data for p in parameters if p.grad is not None]
+    grads = [p.grad.array for p in parameters if p.grad is not None]
     devices = {array_module(g).__name__ for g in grads}
     if len(devices) > 1:
         raise RuntimeError(f"{owner}: the gradients are on several devices "
@@ -60,7 +61,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                          f"{norm_type!r}")
     grads = _gradients(owner, parameters)
     if not grads:
-        return Tensor(0.0)
+        return tensor(0.0)
     xp = array_module(grads[0])
     total = _vector_norm(xp.stack([_vector_norm(g, order) for g in grads]), order)
     if error_if_nonfinite and not bool(xp.isfinite(total)):

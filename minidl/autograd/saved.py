@@ -1,0 +1,70 @@
+"""Version counters: how backward knows that a value it saved was changed in place.
+
+Every tensor carries a version counter, shared by the tensors that view its memory
+(``x.view(...)``, ``x[1:]``, ``x.detach()``); an in-place operation (``x.add_(1)``,
+``x[0] = 2``, ``x += 1``, an optimizer step) adds one to it.  When a Function runs forward
+in a graph, ``note_versions`` notes the counter and current version of its inputs and its
+output.  When backward reaches the node, ``check_saved`` compares them: if a tensor whose
+memory the node saved for backward has a newer version, the saved array no longer holds
+what forward saw and the gradient would be silently wrong, so it raises PyTorch's error
+instead.  (Which memory was saved is only worked out in that rare case.)
+
+(``x.data`` is the exception, as in PyTorch: it shares memory but has a counter of its
+own, so changes made through it are not seen.)
+"""
+from __future__ import annotations
+
+
+class VersionCounter:
+    """How many times a tensor's memory has been changed in place."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+    def bump(self) -> None:
+        self.value += 1
+
+
+def memory_owner(array):
+    """The array that owns ``array``'s memory: itself, or the array its views lead back to."""
+    base = array.base
+    while base is not None and type(base) is type(array):
+        array, base = base, base.base
+    return array
+
+
+def note_versions(inputs, output) -> list:
+    """``(tensor, counter, version)`` for each input Tensor and the output: what backward
+    compares.  The output is noted by its array (a node must not keep its output Tensor
+    alive)."""
+    noted = []
+    for value in inputs:
+        counter = getattr(value, "_version_counter", None)
+        if counter is not None:
+            noted.append((value, counter, counter.value))
+    counter = output._version_counter
+    noted.append((output.array, counter, counter.value))
+    return noted
+
+
+def check_saved(noted, saved_arrays, node) -> None:
+    """Raise PyTorch's error if a noted tensor whose memory ``node`` saved for backward has
+    been changed in place since forward."""
+    for value, counter, version in noted:
+        if counter.value == version:
+            continue
+        memory = getattr(value, "array", value)  # an input Tensor, or the output's array
+        saved = {id(memory_owner(a)) for a in saved_arrays if hasattr(a, "base")}
+        if id(memory_owner(memory)) not in saved:
+            continue  # changed, but backward does not read it
+        position = next(i for i, v in enumerate(node.inputs) if v is value) \
+            if memory is not value else None
+        role = "output 0" if position is None else f"input {position}"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{memory.dtype} tensor of shape {list(memory.shape)}], which "
+            f"is {role} of {node.name()}, is at version {counter.value}; expected version "
+            f"{version} instead. Hint: compute the new value out of place (y = x + 1 instead "
+            "of x += 1), or change it only after backward")

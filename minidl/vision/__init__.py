@@ -1,0 +1,14 @@
+"""``minidl.vision``: the part of torchvision that classic PyTorch programs use, with
+torchvision's names and semantics — what ``import torchvision`` gives under ``minidl run``.
+
+    from minidl.vision import datasets, transforms, utils
+    train = datasets.MNIST("data", train=True, transform=transforms.ToTensor())
+    utils.save_image(images, "grid.png", nrow=8, normalize=True)
+
+:mod:`.datasets` (MNIST, FashionMNIST, CIFAR10, ImageFolder, FakeData) reads files with
+minidl's own loaders; :mod:`.transforms` builds on :mod:`minidl.data.functional`;
+:mod:`.utils` makes image grids.
+"""
+from . import datasets, transforms, utils
+
+__all__ = ["datasets", "transforms", "utils"]

@@ -1,6 +1,7 @@
 """Data parallelism without starting MPI: DistributedSampler's index lists against
 PyTorch's, the shards of K ranks against one process's batches, post-accumulate gradient
-hooks, SyncBatchNorm's maths (float64 gradient check, PyTorch parity) and clear errors.
+hooks, SyncBatchNorm's maths (float64 gradient check, PyTorch parity), clear errors and
+the names a PyTorch program imports under `minidl run`.
 The runs on several ranks are in test_distributed_mpi.py."""
 import itertools
 
@@ -222,3 +223,20 @@ def test_nccl_backend_says_what_it_needs():
     with pytest.raises(ImportError, match="the nccl backend needs"):
         dist.init_process_group("nccl")
     assert not dist.is_initialized()
+
+
+def test_a_pytorch_program_finds_the_distributed_names():
+    """Under ``minidl run`` (the torch import hook) a data-parallel PyTorch program's
+    imports give minidl's process group, sampler, DistributedDataParallel and SyncBatchNorm."""
+    from minidl.compat.importer import torch_is_minidl
+    with torch_is_minidl():
+        import torch
+        import torch.distributed as torch_dist
+        from torch.nn.parallel import DistributedDataParallel
+        from torch.utils.data.distributed import DistributedSampler as Sampler
+        assert torch_dist.init_process_group is dist.init_process_group
+        assert torch_dist.ReduceOp.SUM is dist.ReduceOp.SUM
+        assert torch_dist.is_available() and not torch_dist.is_initialized()
+        assert DistributedDataParallel is nn.parallel.DistributedDataParallel
+        assert Sampler is DistributedSampler
+        assert torch.nn.SyncBatchNorm is nn.SyncBatchNorm

@@ -8,24 +8,32 @@ while the rest of the backward pass still runs.
 
 ``queue_callback(fn)`` (called during a backward pass, typically from such a hook) asks for
 ``fn()`` once the pass is over, before ``backward()`` returns.
+
+Every hook registration (these, and a Module's forward hooks) returns a
+:class:`RemovableHandle`.
 """
 from __future__ import annotations
 
+import itertools
 import threading
 
 HOOKS_ATTRIBUTE = "_post_accumulate_grad_hooks"
 
 _local = threading.local()
+_next_id = itertools.count()
 
 
 class RemovableHandle:
-    """Returned by hook registrations; ``handle.remove()`` unregisters the hook."""
+    """Adds ``hook`` to ``table`` (a dict kept in registration order) under a new id;
+    ``handle.remove()`` takes it out again; also a context manager."""
 
-    def __init__(self, hooks: dict, key: int):
-        self._hooks, self._key = hooks, key
+    def __init__(self, table: dict, hook):
+        self.id = next(_next_id)
+        self._table = table
+        table[self.id] = hook
 
     def remove(self) -> None:
-        self._hooks.pop(self._key, None)
+        self._table.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -44,9 +52,7 @@ def add_post_accumulate_hook(tensor, hook) -> RemovableHandle:
     if hooks is None:
         hooks = {}
         setattr(tensor, HOOKS_ATTRIBUTE, hooks)
-    key = max(hooks, default=-1) + 1
-    hooks[key] = hook
-    return RemovableHandle(hooks, key)
+    return RemovableHandle(hooks, hook)
 
 
 class CallbackQueue:

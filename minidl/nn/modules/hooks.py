@@ -11,29 +11,6 @@ the order they were registered.
 """
 from __future__ import annotations
 
-import itertools
-from collections import OrderedDict
-
-_next_id = itertools.count()
-
-
-class RemovableHandle:
-    """Removes its hook from the table it was added to; also a context manager."""
-
-    def __init__(self, table: OrderedDict, hook):
-        self.id = next(_next_id)
-        self._table = table
-        table[self.id] = hook
-
-    def remove(self) -> None:
-        self._table.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.remove()
-
 
 def run_forward_pre_hooks(module, args: tuple) -> tuple:
     for hook in tuple(module._forward_pre_hooks.values()):

@@ -12,10 +12,11 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ...autograd.grad_mode import no_grad
+from ...autograd.hooks import RemovableHandle
 from ...backend import normalize_device, to_device
 from ...tensor import Tensor
 from ..parameter import Parameter
-from .hooks import RemovableHandle, run_forward_hooks, run_forward_pre_hooks
+from .hooks import run_forward_hooks, run_forward_pre_hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 

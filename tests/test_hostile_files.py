@@ -377,7 +377,7 @@ def test_bombs_are_refused_under_a_memory_limit(tmp_path, outside):
     files["cifar_batch"].write_bytes(huge_cifar_pickle())
     assert files["pixels.png"].stat().st_size < 200_000
     result = subprocess.run([sys.executable, "-c", BOMBS, *map(str, files.values())],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     outcomes = json.loads(result.stdout)
     expected = {"declared.h5": ("CheckpointError", "declares 17,179,869,184 bytes"),

@@ -1,6 +1,5 @@
 """``minidl run`` / ``python -m minidl.run`` and the import hook: ``torch`` and
 ``torchvision`` resolve to minidl, and what minidl lacks fails with one line."""
-import os
 import subprocess
 import sys
 import textwrap
@@ -17,8 +16,6 @@ from minidl.compat import (
     run_script,
     torch_is_minidl,
 )
-
-REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def write(tmp_path, name, source):
@@ -125,10 +122,10 @@ def test_run_script_runs_as_main_with_argv_and_its_folder_on_the_path(tmp_path, 
     assert "helper" not in sys.argv and str(tmp_path) not in sys.path[:1]
 
 
-def run_cli(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": REPOSITORY + os.pathsep + os.environ.get("PYTHONPATH",
-                                                                                "")}
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
+def run_cli(*args, cwd):
+    """A fresh interpreter running the installed minidl (``cwd`` outside the repository:
+    its ``minidl/`` folder alone, without the mapped sub-packages, must not shadow it)."""
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -145,10 +142,10 @@ def test_minidl_run_and_python_m_minidl_run_in_a_fresh_process(tmp_path):
             torch.fft.rfft(w)
         """)
     for command in (["-m", "minidl.cli.main", "run"], ["-m", "minidl.run"]):
-        done = run_cli(*command, str(script), "--epochs", "2")
+        done = run_cli(*command, str(script), "--epochs", "2", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == "ok ['--epochs', '2'] [1.0, 2.0, 3.0] torch"
-        failed = run_cli(*command, str(script), "--fail")
+        failed = run_cli(*command, str(script), "--fail", cwd=tmp_path)
         assert failed.returncode == 1
         assert failed.stderr.strip() == "fit.py:10: minidl does not implement torch.fft (yet)"
 

@@ -131,14 +131,16 @@ def select(names: list[str]) -> list[Row]:
 def run_row(row: Row, out: Path, limit: int | None = None, epochs: int | None = None,
             echo=print) -> Path:
     """Run one row's `minidl train` in its own process; returns its run directory."""
-    folder = out / row.id.replace("/", "__")
+    folder = out.resolve() / row.id.replace("/", "__")
     folder.mkdir(parents=True, exist_ok=True)
     before = set(folder.iterdir())
     args = row.arguments(folder, limit, epochs)
     echo(f"[{row.id}] minidl {shlex.join(args)}")
     start = time.monotonic()
+    # run in the row's folder: a source checkout's own minidl/ folder in the working
+    # directory would shadow the installed package
     done = subprocess.run([sys.executable, "-m", "minidl.cli.main", *args],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=folder)
     created = [p for p in folder.iterdir() if p.is_dir() and p not in before]
     if done.returncode != 0 or len(created) != 1:
         raise RuntimeError(f"reproduce: row {row.id} failed (exit {done.returncode}): "

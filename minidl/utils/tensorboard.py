@@ -112,8 +112,11 @@ class SummaryWriter:
                              f"got shape {images.shape} as {dataformats!r}")
         if dataformats.upper() == "NHWC":
             images = images.transpose(0, 3, 1, 2)
-        self._add(self._image_value(tag, _to_hwc(_grid(images), "CHW", tag)), global_step,
-                  walltime)
+        from ..tensor import Tensor
+        from ..vision.utils import make_grid  # torchvision's grid, as PyTorch's writer uses
+
+        grid = make_grid(Tensor._from_array(images), nrow=8, padding=0).numpy()
+        self._add(self._image_value(tag, _to_hwc(grid, "CHW", tag)), global_step, walltime)
 
     def _image_value(self, tag: str, image: np.ndarray):
         from PIL import Image
@@ -205,18 +208,6 @@ def _to_hwc(image: np.ndarray, dataformats: str, name: str) -> np.ndarray:
     if image.shape[2] not in (1, 3, 4):
         raise ValueError(f"{name}: expected 1, 3 or 4 channels, got shape {image.shape}")
     return image[:, :, :3] if image.shape[2] == 4 else image
-
-
-def _grid(images: np.ndarray, per_row: int = 8) -> np.ndarray:
-    """(N, C, H, W) -> (C, rows*H, cols*W), images left to right, top to bottom."""
-    count, channels, height, width = images.shape
-    cols = min(count, per_row)
-    rows = -(-count // cols)
-    grid = np.zeros((channels, rows * height, cols * width), images.dtype)
-    for i, image in enumerate(images):
-        r, c = divmod(i, cols)
-        grid[:, r * height:(r + 1) * height, c * width:(c + 1) * width] = image
-    return grid
 
 
 def _tensorflow_edges(values: np.ndarray) -> np.ndarray:

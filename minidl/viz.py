@@ -156,11 +156,11 @@ def draw_graph(tensor: Tensor, params: dict | None = None, *, show_constants: bo
         seen.add(id(fn))
         target = f"f{id(fn)}"
         for value, node in zip(fn.inputs, fn.input_nodes):
-            if not isinstance(value, Tensor):
-                continue
-            if node is not None:
+            if node is not None:  # value: the input's shape and dtype (ComputedInput)
                 source = op_node(node, value.shape)
                 stack.append(node)
+            elif not isinstance(value, Tensor):
+                continue
             elif value.requires_grad:
                 source = tensor_node(value, "leaf")
             elif show_constants:

@@ -64,9 +64,11 @@ class Function:
     sets ``returns_view``: the output then shares that input's version counter.
 
     ``input_nodes`` are the graph's edges: the node that had computed each input when this
-    one ran (None for a leaf or a constant).  Backward follows them, not the inputs' current
-    ``grad_fn``, which an in-place change (``y.mul_(2)``, ``y.detach_()``) later replaces:
-    as in PyTorch, a node recorded before such a change still reaches the value it used.
+    one ran (None for a leaf or a constant); ``inputs`` holds the leaves and constants
+    themselves and a :class:`ComputedInput` (shape and dtype) for each computed input.
+    Backward follows the edges, not the inputs' current ``grad_fn``, which an in-place
+    change (``y.mul_(2)``, ``y.detach_()``) later replaces: as in PyTorch, a node recorded
+    before such a change still reaches the value it used.
     """
 
     __slots__ = ("inputs", "input_nodes", "needs_input_grad", "_saved", "_versions",
@@ -199,10 +201,33 @@ class Function:
 
     def _record(self, inputs, output) -> None:
         """Link this node into the graph: its inputs, the nodes that computed them (the
-        edges backward follows) and the versions backward checks."""
-        self.inputs = inputs
-        self.input_nodes = tuple([getattr(value, "grad_fn", None) for value in inputs])
+        edges backward follows) and the versions backward checks.
+
+        An input another node computed is kept as a :class:`ComputedInput` (its shape and
+        dtype), not as the Tensor: holding the Tensor would keep every intermediate value
+        alive until the whole graph is gone, while backward needs only what the nodes saved
+        (PyTorch frees them the same way).  Leaves and constants are kept: backward adds
+        into a leaf's ``.grad``, and ``next_functions`` shows it."""
+        nodes = tuple([getattr(value, "grad_fn", None) for value in inputs])
+        self.input_nodes = nodes
+        self.inputs = tuple([value if node is None else ComputedInput(value.array)
+                             for value, node in zip(inputs, nodes)])
         self._versions = note_versions(inputs, output)
+
+
+class ComputedInput:
+    """What a node keeps of an input computed by another node: its shape and dtype (what
+    backward checks a gradient against and ``minidl.viz`` draws), not its values."""
+
+    __slots__ = ("shape", "dtype")
+    requires_grad = True
+
+    def __init__(self, array):
+        self.shape = array.shape
+        self.dtype = array.dtype
+
+    def __repr__(self) -> str:
+        return f"ComputedInput(shape={tuple(self.shape)}, dtype={self.dtype})"
 
 
 def _share_version(output, inputs) -> None:

@@ -36,35 +36,41 @@ def memory_owner(array):
 
 
 def note_versions(inputs, output) -> list:
-    """``(tensor, counter, version)`` for each input Tensor and the output: what backward
-    compares.  The output is noted by its array (a node must not keep its output Tensor
-    alive)."""
+    """``(counter, version, memory, position, dtype, shape)`` for each input Tensor
+    (``position`` its index) and the output (``position`` None): what backward compares.
+
+    ``memory`` is the id of the array owning the tensor's memory, not the array: a node
+    keeps neither its inputs' nor its output's values alive (only what it saved for
+    backward).  The ids stay meaningful: when they are noted, every array saved for
+    backward is alive too, and stays alive until the check, so an id equal to a saved
+    array's owner's id is that same owner."""
     noted = []
-    for value in inputs:
+    for position, value in enumerate(inputs):
         counter = getattr(value, "_version_counter", None)
         if counter is not None:
-            noted.append((value, counter, counter.value))
+            array = value.array
+            noted.append((counter, counter.value, id(memory_owner(array)), position,
+                          array.dtype, array.shape))
     counter = output._version_counter
-    noted.append((output.array, counter, counter.value))
+    array = output.array
+    noted.append((counter, counter.value, id(memory_owner(array)), None, array.dtype,
+                  array.shape))
     return noted
 
 
 def check_saved(noted, saved_arrays, node) -> None:
     """Raise PyTorch's error if a noted tensor whose memory ``node`` saved for backward has
     been changed in place since forward."""
-    for value, counter, version in noted:
+    for counter, version, memory, position, dtype, shape in noted:
         if counter.value == version:
             continue
-        memory = getattr(value, "array", value)  # an input Tensor, or the output's array
         saved = {id(memory_owner(a)) for a in saved_arrays if hasattr(a, "base")}
-        if id(memory_owner(memory)) not in saved:
+        if memory not in saved:
             continue  # changed, but backward does not read it
-        position = next(i for i, v in enumerate(node.inputs) if v is value) \
-            if memory is not value else None
         role = "output 0" if position is None else f"input {position}"
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: [{memory.dtype} tensor of shape {list(memory.shape)}], which "
-            f"is {role} of {node.name()}, is at version {counter.value}; expected version "
-            f"{version} instead. Hint: compute the new value out of place (y = x + 1 instead "
-            "of x += 1), or change it only after backward")
+            f"inplace operation: [{dtype} tensor of shape {list(shape)}], which is {role} "
+            f"of {node.name()}, is at version {counter.value}; expected version {version} "
+            "instead. Hint: compute the new value out of place (y = x + 1 instead of "
+            "x += 1), or change it only after backward")

@@ -445,3 +445,39 @@ def test_updates_on_cuda_match_the_cpu_and_loading_moves_state_there(case, cuda)
     resumed.load_state_dict(cpu_opt.state_dict())
     for state in resumed.state.values():
         assert all(v.device == cuda for v in state.values() if isinstance(v, minidl.Tensor))
+
+
+# -- the fused update kernel -------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_fused_adam_kernel_matches_the_reference(dtype, amsgrad, layout):
+    """The CPU kernel (one parallel pass; above the parallel threshold here) against the
+    reference's NumPy expressions: equal to float rounding; other layouts take the
+    reference's path and are equal exactly."""
+    from minidl.kernels import cpu, reference
+
+    rng = np.random.default_rng(3)
+    shape = (300, 200)
+    start = [rng.standard_normal(shape), rng.standard_normal(shape),
+             0.1 * rng.standard_normal(shape), np.abs(rng.standard_normal(shape)),
+             np.abs(rng.standard_normal(shape))]
+    start = [a.astype(dtype) for a in start]
+    if layout == "transposed":
+        start = [a.T for a in start]
+    results = []
+    for backend in (cpu, reference):
+        param, grad, exp_avg, exp_avg_sq, max_sq = (a.copy(order="K") for a in start)
+        for step in (1, 2, 3):
+            backend.adam_update(param, grad, exp_avg, exp_avg_sq, max_sq if amsgrad else None,
+                                beta1=0.9, beta2=0.99, step_size=0.01 / (1 - 0.9 ** step),
+                                bias2_sqrt=np.sqrt(1 - 0.99 ** step), eps=1e-8)
+        results.append((param, exp_avg, exp_avg_sq, max_sq))
+    ulp = np.finfo(dtype).eps
+    for ours, theirs in zip(*results):
+        assert ours.dtype == dtype
+        if layout == "transposed":
+            np.testing.assert_array_equal(ours, theirs)
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
+    assert not np.array_equal(results[0][0], start[0])  # the parameter moved

@@ -12,12 +12,15 @@ For each parameter p with gradient g, at step t = 1, 2, ... (PyTorch's rule)::
     p   <- p - lr / (1 - beta1^t) * m_t / (sqrt(v_t) / sqrt(1 - beta2^t) + eps)
 
 The divisions by ``1 - beta^t`` undo the pull of the zero start on the early averages.
+The moments and the parameter are updated by the ``adam_update`` kernel
+(``minidl.kernels``: one fused pass over memory on the CPU).
 """
 from __future__ import annotations
 
 import math
 
 from ..backend import array_module
+from ..kernels.registry import kernel
 from ..ops.arguments import check_number
 from .optimizer import Optimizer, state_tensor
 
@@ -68,19 +71,11 @@ class Adam(Optimizer):
             else:
                 grad = grad + weight_decay * param
 
-        exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
-        exp_avg += (1 - beta1) * (grad - exp_avg)
-        exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
-        if group["amsgrad"]:
-            second_moment = state["max_exp_avg_sq"].array
-            xp.maximum(second_moment, exp_avg_sq, out=second_moment)
-        else:
-            second_moment = exp_avg_sq
-
-        step_size = lr / (1 - beta1 ** step)
-        denominator = xp.sqrt(second_moment) / math.sqrt(1 - beta2 ** step) + eps
-        param -= step_size * (exp_avg / denominator)
+        max_exp_avg_sq = state["max_exp_avg_sq"].array if group["amsgrad"] else None
+        kernel("adam_update", param)(
+            param, grad, state["exp_avg"].array, state["exp_avg_sq"].array, max_exp_avg_sq,
+            beta1=beta1, beta2=beta2, step_size=lr / (1 - beta1 ** step),
+            bias2_sqrt=math.sqrt(1 - beta2 ** step), eps=eps)
 
 
 class AdamW(Adam):

@@ -1,0 +1,50 @@
+"""Optimizer updates with Numba: the contract of ``reference.optim``.
+
+The reference makes about ten passes over memory per parameter (each NumPy expression
+reads its operands and writes a temporary); here one parallel loop reads p, g, m, v (and
+v̂) once and writes them back once, with the arithmetic of the reference in the same order
+and in the arrays' dtype (the scalars are converted to it first), so the result matches
+it to rounding.  Arrays that are not C-contiguous go to the reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..reference import optim as reference
+from .options import threads_for
+
+
+@njit(parallel=True, cache=True)
+def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_beta1,
+          beta2, one_minus_beta2, step_size, bias2_sqrt, eps):
+    for i in prange(param.shape[0]):
+        g = grad[i]
+        m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
+        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
+        exp_avg[i] = m
+        exp_avg_sq[i] = v
+        if amsgrad:
+            v = max(max_exp_avg_sq[i], v)
+            max_exp_avg_sq[i] = v
+        param[i] -= step_size * (m / (np.sqrt(v) / bias2_sqrt + eps))
+
+
+def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, beta1: float,
+                beta2: float, step_size: float, bias2_sqrt: float, eps: float) -> None:
+    """One Adam step of ``param`` in place (``max_exp_avg_sq`` None: no amsgrad)."""
+    arrays = (param, grad, exp_avg, exp_avg_sq) + (
+        () if max_exp_avg_sq is None else (max_exp_avg_sq,))
+    dtype = param.dtype
+    if (dtype.kind != "f" or any(a.dtype != dtype or not a.flags.c_contiguous
+                                 for a in arrays)):
+        reference.adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                              beta1=beta1, beta2=beta2, step_size=step_size,
+                              bias2_sqrt=bias2_sqrt, eps=eps)
+        return
+    scalar = dtype.type
+    flat = [a.reshape(-1) for a in arrays]
+    with threads_for(param.size):
+        _adam(flat[0], flat[1], flat[2], flat[3], flat[-1], max_exp_avg_sq is not None,
+              scalar(1 - beta1), scalar(beta2), scalar(1 - beta2), scalar(step_size),
+              scalar(bias2_sqrt), scalar(eps))

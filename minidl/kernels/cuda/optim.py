@@ -1,0 +1,5 @@
+"""Optimizer updates on the GPU: the reference's CuPy expressions (``reference.optim`` is
+written with the array's own module)."""
+from ..reference.optim import adam_update
+
+__all__ = ["adam_update"]

@@ -127,3 +127,34 @@ def test_a_convolution_step_frees_activations_it_does_not_save():
     assert not _alive(freed)
     loss.backward()
     assert first.weight.grad is not None and second.weight.grad is not None
+
+
+def test_leaf_gradients_never_share_memory_when_views_of_one_array_reach_them(torch):
+    """Reshaped-back views of one gradient reach two weights; a view of all of an array is
+    taken without a copy only by the first (the second gets a copy)."""
+    w1 = minidl.randn(3, 4, requires_grad=True)
+    w2 = minidl.randn(3, 4, requires_grad=True)
+    x = minidl.randn(5, 4, requires_grad=True)
+    loss = ((w1.view(12) + w2.view(12)) * 2.0).sum() + (x.view(20) * 3.0).sum()
+    loss.backward()
+    grads = [w1.grad.numpy(), w2.grad.numpy(), x.grad.numpy()]
+    assert not np.shares_memory(grads[0], grads[1])
+    np.testing.assert_array_equal(grads[0], np.full((3, 4), 2.0, np.float32))
+    np.testing.assert_array_equal(grads[1], np.full((3, 4), 2.0, np.float32))
+    np.testing.assert_array_equal(grads[2], np.full((5, 4), 3.0, np.float32))
+    w1.grad.mul_(0.0)  # clipping one gradient in place leaves the other alone
+    np.testing.assert_array_equal(w2.grad.numpy(), np.full((3, 4), 2.0, np.float32))
+
+
+def test_a_linear_layers_weight_gradient_is_c_contiguous_and_matches_torch(torch):
+    rng = np.random.default_rng(0)
+    x, w, b = (rng.standard_normal(s).astype(np.float32) for s in [(2, 6, 5), (3, 5), (3,)])
+    grads = []
+    for engine, functional in ((minidl, F), (torch, torch.nn.functional)):
+        weight = engine.tensor(w, requires_grad=True)
+        bias = engine.tensor(b, requires_grad=True)
+        functional.linear(engine.tensor(x), weight, bias).square().sum().backward()
+        grads.append((weight.grad.numpy(), bias.grad.numpy()))
+    assert grads[0][0].flags.c_contiguous
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)

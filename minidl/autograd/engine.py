@@ -13,6 +13,7 @@ callbacks queued during the pass run when it ends.
 from __future__ import annotations
 
 from .hooks import CallbackQueue, post_accumulate_hooks
+from .saved import memory_owner
 
 
 def topological_order(root_fn) -> list:
@@ -48,10 +49,11 @@ def topological_order(root_fn) -> list:
 def accumulate_into(tensor, grad, claimed: set) -> None:
     """``tensor.grad += grad``; the first time, ``tensor.grad`` becomes ``grad`` itself.
 
-    ``grad`` is copied unless it owns its memory and no other tensor received it in this
-    pass (``claimed`` holds the ids of arrays already handed out), so no two ``.grad``
-    arrays ever share memory and an in-place change of one (gradient clipping) cannot
-    leak into another.
+    ``grad`` is copied unless it has its memory to itself: it is the array that owns that
+    memory, or a C-contiguous view of all of it (a reshaped or transposed-back product),
+    and no other tensor received that memory in this pass (``claimed`` holds the ids of
+    the owning arrays already handed out).  So no two ``.grad`` arrays ever share memory,
+    and an in-place change of one (gradient clipping) cannot leak into another.
     """
     from ..tensor import Tensor
 
@@ -60,9 +62,11 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
     if tensor.grad is not None:
         tensor.grad = Tensor._from_array(tensor.grad.array + grad)
         return
-    if not grad.flags.owndata or id(grad) in claimed:
-        grad = grad.copy()
-    claimed.add(id(grad))
+    owner = memory_owner(grad)
+    if id(owner) in claimed or not (owner is grad or (
+            grad.flags.c_contiguous and grad.nbytes == owner.nbytes)):
+        grad = owner = grad.copy()
+    claimed.add(id(owner))
     tensor.grad = Tensor._from_array(grad)
 
 
@@ -84,7 +88,7 @@ def run_post_accumulate_hooks(tensor) -> None:
 
 def accumulate_into_leaf(tensor, grad) -> None:
     """``backward()`` called on a leaf: its gradient is ``grad``, and its hooks run."""
-    accumulate_into(tensor, grad, claimed={id(grad)})
+    accumulate_into(tensor, grad, claimed={id(memory_owner(grad))})
     if post_accumulate_hooks(tensor):
         run_post_accumulate_hooks(tensor)
 
@@ -106,7 +110,7 @@ def count_down_leaves(fn, waiting: dict, reached: set) -> None:
 def run_backward(root, grad, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/d root, a raw array) to every leaf that requires a gradient."""
     pending = {id(root.grad_fn): grad}
-    claimed = {id(grad)}  # the caller's array: never handed out without a copy
+    claimed = {id(memory_owner(grad))}  # the caller's memory: handed out only as a copy
     order = topological_order(root.grad_fn)
     waiting = hooked_leaves(order)
     reached: set = set()  # the leaves a gradient has reached in this pass

@@ -5,6 +5,18 @@ from ..autograd.function import Function
 from .arithmetic import sum_to_shape
 
 
+def _matrix_gradient(a, grad, b):
+    """dL/dB = Aᵀ @ dL/dC for a matrix B (k, m): one product over all of A's leading axes
+    (A as rows (·, k), dL/dC as rows (·, m)), laid out like B.  A linear layer's B is its
+    weight transposed (F-contiguous): computing (dL/dCᵀ @ A)ᵀ gives the weight's gradient
+    as a C-contiguous array the weight's ``.grad`` can take without a copy."""
+    rows = a.reshape(-1, a.shape[-1])
+    grad_rows = grad.reshape(-1, grad.shape[-1])
+    if b.flags.f_contiguous and not b.flags.c_contiguous:
+        return (grad_rows.T @ rows).T
+    return rows.T @ grad_rows
+
+
 class MatMul(Function):
     """C = A @ B over the last two axes, broadcasting the leading (batch) axes.
 
@@ -28,7 +40,9 @@ class MatMul(Function):
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
             grad_a = sum_to_shape(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
-        if self.needs_input_grad[1]:
+        if self.needs_input_grad[1] and b.ndim == 2:
+            grad_b = _matrix_gradient(a2, grad, b)
+        elif self.needs_input_grad[1]:
             grad_b = sum_to_shape(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
 

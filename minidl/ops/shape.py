@@ -185,5 +185,8 @@ class Gather(Function):
         grad_x = xp.zeros(self.shape, dtype=grad.dtype)
         positions = list(xp.indices(self.index.shape, sparse=True))
         positions[self.axis] = self.index
-        scatter_add(xp, grad_x, tuple(positions), grad)
+        if self.index.shape[self.axis] == 1:  # one pick per line: no position twice
+            grad_x[tuple(positions)] = grad
+        else:
+            scatter_add(xp, grad_x, tuple(positions), grad)
         return grad_x

@@ -327,3 +327,11 @@ def test_gradients_of_different_leaves_never_share_memory():
     (c * 1.0).backward(seed)
     c.grad.array[0] = 0.0
     assert seed.tolist() == [2.0, 5.0]  # the caller's gradient array is never reused
+
+
+def test_log_softmax_along_a_middle_axis_gradcheck_and_torch(rng, torch):
+    x = minidl.tensor(rng.standard_normal((3, 4, 2, 5)), requires_grad=True)
+    assert gradcheck(lambda t: t.log_softmax(1), (x,))
+    ours = x.detach().log_softmax(1).numpy()
+    theirs = torch.from_numpy(x.detach().numpy()).log_softmax(1).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

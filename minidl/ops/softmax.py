@@ -24,12 +24,14 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """y = x - max x - log Σ exp(x - max x) along ``axis`` (stable for any x);
-    dL/dx = g - softmax(x) Σ g."""
+    dL/dx = g - softmax(x) Σ g.  Each writes into the one full-size array it allocates:
+    a temporary costs as much as the arithmetic when its memory is freshly mapped (page
+    faults), as large arrays are whenever freed memory has been handed back."""
 
     def forward(self, x, *, axis):
         xp = array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        y = x - x.max(axis=axis, keepdims=True)
+        y -= xp.log(xp.exp(y).sum(axis=axis, keepdims=True))
         self.axis = axis
         self.save_for_backward(y)
         return y
@@ -37,4 +39,6 @@ class LogSoftmax(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         xp = array_module(y)
-        return grad - xp.exp(y) * grad.sum(axis=self.axis, keepdims=True)
+        grad_x = xp.exp(y)
+        grad_x *= grad.sum(axis=self.axis, keepdims=True)
+        return xp.subtract(grad, grad_x, out=grad_x)

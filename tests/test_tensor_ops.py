@@ -335,3 +335,22 @@ def test_log_softmax_along_a_middle_axis_gradcheck_and_torch(rng, torch):
     ours = x.detach().log_softmax(1).numpy()
     theirs = torch.from_numpy(x.detach().numpy()).log_softmax(1).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "float64 gradient"])
+def test_relu_backward_kernel_matches_the_reference(layout, rng):
+    """The Numba pass (above the parallel threshold) against the reference's mask product;
+    other layouts and mixed dtypes take the reference's path."""
+    from minidl.kernels import cpu, reference
+
+    y = np.maximum(rng.standard_normal((300, 200)), 0).astype(np.float32)
+    y[::7, ::3] = 0.0
+    grad = rng.standard_normal((300, 200)).astype(np.float32)
+    if layout == "transposed":
+        y, grad = y.T, grad.T
+    elif layout == "float64 gradient":
+        grad = grad.astype(np.float64)
+    ours, theirs = cpu.relu_backward(y, grad), reference.relu_backward(y, grad)
+    assert ours.dtype == theirs.dtype and ours.shape == y.shape
+    np.testing.assert_array_equal(ours, theirs)
+    assert np.all(ours[y == 0] == 0) and np.all(ours[y > 0] == grad[y > 0])

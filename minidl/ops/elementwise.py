@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import array_module
+from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
 
 
@@ -141,7 +142,7 @@ class Clamp(Function):
 
 
 class ReLU(Function):
-    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0."""
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the ``relu_backward`` kernel)."""
 
     def forward(self, x):
         y = array_module(x).maximum(x, 0)
@@ -150,7 +151,7 @@ class ReLU(Function):
 
     def backward(self, grad):
         (y,) = self.saved_arrays
-        return grad * (y > 0)
+        return kernel("relu_backward", y)(y, grad)
 
 
 class LeakyReLU(Function):

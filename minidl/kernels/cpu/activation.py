@@ -1,0 +1,30 @@
+"""The rectifier's gradient with Numba: the contract of ``reference.activation``.
+
+One parallel pass that reads y and dL/dy and writes dL/dx, where the reference makes two
+(a boolean mask, then the product) and allocates the mask besides the result.  Arrays that
+are not C-contiguous or do not share a dtype go to the reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..reference import activation as reference
+from .options import threads_for
+
+
+@njit(parallel=True, cache=True)
+def _relu_backward(y, grad, grad_x):
+    for i in prange(y.shape[0]):
+        grad_x[i] = grad[i] if y[i] > 0 else 0
+
+
+def relu_backward(y: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """dL/dx from ReLU's output ``y`` and dL/dy ``grad`` (same shape)."""
+    if (y.dtype.kind != "f" or grad.dtype != y.dtype or grad.shape != y.shape
+            or not (y.flags.c_contiguous and grad.flags.c_contiguous)):
+        return reference.relu_backward(y, grad)
+    grad_x = np.empty_like(y)
+    with threads_for(y.size):
+        _relu_backward(y.reshape(-1), grad.reshape(-1), grad_x.reshape(-1))
+    return grad_x

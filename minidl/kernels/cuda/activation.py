@@ -1,0 +1,5 @@
+"""The rectifier's gradient on the GPU: the reference's CuPy expression
+(``reference.activation`` is written with the array's own module)."""
+from ..reference.activation import relu_backward
+
+__all__ = ["relu_backward"]

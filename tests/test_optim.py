@@ -481,3 +481,31 @@ def test_fused_adam_kernel_matches_the_reference(dtype, amsgrad, layout):
         else:
             np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
     assert not np.array_equal(results[0][0], start[0])  # the parameter moved
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_fused_adadelta_kernel_matches_the_reference(dtype, layout):
+    from minidl.kernels import cpu, reference
+
+    rng = np.random.default_rng(4)
+    shape = (300, 200)
+    start = [rng.standard_normal(shape), rng.standard_normal(shape),
+             np.abs(rng.standard_normal(shape)), 0.01 * np.abs(rng.standard_normal(shape))]
+    start = [a.astype(dtype) for a in start]
+    if layout == "transposed":
+        start = [a.T for a in start]
+    results = []
+    for backend in (cpu, reference):
+        arrays = [a.copy(order="K") for a in start]
+        for _ in range(3):
+            backend.adadelta_update(*arrays, rho=0.9, eps=1e-6, lr=0.5)
+        results.append(arrays)
+    ulp = np.finfo(dtype).eps
+    for ours, theirs in zip(*results):
+        assert ours.dtype == dtype
+        if layout == "transposed":
+            np.testing.assert_array_equal(ours, theirs)
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
+    assert not np.array_equal(results[0][0], start[0])

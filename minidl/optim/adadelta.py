@@ -9,10 +9,14 @@ For each parameter p with gradient g, at step t (PyTorch's rule)::
     d_t <- sqrt(u_{t-1} + eps) / sqrt(v_t + eps) * g
     u_t <- rho * u_{t-1} + (1 - rho) * d_t * d_t             (acc_delta, u_0 = 0)
     p   <- p - lr * d_t
+
+The update itself is the ``adadelta_update`` kernel (``minidl.kernels``: one fused pass
+over memory on the CPU).
 """
 from __future__ import annotations
 
 from ..backend import array_module
+from ..kernels.registry import kernel
 from ..ops.arguments import check_number
 from .optimizer import Optimizer, state_tensor
 
@@ -46,10 +50,6 @@ class Adadelta(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
 
-        square_avg, acc_delta = state["square_avg"].array, state["acc_delta"].array
-        square_avg *= rho
-        square_avg += (1 - rho) * grad * grad
-        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
-        acc_delta *= rho
-        acc_delta += (1 - rho) * delta * delta
-        param -= group["lr"] * delta
+        kernel("adadelta_update", param)(param, grad, state["square_avg"].array,
+                                         state["acc_delta"].array, rho=rho, eps=eps,
+                                         lr=group["lr"])

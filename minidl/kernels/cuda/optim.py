@@ -1,5 +1,5 @@
 """Optimizer updates on the GPU: the reference's CuPy expressions (``reference.optim`` is
 written with the array's own module)."""
-from ..reference.optim import adam_update
+from ..reference.optim import adadelta_update, adam_update
 
-__all__ = ["adam_update"]
+__all__ = ["adadelta_update", "adam_update"]

@@ -447,12 +447,25 @@ def test_updates_on_cuda_match_the_cpu_and_loading_moves_state_there(case, cuda)
         assert all(v.device == cuda for v in state.values() if isinstance(v, minidl.Tensor))
 
 
-# -- the fused update kernel -------------------------------------------------------------------
+# -- the fused update kernels ------------------------------------------------------------------
+def _adam(backend, arrays, amsgrad, step):
+    param, grad, exp_avg, exp_avg_sq, max_sq = arrays
+    backend.adam_update(param, grad, exp_avg, exp_avg_sq, max_sq if amsgrad else None,
+                        beta1=0.9, beta2=0.99, step_size=0.01 / (1 - 0.9 ** step),
+                        bias2_sqrt=np.sqrt(1 - 0.99 ** step), eps=1e-8)
+
+
+def _adadelta(backend, arrays, amsgrad, step):
+    param, grad, _, square_avg, acc_delta = arrays
+    backend.adadelta_update(param, grad, square_avg, acc_delta, rho=0.9, eps=1e-6, lr=0.5)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("update, amsgrad", [(_adam, False), (_adam, True),
+                                             (_adadelta, False)])
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
-def test_fused_adam_kernel_matches_the_reference(dtype, amsgrad, layout):
-    """The CPU kernel (one parallel pass; above the parallel threshold here) against the
+def test_fused_update_kernels_match_the_reference(dtype, update, amsgrad, layout):
+    """The CPU kernels (one parallel pass; above the parallel threshold here) against the
     reference's NumPy expressions: equal to float rounding; other layouts take the
     reference's path and are equal exactly."""
     from minidl.kernels import cpu, reference
@@ -467,45 +480,15 @@ def test_fused_adam_kernel_matches_the_reference(dtype, amsgrad, layout):
         start = [a.T for a in start]
     results = []
     for backend in (cpu, reference):
-        param, grad, exp_avg, exp_avg_sq, max_sq = (a.copy(order="K") for a in start)
+        arrays = [a.copy(order="K") for a in start]
         for step in (1, 2, 3):
-            backend.adam_update(param, grad, exp_avg, exp_avg_sq, max_sq if amsgrad else None,
-                                beta1=0.9, beta2=0.99, step_size=0.01 / (1 - 0.9 ** step),
-                                bias2_sqrt=np.sqrt(1 - 0.99 ** step), eps=1e-8)
-        results.append((param, exp_avg, exp_avg_sq, max_sq))
+            update(backend, arrays, amsgrad, step)
+        results.append(arrays)
     ulp = np.finfo(dtype).eps
     for ours, theirs in zip(*results):
-        assert ours.dtype == dtype
+        assert ours.dtype == dtype and np.isfinite(ours).all()
         if layout == "transposed":
             np.testing.assert_array_equal(ours, theirs)
         else:
             np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
     assert not np.array_equal(results[0][0], start[0])  # the parameter moved
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
-def test_fused_adadelta_kernel_matches_the_reference(dtype, layout):
-    from minidl.kernels import cpu, reference
-
-    rng = np.random.default_rng(4)
-    shape = (300, 200)
-    start = [rng.standard_normal(shape), rng.standard_normal(shape),
-             np.abs(rng.standard_normal(shape)), 0.01 * np.abs(rng.standard_normal(shape))]
-    start = [a.astype(dtype) for a in start]
-    if layout == "transposed":
-        start = [a.T for a in start]
-    results = []
-    for backend in (cpu, reference):
-        arrays = [a.copy(order="K") for a in start]
-        for _ in range(3):
-            backend.adadelta_update(*arrays, rho=0.9, eps=1e-6, lr=0.5)
-        results.append(arrays)
-    ulp = np.finfo(dtype).eps
-    for ours, theirs in zip(*results):
-        assert ours.dtype == dtype
-        if layout == "transposed":
-            np.testing.assert_array_equal(ours, theirs)
-        else:
-            np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
-    assert not np.array_equal(results[0][0], start[0])

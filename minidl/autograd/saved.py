@@ -44,7 +44,7 @@ def note_versions(inputs, output) -> list:
     backward).  The ids stay meaningful: when they are noted, every array saved for
     backward is alive too, and stays alive until the check, so an id equal to a saved
     array's owner's id is that same owner."""
-    noted = []
+    noted: list[tuple] = []
     for position, value in enumerate(inputs):
         counter = getattr(value, "_version_counter", None)
         if counter is not None:

@@ -354,3 +354,25 @@ def test_relu_backward_kernel_matches_the_reference(layout, rng):
     assert ours.dtype == theirs.dtype and ours.shape == y.shape
     np.testing.assert_array_equal(ours, theirs)
     assert np.all(ours[y == 0] == 0) and np.all(ours[y > 0] == grad[y > 0])
+
+
+@pytest.mark.parametrize("a_shape, b_shape, layout", [
+    ((300, 400), (400, 100), "c"),       # split over the workers' rows
+    ((4, 70, 400), (400, 90), "c"),      # leading axes flattened into rows
+    ((400, 300), (100, 400), "t"),       # transposed views (a linear layer's weight)
+    ((5, 7), (7, 3), "c"),               # small: one thread
+    ((0, 7), (7, 3), "c"),               # no rows
+    ((5, 0), (0, 3), "c"),               # nothing to sum: zeros
+])
+def test_matmul_kernel_matches_the_reference(a_shape, b_shape, layout, rng):
+    from minidl.kernels import cpu, reference
+
+    a = rng.standard_normal(a_shape).astype(np.float32)
+    b = rng.standard_normal(b_shape).astype(np.float32)
+    if layout == "t":
+        a, b = a.T, b.T
+    ours = cpu.matmul(a, b)
+    assert ours.dtype == np.float32 and ours.flags.c_contiguous
+    np.testing.assert_allclose(ours, reference.matmul(a, b), rtol=1e-5, atol=1e-4)
+    mixed = cpu.matmul(a, b.astype(np.float64))  # mixed dtypes: the reference promotes
+    assert mixed.dtype == np.float64

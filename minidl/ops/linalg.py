@@ -1,7 +1,10 @@
 """Matrix multiplication with PyTorch's ``matmul`` rules (1-D vectors, batched stacks)."""
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function
+from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
 
 
@@ -10,11 +13,12 @@ def _matrix_gradient(a, grad, b):
     (A as rows (·, k), dL/dC as rows (·, m)), laid out like B.  A linear layer's B is its
     weight transposed (F-contiguous): computing (dL/dCᵀ @ A)ᵀ gives the weight's gradient
     as a C-contiguous array the weight's ``.grad`` can take without a copy."""
-    rows = a.reshape(-1, a.shape[-1])
-    grad_rows = grad.reshape(-1, grad.shape[-1])
+    matmul = kernel("matmul", a)
+    rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+    grad_rows = grad.reshape(rows.shape[0], grad.shape[-1])
     if b.flags.f_contiguous and not b.flags.c_contiguous:
-        return (grad_rows.T @ rows).T
-    return rows.T @ grad_rows
+        return matmul(grad_rows.T, rows).T
+    return matmul(rows.T, grad_rows)
 
 
 class MatMul(Function):
@@ -23,11 +27,12 @@ class MatMul(Function):
     Shapes: A (..., n, k), B (..., k, m) -> C (..., n, m).  A 1-D A is a row (1, k) and a
     1-D B a column (k, 1), whose unit axis is then dropped from C.
     Gradients: dL/dA = dL/dC @ Bᵀ,  dL/dB = Aᵀ @ dL/dC, summed over broadcast batch axes.
+    Products with a matrix (a linear layer's) run through the ``matmul`` kernel.
     """
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return a @ b
+        return kernel("matmul", a)(a, b)
 
     def backward(self, grad):
         a, b = self.saved_arrays
@@ -39,7 +44,8 @@ class MatMul(Function):
             grad = grad[..., None, :]
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            grad_a = sum_to_shape(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+            grad_a = sum_to_shape(kernel("matmul", grad)(grad, b2.swapaxes(-1, -2)),
+                                  a2.shape).reshape(a.shape)
         if self.needs_input_grad[1] and b.ndim == 2:
             grad_b = _matrix_gradient(a2, grad, b)
         elif self.needs_input_grad[1]:

@@ -52,6 +52,14 @@ def worker_count() -> int:
     return numba.get_num_threads() if ThreadpoolController is not None else 1
 
 
+def one_blas_thread():
+    """A ``with`` block in which NumPy's BLAS runs on one thread (no change without
+    threadpoolctl)."""
+    if ThreadpoolController is None:
+        return contextlib.nullcontext()
+    return _blas_libraries().limit(limits=1)
+
+
 def split_evenly(items: list, parts: int) -> list[list]:
     """``items`` cut into at most ``parts`` contiguous, non-empty blocks of near-equal size."""
     parts = max(1, min(parts, len(items)))
@@ -72,9 +80,7 @@ def run_blocks(work, items: list, workers: int) -> list:
             _pool.shutdown()
         _pool_size = len(blocks) - 1
         _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="minidl-kernel")
-    one_blas_thread = _blas_libraries().limit(limits=1) if ThreadpoolController \
-        else contextlib.nullcontext()
-    with one_blas_thread:
+    with one_blas_thread():
         futures = [_pool.submit(work, block) for block in blocks[1:]]
         try:
             results = [work(blocks[0])]

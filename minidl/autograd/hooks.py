@@ -76,12 +76,12 @@ def add_grad_hook(owner, hook) -> RemovableHandle:
     return RemovableHandle(table, hook)
 
 
-def run_grad_hooks(table: dict, grad):
+def run_grad_hooks(table: dict | None, grad):
     """``grad`` (a raw array) passed through each hook of ``table`` in registration order;
     a hook's returned Tensor replaces it."""
     from ..tensor import Tensor
 
-    for hook in list(table.values()):
+    for hook in list((table or {}).values()):
         result = hook(Tensor._from_array(grad))
         if result is None:
             continue

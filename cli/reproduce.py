@@ -58,7 +58,7 @@ def reproduce(names, list_rows, out, results, plots, from_runs, limit, epochs):
         if rows:
             click.echo(write_results(rows, runs, Path(results), Path(plots)))
         for comparison in comparisons:
-            click.echo(write_comparison(comparison, runs, Path(results)))
+            click.echo(write_comparison(comparison, runs, Path(results), Path(plots)))
     except (RuntimeError, *USER_ERRORS) as error:
         raise user_error(error) from None
     click.echo(f"wrote {results} ({len(runs)} of {len(every_row)} runs found or made)")

@@ -16,11 +16,17 @@ the main table.
 """
 from __future__ import annotations
 
+import os
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image
+
 from .reproduce import Row, run_facts
+
+
+GRID_WIDTH = 720  # pixels: the example grids committed beside RESULTS.md
 
 
 @dataclass(frozen=True)
@@ -117,10 +123,25 @@ def _cell(metric: Metric, values: list[float]) -> str:
     return f"{mean:.{digits}f}{spread}{unit}"
 
 
-def comparison_table(comparison: Comparison, runs: dict) -> str:
-    """The markdown table of ``comparison`` from ``runs`` (seeded row id -> run folder)."""
+def _example_link(run: Path, name: str, plots: Path | None, results: Path) -> str:
+    """The run's grid of test images (grayscale | prediction | original) copied into
+    ``plots`` as ``name``, as a markdown link relative to the results file."""
+    grid = run / "test_colorized.png"
+    if plots is None or not grid.exists():
+        return ""
+    plots.mkdir(parents=True, exist_ok=True)
+    with Image.open(grid) as image:  # a run's own output, shrunk to a small PNG to commit
+        image.thumbnail((GRID_WIDTH, GRID_WIDTH * 4))
+        image.save(plots / name, optimize=True)
+    return f"[grid]({os.path.relpath(plots / name, results.parent)})"
+
+
+def comparison_table(comparison: Comparison, runs: dict, results: Path = Path("RESULTS.md"),
+                     plots: Path | None = None) -> str:
+    """The markdown table of ``comparison`` from ``runs`` (seeded row id -> run folder);
+    with ``plots``, each member's first run's example grid is copied there and linked."""
     header = (["member", "study / experiment / model", "runs", "epochs"]
-              + [m.label for m in comparison.metrics])
+              + [m.label for m in comparison.metrics] + ["examples"])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     entries = []
     for label, row in comparison.members:
@@ -140,6 +161,9 @@ def comparison_table(comparison: Comparison, runs: dict) -> str:
     for label, row, count, facts, values in sorted(entries, key=order):
         epochs = ", ".join(sorted({str(f["epochs"]) for f in facts})) or "—"
         cells = [_cell(m, values[m.key]) for m in comparison.metrics]
+        first = runs.get(seeded(row, comparison.seeds[0]).id)
+        name = f"{comparison.id}__{row.id.replace('/', '__')}.png"
+        cells.append(_example_link(first, name, plots, results) if first else "")
         lines.append(f"| {label} | {row.study} / {row.experiment} / {row.model} "
                      f"| {count} of {len(comparison.seeds)} | {epochs} | "
                      + " | ".join(cells) + " |")
@@ -158,9 +182,10 @@ def markers(comparison: Comparison) -> tuple[str, str]:
             f"<!-- minidl reproduce: {comparison.id} ends -->")
 
 
-def write_comparison(comparison: Comparison, runs: dict, path: Path) -> str:
+def write_comparison(comparison: Comparison, runs: dict, path: Path,
+                     plots: Path | None = None) -> str:
     """Put ``comparison``'s table between its markers in ``path`` (appended when absent)."""
-    table = comparison_table(comparison, runs)
+    table = comparison_table(comparison, runs, path, plots)
     begin, end = markers(comparison)
     old = path.read_text() if path.exists() else ""
     if begin in old and end in old:

@@ -25,7 +25,6 @@ from PIL import Image
 
 from .reproduce import Row, run_facts
 
-
 GRID_WIDTH = 720  # pixels: the example grids committed beside RESULTS.md
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from .reproduce import Row, run_facts
+from .reproduce import Row, run_facts, write_between_markers
 
 GRID_WIDTH = 720  # pixels: the example grids committed beside RESULTS.md
 
@@ -185,11 +185,5 @@ def write_comparison(comparison: Comparison, runs: dict, path: Path,
                      plots: Path | None = None) -> str:
     """Put ``comparison``'s table between its markers in ``path`` (appended when absent)."""
     table = comparison_table(comparison, runs, path, plots)
-    begin, end = markers(comparison)
-    old = path.read_text() if path.exists() else ""
-    if begin in old and end in old:
-        text = old[:old.index(begin) + len(begin)] + "\n" + table + old[old.index(end):]
-    else:
-        text = old.rstrip() + f"\n\n{begin}\n{table}{end}\n"
-    path.write_text(text)
+    write_between_markers(path, *markers(comparison), table)
     return table

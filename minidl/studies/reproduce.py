@@ -252,13 +252,19 @@ def write_results(rows: list[Row], runs: dict, path: Path, plots: Path | None = 
         commands.append(f"- `{row.id}`: `{row.command()}`"
                         + (f" — {row.note}" if row.note else ""))
     table = "\n".join(lines) + "\n\nCommands:\n\n" + "\n".join(commands) + "\n"
-    old = path.read_text() if path.exists() else HEADER
-    if BEGIN in old and END in old:
-        text = old[:old.index(BEGIN) + len(BEGIN)] + "\n" + table + old[old.index(END):]
-    else:
-        text = old.rstrip() + f"\n\n{BEGIN}\n{table}{END}\n"
-    path.write_text(text)
+    write_between_markers(path, BEGIN, END, table)
     return table
+
+
+def write_between_markers(path: Path, begin: str, end: str, table: str) -> None:
+    """Put ``table`` between the lines ``begin`` and ``end`` of ``path``, keeping the text
+    around them (appended at the end, markers included, when they are not there yet)."""
+    old = path.read_text() if path.exists() else HEADER
+    if begin in old and end in old:
+        text = old[:old.index(begin) + len(begin)] + "\n" + table + old[old.index(end):]
+    else:
+        text = old.rstrip() + f"\n\n{begin}\n{table}{end}\n"
+    path.write_text(text)
 
 
 BEGIN, END = "<!-- minidl reproduce: table begins -->", "<!-- minidl reproduce: table ends -->"

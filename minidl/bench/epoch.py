@@ -73,9 +73,9 @@ class TorchEpochs:
     """The twin of the task's model, trained by PyTorch on the same data in the same order
     as ``minidl``'s loader (a :class:`MinidlEpochs`) draws it."""
 
-    def __init__(self, config: dict, minidl: MinidlEpochs, torch):
-        self.torch, self.config, self.minidl_loader = torch, config, minidl.loader
-        model = minidl.task.model
+    def __init__(self, config: dict, ours: MinidlEpochs, torch):
+        self.torch, self.config, self.minidl_loader = torch, config, ours.loader
+        model = ours.task.model
         self.model = torch_twin(model, torch, in_channels=model.in_channels,
                                 num_classes=len(config["class_names"]))
         self.optimizer = self.make_optimizer(self.model)
@@ -87,14 +87,17 @@ class TorchEpochs:
         return make_optimizer(c["optimizer"], model.parameters(), c["lr"], c["momentum"],
                               c["beta1"], c["weight_decay"], library=self.torch.optim)
 
-    def loader(self, epoch: int):
-        """PyTorch's loader over the same dataset, drawing minidl's order of ``epoch``."""
-        set_epoch(self.minidl_loader, epoch)
-        order = list(self.minidl_loader.sampler)
+    def loader(self, order: list):
+        """PyTorch's loader over minidl's dataset, drawing the samples at ``order``."""
+        ours = self.minidl_loader
         return self.torch.utils.data.DataLoader(
-            self.minidl_loader.dataset, batch_size=self.minidl_loader.batch_size,
-            sampler=order, drop_last=self.minidl_loader.drop_last,
-            num_workers=self.minidl_loader.num_workers)
+            ours.dataset, batch_size=ours.batch_size, sampler=order, drop_last=ours.drop_last,
+            num_workers=ours.num_workers)
+
+    def order(self, epoch: int) -> list:
+        """The dataset indices in the order minidl's loader draws them in ``epoch``."""
+        set_epoch(self.minidl_loader, epoch)
+        return list(self.minidl_loader.sampler)
 
     def train_batches(self, model, optimizer, loader) -> MeanTracker:
         F, means = self.torch.nn.functional, MeanTracker()
@@ -111,7 +114,7 @@ class TorchEpochs:
 
     def epoch(self, epoch: int) -> dict:
         start = time.perf_counter()
-        means = self.train_batches(self.model, self.optimizer, self.loader(epoch))
+        means = self.train_batches(self.model, self.optimizer, self.loader(self.order(epoch)))
         return {"seconds": time.perf_counter() - start, "images": means.count,
                 **means.means()}
 
@@ -120,10 +123,8 @@ class TorchEpochs:
         afterwards; seconds."""
         start = time.perf_counter()
         model = copy.deepcopy(self.model)
-        first = list(self.minidl_loader.sampler)[:self.minidl_loader.batch_size]
-        self.train_batches(model, self.make_optimizer(model), self.torch.utils.data.DataLoader(
-            self.minidl_loader.dataset, batch_size=self.minidl_loader.batch_size,
-            sampler=first))
+        first_batch = self.order(0)[:self.minidl_loader.batch_size]
+        self.train_batches(model, self.make_optimizer(model), self.loader(first_batch))
         return time.perf_counter() - start
 
 

@@ -2,6 +2,7 @@
 
     minidl bench kernels [--device cpu] [--json report.json] [--repeat 7] [--cases conv]
     minidl bench train [--json report.json] [--repeat 5] [--cases gan]
+    minidl bench epoch [--json report.json] [--repeat 1] [--limit 256]
 """
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def _write_report(report: dict, json_path: Path | None) -> None:
         click.echo(f"report written to {json_path}")
 
 
-def _common_arguments(json_path, repeat, case_filter, threads) -> list:
-    arguments = ["--repeat", str(repeat), "--threads", str(threads), "--cases", case_filter]
+def _common_arguments(json_path, repeat, threads) -> list:
+    arguments = ["--repeat", str(repeat), "--threads", str(threads)]
     return arguments + (["--json", str(json_path)] if json_path is not None else [])
 
 
@@ -79,8 +80,8 @@ def kernels(device, json_path, repeat, case_filter, threads):
     except RuntimeError as error:
         raise click.ClickException(str(error)) from None
     _restart_with(thread_environment(threads), "kernels",
-                  ["--device", device, *_common_arguments(json_path, repeat, case_filter,
-                                                          threads)])
+                  ["--device", device, "--cases", case_filter,
+                   *_common_arguments(json_path, repeat, threads)])
     _require_torch()
     from minidl.bench.kernels import TABLE_HEADER, format_row, format_summary, run_kernel_benchmark
 
@@ -109,7 +110,7 @@ def train(json_path, repeat, case_filter, threads):
     from ..bench.train import MEMORY_ENVIRONMENT
 
     _restart_with({**thread_environment(threads), **MEMORY_ENVIRONMENT}, "train",
-                  _common_arguments(json_path, repeat, case_filter, threads))
+                  ["--cases", case_filter, *_common_arguments(json_path, repeat, threads)])
     _require_torch()
     from ..bench.train import TABLE_HEADER, format_row, format_summary, run_train_benchmark
 
@@ -119,5 +120,37 @@ def train(json_path, repeat, case_filter, threads):
                                      progress=lambda row: click.echo(format_row(row)))
     except (RuntimeError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    click.echo(format_summary(report))
+    _write_report(report, json_path)
+
+
+@bench.command()
+@JSON_OPTION
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Epochs per engine, interleaved (the median counts).")
+@click.option("--limit", type=click.IntRange(min=2), default=None,
+              help="Train on N images of the training split, evenly spread (quick runs); "
+                   "default: all of it.")
+@THREADS_OPTION
+def epoch(json_path, repeat, limit, threads):
+    """Time one training epoch of the default study (what `minidl train` runs with no
+    arguments) in minidl, through its own data loader and trainer, and in PyTorch (the
+    same model, weights, data, batches and optimizer); print both epoch times, images/s,
+    the ratio minidl/PyTorch and each engine's training loss."""
+    from ..bench.machine import thread_environment
+
+    _restart_with(thread_environment(threads), "epoch",
+                  [*(["--limit", str(limit)] if limit is not None else []),
+                   *_common_arguments(json_path, repeat, threads)])
+    _require_torch()
+    from ..bench.epoch import format_epoch, format_heading, format_summary, run_epoch_benchmark
+    from .messages import USER_ERRORS, user_error
+
+    try:
+        report = run_epoch_benchmark(repeat, limit, threads, progress=lambda *result:
+                                     click.echo(format_epoch(*result)))
+    except USER_ERRORS as error:     # no dataset, an unreadable data folder
+        raise user_error(error) from None
+    click.echo(format_heading(report))
     click.echo(format_summary(report))
     _write_report(report, json_path)

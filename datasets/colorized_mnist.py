@@ -164,6 +164,12 @@ class ColorizedMNIST(Dataset):
     def __getitem__(self, index):
         return self.render([index])[0], int(self.targets[index])
 
+    def __getitems__(self, indices) -> list:
+        """The samples at ``indices``, rendered together (a DataLoader builds each batch
+        with one call)."""
+        images = self.render(indices)
+        return list(zip(images, self.targets[indices].tolist()))
+
     def __len__(self) -> int:
         return len(self.digits)
 

@@ -88,7 +88,7 @@ class Tensor:
     """An array with an optional gradient and a link to the function that produced it."""
 
     __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version_counter", "_base",
-                 "_post_accumulate_grad_hooks", "__weakref__")
+                 "_post_accumulate_grad_hooks", "_grad_hooks", "__weakref__")
     __array_priority__ = 1000  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, *data, device=None):
@@ -419,6 +419,15 @@ class Tensor:
             raise RuntimeError("register_post_accumulate_grad_hook: this tensor does not "
                                "require grad, so no gradient is ever accumulated into it")
         return hooks.add_post_accumulate_hook(self, hook)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` each time the gradient with respect to this tensor is computed,
+        before it is used; a hook that returns a Tensor replaces the gradient.  Returns a
+        handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "doesn't require gradient")
+        return hooks.add_grad_hook(self.grad_fn if self.grad_fn is not None else self, hook)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor too during backward."""

@@ -198,3 +198,45 @@ def test_one_worker_and_two_workers_agree(config, rng, monkeypatch):
     for a, b, c in zip(single, first, second):
         assert_close(b, a, np.float64)
         assert np.array_equal(b, c)
+
+
+@pytest.mark.parametrize("transposed_below", [0, 1 << 20])
+@pytest.mark.parametrize("config", [(7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1),
+                                    (5, 4, 7, 7, 6, (3, 3), (1, 1), (1, 1), (1, 1), 2),
+                                    (3, 3, 9, 8, 4, (4, 4), (2, 2), (1, 1), (1, 1), 1)])
+def test_weight_gradient_one_product_per_image(config, transposed_below, rng, monkeypatch):
+    """Tiles of several images, each wide enough for a product of its own: the weight
+    gradient takes one product per image straight from gy (both orientations of the sum,
+    groups, a last tile with fewer images)."""
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
+    oh, ow = (conv_output_size(size, k, s, p, d)
+              for size, k, s, p, d in zip((h, w), kernel, stride, padding, dilation))
+    monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 4)
+    monkeypatch.setattr(cpu, "MIN_WEIGHT_TILE_WIDTH", 2 * oh * ow + 1)    # two images a tile
+    monkeypatch.setattr(cpu, "TRANSPOSED_WEIGHT_SUM_BELOW", transposed_below)
+    plan = cpu._plan(cpu.ConvGeometry((h, w), kernel, stride, padding, dilation, (oh, ow)), n,
+                     c_in * kernel[0] * kernel[1], c_out, cpu.worker_count(),
+                     cpu.MIN_WEIGHT_TILE_WIDTH)
+    assert 1 < plan.most_images < n and not plan.side_by_side
+    x, _, _, grad_out = arrays(config, np.float64, rng)
+    options = (stride, padding, dilation, groups)
+    assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
+                 reference.conv2d_backward_weight(x, grad_out, kernel, *options), np.float64)
+
+
+@pytest.mark.parametrize("hw, stride", [((7, 9), (2, 2)), ((8, 6), (2, 3)), ((2, 5), (3, 2))])
+def test_split_phases_zeroes_only_past_the_edge(hw, stride, rng):
+    """Each stride phase holds its pixels and zeros past the image's edge, whatever the
+    buffer held before."""
+    from minidl.kernels.cpu.im2col import split_phases
+    x = rng.standard_normal((3, 2, *hw))
+    hp, wp = (-(-size // s) for size, s in zip(hw, stride))
+    phases = np.full((2, 2, stride[0] * stride[1], hp * wp), np.nan)
+    split_phases(x, 1, *stride, phases)
+    for a in range(stride[0]):
+        for b in range(stride[1]):
+            expected = np.zeros((2, 2, hp, wp))
+            part = x[1:3, :, a::stride[0], b::stride[1]]
+            expected[:, :, :part.shape[2], :part.shape[3]] = part
+            np.testing.assert_array_equal(
+                phases[:, :, a * stride[1] + b].reshape(2, 2, hp, wp), expected)

@@ -143,6 +143,39 @@ def test_random_transforms_are_identical_with_and_without_workers():
     assert not np.array_equal(serial[0][0], images[0].transpose(2, 0, 1) / 255)
 
 
+class BatchedNoise(RandomNoise):
+    """RandomNoise that also builds whole batches (``__getitems__``), counting its calls."""
+
+    def __init__(self, n):
+        super().__init__(n)
+        self.batch_calls = 0
+
+    def __getitems__(self, indices):
+        self.batch_calls += 1
+        noise = sample_generator().random(len(indices))
+        return [(np.full(2, i, dtype=np.float32), float(x)) for i, x in zip(indices, noise)]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_dataset_that_builds_batches_is_called_once_per_batch(workers):
+    data = BatchedNoise(23)
+    first = _epoch(DataLoader(Subset(data, np.arange(22, -1, -1)), batch_size=4,
+                              shuffle=True, generator=11, num_workers=workers))
+    assert data.batch_calls == 6 and not data.threads           # never one by one
+    assert sorted(np.concatenate([b[0][:, 0] for b in first]).tolist()) == list(range(23))
+    again = _epoch(DataLoader(Subset(data, np.arange(22, -1, -1)), batch_size=4,
+                              shuffle=True, generator=11, num_workers=workers))
+    for a, b in zip(first, again):                               # draws fixed by the seed
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    assert len({float(x) for batch in first for x in batch[1]}) == 23
+
+
+def test_a_subset_builds_batches_only_when_its_dataset_does():
+    assert hasattr(Subset(BatchedNoise(5), [4, 1]), "__getitems__")
+    assert Subset(BatchedNoise(5), [4, 1]).__getitems__([1, 0])[0][0].tolist() == [1, 1]
+    assert not hasattr(Subset(RandomNoise(5), [4, 1]), "__getitems__")
+
+
 def test_stopping_early_and_errors_from_workers():
     loader = DataLoader(TensorDataset(np.arange(100)), batch_size=2, num_workers=2)
     for i, _ in enumerate(loader):

@@ -231,6 +231,19 @@ def test_experiments_targets_and_grayscale(mnist_root):
         colorized_mnist.ColorizedMNIST(colors=["teal"], data_dir=root)
 
 
+def test_colorized_batches_are_the_samples_rendered_together(mnist_root):
+    root, _ = mnist_root
+    for data in (colorized_mnist.ColorizedMNIST(data_dir=root, invert_fraction=0.5, seed=3),
+                 colorized_mnist.load_experiment("grayscale", train=False, data_dir=root)):
+        indices = [7, 0, 3, 3]
+        batch = data.__getitems__(indices)
+        assert len(batch) == len(indices)
+        for index, (image, label) in zip(indices, batch):
+            alone, alone_label = data[index]
+            assert np.array_equal(image, alone) and label == alone_label
+            assert isinstance(label, int)
+
+
 # -- multi-digit MNIST -------------------------------------------------------------------------
 def test_multidigit_composition(mnist_root):
     root, arrays = mnist_root

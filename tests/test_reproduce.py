@@ -56,3 +56,45 @@ def test_a_tiny_row_end_to_end(tmp_path):
     # limited runs are never taken as results
     assert "not run" in next(line for line in results.read_text().splitlines()
                              if line.startswith("| colorized-mnist/color-label"))
+
+
+def _fake_run(folder, row, seed, test_metrics, epochs=None):
+    """A finished run directory as `minidl train` leaves it (only what reproduce reads)."""
+    folder.mkdir(parents=True)
+    config = {"study": row.study, "experiment": row.experiment, "model": row.model,
+              "epochs": epochs or row.epochs, "batch_size": row.batch_size, "limit": None,
+              "seed": seed, **row.settings}
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "metrics.jsonl").write_text(
+        json.dumps({"epoch": 1, "seconds": 2.0, "images_per_second": 10.0}) + "\n")
+    (folder / "test_metrics.json").write_text(json.dumps({"metrics": test_metrics}))
+    return folder
+
+
+def test_a_comparison_gives_mean_and_std_over_seeds(tmp_path):
+    from minidl.studies.comparisons import COMPARISONS, mean_std, seeded, write_comparison
+    from minidl.studies.reproduce import matching_runs
+
+    assert mean_std([1.0, 2.0, 3.0]) == (2.0, 1.0) and mean_std([4.0]) == (4.0, None)
+    tasks = next(c for c in COMPARISONS if c.id == "iizuka-tasks")
+    joint = tasks.members[0][1]
+    for seed, psnr in zip((0, 1, 2), (20.0, 22.0, 24.0)):
+        _fake_run(tmp_path / f"joint{seed}", joint, seed,
+                  {"psnr": psnr, "accuracy": 0.1 * (seed + 1), "mse": 0.01})
+    _fake_run(tmp_path / "other-epochs", joint, 0, {"psnr": 99.0}, epochs=3)  # not a match
+    runs = {}
+    for row in tasks.rows():
+        found = matching_runs(row, [tmp_path])
+        assert len(found) <= 1
+        if found:
+            runs[row.id] = found[0]
+    assert runs[seeded(joint, 1).id].name == "joint1"
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Results\n\nkept\n")
+    table = write_comparison(tasks, runs, results)
+    line = next(line for line in table.splitlines() if line.startswith("| joint |"))
+    assert "3 of 3" in line and "22.00 ± 2.00" in line and "20.00 ± 10.00 %" in line
+    assert "| colourize only |" in table and "0 of 3" in table
+    write_comparison(tasks, runs, results)  # rewritten between its markers, text kept
+    text = results.read_text()
+    assert text.startswith("# Results\n\nkept\n") and text.count("| joint |") == 1

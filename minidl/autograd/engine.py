@@ -6,13 +6,14 @@ orders the nodes so that each is visited only after every node that uses its out
 topological order), then applies the chain rule node by node, summing the gradients that
 reach one tensor along several paths.
 
-A leaf with post-accumulate hooks (:mod:`.hooks`) has them called as soon as its last
-incoming edge has been processed, i.e. when its gradient for this pass is complete; the
-callbacks queued during the pass run when it ends.
+Hooks (:mod:`.hooks`): a node's gradient hooks (``tensor.register_hook`` on the tensor it
+computed) run on the summed gradient before the node's backward; a leaf's gradient hooks
+and post-accumulate hooks run once its last incoming edge has been processed, i.e. when its
+gradient for this pass is complete; the callbacks queued during the pass run when it ends.
 """
 from __future__ import annotations
 
-from .hooks import CallbackQueue, post_accumulate_hooks
+from .hooks import CallbackQueue, grad_hooks, post_accumulate_hooks, run_grad_hooks
 from .saved import memory_owner
 
 
@@ -71,13 +72,16 @@ def accumulate_into(tensor, grad, claimed: set) -> None:
 
 
 def hooked_leaves(order) -> dict:
-    """``{id(leaf): [leaf, number of edges into it]}`` for the leaves with post-accumulate
-    hooks that the nodes of ``order`` feed."""
+    """``{id(leaf): [leaf, number of edges into it, summed gradient]}`` for the leaves with
+    hooks (gradient or post-accumulate) that the nodes of ``order`` feed.  A leaf with
+    gradient hooks collects its gradients here until its last edge is done, so its hooks
+    see the pass's whole gradient once, as in PyTorch."""
     waiting: dict = {}
     for fn in order:
         for value, node, needed in zip(fn.inputs, fn.input_nodes, fn.needs_input_grad):
-            if needed and node is None and post_accumulate_hooks(value):
-                waiting.setdefault(id(value), [value, 0])[1] += 1
+            if needed and node is None and (post_accumulate_hooks(value)
+                                            or grad_hooks(value)):
+                waiting.setdefault(id(value), [value, 0, None])[1] += 1
     return waiting
 
 
@@ -88,14 +92,17 @@ def run_post_accumulate_hooks(tensor) -> None:
 
 def accumulate_into_leaf(tensor, grad) -> None:
     """``backward()`` called on a leaf: its gradient is ``grad``, and its hooks run."""
+    if grad_hooks(tensor):
+        grad = run_grad_hooks(grad_hooks(tensor), grad)
     accumulate_into(tensor, grad, claimed={id(memory_owner(grad))})
     if post_accumulate_hooks(tensor):
         run_post_accumulate_hooks(tensor)
 
 
-def count_down_leaves(fn, waiting: dict, reached: set) -> None:
+def count_down_leaves(fn, waiting: dict, reached: set, claimed: set) -> None:
     """``fn`` is done: its edges into hooked leaves are spent; a leaf whose last edge this
-    was has its complete gradient, and its hooks run (if a gradient reached it)."""
+    was has its complete gradient: its gradient hooks run on it, it is added into
+    ``.grad``, and the post-accumulate hooks run (if a gradient reached it)."""
     for value, needed in zip(fn.inputs, fn.needs_input_grad):
         entry = waiting.get(id(value)) if needed else None
         if entry is None:
@@ -103,7 +110,9 @@ def count_down_leaves(fn, waiting: dict, reached: set) -> None:
         entry[1] -= 1
         if entry[1] == 0:
             del waiting[id(value)]
-            if id(value) in reached:
+            if entry[2] is not None:
+                accumulate_into(value, run_grad_hooks(grad_hooks(value), entry[2]), claimed)
+            if id(value) in reached and post_accumulate_hooks(value):
                 run_post_accumulate_hooks(value)
 
 
@@ -118,23 +127,27 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
         for fn in order:
             grad_output = pending.pop(id(fn), None)
             if grad_output is not None:
-                apply_node(fn, grad_output, pending, claimed, reached)
+                apply_node(fn, grad_output, pending, claimed, reached, waiting)
                 if not retain_graph:
                     fn.release()
             if waiting:
-                count_down_leaves(fn, waiting, reached)
+                count_down_leaves(fn, waiting, reached, claimed)
         while callbacks:
             callbacks.pop(0)()
 
 
-def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set) -> None:
-    """The chain rule at one node: its inputs' gradients, into ``pending`` (computed
-    inputs) or ``.grad`` (leaves, noted in ``reached``)."""
+def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set,
+               waiting: dict) -> None:
+    """The chain rule at one node: the gradient hooks of its output first, then its
+    inputs' gradients, into ``pending`` (computed inputs), ``.grad`` (leaves, noted in
+    ``reached``) or ``waiting`` (leaves whose gradient hooks wait for the whole sum)."""
     if fn._released:
         raise RuntimeError(
             f"backward through {fn.name()} a second time: its saved values were freed "
             "after the first backward; pass retain_graph=True to the first backward")
     fn.check_saved_versions()
+    if grad_hooks(fn):
+        grad_output = run_grad_hooks(grad_hooks(fn), grad_output)
     if fn.retained_output is not None:
         accumulate_into(fn.retained_output, grad_output, claimed)
     grads = fn.backward(grad_output)
@@ -151,7 +164,11 @@ def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set) -> No
             raise RuntimeError(f"{fn.name()} returned a gradient of shape "
                                f"{tuple(g.shape)} for an input of shape {value.shape}")
         if node is None:  # a leaf
-            accumulate_into(value, g, claimed)
+            entry = waiting.get(id(value))
+            if entry is not None and grad_hooks(value):
+                entry[2] = g if entry[2] is None else entry[2] + g
+            else:
+                accumulate_into(value, g, claimed)
             reached.add(id(value))
         else:
             key = id(node)

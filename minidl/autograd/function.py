@@ -72,7 +72,7 @@ class Function:
     """
 
     __slots__ = ("inputs", "input_nodes", "needs_input_grad", "_saved", "_versions",
-                 "_released", "retained_output", "__dict__")
+                 "_released", "retained_output", "_grad_hooks", "__dict__")
     returns_view = False
     context_style = False  # a PyTorch-style Function (static forward with a ctx)
 
@@ -84,6 +84,7 @@ class Function:
         self._versions = ()
         self._released = False
         self.retained_output = None
+        self._grad_hooks = None  # Tensor.register_hook on this node's output
 
     # -- the two methods a subclass writes ------------------------------------------------
     def forward(self, *arrays, **options):

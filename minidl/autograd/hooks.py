@@ -6,6 +6,13 @@ gradient into the leaf's ``.grad`` — after the last contribution when the leaf
 several times. Data-parallel training uses it to start averaging a bucket of gradients
 while the rest of the backward pass still runs.
 
+``tensor.register_hook(hook)`` asks for ``hook(grad)`` whenever the gradient with respect
+to ``tensor`` has been computed, before it is used: ``grad`` is a Tensor, and a hook that
+returns one replaces the gradient (the same shape and dtype) for everything downstream
+(PyTorch's rule). On a computed tensor the hooks live on the node that produced it and see
+the sum of every path's gradient before that node's backward runs; on a leaf they see the
+pass's summed gradient before it is added into ``.grad``.
+
 ``queue_callback(fn)`` (called during a backward pass, typically from such a hook) asks for
 ``fn()`` once the pass is over, before ``backward()`` returns.
 
@@ -18,6 +25,7 @@ import itertools
 import threading
 
 HOOKS_ATTRIBUTE = "_post_accumulate_grad_hooks"
+GRAD_HOOKS_ATTRIBUTE = "_grad_hooks"  # on a leaf Tensor, or on a computed tensor's node
 
 _local = threading.local()
 _next_id = itertools.count()
@@ -53,6 +61,38 @@ def add_post_accumulate_hook(tensor, hook) -> RemovableHandle:
         hooks = {}
         setattr(tensor, HOOKS_ATTRIBUTE, hooks)
     return RemovableHandle(hooks, hook)
+
+
+def grad_hooks(owner) -> dict | None:
+    """The gradient hooks on a leaf tensor or a node ({key: hook}), or None."""
+    return getattr(owner, GRAD_HOOKS_ATTRIBUTE, None)
+
+
+def add_grad_hook(owner, hook) -> RemovableHandle:
+    table = grad_hooks(owner)
+    if table is None:
+        table = {}
+        setattr(owner, GRAD_HOOKS_ATTRIBUTE, table)
+    return RemovableHandle(table, hook)
+
+
+def run_grad_hooks(table: dict | None, grad):
+    """``grad`` (a raw array) passed through each hook of ``table`` in registration order;
+    a hook's returned Tensor replaces it."""
+    from ..tensor import Tensor
+
+    for hook in list((table or {}).values()):
+        result = hook(Tensor._from_array(grad))
+        if result is None:
+            continue
+        replacement = result.array if isinstance(result, Tensor) else result
+        if getattr(replacement, "shape", None) != grad.shape:
+            raise RuntimeError(f"gradient hook {getattr(hook, '__name__', hook)!r} returned "
+                               f"{type(result).__name__} of shape "
+                               f"{tuple(getattr(replacement, 'shape', ()))}, expected a Tensor "
+                               f"of the gradient's shape {tuple(grad.shape)}")
+        grad = replacement.astype(grad.dtype, copy=False)
+    return grad
 
 
 class CallbackQueue:

@@ -18,6 +18,10 @@ One epoch (one ``for`` over the loader):
    ``(epoch seed, index)``: random transforms draw from it, so an item's augmentation in
    an epoch is fixed by the seed, whatever ``num_workers`` is, whichever batch or rank
    (of data-parallel training) the item falls in.
+   A dataset that builds a whole batch at once (``dataset.__getitems__(indices)`` -> the
+   list of samples, PyTorch's protocol; a :class:`~minidl.data.Subset` of one has it too)
+   is called once per batch instead, its random draws seeded with ``(epoch seed, the
+   batch's indices)``.
 4. ``collate_fn`` (default: :func:`~minidl.data.collate.default_collate`) stacks the
    samples of a batch into Tensors.
 
@@ -158,9 +162,14 @@ class DataLoader:
                 for start in range(0, stop, self.batch_size)]
 
     def _load_batch(self, epoch_seed: int, indices: np.ndarray):
+        indices = indices.tolist()
+        load_batch = getattr(self.dataset, "__getitems__", None)
+        if load_batch is not None:
+            with using_generator([epoch_seed, *indices]):
+                return self.collate_fn(load_batch(indices))
         samples = []
-        for index in indices.tolist():
-            with using_generator(np.random.default_rng([epoch_seed, index])):
+        for index in indices:
+            with using_generator([epoch_seed, index]):
                 samples.append(self.dataset[index])
         return self.collate_fn(samples)
 

@@ -54,7 +54,8 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order. When ``dataset`` builds
+    whole batches (``__getitems__``), so does the subset."""
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -65,6 +66,16 @@ class Subset(Dataset):
 
     def __getitem__(self, index):
         return self.dataset[int(self.indices[index])]
+
+    @property
+    def __getitems__(self):
+        """The samples at a list of indices, from ``dataset.__getitems__``; absent
+        (AttributeError, so ``hasattr`` is False) when ``dataset`` has none."""
+        load_batch = getattr(self.dataset, "__getitems__", None)
+        if load_batch is None:
+            raise AttributeError(f"{type(self.dataset).__name__} has no __getitems__")
+        return lambda indices: load_batch(self.indices[np.asarray(indices, dtype=np.int64)]
+                                          .tolist())
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -13,6 +13,10 @@ Random transforms (flips, rotations, crops ...) and random datasets draw from
 A transform given its own ``generator`` uses that one instead (repeatable with
 ``num_workers=0``; with several workers the order in which threads draw from one shared
 generator is not fixed).
+
+The loader hands over a seed, not a generator: the generator is made when something
+first draws from it (making one costs about 10 µs, as much as building a small sample,
+and most samples draw nothing).
 """
 from __future__ import annotations
 
@@ -29,12 +33,18 @@ _local = threading.local()
 def sample_generator() -> np.random.Generator:
     """The generator of the sample being built in this thread, else the global one."""
     generator = getattr(_local, "generator", None)
-    return generator if generator is not None else _random.generator()
+    if generator is None:
+        return _random.generator()
+    if not isinstance(generator, np.random.Generator):  # a seed: made on the first draw
+        generator = _local.generator = np.random.default_rng(generator)
+    return generator
 
 
 @contextmanager
-def using_generator(generator: np.random.Generator):
-    """Make ``generator`` this thread's :func:`sample_generator` inside the ``with``."""
+def using_generator(generator):
+    """Make ``generator`` this thread's :func:`sample_generator` inside the ``with``:
+    a NumPy Generator, or a seed (an int or a sequence of ints) of one that is made when
+    it is first asked for."""
     previous = getattr(_local, "generator", None)
     _local.generator = generator
     try:

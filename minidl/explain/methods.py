@@ -47,12 +47,13 @@ def grad_cam(scores_fn, model, images: Tensor, target, layer=None):
     order the layers ran: the deepest spatial features, as Grad-CAM prescribes)."""
     target = _check(images, target)
     layers = [layer] if layer is not None else [m for m in model.modules() if m is not model]
-    activations = []  # the 4-D outputs, in the order the layers ran
+    activations = []  # [output, its gradient]: the 4-D outputs, in the order the layers ran
 
     def keep(module, args, output):
         if isinstance(output, Tensor) and output.ndim == 4 and output.requires_grad:
-            output.retain_grad()
-            activations.append(output)
+            entry = [output, None]
+            output.register_hook(lambda grad: entry.__setitem__(1, grad))
+            activations.append(entry)
 
     handles = [m.register_forward_hook(keep) for m in layers]
     try:
@@ -62,12 +63,13 @@ def grad_cam(scores_fn, model, images: Tensor, target, layer=None):
     finally:
         for handle in handles:
             handle.remove()
-    used = [a for a in activations if a.grad is not None]
+    used = [entry for entry in activations if entry[1] is not None]
     if not used:
         raise ValueError(f"grad_cam: the scores of {type(model).__name__} depend on no "
                          "feature map (N, K, h, w) of its layers")
-    activation = used[-1].detach().numpy()                # (N, K, h, w)
-    weights = used[-1].grad.numpy().mean(axis=(2, 3))     # α (N, K)
+    output, grad = used[-1]
+    activation = output.detach().numpy()                  # (N, K, h, w)
+    weights = grad.numpy().mean(axis=(2, 3))              # α (N, K)
     cam = np.maximum((weights[:, :, None, None] * activation).sum(axis=1), 0.0)
     cam = _resize(cam, images.shape[2:])
     peak = cam.max(axis=(1, 2), keepdims=True)

@@ -24,16 +24,19 @@ from ..optim import lr_scheduler
 
 
 def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, beta1: float = 0.9,
-                   weight_decay: float = 0.0):
+                   weight_decay: float = 0.0, library=optim):
+    """The optimizer ``name`` of ``params`` with these settings; ``library``: the module
+    holding the optimizer classes (``torch.optim`` builds PyTorch's with the same
+    settings, for the benchmarks)."""
     params = list(params)
     if name == "sgd":
-        return optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+        return library.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     if name == "adam":
-        return optim.Adam(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
+        return library.Adam(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
     if name == "adamw":
-        return optim.AdamW(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
+        return library.AdamW(params, lr=lr, betas=(beta1, 0.999), weight_decay=weight_decay)
     if name == "adadelta":
-        return optim.Adadelta(params, lr=lr, weight_decay=weight_decay)
+        return library.Adadelta(params, lr=lr, weight_decay=weight_decay)
     raise ValueError(f"make_optimizer: unknown optimizer {name!r} (sgd, adam, adamw, "
                      "adadelta)")
 

@@ -63,7 +63,8 @@ class TrainingState:
 
 class Trainer:
     """Train ``task`` on ``train_loader`` for ``epochs``, validating on ``val_loader`` and
-    writing into ``run`` (a :class:`~.run_directory.RunDirectory`).
+    writing into ``run`` (a :class:`~.run_directory.RunDirectory`; None for a trainer
+    that only runs :meth:`train_epoch`, as ``minidl bench epoch`` does).
 
     ``patience``: early-stopping patience in epochs (0: off); ``seed``: fixes the shuffle
     of every epoch; ``on_nonfinite``: "stop" or "skip" (see :mod:`.nonfinite`);
@@ -86,7 +87,8 @@ class Trainer:
         self._plotted_at = -float("inf")
         self._keep_previous_checkpoint = True
         # only the rank that writes the run directory writes TensorBoard events
-        self.board, self.board_note = (TensorBoardLog.open(run.path) if self.parallel.writes
+        self.board, self.board_note = (TensorBoardLog.open(run.path)
+                                       if self.parallel.writes and run is not None
                                        else (None, ""))
 
     def resume(self, note=lambda text: None) -> TrainingState:
@@ -163,10 +165,8 @@ class Trainer:
 
     def run_epoch(self, epoch: int):
         task = self.task
-        self.train_loader.generator = np.random.default_rng([self.seed, epoch])
-        set_epoch(self.train_loader, epoch)
         with numpy_float_warnings_silenced():
-            means, skipped, seconds = self.train_batches(epoch)
+            means, skipped, seconds = self.train_epoch(epoch)
             means = self.parallel.combine(means)
             task.train(False)
             evaluation = self.parallel.evaluate(task, self.val_loader)
@@ -185,6 +185,15 @@ class Trainer:
             else:
                 scheduler.step()
         return record, evaluation
+
+    def train_epoch(self, epoch: int):
+        """The training pass of ``epoch`` in the order the seed fixes for it (no
+        validation, nothing written): ``(means of the train_step values, batches skipped,
+        seconds)``, the seconds an epoch's record reports."""
+        self.train_loader.generator = np.random.default_rng([self.seed, epoch])
+        set_epoch(self.train_loader, epoch)
+        with numpy_float_warnings_silenced():
+            return self.train_batches(epoch)
 
     def train_batches(self, epoch: int):
         """One pass over the training set: ``(means of the train_step values, batches

@@ -195,6 +195,18 @@ class _WeightGradientSum:
         np.matmul(a, b.transpose(0, 2, 1), out=self.partial)
         self.total += self.partial
 
+    def add_per_image(self, cols, gy, buffer):
+        """The same sum from a tile of several images, one product per image (BLAS runs
+        a long inner dimension slowly when the result is small): cols (images, G, K,
+        width), gy (images, G, C_out/G, width), ``buffer`` room for the images' products."""
+        a, b = (cols, gy) if self.transposed else (gy, cols)
+        products = buffer[:len(cols) * np.prod(self.shape)].reshape(len(cols), *self.shape)
+        np.matmul(a, b.transpose(0, 1, 3, 2), out=products)
+        if self.total is None:
+            self.total = products.sum(axis=0)
+        else:
+            self.total += products.sum(axis=0)
+
     def result(self):
         """The sum as (G, C_out/G, K)."""
         if self.total is None:
@@ -207,14 +219,21 @@ class _WeightGradientSum:
 
 def _weight_gradient_tiles(tiles, x, gy, geometry, plan):
     """One worker's sum of dL/dweight_g = Σ gy_g @ cols_gᵀ over its tiles, (G, C_out/G, K).
-    gy (N, G, C_out/G, L)."""
+    gy (N, G, C_out/G, L).  Tiles of several images wide enough for a product each take
+    one product per image, straight from gy; narrower ones are gathered side by side."""
     groups, c_group = gy.shape[1:3]
     im2col = Im2col(x, geometry, plan.most_images, plan.most_columns)
-    gy_buffer = np.empty(groups * c_group * plan.most_columns if plan.most_images > 1 else 0,
-                         x.dtype)
     total = _WeightGradientSum(groups, im2col.rows // groups, c_group, x.dtype)
+    per_image = plan.most_images > 1 and not plan.side_by_side
+    gather = plan.most_images > 1 and plan.side_by_side
+    gy_buffer = np.empty(groups * c_group * plan.most_columns if gather else 0, x.dtype)
+    products = np.empty(plan.most_images * im2col.rows * c_group if per_image else 0, x.dtype)
     for n0, n1, l0, l1 in tiles:
         cols = im2col.columns(n0, n1, l0, l1)
+        if per_image and n1 - n0 > 1:
+            total.add_per_image(_per_image(cols, groups, n1 - n0), gy[n0:n1, :, :, l0:l1],
+                                products)
+            continue
         total.add(cols.reshape(groups, -1, cols.shape[1]),
                   _output_gradient_tile(gy, n0, n1, l0, l1, gy_buffer))
     return total.result()

@@ -86,18 +86,24 @@ def _zero_edge_columns(run, start, j0, j1, ow):
 def split_phases(x, n0, sh, sw, phases):
     """phases[n, c, a·sw + b, u·Wp + v] = x[n0 + n, c, u·sh + a, v·sw + b] (0 past the edge).
     x (N, C, H, W); phases (nb, C, sh·sw, Hp·Wp) with Hp = ⌈H/sh⌉, Wp = ⌈W/sw⌉.
-    """
+    Only the entries past the edge are zeroed (most often none: sh | H and sw | W)."""
     nb, c_in = phases.shape[:2]
     h, w = x.shape[2:]
     wp = (w + sw - 1) // sw
     for n, c in np.ndindex(nb, c_in):
+        image = x[n0 + n, c]
         for a in range(sh):
+            rows = (h - a + sh - 1) // sh              # phase rows inside the image
             for b in range(sw):
                 plane = phases[n, c, a * sw + b]
-                fill_zero(plane)
-                count = (w - b + sw - 1) // sw
-                for u in range((h - a + sh - 1) // sh):
-                    copy(x[n0 + n, c, u * sh + a, b::sw], plane[u * wp:u * wp + count])
+                count = (w - b + sw - 1) // sw         # phase columns inside it
+                for u in range(rows):
+                    source = image[u * sh + a]
+                    target = plane[u * wp:(u + 1) * wp]
+                    for v in range(count):
+                        target[v] = source[v * sw + b]
+                    fill_zero(target[count:])
+                fill_zero(plane[rows * wp:])
 
 
 @njit(cache=True, nogil=True, fastmath=False)

@@ -16,7 +16,7 @@ from ...autograd.hooks import RemovableHandle
 from ...backend import normalize_device, to_device
 from ...tensor import Tensor
 from ..parameter import Parameter
-from .hooks import run_forward_hooks, run_forward_pre_hooks
+from .hooks import run_forward_hooks, run_forward_pre_hooks, run_with_backward_hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -33,6 +33,8 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # -- registration by attribute assignment ------------------------------------------
@@ -100,10 +102,13 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must implement forward()")
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        backward_hooks = self._backward_hooks or self._backward_pre_hooks
+        if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
         args = run_forward_pre_hooks(self, args)
-        return run_forward_hooks(self, args, self.forward(*args, **kwargs))
+        output = (run_with_backward_hooks(self, args, kwargs) if backward_hooks
+                  else self.forward(*args, **kwargs))
+        return run_forward_hooks(self, args, output)
 
     # -- hooks (see .hooks) --------------------------------------------------------------
     def register_forward_pre_hook(self, hook) -> RemovableHandle:
@@ -113,6 +118,17 @@ class Module:
     def register_forward_hook(self, hook) -> RemovableHandle:
         """``hook(module, args, output)`` after each forward; may return a new output."""
         return RemovableHandle(self._forward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook) -> RemovableHandle:
+        """``hook(module, grad_output)`` when the gradient with respect to the output is
+        known; may return a new grad_output."""
+        return RemovableHandle(self._backward_pre_hooks, hook)
+
+    def register_full_backward_hook(self, hook) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` when the gradients with respect to the
+        positional inputs are known (None for inputs that need none); may return a new
+        grad_input."""
+        return RemovableHandle(self._backward_hooks, hook)
 
     # -- walking the tree ----------------------------------------------------------------
     def named_modules(self, prefix: str = "", memo: set | None = None):

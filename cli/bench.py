@@ -107,21 +107,62 @@ def train(json_path, repeat, case_filter, threads):
     in minidl and in PyTorch (the same model source, the same weights and batch), and
     measure each step's peak memory; print the ratios minidl/PyTorch."""
     from ..bench.machine import thread_environment
-    from ..bench.train import MEMORY_ENVIRONMENT
 
-    _restart_with({**thread_environment(threads), **MEMORY_ENVIRONMENT}, "train",
+    _restart_with(thread_environment(threads), "train",
                   ["--cases", case_filter, *_common_arguments(json_path, repeat, threads)])
     _require_torch()
-    from ..bench.train import TABLE_HEADER, format_row, format_summary, run_train_benchmark
+    from ..bench.train import (
+        TABLE_HEADER,
+        format_row,
+        format_summary,
+        run_train_benchmark,
+        selected_cases,
+    )
 
-    click.echo(TABLE_HEADER)
     try:
-        report = run_train_benchmark(repeat, case_filter, threads,
+        selected_cases(case_filter)
+        memory = _memory_in_own_process(case_filter, threads)
+        click.echo(TABLE_HEADER)
+        report = run_train_benchmark(repeat, case_filter, threads, memory=memory,
                                      progress=lambda row: click.echo(format_row(row)))
     except (RuntimeError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(format_summary(report))
     _write_report(report, json_path)
+
+
+def _memory_in_own_process(case_filter: str, threads: int) -> dict:
+    """``bench train-memory`` run in a process started with the allocator setting the
+    memory measurement needs (it would slow the timed steps of both engines), in a folder
+    of its own (a source checkout's minidl/ folder in the working directory would shadow
+    the installed package)."""
+    import tempfile
+
+    from ..bench.machine import thread_environment
+    from ..bench.train import MEMORY_ENVIRONMENT
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "memory.json"
+        command = [sys.executable, "-m", "minidl.cli.main", "bench", "train-memory",
+                   "--cases", case_filter, "--threads", str(threads), "--out", str(path)]
+        done = subprocess.run(command, env={**os.environ, **thread_environment(threads),
+                                            **MEMORY_ENVIRONMENT},
+                              capture_output=True, text=True, cwd=folder)
+        if done.returncode != 0:
+            raise RuntimeError("the memory measurement failed: "
+                               + (done.stderr.strip().splitlines() or ["(no message)"])[-1])
+        return json.loads(path.read_text())
+
+
+@bench.command("train-memory", hidden=True)
+@click.option("--cases", "case_filter", default="")
+@THREADS_OPTION
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def train_memory(case_filter, threads, out):
+    """(Started by `bench train`.) Peak memory of a step of each case, as JSON in OUT."""
+    from ..bench.train import run_memory_benchmark
+
+    out.write_text(json.dumps(run_memory_benchmark(case_filter, threads)))
 
 
 @bench.command()

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import minidl
 from minidl.bench.machine import thread_environment
-from minidl.bench.train import MEMORY_ENVIRONMENT, peak_step_memory_mib, summarize, traced_peak_mib
+from minidl.bench.train import peak_step_memory_mib, summarize, traced_peak_mib
 from minidl.bench.train_cases import CASES, Batch
 from minidl.cli.main import cli
 from minidl.models import MODELS
@@ -91,7 +91,7 @@ def test_summary_names_the_worst_cases():
 
 
 def as_if_started_afresh(monkeypatch):
-    for key, value in {**thread_environment(2), **MEMORY_ENVIRONMENT}.items():
+    for key, value in thread_environment(2).items():
         monkeypatch.setenv(key, value)
 
 

@@ -8,12 +8,13 @@ float32 rounding: evidence that the two really compute the same network).  Then:
 
 - one untimed step each (Numba compiles its kernels on the first call: that first step's
   time is reported apart);
-- the peak memory of one step each: the growth of the process's resident memory during
-  the step (Linux: the peak is reset through /proc/self/clear_refs, read as VmHWM), with
-  allocations above 128 KiB returned to the system when freed (the command sets
-  ``MALLOC_MMAP_THRESHOLD_``) so that both engines' freed buffers leave the count alike;
-  minidl's peak of NumPy allocations (tracemalloc) is reported beside it;
-- ``repeat`` steps of each, interleaved (minidl, PyTorch, minidl, ...); the median counts.
+- in a process of its own, the peak memory of one step each: the growth of the process's
+  resident memory during the step (Linux: the peak is reset through /proc/self/clear_refs,
+  read as VmHWM), with allocations above 128 KiB returned to the system when freed (that
+  process starts with ``MALLOC_MMAP_THRESHOLD_``) so that both engines' freed buffers
+  leave the count alike; minidl's peak of NumPy allocations (tracemalloc) beside it;
+- in the allocator's default settings (as `minidl train` runs), ``repeat`` steps of each,
+  interleaved (minidl, PyTorch, minidl, ...); the median counts.
 
 Run it through ``minidl bench train`` (or ``python benchmarks/train.py``), which starts the
 process with the thread and memory settings in place.
@@ -160,7 +161,9 @@ def _step_function(case, engine, models, optimizers, batch):
     return lambda: step(engine, case, models, optimizers, batch)
 
 
-def run_case(case: TrainCase, torch, repeat: int) -> dict:
+def _prepared_steps(case: TrainCase, torch) -> tuple[dict, dict]:
+    """The case's row so far (names, output difference) and one step function per engine,
+    each run once (Numba compiles on the first call: that step's time is in the row)."""
     engines = _engines(torch)
     rng = np.random.default_rng(0)
     arrays = [spec.sample(rng) for spec in case.batch]
@@ -179,9 +182,26 @@ def run_case(case: TrainCase, torch, repeat: int) -> dict:
         start = time.perf_counter()
         step()
         row[f"{name}_first_step_ms"] = (time.perf_counter() - start) * 1e3
-    for name, step in steps.items():
-        row[f"{name}_peak_mib"] = peak_step_memory_mib(step)
-    row["minidl_traced_peak_mib"] = traced_peak_mib(steps["minidl"])
+    return row, steps
+
+
+def measure_memory(case: TrainCase, torch) -> dict:
+    """The peak memory of one step of each engine, and minidl's traced NumPy peak.  Run in a
+    process started with ``MEMORY_ENVIRONMENT`` (``minidl bench train`` starts one)."""
+    _, steps = _prepared_steps(case, torch)
+    memory = {f"{name}_peak_mib": peak_step_memory_mib(step) for name, step in steps.items()}
+    memory["minidl_traced_peak_mib"] = traced_peak_mib(steps["minidl"])
+    return memory
+
+
+def run_case(case: TrainCase, torch, repeat: int, memory: dict | None = None) -> dict:
+    """The case's step times (``repeat`` steps of each engine, interleaved; the median),
+    their ratio, and the ``memory`` measured elsewhere with its ratio.  Timed with the
+    allocator's default settings, as `minidl train` runs: the memory measurement's setting
+    (every large block mapped afresh) doubles a step's page faults in both engines."""
+    row, steps = _prepared_steps(case, torch)
+    row.update(memory or {"minidl_peak_mib": None, "torch_peak_mib": None,
+                          "minidl_traced_peak_mib": None})
     samples: dict = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
@@ -209,21 +229,35 @@ def summarize(rows: list) -> dict:
     return summary
 
 
-def run_train_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 2,
-                        progress=None) -> dict:
-    """Benchmark every case whose name contains ``case_filter``: the report as a JSON-ready
-    dict (machine, summary, one row per case); ``progress`` gets each row when measured."""
-    import torch
-
-    set_runtime_threads(threads, torch)
+def selected_cases(case_filter: str) -> list:
     cases = [case for case in CASES if case_filter in case.name]
     if not cases:
         raise ValueError(f"no training case name contains {case_filter!r}; the cases are: "
                          + ", ".join(case.name for case in CASES))
+    return cases
+
+
+def run_memory_benchmark(case_filter: str = "", threads: int = 2) -> dict:
+    """``{case name: memory}`` (``measure_memory``) for the selected cases."""
+    import torch
+
+    set_runtime_threads(threads, torch)
+    return {case.name: measure_memory(case, torch) for case in selected_cases(case_filter)}
+
+
+def run_train_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 2,
+                        progress=None, memory: dict | None = None) -> dict:
+    """Benchmark every case whose name contains ``case_filter``: the report as a JSON-ready
+    dict (machine, summary, one row per case); ``progress`` gets each row when measured;
+    ``memory``: ``run_memory_benchmark``'s result, from a process of its own."""
+    import torch
+
+    set_runtime_threads(threads, torch)
+    cases = selected_cases(case_filter)
     machine = machine_details(threads, torch)
     rows = []
     for case in cases:
-        rows.append(run_case(case, torch, repeat))
+        rows.append(run_case(case, torch, repeat, (memory or {}).get(case.name)))
         if progress is not None:
             progress(rows[-1])
     machine["load_average_after"] = load_average()

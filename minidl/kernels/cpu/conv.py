@@ -272,7 +272,8 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
                               gy=grad_out.reshape(n, groups, c_out // groups, oh * ow),
                               geometry=geometry, plan=plan), plan.tiles, workers)
     # (G, C_out/G, K): the first worker's sum is a new array, the result, unless it was
-    # summed transposed: then it is copied out in C order
+    # summed transposed: then it is copied out in C order (a non-contiguous gradient would
+    # be copied by the autograd engine anyway, and the optimizers' loops need C order)
     grad_w = sums[0].copy() if _sums_transposed(c_out // groups) else sums[0]
     for partial_sum in sums[1:]:
         grad_w += partial_sum

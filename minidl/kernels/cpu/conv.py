@@ -8,6 +8,8 @@ convolution into a matrix product.  The work is split three ways:
   pointwise 1x1 convolution);
 - ``tiles.py``: which output positions make one tile, one matrix product, and which worker
   owns which tiles (``workers.py`` runs them);
+- ``scratch.py``: the buffers the columns, phases and gathered tiles live in, kept by
+  each thread across calls (only the outputs are allocated per call);
 - this file: the three kernels, each a loop over its worker's tiles of (columns, GEMM,
   write-back), GEMMs with one thread each, the workers side by side.
 

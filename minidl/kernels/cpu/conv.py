@@ -8,6 +8,8 @@ convolution into a matrix product.  The work is split three ways:
   pointwise 1x1 convolution);
 - ``tiles.py``: which output positions make one tile, one matrix product, and which worker
   owns which tiles (``workers.py`` runs them);
+- ``scratch.py``: the buffers the columns, phases and gathered tiles live in, kept by
+  each thread across calls (only the outputs are allocated per call);
 - this file: the three kernels, each a loop over its worker's tiles of (columns, GEMM,
   write-back), GEMMs with one thread each, the workers side by side.
 
@@ -22,6 +24,7 @@ import numpy as np
 
 from ..geometry import conv_output_size
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
+from .scratch import scratch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
 from .winograd import (
     winograd_backward_input,
@@ -71,8 +74,8 @@ def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
     out (N, G, C_out/G, L) is written only at the tiles' positions."""
     n, groups, c_group, plane = out.shape
     im2col = Im2col(x, geometry, plan.most_images, plan.most_columns)
-    product_buffer = np.empty(groups * c_group * plan.most_columns if plan.side_by_side
-                              else 0, x.dtype)
+    product_buffer = scratch("conv products", groups * c_group * plan.most_columns
+                             if plan.side_by_side else 0, x.dtype)
     flat_bias = np.zeros(groups * c_group, x.dtype) if bias is None else bias
     for n0, n1, l0, l1 in tiles:
         cols = im2col.columns(n0, n1, l0, l1)
@@ -123,8 +126,8 @@ def _input_gradient_tiles(image_groups, gy, w_t, grad_x, geometry, plan):
     gy (N, G, C_out/G, L), w_t (G, K, C_out/G)."""
     groups = w_t.shape[0]
     col2im = Col2im(grad_x, geometry, plan.most_images, plan.most_columns)
-    gy_buffer = np.empty(gy.shape[1] * gy.shape[2] * plan.most_columns if plan.side_by_side
-                         else 0, gy.dtype)
+    gy_buffer = scratch("output gradient tile", gy.shape[1] * gy.shape[2] * plan.most_columns
+                        if plan.side_by_side else 0, gy.dtype)
     for n0, n1, l0, l1 in (tile for image_group in image_groups for tile in image_group):
         grad_cols = col2im.gradient_columns(n0, n1, l0, l1)
         if plan.side_by_side:
@@ -170,19 +173,26 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
 
 # -- weight gradient ------------------------------------------------------------------------
 
+def _sums_transposed(c_group) -> bool:
+    """Whether the weight gradient is summed transposed, (G, K, C_out/G)."""
+    return c_group < TRANSPOSED_WEIGHT_SUM_BELOW
+
+
 class _WeightGradientSum:
     """One worker's running sum of dL/dweight_g = Σ products a @ bᵀ over its tiles.
 
     For few output channels the sum is kept transposed, (G, K, C_out/G) = Σ cols @ gyᵀ:
     BLAS runs that shape markedly faster; for many, the transpose at the end would cost
-    more than it saves, and the sum is (G, C_out/G, K) = Σ gy @ colsᵀ.
+    more than it saves, and the sum is (G, C_out/G, K) = Σ gy @ colsᵀ.  The sum is a new
+    array, not scratch: it outlives the worker's block (a pool thread may run another
+    block of the same call before the sums are added).
     """
 
     def __init__(self, groups, k, c_group, dtype):
-        self.transposed = c_group < TRANSPOSED_WEIGHT_SUM_BELOW
+        self.transposed = _sums_transposed(c_group)
         self.shape = (groups, k, c_group) if self.transposed else (groups, c_group, k)
         self.dtype = dtype
-        self.total = self.partial = None
+        self.total = None
 
     def add(self, cols, gy):
         """cols (G, K, columns), gy (G, C_out/G, columns)."""
@@ -190,10 +200,9 @@ class _WeightGradientSum:
         if self.total is None:
             self.total = np.matmul(a, b.transpose(0, 2, 1))
             return
-        if self.partial is None:
-            self.partial = np.empty(self.shape, self.dtype)
-        np.matmul(a, b.transpose(0, 2, 1), out=self.partial)
-        self.total += self.partial
+        term = scratch("weight gradient term", self.shape, self.dtype)
+        np.matmul(a, b.transpose(0, 2, 1), out=term)
+        self.total += term
 
     def add_per_image(self, cols, gy, buffer):
         """The same sum from a tile of several images, one product per image (BLAS runs
@@ -204,8 +213,9 @@ class _WeightGradientSum:
         np.matmul(a, b.transpose(0, 1, 3, 2), out=products)
         if self.total is None:
             self.total = products.sum(axis=0)
-        else:
-            self.total += products.sum(axis=0)
+            return
+        term = scratch("weight gradient term", self.shape, self.dtype)
+        self.total += np.sum(products, axis=0, out=term)
 
     def result(self):
         """The sum as (G, C_out/G, K)."""
@@ -213,8 +223,6 @@ class _WeightGradientSum:
             return np.zeros((self.shape[0], self.shape[2], self.shape[1]) if self.transposed
                             else self.shape, self.dtype)
         return self.total.transpose(0, 2, 1) if self.transposed else self.total
-
-
 
 
 def _weight_gradient_tiles(tiles, x, gy, geometry, plan):
@@ -226,8 +234,10 @@ def _weight_gradient_tiles(tiles, x, gy, geometry, plan):
     total = _WeightGradientSum(groups, im2col.rows // groups, c_group, x.dtype)
     per_image = plan.most_images > 1 and not plan.side_by_side
     gather = plan.most_images > 1 and plan.side_by_side
-    gy_buffer = np.empty(groups * c_group * plan.most_columns if gather else 0, x.dtype)
-    products = np.empty(plan.most_images * im2col.rows * c_group if per_image else 0, x.dtype)
+    gy_buffer = scratch("output gradient tile", groups * c_group * plan.most_columns
+                        if gather else 0, x.dtype)
+    products = scratch("weight gradient products",
+                       plan.most_images * im2col.rows * c_group if per_image else 0, x.dtype)
     for n0, n1, l0, l1 in tiles:
         cols = im2col.columns(n0, n1, l0, l1)
         if per_image and n1 - n0 > 1:
@@ -263,7 +273,10 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     sums = run_blocks(partial(_weight_gradient_tiles, x=x,
                               gy=grad_out.reshape(n, groups, c_out // groups, oh * ow),
                               geometry=geometry, plan=plan), plan.tiles, workers)
-    grad_w = np.array(sums[0])                       # (G, C_out/G, K), C-ordered
+    # (G, C_out/G, K): the first worker's sum is a new array, the result, unless it was
+    # summed transposed: then it is copied out in C order (a non-contiguous gradient would
+    # be copied by the autograd engine anyway, and the optimizers' loops need C order)
+    grad_w = sums[0].copy() if _sums_transposed(c_out // groups) else sums[0]
     for partial_sum in sums[1:]:
         grad_w += partial_sum
     return grad_w.reshape(c_out, c_in // groups, kh, kw)

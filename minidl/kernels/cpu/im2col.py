@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .scratch import scratch, scratch_zeros
 from .vectors import add, copy, fill_zero
 
 # -- Numba loops ----------------------------------------------------------------------------
@@ -260,14 +261,16 @@ class ConvGeometry:
 class Im2col:
     """Gives each tile's column matrix (C·KH·KW, columns) of x (N, C, H, W), filled into
     its own buffer (a view of x when the convolution is pointwise, whose tiles hold one
-    image).  One per worker: it owns its buffers."""
+    image).  One per worker: its buffers are the worker thread's scratch (``scratch.py``)."""
 
     def __init__(self, x, geometry: ConvGeometry, most_images: int, most_columns: int):
         self.x, self.geometry = x, geometry
         self.rows = x.shape[1] * geometry.loop_args[0] * geometry.loop_args[1]
         copies = not geometry.pointwise
-        self.buffer = np.empty(self.rows * most_columns if copies else 0, x.dtype)
-        self.phases = np.empty((most_images, x.shape[1], *geometry.phase_shape), x.dtype) \
+        self.buffer = scratch("im2col columns", self.rows * most_columns if copies else 0,
+                              x.dtype)
+        self.phases = scratch("im2col phases", (most_images, x.shape[1],
+                                                *geometry.phase_shape), x.dtype) \
             if geometry.splits_phases else None
         self.split_images = None
 
@@ -294,15 +297,18 @@ class Col2im:
     """Adds each tile's column-matrix gradient (C·KH·KW, columns) into grad_x (N, C, H, W),
     which starts at zero.  ``gradient_columns`` gives the array the product writes the
     tile's gradient into (for a pointwise convolution, a view of grad_x itself); ``add``
-    then moves it into grad_x.  One per worker, which owns the images it is given."""
+    then moves it into grad_x.  One per worker, which owns the images it is given; its
+    buffers are the worker thread's scratch (``scratch.py``)."""
 
     def __init__(self, grad_x, geometry: ConvGeometry, most_images: int, most_columns: int):
         self.grad_x, self.geometry = grad_x, geometry
         self.rows = grad_x.shape[1] * geometry.loop_args[0] * geometry.loop_args[1]
         copies = not geometry.pointwise
-        self.buffer = np.empty(self.rows * most_columns if copies else 0, grad_x.dtype)
-        self.phases = np.zeros((most_images, grad_x.shape[1], *geometry.phase_shape),
-                               grad_x.dtype) if geometry.splits_phases else None
+        self.buffer = scratch("col2im columns", self.rows * most_columns if copies else 0,
+                              grad_x.dtype)
+        self.phases = scratch_zeros("col2im phases", (most_images, grad_x.shape[1],
+                                                      *geometry.phase_shape),
+                                    grad_x.dtype) if geometry.splits_phases else None
         self.pending = None
 
     def gradient_columns(self, n0, n1, l0, l1):

@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from ..reference.winograd import winograd_matrices
+from .scratch import scratch
 from .vectors import axpy, fill_zero
 from .workers import run_blocks, worker_count
 
@@ -264,29 +265,11 @@ def plan_winograd(m, r, batch, out_hw, channels_in, channels_out, workers) -> Wi
     return WinogradPlan(m, r, (th, tw), chunks, most)
 
 
-def _view(buffer, shape):
-    """The first elements of a flat buffer, as an array of ``shape``."""
-    return buffer[:int(np.prod(shape))].reshape(shape)
-
-
-class _Buffers:
-    """One worker's scratch, sized for the plan's largest chunk: channels-last source rows
-    and transformed tiles, allocated on first use (each at its largest size)."""
-
-    def __init__(self, dtype):
-        self.dtype, self.arrays = dtype, {}
-
-    def get(self, name, shape):
-        size = int(np.prod(shape))
-        if name not in self.arrays or self.arrays[name].size < size:
-            self.arrays[name] = np.empty(size, self.dtype)
-        return _view(self.arrays[name], shape)
-
-
-def _transformed_chunk(x, chunk, plan, padding, transform, buffers, name):
+def _transformed_chunk(x, chunk, plan, padding, transform, name):
     """(α, α, tiles, C): the tiles of one chunk of x (N, C, H, W), transformed by
     ``transform``.  The input: Bᵀ on α×α tiles m apart, shifted by -padding.  An output
-    gradient: A on its m×m tiles (padding (0, 0))."""
+    gradient: A on its m×m tiles (padding (0, 0)).  Both live in the worker's scratch
+    (``scratch.py``), under ``name``."""
     n0, n1, i0, i1 = chunk
     _, channels, height, _ = x.shape
     m, tw = plan.m, plan.tiles_hw[1]
@@ -295,9 +278,10 @@ def _transformed_chunk(x, chunk, plan, padding, transform, buffers, name):
     y0 = min(height, max(0, first_row))
     y1 = max(y0, min(height, (i1 - 1) * m - padding[0] + window))
     phase_length = tw + (window - 1) // m       # columns per phase a row of tiles reads
-    source = buffers.get(name + " rows", (n1 - n0, y1 - y0, m, phase_length, channels))
+    source = scratch(name + " rows", (n1 - n0, y1 - y0, m, phase_length, channels), x.dtype)
     split_columns(x, n0, y0, padding[1], source)
-    out = buffers.get(name, (plan.alpha, plan.alpha, (n1 - n0) * (i1 - i0) * tw, channels))
+    out = scratch(name, (plan.alpha, plan.alpha, (n1 - n0) * (i1 - i0) * tw, channels),
+                  x.dtype)
     transform_tiles(source, transform, first_row - y0, (i1 - i0, tw), out)
     return out
 
@@ -315,10 +299,13 @@ def filter_transform(m, r, dtype):
 
 def transformed_weight(weight, m):
     """U[ξν] = (G g Gᵀ)[ξ, ν] for every filter g = weight[o, c], as one matrix product:
-    weight (C_out, C_in, r, r) -> (α², C_out, C_in)."""
+    weight (C_out, C_in, r, r) -> (α², C_out, C_in), in the calling thread's scratch (the
+    workers only read it)."""
     c_out, c_in, r, _ = weight.shape
     filters = np.ascontiguousarray(weight).reshape(c_out * c_in, r * r)
-    return (filter_transform(m, r, weight.dtype) @ filters.T).reshape(-1, c_out, c_in)
+    u = scratch("winograd filters", ((m + r - 1) ** 2, c_out * c_in), weight.dtype)
+    np.matmul(filter_transform(m, r, weight.dtype), filters.T, out=u)
+    return u.reshape(-1, c_out, c_in)
 
 
 # -- forward (and the input gradient) -------------------------------------------------------
@@ -326,13 +313,12 @@ def transformed_weight(weight, m):
 def _forward_chunks(chunks, x, u, bias, out, plan, padding):
     """One worker's chunks: transform the tiles, α² products, transform back into out."""
     a_t, _, b_t = _matrices(plan, x.dtype)
-    buffers = _Buffers(x.dtype)
     alpha2, c_out = plan.alpha ** 2, out.shape[1]
     for chunk in chunks:
         n0, _, i0, i1 = chunk
-        v = _transformed_chunk(x, chunk, plan, padding, b_t, buffers, "input")
+        v = _transformed_chunk(x, chunk, plan, padding, b_t, "winograd input")
         tiles = v.shape[2]
-        products = buffers.get("products", (alpha2, c_out, tiles))
+        products = scratch("winograd products", (alpha2, c_out, tiles), x.dtype)
         np.matmul(u, v.reshape(alpha2, tiles, -1).transpose(0, 2, 1), out=products)
         untransform_tiles(products, a_t, (i1 - i0, plan.tiles_hw[1]), bias, n0, i0, out)
 
@@ -365,25 +351,24 @@ def winograd_backward_input(grad_out, weight, padding, m):
 # -- weight gradient ------------------------------------------------------------------------
 
 def _weight_gradient_chunks(chunks, x, grad_out, plan, padding):
-    """One worker's Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν], (α², C_out, C_in)."""
+    """One worker's Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν], (α², C_out, C_in), a
+    new array (a pool thread may run another block of the call before the sums are
+    added, so the sum cannot be its scratch)."""
     a_t, _, b_t = _matrices(plan, x.dtype)
     a = np.ascontiguousarray(a_t.T)
-    buffers = _Buffers(x.dtype)
     alpha2 = plan.alpha ** 2
-    total = partial_sum = None
+    total = None
     for chunk in chunks:
-        v = _transformed_chunk(x, chunk, plan, padding, b_t, buffers, "input")
-        grad = _transformed_chunk(grad_out, chunk, plan, (0, 0), a, buffers, "gradient")
+        v = _transformed_chunk(x, chunk, plan, padding, b_t, "winograd input")
+        grad = _transformed_chunk(grad_out, chunk, plan, (0, 0), a, "winograd gradient")
         tiles = v.shape[2]
         terms = (grad.reshape(alpha2, tiles, -1).transpose(0, 2, 1),
                  v.reshape(alpha2, tiles, -1))
         if total is None:
             total = np.matmul(*terms)
             continue
-        if partial_sum is None:
-            partial_sum = np.empty_like(total)
-        np.matmul(*terms, out=partial_sum)
-        total += partial_sum
+        term = scratch("winograd weight term", total.shape, x.dtype)
+        total += np.matmul(*terms, out=term)
     return total
 
 
@@ -399,7 +384,7 @@ def winograd_backward_weight(x, grad_out, r, padding, m):
     plan = plan_winograd(m, r, n, grad_out.shape[2:], c_in, c_out, workers)
     sums = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
                               padding=tuple(padding)), plan.chunks, workers)
-    grad_u = np.array(sums[0])
+    grad_u = sums[0]                     # the first worker's own sum, free to add into
     for partial_sum in sums[1:]:
         grad_u += partial_sum
     # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G

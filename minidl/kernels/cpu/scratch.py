@@ -1,0 +1,70 @@
+"""Scratch arrays that outlive a call: each thread keeps its own, by name and dtype.
+
+A convolution's column matrices, stride phases, gathered tiles and Winograd transforms are
+megabytes that live only inside one call.  Allocated fresh each time, their pages are
+mapped afresh and fault on first touch (the allocator hands large blocks back to the
+system), which costs as much as a good part of the copies that fill them.  Instead each
+thread keeps one flat buffer per (name, dtype), grown when a call needs more and never
+shrunk, and a call takes a view of its first elements.
+
+Rules that keep this safe:
+
+- Only scratch that never leaves the kernel may come from here: never an array the
+  kernel returns, nor a view of one.  The next call (of any shape) overwrites it.
+  Nor what a worker's block returns to the caller (``workers.run_blocks``): a pool
+  thread may run two blocks of one call, one after the other.
+- Per thread (``threading.local``): the workers of ``workers.py`` and any threads of the
+  user's each have their own buffers, so two calls running at once never share one.
+- Within one call, each use takes its own name: two scratch arrays alive at once must
+  not have the same name.
+- A thread keeps at most ``KEPT_BYTES`` in all; a call that needs a buffer beyond that
+  gets a fresh array, freed when the call ends, so a giant call does not pin memory.
+"""
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+
+KEPT_BYTES = 64 << 20
+"""Most bytes of scratch one thread keeps between calls (64 MiB)."""
+
+_local = threading.local()
+
+
+def _kept() -> dict:
+    """This thread's buffers, {(name, dtype): flat array}."""
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = {}
+    return buffers
+
+
+def scratch(name: str, shape, dtype) -> np.ndarray:
+    """A C-contiguous array of ``shape`` and ``dtype`` whose contents are undefined,
+    private to this thread until its next request for ``name``."""
+    dtype = np.dtype(dtype)
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    size = math.prod(shape)
+    buffers = _kept()
+    key = (name, dtype)
+    buffer = buffers.get(key)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(size, dtype)
+        others = sum(kept.nbytes for other, kept in buffers.items() if other != key)
+        if others + buffer.nbytes <= KEPT_BYTES:
+            buffers[key] = buffer
+    return buffer[:size].reshape(shape)
+
+
+def scratch_zeros(name: str, shape, dtype) -> np.ndarray:
+    """``scratch`` filled with zeros."""
+    array = scratch(name, shape, dtype)
+    array.fill(0)
+    return array
+
+
+def kept_bytes() -> int:
+    """Bytes of scratch this thread keeps now."""
+    return sum(buffer.nbytes for buffer in _kept().values())

@@ -149,3 +149,23 @@ def test_threads_running_convolutions_at_once_do_not_share_scratch(rng, monkeypa
     for thread in threads:
         thread.join()
     assert not failures
+
+
+def test_scratch_of_every_thread_is_counted_and_freed_with_its_thread():
+    before = kept_bytes(every_thread=True)
+    ready, finish = threading.Event(), threading.Event()
+
+    def hold():
+        scratch("counted", 1000, np.float64)
+        ready.set()
+        finish.wait()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    ready.wait()
+    assert kept_bytes(every_thread=True) == before + 8000
+    finish.set()
+    thread.join()
+    import gc
+    gc.collect()
+    assert kept_bytes(every_thread=True) == before  # a finished thread's scratch is gone

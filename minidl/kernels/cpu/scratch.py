@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 
 import numpy as np
 
@@ -33,11 +34,20 @@ KEPT_BYTES = 64 << 20
 _local = threading.local()
 
 
+class _Buffers(dict):
+    """One thread's buffers, {(name, dtype): flat array} (a dict that can be weakly
+    referenced: freed with its thread)."""
+
+
+_every_thread: dict = {}  # id -> weak reference of each thread's _Buffers
+
+
 def _kept() -> dict:
-    """This thread's buffers, {(name, dtype): flat array}."""
+    """This thread's buffers."""
     buffers = getattr(_local, "buffers", None)
     if buffers is None:
-        buffers = _local.buffers = {}
+        buffers = _local.buffers = _Buffers()
+        _every_thread[id(buffers)] = weakref.ref(buffers)
     return buffers
 
 
@@ -65,6 +75,11 @@ def scratch_zeros(name: str, shape, dtype) -> np.ndarray:
     return array
 
 
-def kept_bytes() -> int:
-    """Bytes of scratch this thread keeps now."""
-    return sum(buffer.nbytes for buffer in _kept().values())
+def kept_bytes(every_thread: bool = False) -> int:
+    """Bytes of scratch this thread (or every living thread) keeps now."""
+    if every_thread:
+        tables = [table for ref in list(_every_thread.values())
+                  if (table := ref()) is not None]
+    else:
+        tables = [_kept()]
+    return sum(buffer.nbytes for table in tables for buffer in list(table.values()))

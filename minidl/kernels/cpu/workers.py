@@ -70,11 +70,16 @@ def split_evenly(items: list, parts: int) -> list[list]:
 def run_blocks(work, items: list, workers: int) -> list:
     """Run ``work(block)`` on each of ``workers`` contiguous blocks of ``items``, in
     parallel, and return the results in block order (so sums over them are reproducible).
-    The calling thread takes the first block."""
+    The calling thread takes the first block.  With one worker (``numba.set_num_threads(1)``,
+    minidl's thread setting) BLAS is held to one thread too: left alone, OpenBLAS would
+    wake its own threads for every product."""
     global _pool, _pool_size
     blocks = split_evenly(items, workers)
     if len(blocks) == 1:
-        return [work(blocks[0])]
+        if workers > 1:  # a single block of a parallel call: BLAS may use its threads
+            return [work(blocks[0])]
+        with one_blas_thread():
+            return [work(blocks[0])]
     if _pool_size < len(blocks) - 1:
         if _pool is not None:
             _pool.shutdown()

@@ -169,3 +169,10 @@ def test_scratch_of_every_thread_is_counted_and_freed_with_its_thread():
     import gc
     gc.collect()
     assert kept_bytes(every_thread=True) == before  # a finished thread's scratch is gone
+
+
+def test_forgetting_the_kept_scratch():
+    scratch("forgotten", 100, np.float32)
+    assert kept_bytes() >= 400
+    scratch_module.forget_kept()
+    assert kept_bytes(every_thread=True) == 0

@@ -190,8 +190,9 @@ def _prepared_steps(case: TrainCase, torch) -> tuple[dict, dict]:
 def measure_memory(case: TrainCase, torch) -> dict:
     """The peak memory of one step of each engine, and minidl's traced NumPy peak.  Run in a
     process started with ``MEMORY_ENVIRONMENT`` (``minidl bench train`` starts one)."""
-    from ..kernels.cpu.scratch import kept_bytes
+    from ..kernels.cpu.scratch import forget_kept, kept_bytes
 
+    forget_kept()  # the scratch an earlier case left: not this case's
     _, steps = _prepared_steps(case, torch)
     memory = {f"{name}_peak_mib": peak_step_memory_mib(step) for name, step in steps.items()}
     # the convolutions' scratch kept between calls is resident before the step starts, so

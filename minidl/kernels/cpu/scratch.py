@@ -83,3 +83,12 @@ def kept_bytes(every_thread: bool = False) -> int:
     else:
         tables = [_kept()]
     return sum(buffer.nbytes for table in tables for buffer in list(table.values()))
+
+
+def forget_kept() -> None:
+    """Drop the scratch every thread keeps (a benchmark's fresh start; the next call of
+    each thread allocates again).  Only while no kernel runs."""
+    for ref in list(_every_thread.values()):
+        table = ref()
+        if table is not None:
+            table.clear()

@@ -83,7 +83,7 @@ COMPARISONS = (
         rank_by="psnr"),
     Comparison(
         "colourizers",
-        "Every colourizer on its study's held-out images (seed 0)",
+        "Every colourizer on its study's held-out images",
         members=(("regression", _colourizer("colorize-cifar", "horses", "regression", 60)),
                  ("palette U-Net", _colourizer("colorize-cifar", "horses", "unet-classify",
                                                20)),
@@ -124,14 +124,15 @@ def _cell(metric: Metric, values: list[float]) -> str:
 
 def _example_link(run: Path, name: str, plots: Path | None, results: Path) -> str:
     """The run's grid of test images (grayscale | prediction | original) copied into
-    ``plots`` as ``name``, as a markdown link relative to the results file."""
+    ``plots`` as ``name`` (a JPEG: these are photographs, a quarter of a PNG's size), as
+    a markdown link relative to the results file."""
     grid = run / "test_colorized.png"
     if plots is None or not grid.exists():
         return ""
     plots.mkdir(parents=True, exist_ok=True)
-    with Image.open(grid) as image:  # a run's own output, shrunk to a small PNG to commit
+    with Image.open(grid) as image:  # a run's own output, shrunk to a small JPEG to commit
         image.thumbnail((GRID_WIDTH, GRID_WIDTH * 4))
-        image.save(plots / name, optimize=True)
+        image.convert("RGB").save(plots / name, quality=88, optimize=True)
     return f"[grid]({os.path.relpath(plots / name, results.parent)})"
 
 
@@ -161,7 +162,7 @@ def comparison_table(comparison: Comparison, runs: dict, results: Path = Path("R
         epochs = ", ".join(sorted({str(f["epochs"]) for f in facts})) or "—"
         cells = [_cell(m, values[m.key]) for m in comparison.metrics]
         first = runs.get(seeded(row, comparison.seeds[0]).id)
-        name = f"{comparison.id}__{row.id.replace('/', '__')}.png"
+        name = f"{comparison.id}__{row.id.replace('/', '__')}.jpg"
         cells.append(_example_link(first, name, plots, results) if first else "")
         lines.append(f"| {label} | {row.study} / {row.experiment} / {row.model} "
                      f"| {count} of {len(comparison.seeds)} | {epochs} | "
@@ -172,7 +173,9 @@ def comparison_table(comparison: Comparison, runs: dict, results: Path = Path("R
                 for label, row in comparison.members]
     ranked = "best first by " + rank.label + (" within each study" if comparison.group_by
                                               else "")
-    return (f"**{comparison.title}** — mean ± std over seeds {seeds}; {ranked}.\n\n"
+    spread = (f"mean ± std over seeds {seeds}" if len(comparison.seeds) > 1
+              else f"one run each (seed {seeds})")
+    return (f"**{comparison.title}** — {spread}; {ranked}.\n\n"
             + "\n".join(lines) + "\n\nCommands:\n\n" + "\n".join(commands) + "\n")
 
 

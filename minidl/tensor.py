@@ -70,7 +70,7 @@ from .ops.elementwise import (
 from .ops.linalg import MatMul
 from .ops.reduction import Amax, Mean, Norm, Sum, Var
 from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
-from .ops.softmax import LogSoftmax, Softmax
+from .ops.softmax import LogSoftmax, Softmax, normalize_along
 from .printing import array_text
 from .size import Size
 
@@ -910,10 +910,10 @@ class Tensor:
         return self._binary(Maximum, other, largest=False)
 
     def softmax(self, dim: int):
-        return Softmax.apply(self, axis=softmax_dim(self, dim, "softmax"))
+        return normalize_along(Softmax, self, softmax_dim(self, dim, "softmax"))
 
     def log_softmax(self, dim: int):
-        return LogSoftmax.apply(self, axis=softmax_dim(self, dim, "log_softmax"))
+        return normalize_along(LogSoftmax, self, softmax_dim(self, dim, "log_softmax"))
 
     # -- reductions -----------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False, dtype=None):

@@ -376,3 +376,16 @@ def test_matmul_kernel_matches_the_reference(a_shape, b_shape, layout, rng):
     np.testing.assert_allclose(ours, reference.matmul(a, b), rtol=1e-5, atol=1e-4)
     mixed = cpu.matmul(a, b.astype(np.float64))  # mixed dtypes: the reference promotes
     assert mixed.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_0d_tensor_matches_torch(name, torch):
+    x = minidl.tensor(0.3, dtype=minidl.float64, requires_grad=True)
+    t = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    y, u = getattr(x, name)(0), getattr(torch, name)(t, -1)
+    (y * 3).backward()
+    (u * 3).backward()
+    assert y.shape == () and y.item() == u.item() and x.grad.item() == t.grad.item()
+    assert minidl.gradcheck(lambda a: getattr(minidl, name)(a, -1), (x.detach().requires_grad_(),))
+    with pytest.raises(IndexError, match="dimension out of range"):
+        getattr(minidl, name)(x, 1)

@@ -62,7 +62,7 @@ def check_number(owner: str, name: str, value, low: float = -math.inf,
     raise ValueError(f"{owner}: {name} must be {expected}, got {value!r}")
 
 
-def softmax_dim(input, dim, op: str) -> int:
+def softmax_dim(input, dim, op: str) -> int | None:
     """The axis (softmax, log_softmax) along which a floating point ``input`` is
     normalized; PyTorch's implicit choice of ``dim`` is deprecated, so it must be given."""
     if dim is None:
@@ -70,7 +70,8 @@ def softmax_dim(input, dim, op: str) -> int:
                         "deprecated)")
     if input.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating point input, got {input.dtype}")
-    return normalize_dims(dim, input.ndim, op)[0]
+    axes = normalize_dims(dim, input.ndim, op)  # () for a 0-d input: over all (one value)
+    return axes[0] if axes else None
 
 
 def check_matmul(a, b) -> None:

@@ -42,3 +42,11 @@ class LogSoftmax(Function):
         grad_x = xp.exp(y)
         grad_x *= grad.sum(axis=self.axis, keepdims=True)
         return xp.subtract(grad, grad_x, out=grad_x)
+
+
+def normalize_along(function, tensor, axis):
+    """``function`` (Softmax or LogSoftmax) applied along ``axis``; ``axis`` None (a 0-d
+    tensor, as ``softmax_dim`` gives it) normalizes its single value."""
+    if axis is None:
+        return function.apply(tensor.reshape(1), axis=0).reshape(())
+    return function.apply(tensor, axis=axis)

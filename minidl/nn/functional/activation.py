@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...ops import elementwise as E
 from ...ops import smooth_activations as S
 from ...ops.arguments import softmax_dim
-from ...ops.softmax import LogSoftmax, Softmax
+from ...ops.softmax import LogSoftmax, Softmax, normalize_along
 from ...tensor import Tensor
 from .inplace import in_place
 
@@ -58,8 +58,8 @@ def tanh(input: Tensor) -> Tensor:
 
 
 def softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return Softmax.apply(input, axis=softmax_dim(input, dim, "softmax"))
+    return normalize_along(Softmax, input, softmax_dim(input, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return LogSoftmax.apply(input, axis=softmax_dim(input, dim, "log_softmax"))
+    return normalize_along(LogSoftmax, input, softmax_dim(input, dim, "log_softmax"))

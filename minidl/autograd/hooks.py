@@ -56,11 +56,7 @@ def post_accumulate_hooks(tensor) -> dict | None:
 
 
 def add_post_accumulate_hook(tensor, hook) -> RemovableHandle:
-    hooks = post_accumulate_hooks(tensor)
-    if hooks is None:
-        hooks = {}
-        setattr(tensor, HOOKS_ATTRIBUTE, hooks)
-    return RemovableHandle(hooks, hook)
+    return _add_hook(tensor, HOOKS_ATTRIBUTE, hook)
 
 
 def grad_hooks(owner) -> dict | None:
@@ -69,10 +65,15 @@ def grad_hooks(owner) -> dict | None:
 
 
 def add_grad_hook(owner, hook) -> RemovableHandle:
-    table = grad_hooks(owner)
+    return _add_hook(owner, GRAD_HOOKS_ATTRIBUTE, hook)
+
+
+def _add_hook(owner, attribute: str, hook) -> RemovableHandle:
+    """``hook`` added to the table ``owner.<attribute>`` (created on first use)."""
+    table = getattr(owner, attribute, None)
     if table is None:
         table = {}
-        setattr(owner, GRAD_HOOKS_ATTRIBUTE, table)
+        setattr(owner, attribute, table)
     return RemovableHandle(table, hook)
 
 

@@ -93,7 +93,7 @@ ROWS: tuple[Row, ...] = (
     _cm("grayscale", "≈97.5 %", None, epochs=3, settings=BOD, suffix="/bright-on-dark",
         note="bright-on-dark, grayscale input, tested on inverted images"),
     Row("multidigit-mnist/three-digits", "multidigit-mnist", "three-digits", None,
-        "97.80 % exact match", "test:accuracy", 0.978, epochs=6,
+        "97.80 % exact match", "test:accuracy", 0.978, epochs=12,
         extra_metrics=("digit_accuracy", "binary_accuracy", "precision", "recall", "f1")),
     Row("colorize-cifar/regression", "colorize-cifar", "horses", "regression",
         "val MSE 0.0035", "val-best:loss", 0.0035, higher_is_better=False, epochs=60,

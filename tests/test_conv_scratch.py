@@ -16,20 +16,13 @@ from minidl.kernels.cpu.scratch import kept_bytes, scratch, scratch_zeros
 from minidl.kernels.reference import conv as reference
 
 
-def gemm_results(config, data):
+def gemm_results(kernels, config, data):
+    """Forward, input gradient and weight gradient of ``kernels`` (cpu or reference)."""
     x, weight, bias, grad_out = data
     options = config[6:]
-    return (cpu.conv2d_forward(x, weight, bias, *options),
-            cpu.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
-            cpu.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options))
-
-
-def gemm_reference(config, data):
-    x, weight, bias, grad_out = data
-    options = config[6:]
-    return (reference.conv2d_forward(x, weight, bias, *options),
-            reference.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
-            reference.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options))
+    return (kernels.conv2d_forward(x, weight, bias, *options),
+            kernels.conv2d_backward_input(grad_out, weight, x.shape[2:], *options),
+            kernels.conv2d_backward_weight(x, grad_out, weight.shape[2:], *options))
 
 
 def winograd_results(shape, data, m):
@@ -84,8 +77,8 @@ def check_interleaved(first, second, run, expected):
 def test_reused_gemm_scratch_never_changes_a_result(pair, dtype, workers, rng, monkeypatch):
     small_tiles(monkeypatch, workers)
     data = {id(config): arrays(config, dtype, rng) for config in pair}
-    check_interleaved(*pair, lambda config: gemm_results(config, data[id(config)]),
-                      lambda config: gemm_reference(config, data[id(config)]))
+    check_interleaved(*pair, lambda config: gemm_results(cpu, config, data[id(config)]),
+                      lambda config: gemm_results(reference, config, data[id(config)]))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -136,10 +129,10 @@ def test_threads_running_convolutions_at_once_do_not_share_scratch(rng, monkeypa
     start = threading.Barrier(len(cases))
 
     def convolve(config, data):
-        expected = gemm_reference(config, data)
+        expected = gemm_results(reference, config, data)
         start.wait()
         for _ in range(20):
-            for result, oracle in zip(gemm_results(config, data), expected):
+            for result, oracle in zip(gemm_results(cpu, config, data), expected):
                 if not np.allclose(result, oracle, rtol=0, atol=1e-12 * np.abs(oracle).max()):
                     failures.append(config)
 

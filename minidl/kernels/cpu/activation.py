@@ -7,15 +7,15 @@ are not C-contiguous or do not share a dtype go to the reference.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..reference import activation as reference
-from .options import threads_for
+from .workers import parallel_loop
 
 
-@njit(parallel=True, cache=True)
-def _relu_backward(y, grad, grad_x):
-    for i in prange(y.shape[0]):
+@njit(nogil=True, cache=True)
+def _relu_backward(y, grad, grad_x, start, stop):
+    for i in range(start, stop):
         grad_x[i] = grad[i] if y[i] > 0 else 0
 
 
@@ -25,6 +25,6 @@ def relu_backward(y: np.ndarray, grad: np.ndarray) -> np.ndarray:
             or not (y.flags.c_contiguous and grad.flags.c_contiguous)):
         return reference.relu_backward(y, grad)
     grad_x = np.empty_like(y)
-    with threads_for(y.size):
-        _relu_backward(y.reshape(-1), grad.reshape(-1), grad_x.reshape(-1))
+    parallel_loop(_relu_backward, y.size, y.size, y.reshape(-1), grad.reshape(-1),
+                  grad_x.reshape(-1))
     return grad_x

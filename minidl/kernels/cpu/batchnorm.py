@@ -18,9 +18,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .options import FAST_SUMS, threads_for
+from .options import FAST_SUMS
+from .workers import parallel_loop
 
 
 def _as_channels(x: np.ndarray) -> np.ndarray:
@@ -46,12 +47,12 @@ def _normalize_channel(x, c, mean, var, weight, bias, eps, y):
             y[n, c, m] = x[n, c, m] * scale + shift
 
 
-@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
-def _forward_train(x, weight, bias, eps, y, mean, var):
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+def _forward_train(x, weight, bias, eps, y, mean, var, start, stop):
     """Batch statistics of each channel (mean, biased variance), then normalize it."""
-    n_batch, channels, size = x.shape
+    n_batch, _, size = x.shape
     count = n_batch * size
-    for c in prange(channels):
+    for c in range(start, stop):
         total = 0.0
         for n in range(n_batch):
             for m in range(size):
@@ -67,15 +68,15 @@ def _forward_train(x, weight, bias, eps, y, mean, var):
         _normalize_channel(x, c, mu, squares / count, weight[c], bias[c], eps, y)
 
 
-@njit(parallel=True, cache=True)
-def _forward_eval(x, mean, var, weight, bias, eps, y):
-    channels = x.shape[1]
-    for c in prange(channels):
+@njit(nogil=True, cache=True)
+def _forward_eval(x, mean, var, weight, bias, eps, y, start, stop):
+    for c in range(start, stop):
         _normalize_channel(x, c, mean[c], var[c], weight[c], bias[c], eps, y)
 
 
-@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
-def _backward(grad_y, x, mean, var, weight, eps, training, grad_x, grad_weight, grad_bias):
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+def _backward(grad_y, x, mean, var, weight, eps, training, grad_x, grad_weight, grad_bias,
+              start, stop):
     """grad_bias[c] = Σ g,  grad_weight[c] = Σ g·x̂,  grad_x[:, c, :] = α·g + β·x + γ.
 
     With k = weight·invstd and n = N·M values per channel, the training formula
@@ -84,9 +85,9 @@ def _backward(grad_y, x, mean, var, weight, eps, training, grad_x, grad_weight, 
     first.  In evaluation mode the statistics are constants and only α = k remains: the
     sums and grad_x are computed in the same pass.
     """
-    n_batch, channels, size = x.shape
+    n_batch, _, size = x.shape
     count = n_batch * size
-    for c in prange(channels):
+    for c in range(start, stop):
         mu = mean[c]
         invstd = 1.0 / math.sqrt(var[c] + eps)
         alpha = weight[c] * invstd
@@ -121,9 +122,9 @@ def batch_norm_forward_train(x, weight, bias, eps):
     y = np.empty_like(xc)
     mean = np.empty(channels, dtype=x.dtype)
     var = np.empty(channels, dtype=x.dtype)
-    with threads_for(xc.size):
-        _forward_train(xc, _or_constant(weight, channels, x.dtype, 1),
-                       _or_constant(bias, channels, x.dtype, 0), float(eps), y, mean, var)
+    parallel_loop(_forward_train, channels, xc.size, xc,
+                  _or_constant(weight, channels, x.dtype, 1),
+                  _or_constant(bias, channels, x.dtype, 0), float(eps), y, mean, var)
     return y.reshape(x.shape), mean, var
 
 
@@ -132,11 +133,9 @@ def batch_norm_forward_eval(x, running_mean, running_var, weight, bias, eps):
     xc = _as_channels(x)
     channels = xc.shape[1]
     y = np.empty_like(xc)
-    with threads_for(xc.size):
-        _forward_eval(xc, np.ascontiguousarray(running_mean),
-                      np.ascontiguousarray(running_var),
-                      _or_constant(weight, channels, x.dtype, 1),
-                      _or_constant(bias, channels, x.dtype, 0), float(eps), y)
+    parallel_loop(_forward_eval, channels, xc.size, xc, np.ascontiguousarray(running_mean),
+                  np.ascontiguousarray(running_var), _or_constant(weight, channels, x.dtype, 1),
+                  _or_constant(bias, channels, x.dtype, 0), float(eps), y)
     return y.reshape(x.shape)
 
 
@@ -146,10 +145,9 @@ def _gradients(grad_y, x, mean, var, weight, eps, training):
     grad_x = np.empty_like(xc)
     grad_weight = np.empty(channels, dtype=x.dtype)
     grad_bias = np.empty(channels, dtype=x.dtype)
-    with threads_for(xc.size):
-        _backward(gc, xc, np.ascontiguousarray(mean), np.ascontiguousarray(var),
-                  _or_constant(weight, channels, x.dtype, 1), float(eps), training, grad_x,
-                  grad_weight, grad_bias)
+    parallel_loop(_backward, channels, xc.size, gc, xc, np.ascontiguousarray(mean),
+                  np.ascontiguousarray(var), _or_constant(weight, channels, x.dtype, 1),
+                  float(eps), training, grad_x, grad_weight, grad_bias)
     return grad_x.reshape(x.shape), grad_weight, grad_bias
 
 

@@ -9,16 +9,16 @@ it to rounding.  Arrays that are not C-contiguous go to the reference.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..reference import optim as reference
-from .options import threads_for
+from .workers import parallel_loop
 
 
-@njit(parallel=True, cache=True)
+@njit(nogil=True, cache=True)
 def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_beta1,
-          beta2, one_minus_beta2, step_size, bias2_sqrt, eps):
-    for i in prange(param.shape[0]):
+          beta2, one_minus_beta2, step_size, bias2_sqrt, eps, start, stop):
+    for i in range(start, stop):
         g = grad[i]
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
@@ -30,9 +30,9 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_b
         param[i] -= step_size * (m / (np.sqrt(v) / bias2_sqrt + eps))
 
 
-@njit(parallel=True, cache=True)
-def _adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr):
-    for i in prange(param.shape[0]):
+@njit(nogil=True, cache=True)
+def _adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr, start, stop):
+    for i in range(start, stop):
         g = grad[i]
         v = square_avg[i] * rho + one_minus_rho * g * g
         square_avg[i] = v
@@ -60,10 +60,9 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, beta1: floa
         return
     scalar = param.dtype.type
     flat = [a.reshape(-1) for a in arrays]
-    with threads_for(param.size):
-        _adam(flat[0], flat[1], flat[2], flat[3], flat[-1], max_exp_avg_sq is not None,
-              scalar(1 - beta1), scalar(beta2), scalar(1 - beta2), scalar(step_size),
-              scalar(bias2_sqrt), scalar(eps))
+    parallel_loop(_adam, param.size, param.size, flat[0], flat[1], flat[2], flat[3], flat[-1],
+                  max_exp_avg_sq is not None, scalar(1 - beta1), scalar(beta2),
+                  scalar(1 - beta2), scalar(step_size), scalar(bias2_sqrt), scalar(eps))
 
 
 def adadelta_update(param, grad, square_avg, acc_delta, *, rho: float, eps: float,
@@ -73,7 +72,6 @@ def adadelta_update(param, grad, square_avg, acc_delta, *, rho: float, eps: floa
         reference.adadelta_update(param, grad, square_avg, acc_delta, rho=rho, eps=eps, lr=lr)
         return
     scalar = param.dtype.type
-    with threads_for(param.size):
-        _adadelta(param.reshape(-1), grad.reshape(-1), square_avg.reshape(-1),
-                  acc_delta.reshape(-1), scalar(rho), scalar(1 - rho), scalar(eps),
-                  scalar(lr))
+    parallel_loop(_adadelta, param.size, param.size, param.reshape(-1), grad.reshape(-1),
+                  square_avg.reshape(-1), acc_delta.reshape(-1), scalar(rho), scalar(1 - rho),
+                  scalar(eps), scalar(lr))

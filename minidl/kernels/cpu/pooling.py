@@ -14,10 +14,11 @@ size: Numba vectorizes that loop, but not one that starts at a run-time ``w_begi
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..geometry import pool_output_shape
-from .options import FAST_SUMS, threads_for
+from .options import FAST_SUMS
+from .workers import parallel_loop
 
 
 def _as_planes(x: np.ndarray) -> np.ndarray:
@@ -33,15 +34,15 @@ def _first_inside(start, dilation):
     return start % dilation
 
 
-@njit(parallel=True, cache=True)
+@njit(nogil=True, cache=True)
 def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
-                      dilation_h, dilation_w, y, indices):
+                      dilation_h, dilation_w, y, indices, start, stop):
     """Scan each window in row-major order; ``value > best or isnan(value)`` keeps the
     first maximum and lets a NaN win, as PyTorch does.  (The taps are stepped with while
     loops: Numba's ``range`` with a run-time step costs a third more here.)"""
-    planes, height, width = x.shape
+    _, height, width = x.shape
     _, out_h, out_w = y.shape
-    for p in prange(planes):
+    for p in range(start, stop):
         plane = x[p]
         for oh in range(out_h):
             h0 = oh * stride_h - pad_h
@@ -67,10 +68,10 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                 indices[p, oh, ow] = best_index
 
 
-@njit(parallel=True, cache=True)
-def _max_pool_backward(grad_y, indices, grad_x):
-    planes, out_h, out_w = grad_y.shape
-    for p in prange(planes):
+@njit(nogil=True, cache=True)
+def _max_pool_backward(grad_y, indices, grad_x, start, stop):
+    _, out_h, out_w = grad_y.shape
+    for p in range(start, stop):
         grad_x[p, :] = 0
         for oh in range(out_h):
             for ow in range(out_w):
@@ -83,9 +84,8 @@ def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, dilation, ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
     indices = np.empty(out_shape, dtype=np.int64)
-    with threads_for(x.size):
-        _max_pool_forward(_as_planes(x), *kernel, *stride, *padding, *dilation,
-                          _as_planes(y), _as_planes(indices))
+    parallel_loop(_max_pool_forward, n * c, x.size, _as_planes(x), *kernel, *stride,
+                  *padding, *dilation, _as_planes(y), _as_planes(indices))
     return y, indices
 
 
@@ -94,8 +94,8 @@ def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, d
     window geometry is not needed to scatter by index; see the reference)."""
     grad_x = np.empty((input_shape[0] * input_shape[1], input_shape[2] * input_shape[3]),
                       dtype=grad_y.dtype)
-    with threads_for(grad_x.size):
-        _max_pool_backward(_as_planes(grad_y), _as_planes(indices), grad_x)
+    parallel_loop(_max_pool_backward, grad_x.shape[0], grad_x.size, _as_planes(grad_y),
+                  _as_planes(indices), grad_x)
     return grad_x.reshape(input_shape)
 
 
@@ -113,14 +113,14 @@ def _window(o, stride, pad, kernel, size, count_include_pad):
     return begin, end, counted
 
 
-@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
-                      count_include_pad, divisor_override, y):
+                      count_include_pad, divisor_override, y, start, stop):
     """y = window sum / divisor; ``divisor_override`` 0 means "none" (the wrappers pass
     ``divisor_override or 0``: a real override is never 0)."""
-    planes, height, width = x.shape
+    _, height, width = x.shape
     _, out_h, out_w = y.shape
-    for p in prange(planes):
+    for p in range(start, stop):
         for oh in range(out_h):
             h_begin, h_end, h_count = _window(oh, stride_h, pad_h, kernel_h, height,
                                               count_include_pad)
@@ -136,12 +136,12 @@ def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                 y[p, oh, ow] = total / divisor
 
 
-@njit(parallel=True, cache=True)
+@njit(nogil=True, cache=True)
 def _avg_pool_backward(grad_y, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
-                       count_include_pad, divisor_override, grad_x):
-    planes, height, width = grad_x.shape
+                       count_include_pad, divisor_override, grad_x, start, stop):
+    _, height, width = grad_x.shape
     _, out_h, out_w = grad_y.shape
-    for p in prange(planes):
+    for p in range(start, stop):
         grad_x[p, :, :] = 0
         for oh in range(out_h):
             h_begin, h_end, h_count = _window(oh, stride_h, pad_h, kernel_h, height,
@@ -162,9 +162,9 @@ def avg_pool2d_forward(x, kernel, stride, padding, ceil_mode, count_include_pad,
     """Window sums (padding counts as 0) divided as PyTorch divides them."""
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
-    with threads_for(x.size):
-        _avg_pool_forward(_as_planes(x), *kernel, *stride, *padding, bool(count_include_pad),
-                          int(divisor_override or 0), _as_planes(y))
+    parallel_loop(_avg_pool_forward, x.shape[0] * x.shape[1], x.size, _as_planes(x),
+                  *kernel, *stride, *padding, bool(count_include_pad),
+                  int(divisor_override or 0), _as_planes(y))
     return y
 
 
@@ -172,10 +172,9 @@ def avg_pool2d_backward(grad_y, input_shape, kernel, stride, padding, ceil_mode,
                         count_include_pad, divisor_override):
     """Each input element receives grad_y / divisor from every window that covers it."""
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    with threads_for(grad_x.size):
-        _avg_pool_backward(_as_planes(grad_y), *kernel, *stride, *padding,
-                           bool(count_include_pad), int(divisor_override or 0),
-                           _as_planes(grad_x))
+    parallel_loop(_avg_pool_backward, input_shape[0] * input_shape[1], grad_x.size,
+                  _as_planes(grad_y), *kernel, *stride, *padding, bool(count_include_pad),
+                  int(divisor_override or 0), _as_planes(grad_x))
     return grad_x
 
 
@@ -185,11 +184,11 @@ def _adaptive_range(o, in_size, out_size):
     return (o * in_size) // out_size, -((-(o + 1) * in_size) // out_size)
 
 
-@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
-def _adaptive_avg_pool_forward(x, y):
-    planes, height, width = x.shape
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+def _adaptive_avg_pool_forward(x, y, start, stop):
+    _, height, width = x.shape
     _, out_h, out_w = y.shape
-    for p in prange(planes):
+    for p in range(start, stop):
         for oh in range(out_h):
             h_begin, h_end = _adaptive_range(oh, height, out_h)
             for ow in range(out_w):
@@ -202,11 +201,11 @@ def _adaptive_avg_pool_forward(x, y):
                 y[p, oh, ow] = total / ((h_end - h_begin) * (w_end - w_begin))
 
 
-@njit(parallel=True, cache=True)
-def _adaptive_avg_pool_backward(grad_y, grad_x):
-    planes, height, width = grad_x.shape
+@njit(nogil=True, cache=True)
+def _adaptive_avg_pool_backward(grad_y, grad_x, start, stop):
+    _, height, width = grad_x.shape
     _, out_h, out_w = grad_y.shape
-    for p in prange(planes):
+    for p in range(start, stop):
         grad_x[p, :, :] = 0
         for oh in range(out_h):
             h_begin, h_end = _adaptive_range(oh, height, out_h)
@@ -230,8 +229,8 @@ def adaptive_avg_pool2d_forward(x, output_size):
     """Means over adaptive windows; ``output_size`` = (OH, OW)."""
     global_pool = tuple(output_size) == (1, 1)
     y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
-    with threads_for(x.size):
-        _adaptive_avg_pool_forward(_single_row_planes(x, global_pool), _as_planes(y))
+    parallel_loop(_adaptive_avg_pool_forward, x.shape[0] * x.shape[1], x.size,
+                  _single_row_planes(x, global_pool), _as_planes(y))
     return y
 
 
@@ -239,6 +238,6 @@ def adaptive_avg_pool2d_backward(grad_y, input_shape):
     """Each window's gradient spread evenly over its cells."""
     global_pool = grad_y.shape[2:] == (1, 1)
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    with threads_for(grad_x.size):
-        _adaptive_avg_pool_backward(_as_planes(grad_y), _single_row_planes(grad_x, global_pool))
+    parallel_loop(_adaptive_avg_pool_backward, input_shape[0] * input_shape[1], grad_x.size,
+                  _as_planes(grad_y), _single_row_planes(grad_x, global_pool))
     return grad_x

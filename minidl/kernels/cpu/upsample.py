@@ -9,15 +9,16 @@ every iteration writes only its own plane.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .options import FAST_SUMS, threads_for
+from .options import FAST_SUMS
+from .workers import parallel_loop
 
 
-@njit(parallel=True, cache=True)
-def _upsample_forward(x, scale_h, scale_w, y):
-    planes, height, width = x.shape
-    for p in prange(planes):
+@njit(nogil=True, cache=True)
+def _upsample_forward(x, scale_h, scale_w, y, start, stop):
+    _, height, width = x.shape
+    for p in range(start, stop):
         for h in range(height):
             first_row = h * scale_h
             for w in range(width):
@@ -28,10 +29,10 @@ def _upsample_forward(x, scale_h, scale_w, y):
                 y[p, first_row + a, :] = y[p, first_row, :]
 
 
-@njit(parallel=True, cache=True, fastmath=FAST_SUMS)
-def _upsample_backward(grad_y, scale_h, scale_w, grad_x):
-    planes, height, width = grad_x.shape
-    for p in prange(planes):
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+def _upsample_backward(grad_y, scale_h, scale_w, grad_x, start, stop):
+    _, height, width = grad_x.shape
+    for p in range(start, stop):
         for h in range(height):
             for w in range(width):
                 total = 0.0
@@ -45,9 +46,9 @@ def upsample_nearest2d_forward(x, scale_h: int, scale_w: int):
     """(N, C, H, W) -> (N, C, H·sH, W·sW), each pixel copied into an sH×sW block."""
     n, c, height, width = x.shape
     y = np.empty((n, c, height * scale_h, width * scale_w), dtype=x.dtype)
-    with threads_for(y.size):
-        _upsample_forward(np.ascontiguousarray(x).reshape(n * c, height, width), scale_h,
-                          scale_w, y.reshape(n * c, height * scale_h, width * scale_w))
+    parallel_loop(_upsample_forward, n * c, y.size,
+                  np.ascontiguousarray(x).reshape(n * c, height, width), scale_h, scale_w,
+                  y.reshape(n * c, height * scale_h, width * scale_w))
     return y
 
 
@@ -56,7 +57,7 @@ def upsample_nearest2d_backward(grad_y, scale_h: int, scale_w: int):
     n, c, out_h, out_w = grad_y.shape
     height, width = out_h // scale_h, out_w // scale_w
     grad_x = np.empty((n, c, height, width), dtype=grad_y.dtype)
-    with threads_for(grad_y.size):
-        _upsample_backward(np.ascontiguousarray(grad_y).reshape(n * c, out_h, out_w),
-                           scale_h, scale_w, grad_x.reshape(n * c, height, width))
+    parallel_loop(_upsample_backward, n * c, grad_y.size,
+                  np.ascontiguousarray(grad_y).reshape(n * c, out_h, out_w), scale_h, scale_w,
+                  grad_x.reshape(n * c, height, width))
     return grad_x

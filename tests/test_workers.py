@@ -1,0 +1,129 @@
+"""minidl's one pool of CPU workers (``minidl/kernels/cpu/workers.py``): a Numba loop split
+over the workers covers every item once and gives the same bits as on one thread, for
+every CPU kernel that runs that way (test_norm_pool_kernels.py, test_optim.py and
+test_tensor_ops.py hold those kernels to the reference); work that nests runs instead of
+waiting on itself."""
+import numba
+import numpy as np
+import pytest
+from helpers import random_array
+from numba import njit
+
+from minidl.kernels.cpu import activation, batchnorm, optim, pooling, upsample, workers
+
+THREADS = min(3, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
+needs_threads = pytest.mark.skipif(THREADS < 2, reason="Numba has a single thread here "
+                                   "(NUMBA_NUM_THREADS=1): nothing to split")
+
+
+@pytest.fixture
+def split_everything(monkeypatch):
+    """Loops of any size split over THREADS workers."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(THREADS)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    yield
+    numba.set_num_threads(previous)
+
+
+@njit(nogil=True)
+def _count_visits(visits, start, stop):
+    for i in range(start, stop):
+        visits[i] += 1
+
+
+@needs_threads
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 1000])
+def test_every_item_is_visited_once(count, split_everything):
+    visits = np.zeros(count, np.int64)
+    workers.parallel_loop(_count_visits, count, count, visits)
+    np.testing.assert_array_equal(visits, 1)
+
+
+def test_small_loops_stay_on_the_calling_thread(monkeypatch):
+    calls = []
+    monkeypatch.setattr(workers, "_side_by_side", lambda work: calls.append(work))
+    visits = np.zeros(10, np.int64)
+    workers.parallel_loop(_count_visits, 10, workers.PARALLEL_MIN_ELEMENTS - 1, visits)
+    assert calls == []
+    np.testing.assert_array_equal(visits, 1)
+
+
+@needs_threads
+def test_a_loop_started_inside_a_worker_runs_there(split_everything):
+    """Each block of run_blocks runs a split loop: from a pool thread it runs in place
+    instead of queueing behind the blocks that wait for it."""
+    def block(items):
+        visits = np.zeros(50, np.int64)
+        workers.parallel_loop(_count_visits, 50, 50, visits)
+        return visits.sum()
+
+    assert workers.run_blocks(block, list(range(THREADS)), THREADS) == [50] * THREADS
+
+
+def _kernel_calls(rng, dtype):
+    """(name, function of no arguments) for every CPU kernel that splits a loop."""
+    x = random_array(rng, (3, 5, 9, 7), dtype)
+    g = random_array(rng, (3, 5, 9, 7), dtype)
+    weight, bias = random_array(rng, 5, dtype), random_array(rng, 5, dtype)
+    mean, var = random_array(rng, 5, dtype), rng.uniform(0.5, 2, 5).astype(dtype)
+    _, indices = pooling.max_pool2d_forward(x, (3, 2), (2, 1), (1, 1), (1, 2), True)
+    pooled = rng.standard_normal(indices.shape).astype(dtype)
+    param, grad, m, v = (rng.standard_normal(101).astype(dtype) for _ in range(4))
+    return {
+        "batch_norm_forward_train": lambda: batchnorm.batch_norm_forward_train(
+            x, weight, bias, 1e-5),
+        "batch_norm_forward_eval": lambda: batchnorm.batch_norm_forward_eval(
+            x, mean, var, weight, bias, 1e-5),
+        "batch_norm_backward_train": lambda: batchnorm.batch_norm_backward_train(
+            g, x, mean, var, weight, 1e-5),
+        "max_pool2d_forward": lambda: pooling.max_pool2d_forward(
+            x, (3, 2), (2, 1), (1, 1), (1, 2), True),
+        "max_pool2d_backward": lambda: pooling.max_pool2d_backward(
+            pooled, indices, x.shape, (3, 2), (2, 1), (1, 1), (1, 2)),
+        "avg_pool2d_forward": lambda: pooling.avg_pool2d_forward(
+            x, (3, 3), (2, 2), (1, 1), True, False, None),
+        "avg_pool2d_backward": lambda: pooling.avg_pool2d_backward(
+            g[:, :, :5, :4], x.shape, (3, 3), (2, 2), (1, 1), True, False, None),
+        "adaptive_avg_pool2d_forward": lambda: pooling.adaptive_avg_pool2d_forward(x, (4, 3)),
+        "adaptive_avg_pool2d_backward": lambda: pooling.adaptive_avg_pool2d_backward(
+            g[:, :, :4, :3], x.shape),
+        "upsample_nearest2d_forward": lambda: upsample.upsample_nearest2d_forward(x, 2, 3),
+        "upsample_nearest2d_backward": lambda: upsample.upsample_nearest2d_backward(
+            np.ascontiguousarray(g[:, :, :8, :6]), 2, 3),
+        "relu_backward": lambda: activation.relu_backward(
+            np.ascontiguousarray(x), np.ascontiguousarray(g)),
+        "adam_update": lambda: _stepped(optim.adam_update, param, grad, m, v, None,
+                                        beta1=0.9, beta2=0.999, step_size=1e-2,
+                                        bias2_sqrt=0.1, eps=1e-8),
+        "adadelta_update": lambda: _stepped(optim.adadelta_update, param, grad, m, v ** 2,
+                                            rho=0.9, eps=1e-6, lr=1.0),
+    }
+
+
+def _stepped(update, *arrays, **settings):
+    """The arrays after one in-place update of copies of them."""
+    copies = [None if a is None else a.copy() for a in arrays]
+    update(*copies, **settings)
+    return [a for a in copies if a is not None]
+
+
+def _as_list(result):
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+@needs_threads
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_split_kernels_give_the_bits_of_one_thread(dtype, rng, monkeypatch):
+    calls = _kernel_calls(rng, dtype)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1 << 62)
+    one_thread = {name: _as_list(call()) for name, call in calls.items()}
+    previous = numba.get_num_threads()
+    numba.set_num_threads(THREADS)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    try:
+        for name, call in calls.items():
+            for split, alone in zip(_as_list(call()), one_thread[name], strict=True):
+                np.testing.assert_array_equal(split, alone, err_msg=name)
+    finally:
+        numba.set_num_threads(previous)

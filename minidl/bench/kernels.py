@@ -3,9 +3,13 @@
 Both engines run in one process on the same float32 inputs.  Repetitions are interleaved
 (minidl forward, PyTorch forward, minidl forward+backward, PyTorch forward+backward, then
 again) so that a burst of load from elsewhere hits both alike, and each time is the median
-of its repetitions.  What counts is the ratio minidl / PyTorch: below 1, minidl is faster.
-Convolutions also report their rate in GFLOP/s, to set beside the machine's float32
-matrix-multiply rate (``sgemm``).
+of its repetitions.  Each timed call comes right after an untimed call of the same
+function (``settled``): PyTorch's OpenMP threads spin for milliseconds after each of its
+calls, and on a 2-core machine a minidl call timed in that wake ran up to 2x slower (and
+a PyTorch call after minidl's would meet minidl's pool instead); a user's program runs one
+engine, so each engine is timed after itself.  What counts is the ratio minidl / PyTorch:
+below 1, minidl is faster.  Convolutions also report their rate in GFLOP/s, to set
+beside the machine's float32 matrix-multiply rate (``sgemm``).
 
 Run it through ``minidl bench kernels`` (or ``python benchmarks/kernels.py``), which starts
 the process with every thread pool set to the same size.
@@ -106,9 +110,19 @@ def _runners(case: Case, engine, arrays, grad_array):
     return forward, forward_backward
 
 
+def settled(function) -> float:
+    """Seconds of one call of ``function`` made right after an untimed call of it: what
+    ran just before is the function itself, never the other engine."""
+    function()
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
 def _time_interleaved(functions: dict, repeat: int, warmup: int = 0) -> dict:
     """{key: (first call in s, median of ``repeat`` later calls in s)}, the calls of the
-    different functions alternating; ``warmup`` untimed calls of each come between."""
+    different functions alternating, each timed call ``settled``; ``warmup`` untimed calls
+    of each come between the first calls and the timed ones."""
     first: dict = {}
     samples: dict = {key: [] for key in functions}
     for key, function in functions.items():
@@ -120,9 +134,7 @@ def _time_interleaved(functions: dict, repeat: int, warmup: int = 0) -> dict:
             function()
     for _ in range(repeat):
         for key, function in functions.items():
-            start = time.perf_counter()
-            function()
-            samples[key].append(time.perf_counter() - start)
+            samples[key].append(settled(function))
     return {key: (first[key], statistics.median(samples[key])) for key in functions}
 
 

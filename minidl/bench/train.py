@@ -16,7 +16,9 @@ float32 rounding: evidence that the two really compute the same network).  Then:
   between calls (resident before the step, so not in its rise); minidl's peak of NumPy
   allocations (tracemalloc) beside it;
 - in the allocator's default settings (as `minidl train` runs), ``repeat`` steps of each,
-  interleaved (minidl, PyTorch, minidl, ...); the median counts.
+  interleaved (minidl, PyTorch, minidl, ...), each timed step right after an untimed one
+  of the same engine (``kernels.settled``: PyTorch's threads spin for milliseconds after
+  its step, and would slow a minidl step that came next); the median counts.
 
 Run it through ``minidl bench train`` (or ``python benchmarks/train.py``), which starts the
 process with the thread and memory settings in place.
@@ -32,7 +34,7 @@ import types
 
 import numpy as np
 
-from .kernels import geometric_mean
+from .kernels import geometric_mean, settled
 from .machine import load_average, machine_details, machine_lines, set_runtime_threads
 from .torch_twin import torch_twin
 from .train_cases import CASES, TrainCase
@@ -216,9 +218,7 @@ def run_case(case: TrainCase, torch, repeat: int, memory: dict | None = None) ->
     samples: dict = {name: [] for name in steps}
     for _ in range(repeat):
         for name, step in steps.items():
-            start = time.perf_counter()
-            step()
-            samples[name].append(time.perf_counter() - start)
+            samples[name].append(settled(step))
     for name in steps:
         row[f"{name}_ms"] = statistics.median(samples[name]) * 1e3
     row["ratio"] = row["minidl_ms"] / row["torch_ms"]

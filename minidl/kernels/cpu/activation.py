@@ -15,7 +15,10 @@ from .workers import parallel_loop
 
 @njit(nogil=True, cache=True)
 def _relu_backward(y, grad, grad_x, start, stop):
-    for i in range(start, stop):
+    # the loop runs over slices from 0: LLVM vectorizes it only when it can see that no
+    # index is negative (a loop from a run-time ``start`` ran 17x slower)
+    y, grad, grad_x = y[start:stop], grad[start:stop], grad_x[start:stop]
+    for i in range(y.shape[0]):
         grad_x[i] = grad[i] if y[i] > 0 else 0
 
 

@@ -18,7 +18,11 @@ from .workers import parallel_loop
 @njit(nogil=True, cache=True)
 def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_beta1,
           beta2, one_minus_beta2, step_size, bias2_sqrt, eps, start, stop):
-    for i in range(start, stop):
+    # slices looped from 0, so that LLVM can vectorize (see activation._relu_backward)
+    param, grad, exp_avg, exp_avg_sq = (param[start:stop], grad[start:stop],
+                                        exp_avg[start:stop], exp_avg_sq[start:stop])
+    max_exp_avg_sq = max_exp_avg_sq[start:stop]
+    for i in range(param.shape[0]):
         g = grad[i]
         m = exp_avg[i] + one_minus_beta1 * (g - exp_avg[i])
         v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
@@ -32,7 +36,9 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_b
 
 @njit(nogil=True, cache=True)
 def _adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr, start, stop):
-    for i in range(start, stop):
+    param, grad, square_avg, acc_delta = (param[start:stop], grad[start:stop],
+                                          square_avg[start:stop], acc_delta[start:stop])
+    for i in range(param.shape[0]):
         g = grad[i]
         v = square_avg[i] * rho + one_minus_rho * g * g
         square_avg[i] = v

@@ -356,6 +356,23 @@ def test_relu_backward_kernel_matches_the_reference(layout, rng):
     assert np.all(ours[y == 0] == 0) and np.all(ours[y > 0] == grad[y > 0])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_relu_forward_kernel_matches_the_reference(layout, dtype, rng):
+    """The Numba pass (above the parallel threshold) against NumPy's maximum, NaN, ±inf and
+    ±0 included; a transposed view takes the reference's path."""
+    from minidl.kernels import cpu, reference
+
+    x = rng.standard_normal((300, 200)).astype(dtype)
+    x[0, :6] = [np.nan, np.inf, -np.inf, -0.0, 0.0, -np.nan]
+    if layout == "transposed":
+        x = x.T
+    ours, theirs = cpu.relu_forward(x), reference.relu_forward(x)
+    assert ours.dtype == theirs.dtype == dtype and ours.shape == x.shape
+    np.testing.assert_array_equal(ours, theirs)  # NaN where theirs has NaN
+    assert np.isnan(ours).sum() == 2 and np.all(ours[~np.isnan(ours)] >= 0)
+
+
 @pytest.mark.parametrize("a_shape, b_shape, layout", [
     ((300, 400), (400, 100), "c"),       # split over the workers' rows
     ((4, 70, 400), (400, 90), "c"),      # leading axes flattened into rows

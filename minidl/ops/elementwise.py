@@ -142,10 +142,11 @@ class Clamp(Function):
 
 
 class ReLU(Function):
-    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the ``relu_backward`` kernel)."""
+    """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the ``relu_forward`` and
+    ``relu_backward`` kernels)."""
 
     def forward(self, x):
-        y = array_module(x).maximum(x, 0)
+        y = kernel("relu_forward", x)(x)
         self.save_for_backward(y)
         return y
 

@@ -1,5 +1,5 @@
 """CPU kernels: Numba (parallel, compiled once and cached on disk) plus NumPy's BLAS."""
-from .activation import relu_backward
+from .activation import relu_backward, relu_forward
 from .batchnorm import (
     batch_norm_backward_eval,
     batch_norm_backward_train,

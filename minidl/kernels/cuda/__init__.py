@@ -1,7 +1,7 @@
 """CUDA kernels: CuPy arrays, CUDA C compiled once per dtype on first use, cuBLAS for the
 matrix products (``cupy.matmul``).  Only this package imports CuPy for kernels; the registry
 imports it for CuPy arrays alone, so CPU-only installs never load it."""
-from .activation import relu_backward
+from .activation import relu_backward, relu_forward
 from .batchnorm import (
     batch_norm_backward_eval,
     batch_norm_backward_train,

@@ -1,5 +1,5 @@
 """Reference kernels: plain NumPy written to be read — the textbook, and the tests' oracle."""
-from .activation import relu_backward
+from .activation import relu_backward, relu_forward
 from .batchnorm import (
     batch_norm_backward_eval,
     batch_norm_backward_train,

@@ -128,3 +128,40 @@ def test_split_kernels_give_the_bits_of_one_thread(dtype, rng, monkeypatch):
                 np.testing.assert_array_equal(split, alone, err_msg=name)
     finally:
         numba.set_num_threads(previous)
+
+
+def test_a_workers_exception_reaches_the_caller_after_every_call_ended():
+    ended = []
+    with pytest.raises(ValueError, match="from a worker"):
+        workers._side_by_side([lambda: ended.append("first"), _raise,
+                               lambda: ended.append("third")])
+    assert sorted(ended) == ["first", "third"]
+    assert workers._side_by_side([lambda: 1, lambda: 2, lambda: 3]) == [1, 2, 3]
+
+
+def _raise():
+    raise ValueError("from a worker")
+
+
+def test_threads_of_the_user_share_the_pool_safely():
+    """Two threads splitting loops at once: one has the pool, the other runs its calls
+    itself; both get every result."""
+    import threading
+
+    results = {}
+
+    def user(name):
+        results[name] = [workers._side_by_side([partial_sum(k) for k in range(3)])
+                         for _ in range(200)]
+
+    threads = [threading.Thread(target=user, args=(name,)) for name in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    expected = [sum(range(k * 1000, (k + 1) * 1000)) for k in range(3)]
+    assert all(run == expected for name in "ab" for run in results[name])
+
+
+def partial_sum(k):
+    return lambda: int(np.arange(k * 1000, (k + 1) * 1000).sum())

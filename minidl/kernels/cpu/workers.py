@@ -10,7 +10,9 @@ Two kinds of work use the pool:
   time slice (milliseconds): OpenBLAS's own threads are the worst there.
 - ``parallel_loop``: a Numba loop over independent items (channels, planes, elements),
   compiled ``nogil=True`` with the range it covers as its last two arguments, runs one
-  contiguous range per worker.
+  contiguous range per worker.  (A loop over a run-time range should slice its arrays
+  and count from 0: LLVM vectorizes only loops whose indices it can see are not
+  negative.)
 
 Why not Numba's ``prange``: a tile's middle step is a NumPy matrix product (batched
 ``np.matmul`` into a strided view of the output), which Numba's compiled code does not
@@ -28,13 +30,13 @@ The number of workers is Numba's thread count (``numba.set_num_threads``), minid
 setting for CPU threads.  NumPy's BLAS is held to one thread per worker while blocks with
 matrix products run, through threadpoolctl.  Loops over fewer than
 ``PARALLEL_MIN_ELEMENTS`` elements run on the calling thread alone: waking a worker
-costs microseconds on an idle machine and up to a scheduler time slice on a busy one.
+costs 80-200 µs on a 2-core virtual machine, and up to a scheduler time slice on a busy one.
 """
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
 from functools import partial
 
 import numba
@@ -44,14 +46,13 @@ try:
 except ImportError:  # optional: without it, work runs in the calling thread
     ThreadpoolController = None
 
-PARALLEL_MIN_ELEMENTS = 32768
-"""Elements from which ``parallel_loop`` splits a loop over the workers (PyTorch's grain
-size for its own parallel loops)."""
+PARALLEL_MIN_ELEMENTS = 1 << 18
+"""Elements from which ``parallel_loop`` splits a loop over the workers.  Handing work to
+a worker and back costs 80-200 µs on a 2-core virtual machine (waking the other core), as
+long as one thread takes to make a pass or two over this many float32 values; PyTorch's
+grain size, 32768, suits its cheaper OpenMP hand-offs."""
 
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
 _blas = None
-_local = threading.local()  # .in_pool: this thread is one of the pool's workers
 
 
 def _blas_libraries():
@@ -83,30 +84,82 @@ def split_evenly(items: list, parts: int) -> list[list]:
     return [items[bounds[k]:bounds[k + 1]] for k in range(parts)]
 
 
-def _mark_pool_thread():
-    _local.in_pool = True
+class _Worker:
+    """One pool thread, handed one call at a time through two locks: ``_start`` is
+    released to give it a call, ``_done`` when the call has ended.  (Handing a call that
+    does nothing to a worker and back took 76 µs on a 2-core virtual machine, most of it
+    waking the other core; through ``concurrent.futures`` it took 118 µs, and a training
+    step hands out dozens.)"""
+
+    def __init__(self):
+        self._start, self._done = threading.Lock(), threading.Lock()
+        self._start.acquire()
+        self._done.acquire()
+        self._call = None
+        self._outcome: tuple = (None, None)
+        threading.Thread(target=self._serve, name="minidl-kernel", daemon=True).start()
+
+    def _serve(self):
+        _local.in_pool = True
+        while True:
+            self._start.acquire()
+            try:
+                self._outcome = (self._call(), None)
+            except BaseException as error:  # handed to the caller by join()
+                self._outcome = (None, error)
+            self._call = None
+            self._done.release()
+
+    def begin(self, call):
+        self._call = call
+        self._start.release()
+
+    def join(self) -> tuple:
+        """(the call's result, the exception it raised or None), once it has ended."""
+        self._done.acquire()
+        outcome, self._outcome = self._outcome, (None, None)
+        return outcome
+
+
+_workers: list[_Worker] = []
+_pool_lock = threading.Lock()  # held by the thread whose calls the workers run
+_local = threading.local()     # .in_pool: this thread is one of the workers
+
+
+def _forget_workers():
+    """In a forked child: the parent's worker threads do not exist there."""
+    global _pool_lock
+    _workers.clear()
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_workers)
 
 
 def _side_by_side(calls: list) -> list:
     """Run the argument-less ``calls`` at once, the first in the calling thread, the others
-    on the pool's threads; their results in order.  Called from a pool thread (work that
-    nests), they run one after the other instead: a worker waiting on the pool could wait
-    for itself."""
-    global _pool, _pool_size
-    if len(calls) == 1 or getattr(_local, "in_pool", False):
+    on the pool's threads; their results in order.  They run one after the other instead
+    when called from a pool thread (work that nests: a worker waiting on the pool could
+    wait for itself) or while another thread of the user's has the pool."""
+    if len(calls) == 1 or getattr(_local, "in_pool", False) or not _pool_lock.acquire(
+            blocking=False):
         return [call() for call in calls]
-    if _pool_size < len(calls) - 1:
-        if _pool is not None:
-            _pool.shutdown()
-        _pool_size = len(calls) - 1
-        _pool = ThreadPoolExecutor(_pool_size, thread_name_prefix="minidl-kernel",
-                                   initializer=_mark_pool_thread)
-    futures = [_pool.submit(call) for call in calls[1:]]
     try:
-        results = [calls[0]()]
+        while len(_workers) < len(calls) - 1:
+            _workers.append(_Worker())
+        for worker, call in zip(_workers, calls[1:]):
+            worker.begin(call)
+        try:
+            first = calls[0]()
+        finally:         # never return while a worker may still be writing
+            outcomes = [worker.join() for worker in _workers[:len(calls) - 1]]
+        for _, error in outcomes:
+            if error is not None:
+                raise error
+        return [first] + [result for result, _ in outcomes]
     finally:
-        wait(futures)            # never return while a worker may still be writing
-    return results + [future.result() for future in futures]
+        _pool_lock.release()
 
 
 def run_blocks(work, items: list, workers: int) -> list:

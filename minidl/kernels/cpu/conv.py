@@ -34,6 +34,10 @@ from .winograd import (
 )
 from .workers import run_blocks, worker_count
 
+OUTPUT_TILE = "output tile"
+"""The scratch name of a tile's outputs (forward products) or output gradients (gathered
+for the backward products), side by side: each kernel uses one of them, so they share."""
+
 TRANSPOSED_WEIGHT_SUM_BELOW = 256
 """Output channels per group below which the weight gradient is summed transposed."""
 
@@ -74,7 +78,7 @@ def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
     out (N, G, C_out/G, L) is written only at the tiles' positions."""
     n, groups, c_group, plane = out.shape
     im2col = Im2col(x, geometry, plan.most_images, plan.most_columns)
-    product_buffer = scratch("conv products", groups * c_group * plan.most_columns
+    product_buffer = scratch(OUTPUT_TILE, groups * c_group * plan.most_columns
                              if plan.side_by_side else 0, x.dtype)
     flat_bias = np.zeros(groups * c_group, x.dtype) if bias is None else bias
     for n0, n1, l0, l1 in tiles:
@@ -126,7 +130,7 @@ def _input_gradient_tiles(image_groups, gy, w_t, grad_x, geometry, plan):
     gy (N, G, C_out/G, L), w_t (G, K, C_out/G)."""
     groups = w_t.shape[0]
     col2im = Col2im(grad_x, geometry, plan.most_images, plan.most_columns)
-    gy_buffer = scratch("output gradient tile", gy.shape[1] * gy.shape[2] * plan.most_columns
+    gy_buffer = scratch(OUTPUT_TILE, gy.shape[1] * gy.shape[2] * plan.most_columns
                         if plan.side_by_side else 0, gy.dtype)
     for n0, n1, l0, l1 in (tile for image_group in image_groups for tile in image_group):
         grad_cols = col2im.gradient_columns(n0, n1, l0, l1)
@@ -234,7 +238,7 @@ def _weight_gradient_tiles(tiles, x, gy, geometry, plan):
     total = _WeightGradientSum(groups, im2col.rows // groups, c_group, x.dtype)
     per_image = plan.most_images > 1 and not plan.side_by_side
     gather = plan.most_images > 1 and plan.side_by_side
-    gy_buffer = scratch("output gradient tile", groups * c_group * plan.most_columns
+    gy_buffer = scratch(OUTPUT_TILE, groups * c_group * plan.most_columns
                         if gather else 0, x.dtype)
     products = scratch("weight gradient products",
                        plan.most_images * im2col.rows * c_group if per_image else 0, x.dtype)

@@ -236,6 +236,11 @@ def columns_to_batch(columns, bias, n0, l0, l1, out):
 
 # -- the two column movers -------------------------------------------------------------------
 
+COLUMNS = "column matrix"
+"""The scratch name of both movers' column matrices: a call uses one mover or the other,
+never both, so they share one buffer per thread (a smaller resident set for small models)."""
+
+
 class ConvGeometry:
     """A convolution's sizes, and how its column matrices are copied from the input.
 
@@ -267,7 +272,7 @@ class Im2col:
         self.x, self.geometry = x, geometry
         self.rows = x.shape[1] * geometry.loop_args[0] * geometry.loop_args[1]
         copies = not geometry.pointwise
-        self.buffer = scratch("im2col columns", self.rows * most_columns if copies else 0,
+        self.buffer = scratch(COLUMNS, self.rows * most_columns if copies else 0,
                               x.dtype)
         self.phases = scratch("im2col phases", (most_images, x.shape[1],
                                                 *geometry.phase_shape), x.dtype) \
@@ -304,7 +309,7 @@ class Col2im:
         self.grad_x, self.geometry = grad_x, geometry
         self.rows = grad_x.shape[1] * geometry.loop_args[0] * geometry.loop_args[1]
         copies = not geometry.pointwise
-        self.buffer = scratch("col2im columns", self.rows * most_columns if copies else 0,
+        self.buffer = scratch(COLUMNS, self.rows * most_columns if copies else 0,
                               grad_x.dtype)
         self.phases = scratch_zeros("col2im phases", (most_images, grad_x.shape[1],
                                                       *geometry.phase_shape),

@@ -1,7 +1,7 @@
 """Tensor operations: float64 gradient checks, PyTorch parity, and errors for bad input."""
 import numpy as np
 import pytest
-from helpers import compare_with_torch, leaf, untied
+from helpers import assert_close, compare_with_torch, leaf, untied
 
 import minidl
 from minidl import gradcheck
@@ -354,6 +354,29 @@ def test_relu_backward_kernel_matches_the_reference(layout, rng):
     assert ours.dtype == theirs.dtype and ours.shape == y.shape
     np.testing.assert_array_equal(ours, theirs)
     assert np.all(ours[y == 0] == 0) and np.all(ours[y > 0] == grad[y > 0])
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, axis", [((5, 7, 3, 4), 1), ((5, 7, 3, 4), 0), ((4, 9), -1),
+                                         ((1, 6, 1), 1), ((11,), 0), ((3, 1, 2), 2)])
+@pytest.mark.parametrize("grad_dtype", [np.float32, np.float64])
+def test_softmax_kernels_split_in_blocks_match_the_reference(name, shape, axis, grad_dtype,
+                                                             rng, monkeypatch):
+    """The CPU kernels run the reference's passes on blocks side by side (forced here for
+    tiny arrays); every block keeps the normalized axis whole, views and mixed dtypes
+    included.  (NumPy may sum a block in another order than the whole: equal to rounding.)"""
+    from minidl.kernels import cpu, reference
+    from minidl.kernels.cpu import workers
+
+    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    x = (rng.standard_normal(shape[::-1]) * 20).astype(np.float32).T  # a transposed view
+    grad = rng.standard_normal(shape).astype(grad_dtype)
+    y = getattr(cpu, f"{name}_forward")(x, axis)
+    expected = getattr(reference, f"{name}_forward")(x, axis)
+    assert_close(y, expected, np.float32)
+    grad_x = getattr(cpu, f"{name}_backward")(y, grad, axis)
+    expected = getattr(reference, f"{name}_backward")(y, grad, axis)
+    assert_close(grad_x, expected, np.result_type(np.float32, grad_dtype))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

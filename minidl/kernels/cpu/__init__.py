@@ -17,5 +17,11 @@ from .pooling import (
     max_pool2d_backward,
     max_pool2d_forward,
 )
+from .softmax import (
+    log_softmax_backward,
+    log_softmax_forward,
+    softmax_backward,
+    softmax_forward,
+)
 from .special import erf
 from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward

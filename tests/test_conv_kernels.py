@@ -12,7 +12,7 @@ import pytest
 from helpers import KernelBackend, assert_close, random_array
 
 from minidl.kernels.cpu import conv as cpu
-from minidl.kernels.cpu import tiles
+from minidl.kernels.cpu import im2col, tiles
 from minidl.kernels.cpu.workers import split_evenly
 from minidl.kernels.geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.reference import conv as reference
@@ -80,9 +80,18 @@ def compare_all_kernels(config, dtype, rng, kernels, with_bias=True):
                  reference.conv2d_backward_weight(x, grad_out, kernel, *options), dtype)
 
 
+@pytest.fixture(params=["copies", "gathers"])
+def column_mover(request, monkeypatch):
+    """How the CPU kernels move columns: block copies or row loops ("copies": never
+    gather), or gathers through tap offsets for every output size ("gathers")."""
+    monkeypatch.setattr(im2col, "GATHER_MAX_OUTPUTS", -1 if request.param == "copies"
+                        else 1 << 40)
+    return request.param
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
-def test_kernels_match_reference(config, dtype, rng, kernels):
+def test_kernels_match_reference(config, dtype, rng, kernels, column_mover):
     compare_all_kernels(config, dtype, rng, kernels)
 
 
@@ -93,7 +102,7 @@ def test_forward_without_bias(rng, kernels):
 @pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[3], CONFIGS[5], CONFIGS[7], CONFIGS[9],
                                     CONFIGS[10], CONFIGS[11], CONFIGS[12], CONFIGS[15],
                                     RANDOM_CONFIGS[0]])
-def test_tiles_that_split_images(config, rng, monkeypatch):
+def test_tiles_that_split_images(config, rng, monkeypatch, column_mover):
     """Tiny tiles split each image into several slices (rows cut in the middle)."""
     monkeypatch.setattr(tiles, "TILE_BUDGET", 7)
     monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 5)
@@ -177,7 +186,7 @@ def test_split_evenly_keeps_order_and_balance():
 
 
 @pytest.mark.parametrize("config", [CONFIGS[7], CONFIGS[9], CONFIGS[13]])
-def test_one_worker_and_two_workers_agree(config, rng, monkeypatch):
+def test_one_worker_and_two_workers_agree(config, rng, monkeypatch, column_mover):
     """Tiles spread over workers give the results of one worker, and the same results
     at every run (the workers' partial weight gradients are added in a fixed order)."""
     monkeypatch.setattr(tiles, "TILE_BUDGET", 40)

@@ -249,3 +249,17 @@ def test_split_phases_zeroes_only_past_the_edge(hw, stride, rng):
             expected[:, :, :part.shape[2], :part.shape[3]] = part
             np.testing.assert_array_equal(
                 phases[:, :, a * stride[1] + b].reshape(2, 2, hp, wp), expected)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1e9])
+@pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
+def test_input_gradient_by_either_route(config, ratio, rng, monkeypatch):
+    """A stride-1 convolution's input gradient as the flipped forward convolution of the
+    output gradient (ratio 1e9: wherever the geometry allows) or through col2im (0)."""
+    monkeypatch.setattr(cpu, "FORWARD_INPUT_GRADIENT_RATIO", ratio)
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
+    _, weight, _, grad_out = arrays(config, np.float64, rng)
+    options = (stride, padding, dilation, groups)
+    assert_close(cpu.conv2d_backward_input(grad_out, weight, (h, w), *options),
+                 reference.conv2d_backward_input(grad_out, weight, (h, w), *options),
+                 np.float64)

@@ -253,13 +253,15 @@ def test_split_phases_zeroes_only_past_the_edge(hw, stride, rng):
 
 @pytest.mark.parametrize("ratio", [0.0, 1e9])
 @pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
-def test_input_gradient_by_either_route(config, ratio, rng, monkeypatch):
-    """A stride-1 convolution's input gradient as the flipped forward convolution of the
-    output gradient (ratio 1e9: wherever the geometry allows) or through col2im (0)."""
-    monkeypatch.setattr(cpu, "FORWARD_INPUT_GRADIENT_RATIO", ratio)
+def test_gradients_by_either_route(config, ratio, rng, monkeypatch):
+    """A stride-1 convolution's gradients through the flipped convolution (ratio 1e9:
+    wherever the geometry allows; the weight gradient when ungrouped) or directly (0)."""
+    monkeypatch.setattr(cpu, "FLIPPED_CHANNEL_RATIO", ratio)
     n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
-    _, weight, _, grad_out = arrays(config, np.float64, rng)
+    x, weight, _, grad_out = arrays(config, np.float64, rng)
     options = (stride, padding, dilation, groups)
     assert_close(cpu.conv2d_backward_input(grad_out, weight, (h, w), *options),
                  reference.conv2d_backward_input(grad_out, weight, (h, w), *options),
                  np.float64)
+    assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
+                 reference.conv2d_backward_weight(x, grad_out, kernel, *options), np.float64)

@@ -163,8 +163,8 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     if tile is not None and tuple(input_hw) == (oh + kh - 1 - 2 * padding[0],
                                                 ow + kw - 1 - 2 * padding[1]):
         return winograd_backward_input(grad_out, weight, padding, tile)
-    if _input_gradient_as_forward(c_in, c_out, input_hw, (oh, ow), (kh, kw), stride,
-                                  padding, dilation):
+    if _flipped_is_cheaper(c_in, c_out, input_hw, (oh, ow), (kh, kw), stride, padding,
+                           dilation):
         return _flipped_forward(grad_out, weight, padding, dilation, groups)
     geometry = ConvGeometry(input_hw, (kh, kw), stride, padding, dilation, (oh, ow))
     workers = worker_count()
@@ -178,27 +178,37 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     return grad_x
 
 
-FORWARD_INPUT_GRADIENT_RATIO = 1.0
-"""A stride-1 convolution's input gradient is computed as the forward convolution of the
-output gradient when C_out < this x C_in (``_input_gradient_as_forward``).  Measured,
-forward / col2im: 0.18 for 16x2x200x200 -> 16 channels, 0.75-0.87 for 24-32 -> 33-64,
+FLIPPED_CHANNEL_RATIO = 1.0
+"""The gradients of a stride-1 convolution with C_out < this x C_in go through the flipped
+convolution (``_flipped_is_cheaper``).  Measured for the input gradient, flipped /
+col2im: 0.18 for 16x2x200x200 -> 16 channels, 0.75-0.87 for 24-32 -> 33-64 channels,
 1.00-1.07 for as many channels on both sides."""
 
 
-def _input_gradient_as_forward(c_in, c_out, input_hw, out_hw, kernel_hw, stride, padding,
-                               dilation) -> bool:
-    """Whether dL/dx goes through ``_flipped_forward``: a stride-1 convolution (padding at
-    most the dilated kernel's reach, so that the flipped one needs none negative) with
-    fewer output channels than input channels.  Through col2im, the product's inner
-    dimension is C_out (BLAS is slow when it is small: 2 in the last layer of a
-    colourizer) and col2im moves C_in·KH·KW values per position; through the forward, the
-    inner dimension is C_out·KH·KW and im2col moves C_out·KH·KW values per position."""
-    if tuple(stride) != (1, 1) or c_out >= FORWARD_INPUT_GRADIENT_RATIO * c_in:
+def _flipped_is_cheaper(c_in, c_out, input_hw, out_hw, kernel_hw, stride, padding,
+                        dilation) -> bool:
+    """Whether a gradient goes through the flipped convolution: a stride-1 convolution
+    (padding at most the dilated kernel's reach, so that the flipped one's is not
+    negative) with fewer output channels than input channels.
+
+    The gradients of y = x ⋆ w (stride 1) are convolutions of the same kind: dL/dx is gy
+    convolved with w flipped in space and its channel roles swapped, and dL/dw (flipped)
+    is the weight gradient of that flipped convolution, with x in the role of its output
+    gradient (``_flipped_forward``, ``_flipped_weight_gradient``).  The direct route
+    builds columns of C_in·KH·KW rows and, for dL/dx, multiplies over an inner dimension
+    of C_out (BLAS is slow when it is small: 2 in the last layer of a colourizer); the
+    flipped route builds C_out·KH·KW rows and multiplies over C_out·KH·KW."""
+    if tuple(stride) != (1, 1) or c_out >= FLIPPED_CHANNEL_RATIO * c_in:
         return False
     reach = [d * (k - 1) for k, d in zip(kernel_hw, dilation)]
     return (all(0 <= p <= r for p, r in zip(padding, reach))
             and all(o == h + 2 * p - r
                     for o, h, p, r in zip(out_hw, input_hw, padding, reach)))
+
+
+def _flipped_padding(kernel_hw, padding, dilation):
+    """The padding of the flipped convolution: the dilated kernel's reach minus p."""
+    return tuple(d * (k - 1) - p for k, p, d in zip(kernel_hw, padding, dilation))
 
 
 def _flipped_forward(grad_out, weight, padding, dilation, groups):
@@ -210,9 +220,19 @@ def _flipped_forward(grad_out, weight, padding, dilation, groups):
     swapped = (weight.reshape(groups, c_out // groups, c_in_group, kh, kw)
                .transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
                .reshape(groups * c_in_group, c_out // groups, kh, kw))
-    flipped_padding = tuple(d * (k - 1) - p for k, p, d in zip((kh, kw), padding, dilation))
     return conv2d_forward(grad_out, np.ascontiguousarray(swapped), None, (1, 1),
-                          flipped_padding, dilation, groups)
+                          _flipped_padding((kh, kw), padding, dilation), dilation, groups)
+
+
+def _flipped_weight_gradient(x, grad_out, kernel_hw, padding, dilation):
+    """dL/dw of a stride-1, ungrouped convolution through the flipped one: its weight
+    gradient with gy (N, C_out, OH, OW) as the input and x (N, C_in, H, W) as the output
+    gradient is (C_in, C_out, KH, KW), dL/dw with the channel roles swapped and the
+    filter flipped: dL/dw[o, c, p, q] = Σ gy[n, o, y, x]·x[n, c, y + p·d - p', ...]."""
+    swapped = conv2d_backward_weight(grad_out, x, kernel_hw, (1, 1),
+                                     _flipped_padding(kernel_hw, padding, dilation),
+                                     dilation, 1, may_flip=False)
+    return np.ascontiguousarray(swapped.transpose(1, 0, 2, 3)[..., ::-1, ::-1])
 
 
 # -- weight gradient ------------------------------------------------------------------------
@@ -293,13 +313,15 @@ def _weight_gradient_tiles(tiles, x, gy, geometry, plan):
     return total.result()
 
 
-def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, groups):
+def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, groups,
+                           may_flip=True):
     """dL/dweight_g (C_out/G, K) = Σ over tiles of gy_g (C_out/G, columns) @ cols_gᵀ.
 
     x (N, C_in, H, W), grad_out (N, C_out, OH, OW), kernel_hw = (KH, KW)
     -> (C_out, C_in/G, KH, KW).  Serves conv_transpose2d too, with x = the gradient of
     its output and grad_out = its input.  Each worker sums its own tiles; the workers'
-    sums are then added in a fixed order.
+    sums are then added in a fixed order.  ``may_flip``: whether it may go through the
+    flipped convolution (which calls it with False: its own flip is the way back).
     """
     x = np.ascontiguousarray(x)
     grad_out = np.ascontiguousarray(grad_out)
@@ -310,6 +332,9 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     if tile is not None and (oh, ow) == (h + 2 * padding[0] - kh + 1,
                                          w + 2 * padding[1] - kw + 1):
         return winograd_backward_weight(x, grad_out, kh, padding, tile)
+    if may_flip and groups == 1 and _flipped_is_cheaper(c_in, c_out, (h, w), (oh, ow),
+                                                        kernel_hw, stride, padding, dilation):
+        return _flipped_weight_gradient(x, grad_out, kernel_hw, padding, dilation)
     geometry = ConvGeometry((h, w), kernel_hw, stride, padding, dilation, (oh, ow))
     workers = worker_count()
     plan = _plan(geometry, n, max(c_in * kh * kw, c_out), c_out, workers,

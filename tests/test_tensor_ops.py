@@ -368,7 +368,7 @@ def test_softmax_kernels_split_in_blocks_match_the_reference(name, shape, axis, 
     from minidl.kernels import cpu, reference
     from minidl.kernels.cpu import workers
 
-    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
     x = (rng.standard_normal(shape[::-1]) * 20).astype(np.float32).T  # a transposed view
     grad = rng.standard_normal(shape).astype(grad_dtype)
     y = getattr(cpu, f"{name}_forward")(x, axis)

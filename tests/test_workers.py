@@ -21,7 +21,7 @@ def split_everything(monkeypatch):
     """Loops of any size split over THREADS workers."""
     previous = numba.get_num_threads()
     numba.set_num_threads(THREADS)
-    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
     yield
     numba.set_num_threads(previous)
 
@@ -44,7 +44,7 @@ def test_small_loops_stay_on_the_calling_thread(monkeypatch):
     calls = []
     monkeypatch.setattr(workers, "_side_by_side", lambda work: calls.append(work))
     visits = np.zeros(10, np.int64)
-    workers.parallel_loop(_count_visits, 10, workers.PARALLEL_MIN_ELEMENTS - 1, visits)
+    workers.parallel_loop(_count_visits, 10, workers.PARALLEL_MIN_WORK - 1, visits)
     assert calls == []
     np.testing.assert_array_equal(visits, 1)
 
@@ -117,11 +117,11 @@ def _as_list(result):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_split_kernels_give_the_bits_of_one_thread(dtype, rng, monkeypatch):
     calls = _kernel_calls(rng, dtype)
-    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1 << 62)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1 << 62)
     one_thread = {name: _as_list(call()) for name, call in calls.items()}
     previous = numba.get_num_threads()
     numba.set_num_threads(THREADS)
-    monkeypatch.setattr(workers, "PARALLEL_MIN_ELEMENTS", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
     try:
         for name, call in calls.items():
             for split, alone in zip(_as_list(call()), one_thread[name], strict=True):

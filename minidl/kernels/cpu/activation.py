@@ -35,7 +35,7 @@ def relu_forward(x: np.ndarray) -> np.ndarray:
     if x.dtype.kind != "f" or not x.flags.c_contiguous:
         return reference.relu_forward(x)
     y = np.empty_like(x)
-    parallel_loop(_relu_forward, x.size, x.size, x.reshape(-1), y.reshape(-1))
+    parallel_loop(_relu_forward, x.size, 2 * x.size, x.reshape(-1), y.reshape(-1))
     return y
 
 
@@ -45,6 +45,6 @@ def relu_backward(y: np.ndarray, grad: np.ndarray) -> np.ndarray:
             or not (y.flags.c_contiguous and grad.flags.c_contiguous)):
         return reference.relu_backward(y, grad)
     grad_x = np.empty_like(y)
-    parallel_loop(_relu_backward, y.size, y.size, y.reshape(-1), grad.reshape(-1),
+    parallel_loop(_relu_backward, y.size, 3 * y.size, y.reshape(-1), grad.reshape(-1),
                   grad_x.reshape(-1))
     return grad_x

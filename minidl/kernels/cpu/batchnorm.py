@@ -122,7 +122,7 @@ def batch_norm_forward_train(x, weight, bias, eps):
     y = np.empty_like(xc)
     mean = np.empty(channels, dtype=x.dtype)
     var = np.empty(channels, dtype=x.dtype)
-    parallel_loop(_forward_train, channels, xc.size, xc,
+    parallel_loop(_forward_train, channels, 4 * xc.size, xc,
                   _or_constant(weight, channels, x.dtype, 1),
                   _or_constant(bias, channels, x.dtype, 0), float(eps), y, mean, var)
     return y.reshape(x.shape), mean, var
@@ -133,7 +133,7 @@ def batch_norm_forward_eval(x, running_mean, running_var, weight, bias, eps):
     xc = _as_channels(x)
     channels = xc.shape[1]
     y = np.empty_like(xc)
-    parallel_loop(_forward_eval, channels, xc.size, xc, np.ascontiguousarray(running_mean),
+    parallel_loop(_forward_eval, channels, 2 * xc.size, xc, np.ascontiguousarray(running_mean),
                   np.ascontiguousarray(running_var), _or_constant(weight, channels, x.dtype, 1),
                   _or_constant(bias, channels, x.dtype, 0), float(eps), y)
     return y.reshape(x.shape)
@@ -145,7 +145,7 @@ def _gradients(grad_y, x, mean, var, weight, eps, training):
     grad_x = np.empty_like(xc)
     grad_weight = np.empty(channels, dtype=x.dtype)
     grad_bias = np.empty(channels, dtype=x.dtype)
-    parallel_loop(_backward, channels, xc.size, gc, xc, np.ascontiguousarray(mean),
+    parallel_loop(_backward, channels, 5 * xc.size, gc, xc, np.ascontiguousarray(mean),
                   np.ascontiguousarray(var), _or_constant(weight, channels, x.dtype, 1),
                   float(eps), training, grad_x, grad_weight, grad_bias)
     return grad_x.reshape(x.shape), grad_weight, grad_bias

@@ -66,7 +66,7 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, *, beta1: floa
         return
     scalar = param.dtype.type
     flat = [a.reshape(-1) for a in arrays]
-    parallel_loop(_adam, param.size, param.size, flat[0], flat[1], flat[2], flat[3], flat[-1],
+    parallel_loop(_adam, param.size, 8 * param.size, flat[0], flat[1], flat[2], flat[3], flat[-1],
                   max_exp_avg_sq is not None, scalar(1 - beta1), scalar(beta2),
                   scalar(1 - beta2), scalar(step_size), scalar(bias2_sqrt), scalar(eps))
 
@@ -78,6 +78,6 @@ def adadelta_update(param, grad, square_avg, acc_delta, *, rho: float, eps: floa
         reference.adadelta_update(param, grad, square_avg, acc_delta, rho=rho, eps=eps, lr=lr)
         return
     scalar = param.dtype.type
-    parallel_loop(_adadelta, param.size, param.size, param.reshape(-1), grad.reshape(-1),
+    parallel_loop(_adadelta, param.size, 7 * param.size, param.reshape(-1), grad.reshape(-1),
                   square_avg.reshape(-1), acc_delta.reshape(-1), scalar(rho), scalar(1 - rho),
                   scalar(eps), scalar(lr))

@@ -84,8 +84,9 @@ def max_pool2d_forward(x, kernel, stride, padding, dilation, ceil_mode):
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, dilation, ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
     indices = np.empty(out_shape, dtype=np.int64)
-    parallel_loop(_max_pool_forward, n * c, x.size, _as_planes(x), *kernel, *stride,
-                  *padding, *dilation, _as_planes(y), _as_planes(indices))
+    parallel_loop(_max_pool_forward, n * c, y.size * (kernel[0] * kernel[1] + 2),
+                  _as_planes(x), *kernel, *stride, *padding, *dilation, _as_planes(y),
+                  _as_planes(indices))
     return y, indices
 
 
@@ -94,8 +95,8 @@ def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, d
     window geometry is not needed to scatter by index; see the reference)."""
     grad_x = np.empty((input_shape[0] * input_shape[1], input_shape[2] * input_shape[3]),
                       dtype=grad_y.dtype)
-    parallel_loop(_max_pool_backward, grad_x.shape[0], grad_x.size, _as_planes(grad_y),
-                  _as_planes(indices), grad_x)
+    parallel_loop(_max_pool_backward, grad_x.shape[0], grad_x.size + 2 * grad_y.size,
+                  _as_planes(grad_y), _as_planes(indices), grad_x)
     return grad_x.reshape(input_shape)
 
 
@@ -162,8 +163,8 @@ def avg_pool2d_forward(x, kernel, stride, padding, ceil_mode, count_include_pad,
     """Window sums (padding counts as 0) divided as PyTorch divides them."""
     out_shape = pool_output_shape(x.shape, kernel, stride, padding, (1, 1), ceil_mode)
     y = np.empty(out_shape, dtype=x.dtype)
-    parallel_loop(_avg_pool_forward, x.shape[0] * x.shape[1], x.size, _as_planes(x),
-                  *kernel, *stride, *padding, bool(count_include_pad),
+    parallel_loop(_avg_pool_forward, x.shape[0] * x.shape[1], y.size * kernel[0] * kernel[1],
+                  _as_planes(x), *kernel, *stride, *padding, bool(count_include_pad),
                   int(divisor_override or 0), _as_planes(y))
     return y
 
@@ -172,7 +173,8 @@ def avg_pool2d_backward(grad_y, input_shape, kernel, stride, padding, ceil_mode,
                         count_include_pad, divisor_override):
     """Each input element receives grad_y / divisor from every window that covers it."""
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    parallel_loop(_avg_pool_backward, input_shape[0] * input_shape[1], grad_x.size,
+    parallel_loop(_avg_pool_backward, input_shape[0] * input_shape[1],
+                  grad_x.size + grad_y.size * kernel[0] * kernel[1],
                   _as_planes(grad_y), *kernel, *stride, *padding, bool(count_include_pad),
                   int(divisor_override or 0), _as_planes(grad_x))
     return grad_x
@@ -229,7 +231,7 @@ def adaptive_avg_pool2d_forward(x, output_size):
     """Means over adaptive windows; ``output_size`` = (OH, OW)."""
     global_pool = tuple(output_size) == (1, 1)
     y = np.empty(x.shape[:2] + tuple(output_size), dtype=x.dtype)
-    parallel_loop(_adaptive_avg_pool_forward, x.shape[0] * x.shape[1], x.size,
+    parallel_loop(_adaptive_avg_pool_forward, x.shape[0] * x.shape[1], x.size + y.size,
                   _single_row_planes(x, global_pool), _as_planes(y))
     return y
 
@@ -238,6 +240,7 @@ def adaptive_avg_pool2d_backward(grad_y, input_shape):
     """Each window's gradient spread evenly over its cells."""
     global_pool = grad_y.shape[2:] == (1, 1)
     grad_x = np.empty(input_shape, dtype=grad_y.dtype)
-    parallel_loop(_adaptive_avg_pool_backward, input_shape[0] * input_shape[1], grad_x.size,
+    parallel_loop(_adaptive_avg_pool_backward, input_shape[0] * input_shape[1],
+                  2 * grad_x.size,
                   _as_planes(grad_y), _single_row_planes(grad_x, global_pool))
     return grad_x

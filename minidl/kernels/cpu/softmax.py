@@ -3,9 +3,10 @@ array side by side (NumPy's loops release Python's lock, so the workers of ``wor
 run them at once; NumPy alone uses one core).
 
 Every block keeps the normalized axis whole: the blocks split the outermost other axis
-with at least two entries.  An array with no such axis, or smaller than
-``workers.PARALLEL_MIN_ELEMENTS``, runs as one block.  Each block writes its slice of one
-output array allocated up front, in the dtype the reference's arithmetic gives.
+with at least two entries.  An array with no such axis, or whose six or so passes touch
+fewer than ``workers.PARALLEL_MIN_WORK`` elements, runs as one block.  Each block writes
+its slice of one output array allocated up front, in the dtype the reference's
+arithmetic gives.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _side_by_side(function, arrays, axis: int, dtype):
     out = np.empty(shape, dtype)
     whole = axis % len(shape)
     split = next((a for a in range(len(shape)) if a != whole and shape[a] > 1), None)
-    parts = workers.worker_count() if out.size >= workers.PARALLEL_MIN_ELEMENTS else 1
+    parts = workers.worker_count() if 6 * out.size >= workers.PARALLEL_MIN_WORK else 1
     if split is None or parts == 1:
         return function(*arrays, axis, out=out)
     bounds = [shape[split] * k // parts for k in range(parts + 1)]

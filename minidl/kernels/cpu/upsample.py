@@ -46,7 +46,7 @@ def upsample_nearest2d_forward(x, scale_h: int, scale_w: int):
     """(N, C, H, W) -> (N, C, H·sH, W·sW), each pixel copied into an sH×sW block."""
     n, c, height, width = x.shape
     y = np.empty((n, c, height * scale_h, width * scale_w), dtype=x.dtype)
-    parallel_loop(_upsample_forward, n * c, y.size,
+    parallel_loop(_upsample_forward, n * c, x.size + y.size,
                   np.ascontiguousarray(x).reshape(n * c, height, width), scale_h, scale_w,
                   y.reshape(n * c, height * scale_h, width * scale_w))
     return y
@@ -57,7 +57,7 @@ def upsample_nearest2d_backward(grad_y, scale_h: int, scale_w: int):
     n, c, out_h, out_w = grad_y.shape
     height, width = out_h // scale_h, out_w // scale_w
     grad_x = np.empty((n, c, height, width), dtype=grad_y.dtype)
-    parallel_loop(_upsample_backward, n * c, grad_y.size,
+    parallel_loop(_upsample_backward, n * c, grad_x.size + grad_y.size,
                   np.ascontiguousarray(grad_y).reshape(n * c, out_h, out_w), scale_h, scale_w,
                   grad_x.reshape(n * c, height, width))
     return grad_x

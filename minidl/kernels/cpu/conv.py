@@ -75,9 +75,14 @@ def _plan(geometry: ConvGeometry, batch, rows, channels, workers, min_width=None
 
 def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
     """One worker's tiles of the forward pass: out_g = weight_g @ cols_g, + bias.
-    out (N, G, C_out/G, L) is written only at the tiles' positions."""
+    out (N, G, C_out/G, L) is written only at the tiles' positions.  The bias is added by
+    the write-back of gathered tiles, else (one group, columns copied) by the product
+    itself, [W | b] @ [cols; 1], else by a pass over the output."""
     n, groups, c_group, plane = out.shape
-    im2col = Im2col(x, geometry, plan.most_images, plan.most_columns)
+    folds_bias = (bias is not None and groups == 1 and not plan.side_by_side
+                  and not geometry.pointwise)
+    im2col = Im2col(x, geometry, plan.most_images, plan.most_columns, ones_row=folds_bias)
+    weights = np.concatenate([w_g, bias.reshape(1, -1, 1)], axis=2) if folds_bias else w_g
     product_buffer = scratch(OUTPUT_TILE, groups * c_group * plan.most_columns
                              if plan.side_by_side else 0, x.dtype)
     flat_bias = np.zeros(groups * c_group, x.dtype) if bias is None else bias
@@ -85,8 +90,8 @@ def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
         cols = im2col.columns(n0, n1, l0, l1)
         if not plan.side_by_side:                # one GEMM per image, into out directly
             target = out[n0:n1, :, :, l0:l1]
-            np.matmul(w_g, _per_image(cols, groups, n1 - n0), out=target)
-            if bias is not None:
+            np.matmul(weights, _per_image(cols, groups, n1 - n0), out=target)
+            if bias is not None and not folds_bias:
                 target += bias.reshape(groups, c_group, 1)
             continue
         columns = cols.shape[1]

@@ -331,14 +331,20 @@ def _taps(cache: dict, geometry: ConvGeometry, channels, images, l0, l1):
 class Im2col:
     """Gives each tile's column matrix (C·KH·KW, columns) of x (N, C, H, W), filled into
     its own buffer (a view of x when the convolution is pointwise, whose tiles hold one
-    image).  One per worker: its buffers are the worker thread's scratch (``scratch.py``)."""
+    image).  One per worker: its buffers are the worker thread's scratch (``scratch.py``).
 
-    def __init__(self, x, geometry: ConvGeometry, most_images: int, most_columns: int):
+    ``ones_row`` (not for pointwise convolutions): the matrix gets one more row, of ones,
+    so that a product with the weights and the bias side by side, [W | b] (C_out,
+    C·KH·KW + 1), adds the bias as it multiplies (no second pass over the output)."""
+
+    def __init__(self, x, geometry: ConvGeometry, most_images: int, most_columns: int,
+                 ones_row: bool = False):
         self.x, self.geometry = x, geometry
         self.rows = x.shape[1] * geometry.loop_args[0] * geometry.loop_args[1]
+        self.extra_rows = int(ones_row)
         copies = not geometry.pointwise
-        self.buffer = scratch(COLUMNS, self.rows * most_columns if copies else 0,
-                              x.dtype)
+        self.buffer = scratch(COLUMNS, (self.rows + self.extra_rows) * most_columns
+                              if copies else 0, x.dtype)
         self.phases = scratch("im2col phases", (most_images, x.shape[1],
                                                 *geometry.phase_shape), x.dtype) \
             if geometry.splits_phases else None
@@ -349,14 +355,22 @@ class Im2col:
         g, x = self.geometry, self.x
         if g.pointwise:
             return x[n0].reshape(self.rows, g.h * g.w)[:, l0:l1]
-        cols = self.buffer[:self.rows * (n1 - n0) * (l1 - l0)].reshape(self.rows, -1)
+        rows = self.rows + self.extra_rows
+        block = self.buffer[:rows * (n1 - n0) * (l1 - l0)].reshape(rows, -1)
+        self._fill(block[:self.rows], n0, n1, l0, l1)
+        if self.extra_rows:
+            block[self.rows] = 1
+        return block
+
+    def _fill(self, cols, n0, n1, l0, l1):
+        g, x = self.geometry, self.x
         if g.gathers:
             taps = _taps(self.taps, g, x.shape[1], n1 - n0, l0, l1)
             im2col_gather(x.reshape(-1), n0 * x[0].size, x.shape[1], g.h * g.w, taps, cols)
-            return cols
+            return
         if not g.block_copies:
             im2col_rows(x, n0, l0, l1, *g.loop_args, g.ow, cols)
-            return cols
+            return
         if g.splits_phases:
             if self.split_images != (n0, n1):        # split each image once, for all its tiles
                 split_phases(x, n0, *g.stride, self.phases[:n1 - n0])
@@ -365,7 +379,6 @@ class Im2col:
         else:
             phases, first = x.reshape(*x.shape[:2], 1, g.h * g.w), n0
         im2col_blocks(phases, first, l0, l1, *g.loop_args, g.h, g.w, g.ow, cols)
-        return cols
 
 
 class Col2im:

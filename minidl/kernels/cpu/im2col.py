@@ -31,6 +31,8 @@ that the workers of ``workers.py`` run them side by side.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -305,27 +307,30 @@ class ConvGeometry:
         self.phase_shape = (stride[0] * stride[1], -(-self.h // stride[0]) * self.ow)
 
     def tap_offsets(self, channels, images, l0, l1):
-        """(KH·KW, images·(l1 - l0)) int64: for kernel tap t = p·KW + q and column
-        (n, l) of a tile, the offset of the pixel it reads from channel 0 of the tile's
-        first image, n·C·H·W + y·W + x, or -1 where the window leaves the image."""
-        kh, kw, sh, sw, ph, pw, dh, dw = self.loop_args
-        positions = np.arange(l0, l1)
-        rows = (positions // self.ow) * sh - ph           # window origins, (width,)
-        columns = (positions % self.ow) * sw - pw
-        y = rows[None, None, :] + (np.arange(kh) * dh)[:, None, None]    # (KH, 1, width)
-        x = columns[None, None, :] + (np.arange(kw) * dw)[None, :, None]  # (1, KW, width)
-        inside = (y >= 0) & (y < self.h) & (x >= 0) & (x < self.w)
-        offsets = np.where(inside, y * self.w + x, -1).reshape(kh * kw, 1, -1)
-        image_starts = (np.arange(images) * channels * self.h * self.w)[None, :, None]
-        return np.where(offsets >= 0, offsets + image_starts, -1).reshape(kh * kw, -1)
+        """(KH·KW, images·(l1 - l0)) int64, read-only: for kernel tap t = p·KW + q and
+        column (n, l) of a tile, the offset of the pixel it reads from channel 0 of the
+        tile's first image, n·C·H·W + y·W + x, or -1 where the window leaves the image.
+        Built once per geometry and tile shape, then kept (``_tap_offsets``): a training
+        step meets the same few shapes every time."""
+        return _tap_offsets((self.h, self.w), (self.oh, self.ow), self.loop_args, channels,
+                            images, l0, l1)
 
 
-def _taps(cache: dict, geometry: ConvGeometry, channels, images, l0, l1):
-    """``geometry.tap_offsets``, built once per tile shape of a call."""
-    key = (images, l0, l1)
-    if key not in cache:
-        cache[key] = geometry.tap_offsets(channels, images, l0, l1)
-    return cache[key]
+@functools.lru_cache(maxsize=64)
+def _tap_offsets(input_hw, out_hw, loop_args, channels, images, l0, l1):
+    (h, w), ow = input_hw, out_hw[1]
+    kh, kw, sh, sw, ph, pw, dh, dw = loop_args
+    positions = np.arange(l0, l1)
+    rows = (positions // ow) * sh - ph                       # window origins, (width,)
+    columns = (positions % ow) * sw - pw
+    y = rows[None, None, :] + (np.arange(kh) * dh)[:, None, None]       # (KH, 1, width)
+    x = columns[None, None, :] + (np.arange(kw) * dw)[None, :, None]     # (1, KW, width)
+    inside = (y >= 0) & (y < h) & (x >= 0) & (x < w)
+    offsets = np.where(inside, y * w + x, -1).reshape(kh * kw, 1, -1)
+    image_starts = (np.arange(images) * channels * h * w)[None, :, None]
+    table = np.where(offsets >= 0, offsets + image_starts, -1).reshape(kh * kw, -1)
+    table.flags.writeable = False
+    return table
 
 
 class Im2col:
@@ -349,7 +354,6 @@ class Im2col:
                                                 *geometry.phase_shape), x.dtype) \
             if geometry.splits_phases else None
         self.split_images = None
-        self.taps: dict = {}                 # (images, l0, l1) -> tap_offsets
 
     def columns(self, n0, n1, l0, l1):
         g, x = self.geometry, self.x
@@ -365,7 +369,7 @@ class Im2col:
     def _fill(self, cols, n0, n1, l0, l1):
         g, x = self.geometry, self.x
         if g.gathers:
-            taps = _taps(self.taps, g, x.shape[1], n1 - n0, l0, l1)
+            taps = g.tap_offsets(x.shape[1], n1 - n0, l0, l1)
             im2col_gather(x.reshape(-1), n0 * x[0].size, x.shape[1], g.h * g.w, taps, cols)
             return
         if not g.block_copies:
@@ -398,7 +402,6 @@ class Col2im:
                                                       *geometry.phase_shape),
                                     grad_x.dtype) if geometry.splits_phases else None
         self.pending = None
-        self.taps: dict = {}
 
     def gradient_columns(self, n0, n1, l0, l1):
         g = self.geometry
@@ -412,7 +415,7 @@ class Col2im:
             return                                   # the product wrote into grad_x
         if g.gathers:
             grad_x = self.grad_x
-            taps = _taps(self.taps, g, grad_x.shape[1], n1 - n0, l0, l1)
+            taps = g.tap_offsets(grad_x.shape[1], n1 - n0, l0, l1)
             col2im_scatter(cols, n0 * grad_x[0].size, grad_x.shape[1], g.h * g.w, taps,
                            grad_x.reshape(-1))
             return

@@ -8,11 +8,11 @@ The public names follow PyTorch: ``minidl.tensor``, ``minidl.zeros``, ``Tensor.b
 """
 import os as _os
 
-# NumPy's BLAS threads and Numba's workers share the cores; idle BLAS/OpenMP threads that
-# keep spinning slow the other pool down (measured: 467 vs 858 images/s in training).
-# Let them sleep unless the user chose otherwise (effective when minidl imports NumPy first).
+# NumPy's BLAS threads and minidl's kernel workers share the cores; idle BLAS threads that
+# keep spinning slow the workers down (measured: 467 vs 858 images/s in training).  Let
+# them sleep unless the user chose otherwise (effective when minidl imports NumPy first).
+# (minidl runs no OpenMP loops of its own: kernels/cpu/workers.py says why.)
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from numpy import bool_ as bool  # noqa: A001  (dtype names, as torch.float32 ...)
 from numpy import float16, float32, float64, int8, int16, int32, int64, uint8
 

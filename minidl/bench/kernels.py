@@ -3,13 +3,13 @@
 Both engines run in one process on the same float32 inputs.  Repetitions are interleaved
 (minidl forward, PyTorch forward, minidl forward+backward, PyTorch forward+backward, then
 again) so that a burst of load from elsewhere hits both alike, and each time is the median
-of its repetitions.  Each timed call comes right after an untimed call of the same
-function (``settled``): PyTorch's OpenMP threads spin for milliseconds after each of its
-calls, and on a 2-core machine a minidl call timed in that wake ran up to 2x slower (and
-a PyTorch call after minidl's would meet minidl's pool instead); a user's program runs one
-engine, so each engine is timed after itself.  What counts is the ratio minidl / PyTorch:
-below 1, minidl is faster.  Convolutions also report their rate in GFLOP/s, to set
-beside the machine's float32 matrix-multiply rate (``sgemm``).
+of its repetitions.  Each timed call comes after untimed calls of the same function
+(``settled``): PyTorch's OpenMP threads spin for milliseconds after each of its calls,
+and on a 2-core machine a minidl call timed in that wake ran up to 2x slower; a user's
+program runs one engine, so each engine is timed after itself.  Both engines keep their
+own thread settings (PyTorch's OpenMP its default wait policy).  What counts is the
+ratio minidl / PyTorch: below 1, minidl is faster.  Convolutions also report their rate
+in GFLOP/s, to set beside the machine's float32 matrix-multiply rate (``sgemm``).
 
 Run it through ``minidl bench kernels`` (or ``python benchmarks/kernels.py``), which starts
 the process with every thread pool set to the same size.
@@ -110,10 +110,20 @@ def _runners(case: Case, engine, arrays, grad_array):
     return forward, forward_backward
 
 
+SETTLE_SECONDS = 0.03
+"""How long each engine runs untimed before a timed call: PyTorch's OpenMP threads spin
+for milliseconds after its calls (measured: a minidl convolution ran 1.8x slower in the
+first 10 ms after a PyTorch call, at its usual speed from 10 ms on)."""
+
+
 def settled(function) -> float:
-    """Seconds of one call of ``function`` made right after an untimed call of it: what
-    ran just before is the function itself, never the other engine."""
+    """Seconds of one call of ``function`` made after untimed calls of it that took at
+    least ``SETTLE_SECONDS``: what ran just before is the function itself, never the
+    other engine."""
+    start = time.perf_counter()
     function()
+    while time.perf_counter() - start < SETTLE_SECONDS:
+        function()
     start = time.perf_counter()
     function()
     return time.perf_counter() - start

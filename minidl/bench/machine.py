@@ -13,7 +13,10 @@ import time
 
 import numpy as np
 
-IDLE_WORKERS_SLEEP = {"OPENBLAS_THREAD_TIMEOUT": "4", "OMP_WAIT_POLICY": "PASSIVE"}
+IDLE_WORKERS_SLEEP = {"OPENBLAS_THREAD_TIMEOUT": "4"}
+"""NumPy's OpenBLAS threads sleep when idle, as ``import minidl`` sets; PyTorch's OpenMP
+threads keep their default (they spin for a while after each call): each engine runs as a
+user's program would run it."""
 
 
 def thread_environment(threads: int) -> dict[str, str]:

@@ -16,9 +16,9 @@ float32 rounding: evidence that the two really compute the same network).  Then:
   between calls (resident before the step, so not in its rise); minidl's peak of NumPy
   allocations (tracemalloc) beside it;
 - in the allocator's default settings (as `minidl train` runs), ``repeat`` steps of each,
-  interleaved (minidl, PyTorch, minidl, ...), each timed step right after an untimed one
-  of the same engine (``kernels.settled``: PyTorch's threads spin for milliseconds after
-  its step, and would slow a minidl step that came next); the median counts.
+  interleaved (minidl, PyTorch, minidl, ...), each timed step after untimed ones of the
+  same engine (``kernels.settled``: PyTorch's threads spin for milliseconds after its
+  step, and would slow a minidl step that came next); the median counts.
 
 Run it through ``minidl bench train`` (or ``python benchmarks/train.py``), which starts the
 process with the thread and memory settings in place.

@@ -86,6 +86,7 @@ def _kernel_calls(rng, dtype):
         "avg_pool2d_backward": lambda: pooling.avg_pool2d_backward(
             g[:, :, :5, :4], x.shape, (3, 3), (2, 2), (1, 1), True, False, None),
         "adaptive_avg_pool2d_forward": lambda: pooling.adaptive_avg_pool2d_forward(x, (4, 3)),
+        "global_avg_pool2d_forward": lambda: pooling.adaptive_avg_pool2d_forward(x, (1, 1)),
         "adaptive_avg_pool2d_backward": lambda: pooling.adaptive_avg_pool2d_backward(
             g[:, :, :4, :3], x.shape),
         "upsample_nearest2d_forward": lambda: upsample.upsample_nearest2d_forward(x, 2, 3),

@@ -68,6 +68,8 @@ POOL_CASES = [
     ((1, 3, 4, 11), (1, 4), (1, 3), (0, 2), (1, 1), False),
     ((2, 1, 10, 10), (4, 4), (3, 3), (2, 1), (1, 2), True),
     ((1, 2, 2, 2), (3, 3), (2, 2), (0, 0), (1, 1), True),  # the window hangs off the input
+    ((2, 3, 7, 9), (2, 2), (2, 2), (0, 0), (1, 1), False),  # 2x2/2: the unrolled loop
+    ((2, 2, 7, 9), (2, 2), (2, 2), (0, 0), (1, 1), True),   # ... not when windows hang off
 ]
 
 
@@ -106,6 +108,12 @@ def test_max_pool_ties_pick_the_first_and_nan_wins(kernels):
         y, indices = run("max_pool2d_forward", np.full((1, 1, 2, 2), 3.0), (2, 2), (1, 1),
                          (0, 0), (1, 1), False)
         np.testing.assert_array_equal(indices, [[[[0]]]])  # equal values: the first wins
+        # the same rules in 2x2 windows of stride 2 (a loop of their own on the CPU)
+        windows = np.array([[[[1.0, 3.0, 2.0, np.nan], [3.0, 0.0, np.nan, 5.0],
+                              [-np.inf, -np.inf, 4.0, 4.0], [-np.inf, -np.inf, 4.0, 4.0]]]])
+        y, indices = run("max_pool2d_forward", windows, (2, 2), (2, 2), (0, 0), (1, 1), False)
+        np.testing.assert_array_equal(y, [[[[3.0, np.nan], [-np.inf, 4.0]]]])
+        np.testing.assert_array_equal(indices, [[[[1, 6], [8, 10]]]])
 
 
 def test_max_pool_gradient_of_a_maximum_shared_by_many_windows(kernels, rng):

@@ -166,3 +166,39 @@ def test_threads_of_the_user_share_the_pool_safely():
 
 def partial_sum(k):
     return lambda: int(np.arange(k * 1000, (k + 1) * 1000).sum())
+
+
+class _InterruptedOnce:
+    """A lock whose first blocking acquire is interrupted (as by Ctrl-C) before waiting."""
+
+    def __init__(self, lock):
+        self.lock, self.interrupted = lock, False
+
+    def acquire(self, blocking=True):
+        if blocking and not self.interrupted:
+            self.interrupted = True
+            raise KeyboardInterrupt
+        return self.lock.acquire(blocking)
+
+    def release(self):
+        self.lock.release()
+
+
+def test_an_interruption_while_waiting_comes_after_the_worker_ended():
+    import threading
+    import time
+
+    workers._side_by_side([lambda: None, lambda: None])         # a worker exists
+    worker = workers._workers[0]
+    worker._done = _InterruptedOnce(worker._done)
+    ended = threading.Event()
+
+    def slow():
+        time.sleep(0.05)
+        ended.set()
+
+    with pytest.raises(KeyboardInterrupt):
+        workers._side_by_side([lambda: None, slow])
+    assert ended.is_set()                                       # it waited for the worker
+    worker._done = worker._done.lock
+    assert workers._side_by_side([lambda: 1, lambda: 2]) == [1, 2]   # the pool still works

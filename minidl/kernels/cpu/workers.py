@@ -118,9 +118,20 @@ class _Worker:
         self._start.release()
 
     def join(self) -> tuple:
-        """(the call's result, the exception it raised or None), once it has ended."""
-        self._done.acquire()
+        """(the call's result, the exception it raised or None), once it has ended.  An
+        exception raised in the caller while it waits (Ctrl-C) is raised after the call
+        has ended: a worker left running could still be writing, and would hand its end
+        to the next call's join."""
+        interruption = None
+        while True:
+            try:
+                self._done.acquire()
+                break
+            except BaseException as error:  # re-raised below
+                interruption = error
         outcome, self._outcome = self._outcome, (None, None)
+        if interruption is not None:
+            raise interruption
         return outcome
 
 
@@ -140,6 +151,20 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_workers)
 
 
+def _join_all(workers: list) -> list:
+    """Every worker's outcome; an interruption while waiting is raised once all ended."""
+    outcomes, interruption = [], None
+    for worker in workers:
+        try:
+            outcomes.append(worker.join())
+        except BaseException as error:  # re-raised below
+            interruption = error
+            outcomes.append((None, None))
+    if interruption is not None:
+        raise interruption
+    return outcomes
+
+
 def _side_by_side(calls: list) -> list:
     """Run the argument-less ``calls`` at once, the first in the calling thread, the others
     on the pool's threads; their results in order.  They run one after the other instead
@@ -156,7 +181,7 @@ def _side_by_side(calls: list) -> list:
         try:
             first = calls[0]()
         finally:         # never return while a worker may still be writing
-            outcomes = [worker.join() for worker in _workers[:len(calls) - 1]]
+            outcomes = _join_all(_workers[:len(calls) - 1])
         for _, error in outcomes:
             if error is not None:
                 raise error

@@ -15,6 +15,8 @@ convolution into a matrix product.  The work is split three ways:
 
 3x3 stride-1 convolutions with enough channels go to Winograd's algorithm instead
 (``winograd.py``; ``winograd_tile`` holds the measured rule), in all three kernels.
+Other stride-1 convolutions with fewer output than input channels take their gradients
+through the flipped convolution (``_flipped_is_cheaper`` says why).
 """
 from __future__ import annotations
 

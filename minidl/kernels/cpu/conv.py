@@ -75,16 +75,13 @@ def _plan(geometry: ConvGeometry, batch, rows, channels, workers, min_width=None
 
 # -- forward --------------------------------------------------------------------------------
 
-def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
+def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan, folds_bias):
     """One worker's tiles of the forward pass: out_g = weight_g @ cols_g, + bias.
     out (N, G, C_out/G, L) is written only at the tiles' positions.  The bias is added by
-    the write-back of gathered tiles, else (one group, columns copied) by the product
-    itself, [W | b] @ [cols; 1], else by a pass over the output."""
+    the write-back of gathered tiles, else by the product itself when ``folds_bias`` (w_g
+    is then [W | b], the columns get a row of ones), else by a pass over the output."""
     n, groups, c_group, plane = out.shape
-    folds_bias = (bias is not None and groups == 1 and not plan.side_by_side
-                  and not geometry.pointwise)
     im2col = Im2col(x, geometry, plan.most_images, plan.most_columns, ones_row=folds_bias)
-    weights = np.concatenate([w_g, bias.reshape(1, -1, 1)], axis=2) if folds_bias else w_g
     product_buffer = scratch(OUTPUT_TILE, groups * c_group * plan.most_columns
                              if plan.side_by_side else 0, x.dtype)
     flat_bias = np.zeros(groups * c_group, x.dtype) if bias is None else bias
@@ -92,7 +89,7 @@ def _forward_tiles(tiles, x, w_g, bias, out, geometry, plan):
         cols = im2col.columns(n0, n1, l0, l1)
         if not plan.side_by_side:                # one GEMM per image, into out directly
             target = out[n0:n1, :, :, l0:l1]
-            np.matmul(weights, _per_image(cols, groups, n1 - n0), out=target)
+            np.matmul(w_g, _per_image(cols, groups, n1 - n0), out=target)
             if bias is not None and not folds_bias:
                 target += bias.reshape(groups, c_group, 1)
             continue
@@ -125,8 +122,14 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     plan = _plan(geometry, n, c_in * kh * kw, c_out, workers)
     out = np.empty((n, groups, c_out // groups, oh * ow), dtype=x.dtype)
     bias = None if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
-    run_blocks(partial(_forward_tiles, x=x, w_g=_grouped_weight(weight, groups), bias=bias,
-                       out=out, geometry=geometry, plan=plan), plan.tiles, workers)
+    w_g = _grouped_weight(weight, groups)
+    # one group, columns copied per image: the bias rides in the product, [W | b] @ [cols; 1]
+    folds_bias = (bias is not None and groups == 1 and not plan.side_by_side
+                  and not geometry.pointwise)
+    if folds_bias:
+        w_g = np.concatenate([w_g, bias.reshape(1, -1, 1)], axis=2)
+    run_blocks(partial(_forward_tiles, x=x, w_g=w_g, bias=bias, out=out, geometry=geometry,
+                       plan=plan, folds_bias=folds_bias), plan.tiles, workers)
     return out.reshape(n, c_out, oh, ow)
 
 

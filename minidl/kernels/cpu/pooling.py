@@ -281,7 +281,7 @@ def adaptive_avg_pool2d_forward(x, output_size):
     if tuple(output_size) == (1, 1):
         planes = x.shape[0] * x.shape[1]
         parallel_loop(_global_avg_pool_forward, planes, x.size + y.size,
-                      np.ascontiguousarray(x).reshape(planes, -1), y.reshape(-1))
+                      _as_planes(x).reshape(planes, -1), y.reshape(-1))
         return y
     parallel_loop(_adaptive_avg_pool_forward, x.shape[0] * x.shape[1], x.size + y.size,
                   _as_planes(x), _as_planes(y))

@@ -119,20 +119,18 @@ class _Worker:
 
     def join(self) -> tuple:
         """(the call's result, the exception it raised or None), once it has ended.  An
-        exception raised in the caller while it waits (Ctrl-C) is raised after the call
-        has ended: a worker left running could still be writing, and would hand its end
-        to the next call's join."""
+        exception raised in the caller while it waits (Ctrl-C) is waited out and comes
+        back in place of the call's own: a worker left running could still be writing,
+        and would hand its end to the next call's join."""
         interruption = None
         while True:
             try:
                 self._done.acquire()
                 break
-            except BaseException as error:  # re-raised below
+            except BaseException as error:  # returned below, for the caller to raise
                 interruption = error
         outcome, self._outcome = self._outcome, (None, None)
-        if interruption is not None:
-            raise interruption
-        return outcome
+        return outcome if interruption is None else (None, interruption)
 
 
 _workers: list[_Worker] = []
@@ -151,20 +149,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_workers)
 
 
-def _join_all(workers: list) -> list:
-    """Every worker's outcome; an interruption while waiting is raised once all ended."""
-    outcomes, interruption = [], None
-    for worker in workers:
-        try:
-            outcomes.append(worker.join())
-        except BaseException as error:  # re-raised below
-            interruption = error
-            outcomes.append((None, None))
-    if interruption is not None:
-        raise interruption
-    return outcomes
-
-
 def _side_by_side(calls: list) -> list:
     """Run the argument-less ``calls`` at once, the first in the calling thread, the others
     on the pool's threads; their results in order.  They run one after the other instead
@@ -181,7 +165,7 @@ def _side_by_side(calls: list) -> list:
         try:
             first = calls[0]()
         finally:         # never return while a worker may still be writing
-            outcomes = _join_all(_workers[:len(calls) - 1])
+            outcomes = [worker.join() for worker in _workers[:len(calls) - 1]]
         for _, error in outcomes:
             if error is not None:
                 raise error
@@ -204,7 +188,8 @@ def run_blocks(work, items: list, workers: int) -> list:
 
 
 def parallel_loop(loop, count: int, work: int, *args) -> None:
-    """Run the Numba loop ``loop(*args, start, stop)`` over the items [0, count): split
+    """Run ``loop(*args, start, stop)`` over the items [0, count) (a Numba loop compiled
+    ``nogil=True``, or any work that releases Python's lock, as NumPy's loops do): split
     into one contiguous range per worker when its ``work`` (elements read or written,
     each pass counted) is at least ``PARALLEL_MIN_WORK``, else on the calling thread
     alone.  The loop's items must be independent (no two write the same element)."""

@@ -492,3 +492,32 @@ def test_fused_update_kernels_match_the_reference(dtype, update, amsgrad, layout
         else:
             np.testing.assert_allclose(ours, theirs, rtol=4 * ulp, atol=4 * ulp)
     assert not np.array_equal(results[0][0], start[0])  # the parameter moved
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_kernel_keeps_subnormals_and_divides_by_zero_like_the_reference(amsgrad):
+    """A dead unit's running mean decays to the smallest subnormals and stays there; the
+    compiled loop must keep them as NumPy does (no flush to zero), and a zero denominator
+    (eps 0, nothing seen yet) gives nan or inf as in NumPy, never ZeroDivisionError."""
+    from minidl.kernels import cpu, reference
+
+    tiny = np.finfo(np.float32).smallest_subnormal
+    size = 70_000   # above the split threshold
+    start = [np.ones(size, np.float32), np.zeros(size, np.float32),
+             np.full(size, tiny, np.float32), np.zeros(size, np.float32),
+             np.zeros(size, np.float32)]
+    start[3][::2] = 1e-12       # half the units have seen gradients
+    start[2][1::4] = 0.0        # and a quarter have nothing at all: 0 / 0
+    results = []
+    for backend in (cpu, reference):
+        param, grad, exp_avg, exp_avg_sq, max_sq = (a.copy() for a in start)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            backend.adam_update(param, grad, exp_avg, exp_avg_sq, max_sq if amsgrad else None,
+                                beta1=0.9, beta2=0.999, step_size=1e-3, bias2_sqrt=1.0,
+                                eps=0.0)
+        results.append((param, exp_avg, exp_avg_sq))
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(ours, theirs)
+    param, exp_avg, _ = results[0]
+    assert (exp_avg[::2] == tiny).all()          # subnormals kept, not flushed
+    assert np.isnan(param[1::4]).all() and np.isfinite(param[::2]).all()

@@ -14,14 +14,14 @@ from ..reference import activation as reference
 from .workers import parallel_loop
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _relu_forward(x, y, start, stop):
     x, y = x[start:stop], y[start:stop]   # from 0: see _relu_backward
     for i in range(x.shape[0]):
         y[i] = 0 if x[i] <= 0 else x[i]     # NaN is not <= 0: it stays
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _relu_backward(y, grad, grad_x, start, stop):
     # the loop runs over slices from 0: LLVM vectorizes it only when it can see that no
     # index is negative (a loop from a run-time ``start`` ran 17x slower)

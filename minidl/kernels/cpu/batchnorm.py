@@ -36,7 +36,7 @@ def _or_constant(values, channels: int, dtype, constant: float) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _normalize_channel(x, c, mean, var, weight, bias, eps, y):
     """y[:, c, :] = (x[:, c, :] - mean) / √(var + eps) · weight + bias."""
     n_batch, _, size = x.shape
@@ -47,7 +47,7 @@ def _normalize_channel(x, c, mean, var, weight, bias, eps, y):
             y[n, c, m] = x[n, c, m] * scale + shift
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _forward_train(x, weight, bias, eps, y, mean, var, start, stop):
     """Batch statistics of each channel (mean, biased variance), then normalize it."""
     n_batch, _, size = x.shape
@@ -68,13 +68,13 @@ def _forward_train(x, weight, bias, eps, y, mean, var, start, stop):
         _normalize_channel(x, c, mu, squares / count, weight[c], bias[c], eps, y)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _forward_eval(x, mean, var, weight, bias, eps, y, start, stop):
     for c in range(start, stop):
         _normalize_channel(x, c, mean[c], var[c], weight[c], bias[c], eps, y)
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _backward(grad_y, x, mean, var, weight, eps, training, grad_x, grad_weight, grad_bias,
               start, stop):
     """grad_bias[c] = Σ g,  grad_weight[c] = Σ g·x̂,  grad_x[:, c, :] = α·g + β·x + γ.

@@ -46,7 +46,7 @@ at 64 with stride 1 and wins by a fifth at 64 with stride 2)."""
 
 # -- Numba loops ----------------------------------------------------------------------------
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def _valid_range(kernel_offset, stride, padding, size, out_size):
     """The output positions j whose input coordinate j·stride - padding + kernel_offset lies
     inside [0, size), as the half-open range [first, stop)."""
@@ -57,7 +57,7 @@ def _valid_range(kernel_offset, stride, padding, size, out_size):
     return min(first, out_size), max(min(first, out_size), stop)
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def _block_run(row, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, size):
     """Where kernel row ``row`` = (c·KH + p)·KW + q reads in the block-copy layout.
 
@@ -79,7 +79,7 @@ def _block_run(row, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, size):
     return (r % sh) * sw + t % sw, offset, start, stop, j0, j1
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def _zero_edge_columns(run, start, j0, j1, ow):
     """Zero the entries of ``run`` (positions start, start + 1, ...) whose column
     j = position mod OW lies outside [j0, j1): the block copy wrapped them around."""
@@ -95,7 +95,7 @@ def _zero_edge_columns(run, start, j0, j1, ow):
                 run[i * ow + j - start] = 0
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def split_phases(x, n0, sh, sw, phases):
     """phases[n, c, a·sw + b, u·Wp + v] = x[n0 + n, c, u·sh + a, v·sw + b] (0 past the edge).
     x (N, C, H, W); phases (nb, C, sh·sw, Hp·Wp) with Hp = ⌈H/sh⌉, Wp = ⌈W/sw⌉.
@@ -119,7 +119,7 @@ def split_phases(x, n0, sh, sw, phases):
                 fill_zero(plane[rows * wp:])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def merge_phases(phases, n0, sh, sw, grad_x):
     """grad_x[n0 + n, c, y, x] = phases[n, c, (y mod sh)·sw + x mod sw, ⌊y/sh⌋·Wp + ⌊x/sw⌋]:
     the inverse of split_phases."""
@@ -135,7 +135,7 @@ def merge_phases(phases, n0, sh, sw, grad_x):
                     copy(plane[u * wp:u * wp + count], grad_x[n0 + n, c, u * sh + a, b::sw])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def im2col_blocks(phases, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, cols):
     """cols[(c·KH + p)·KW + q, column(n, i·OW + j)] = x[n, c, i·sh - ph + p·dh,
     j·sw - pw + q·dw] (0 where the window leaves the image), by block copies from the
@@ -156,7 +156,7 @@ def im2col_blocks(phases, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, 
             _zero_edge_columns(out[start - l0:stop - l0], start, j0, j1, ow)
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def col2im_blocks(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, phases):
     """The adjoint of im2col_blocks: adds every entry of cols to the stride-phase pixel it
     came from.  phases (N', C, sh·sw, Hp·OW) accumulates dL/dx split into phases.
@@ -173,7 +173,7 @@ def col2im_blocks(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, h, w, ow, ph
             add(run, phases[n0 + n, row // (kh * kw), phase, start + offset:stop + offset])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def im2col_rows(x, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
     """The same columns as im2col_blocks for any geometry, copied output row by output row.
     x (N, C, H, W); cols (C·KH·KW, nb·(l1 - l0))."""
@@ -198,7 +198,7 @@ def im2col_rows(x, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, cols):
                       out[i * ow - l0 + lo:i * ow - l0 + hi])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def col2im_rows(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, grad_x):
     """The adjoint of im2col_rows: grad_x[n, c, y, x] += every entry of cols copied from
     (y, x)."""
@@ -221,7 +221,7 @@ def col2im_rows(cols, n0, l0, l1, kh, kw, sh, sw, ph, pw, dh, dw, ow, grad_x):
                              plane[i * sh - ph + p * dh, first:last + 1:sw])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def im2col_gather(x_flat, base, c_in, plane, taps, cols):
     """cols[c·T + t, k] = x_flat[base + c·plane + taps[t, k]] (0 where taps[t, k] < 0):
     T = KH·KW taps; ``taps`` from ``tap_offsets``, ``base`` the tile's first image."""
@@ -235,7 +235,7 @@ def im2col_gather(x_flat, base, c_in, plane, taps, cols):
                 out[k] = x_flat[channel + offset] if offset >= 0 else 0
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def col2im_scatter(cols, base, c_in, plane, taps, grad_flat):
     """The adjoint of im2col_gather: grad_flat[base + c·plane + taps[t, k]] += cols[c·T + t,
     k].  Within one row no two columns read the same pixel, so the order is free."""
@@ -250,7 +250,7 @@ def col2im_scatter(cols, base, c_in, plane, taps, grad_flat):
                     grad_flat[channel + offset] += terms[k]
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def batch_to_columns(y, n0, l0, l1, columns):
     """columns[c, column(n, l)] = y[n, c, l]:  a tile of (N, C, L) -> (C, nb·(l1 - l0))."""
     channels = y.shape[1]
@@ -260,7 +260,7 @@ def batch_to_columns(y, n0, l0, l1, columns):
         copy(y[n0 + n, c, l0:l1], columns[c, n * width:(n + 1) * width])
 
 
-@njit(cache=True, nogil=True, fastmath=False)
+@njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 def columns_to_batch(columns, bias, n0, l0, l1, out):
     """out[n, c, l] = columns[c, column(n, l)] + bias[c]:  (C, nb·(l1 - l0)) -> a tile of
     (N, C, L).  ``bias`` has C entries (zeros for no bias)."""

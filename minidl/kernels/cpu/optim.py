@@ -15,7 +15,7 @@ from ..reference import optim as reference
 from .workers import parallel_loop
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_beta1,
           beta2, one_minus_beta2, step_size, bias2_sqrt, eps, start, stop):
     # slices looped from 0, so that LLVM can vectorize (see activation._relu_backward)
@@ -34,7 +34,7 @@ def _adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, amsgrad, one_minus_b
         param[i] -= step_size * (m / (np.sqrt(v) / bias2_sqrt + eps))
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, lr, start, stop):
     param, grad, square_avg, acc_delta = (param[start:stop], grad[start:stop],
                                           square_avg[start:stop], acc_delta[start:stop])

@@ -26,7 +26,7 @@ def _as_planes(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x).reshape(-1, x.shape[-2], x.shape[-1])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _first_inside(start, dilation):
     """The first of start, start + d, start + 2d, … that is >= 0."""
     if start >= 0:
@@ -34,7 +34,7 @@ def _first_inside(start, dilation):
     return start % dilation
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                       dilation_h, dilation_w, y, indices, start, stop):
     """Scan each window in row-major order; ``value > best or isnan(value)`` keeps the
@@ -68,7 +68,7 @@ def _max_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                 indices[p, oh, ow] = best_index
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _max_pool_backward(grad_y, indices, grad_x, start, stop):
     _, out_h, out_w = grad_y.shape
     for p in range(start, stop):
@@ -78,7 +78,7 @@ def _max_pool_backward(grad_y, indices, grad_x, start, stop):
                 grad_x[p, indices[p, oh, ow]] += grad_y[p, oh, ow]
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _max_pool_2x2_forward(x, y, indices, start, stop):
     """The 2x2, stride-2, unpadded windows (the studies' pooling), each read as two
     pairs of a row: the general loop's rule (first maximum, a NaN wins) with its
@@ -134,7 +134,7 @@ def max_pool2d_backward(grad_y, indices, input_shape, kernel, stride, padding, d
     return grad_x.reshape(input_shape)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _window(o, stride, pad, kernel, size, count_include_pad):
     """[begin, end) of output o's window clipped to the input, and the cells it counts:
     clipped to the padded input with ``count_include_pad``, to the input otherwise."""
@@ -148,7 +148,7 @@ def _window(o, stride, pad, kernel, size, count_include_pad):
     return begin, end, counted
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                       count_include_pad, divisor_override, y, start, stop):
     """y = window sum / divisor; ``divisor_override`` 0 means "none" (the wrappers pass
@@ -171,7 +171,7 @@ def _avg_pool_forward(x, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                 y[p, oh, ow] = total / divisor
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _avg_pool_backward(grad_y, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
                        count_include_pad, divisor_override, grad_x, start, stop):
     _, height, width = grad_x.shape
@@ -214,13 +214,13 @@ def avg_pool2d_backward(grad_y, input_shape, kernel, stride, padding, ceil_mode,
     return grad_x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _adaptive_range(o, in_size, out_size):
     """[⌊o·in/out⌋, ⌈(o+1)·in/out⌉)."""
     return (o * in_size) // out_size, -((-(o + 1) * in_size) // out_size)
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _adaptive_avg_pool_forward(x, y, start, stop):
     _, height, width = x.shape
     _, out_h, out_w = y.shape
@@ -237,7 +237,7 @@ def _adaptive_avg_pool_forward(x, y, start, stop):
                 y[p, oh, ow] = total / ((h_end - h_begin) * (w_end - w_begin))
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _adaptive_avg_pool_backward(grad_y, grad_x, start, stop):
     _, height, width = grad_x.shape
     _, out_h, out_w = grad_y.shape
@@ -261,7 +261,7 @@ def _single_row_planes(array, global_pool: bool):
     return planes.reshape(planes.shape[0], 1, -1) if global_pool else planes
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _global_avg_pool_forward(x, y, start, stop):
     """y[p] = mean of row p of x (P, H·W): global average pooling, one plane a row
     (4x faster than the adaptive loop, whose per-window bookkeeping dominates when each

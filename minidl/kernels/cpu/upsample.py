@@ -15,7 +15,7 @@ from .options import FAST_SUMS
 from .workers import parallel_loop
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, error_model="numpy")
 def _upsample_forward(x, scale_h, scale_w, y, start, stop):
     _, height, width = x.shape
     for p in range(start, stop):
@@ -29,7 +29,7 @@ def _upsample_forward(x, scale_h, scale_w, y, start, stop):
                 y[p, first_row + a, :] = y[p, first_row, :]
 
 
-@njit(nogil=True, cache=True, fastmath=FAST_SUMS)
+@njit(nogil=True, cache=True, fastmath=FAST_SUMS, error_model="numpy")
 def _upsample_backward(grad_y, scale_h, scale_w, grad_x, start, stop):
     _, height, width = grad_x.shape
     for p in range(start, stop):

@@ -9,28 +9,28 @@ from __future__ import annotations
 from numba import njit
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def copy(source, target):
     """target[:] = source[:]."""
     for k in range(target.shape[0]):
         target[k] = source[k]
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def add(source, target):
     """target[:] += source[:]."""
     for k in range(target.shape[0]):
         target[k] += source[k]
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def axpy(coefficient, source, target):
     """target[:] += coefficient · source[:]."""
     for k in range(target.shape[0]):
         target[k] += coefficient * source[k]
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def fill_zero(target):
     """target[:] = 0."""
     for k in range(target.shape[0]):

@@ -46,7 +46,7 @@ TILE_BLOCK = 128
 
 # -- Numba loops ----------------------------------------------------------------------------
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def split_columns(x, n0, y0, shift, out):
     """out[n, y, s, q, c] = x[n0 + n, c, y0 + y, q·m + s - shift] (0 outside the row):
     rows y0 ... of nb images, channels last, each row split into its m column phases
@@ -66,7 +66,7 @@ def split_columns(x, n0, y0, shift, out):
                         fill_zero(target)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def transform_tiles(source, transform, row0, tiles_hw, out):
     """out[a, b, t, c] = Σ_{r,k} L[a, r] · d[r, k, c] · L[b, k] for every tile t =
     (n·TH + i)·TW + j, whose pixel (r, k) is row row0 + i·m + r, padded column j·m + k of
@@ -109,7 +109,7 @@ def transform_tiles(source, transform, row0, tiles_hw, out):
                             axpy(transform[b, k], combined[offset:offset + run], target)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def untransform_tiles(products, a_t, tiles_hw, bias, n0, i0, out):
     """out[n0 + n, o, (i0 + i)·m + u, j·m + v] = bias[o] + Σ_{a,b} Aᵀ[u, a] · products[a·α
     + b, o, t] · Aᵀ[v, b] for the tile t = (n·TH + i)·TW + j, cut at the output's edges.

@@ -397,7 +397,7 @@ def test_relu_forward_kernel_matches_the_reference(layout, dtype, rng):
 
 
 @pytest.mark.parametrize("a_shape, b_shape, layout", [
-    ((300, 400), (400, 100), "c"),       # split over the workers' rows
+    ((300, 600), (600, 100), "c"),       # split over the workers' rows
     ((4, 70, 400), (400, 90), "c"),      # leading axes flattened into rows
     ((400, 300), (100, 400), "t"),       # transposed views (a linear layer's weight)
     ((5, 7), (7, 3), "c"),               # small: one thread

@@ -3,10 +3,11 @@ thread per worker, as the convolutions run it (``workers.py``).
 
 C (R, m) = A (R, k) @ B (k, m), A's leading axes flattened into its R rows.  The rows of C
 are cut into one contiguous block per worker; each worker writes its block with a
-single-threaded product.  A product under ``SPLIT_MIN_FLOPS`` runs on the calling thread
-alone.  Left to itself, NumPy's BLAS wakes its own threads for every product, and on a
-machine whose cores are busy each wake-up can cost a scheduler time slice: a linear
-layer's 64x1568 @ 1568x128 took 0.3 ms on one thread and 3-17 ms on BLAS's two.
+single-threaded product.  A product under ``SPLIT_MIN_FLOPS``, or with fewer than
+``MIN_WORKER_ROWS`` rows a worker, runs on the calling thread alone.  Left to itself,
+NumPy's BLAS wakes its own threads for every product, and on a machine whose cores are
+busy each wake-up can cost a scheduler time slice: a linear layer's 64x1568 @ 1568x128
+took 0.3 ms on one thread and 3-17 ms on BLAS's two.
 """
 from __future__ import annotations
 
@@ -17,8 +18,15 @@ import numpy as np
 from ..reference import linalg as reference
 from .workers import one_blas_thread, run_blocks, worker_count
 
-SPLIT_MIN_FLOPS = 1 << 22
-"""Multiply-adds below which one thread computes the whole product."""
+SPLIT_MIN_FLOPS = 1 << 24
+"""Multiply-adds below which one thread computes the whole product.  Measured on 2 cores,
+split / one thread: 0.87 for 128x1568 @ 1568x128 (25.7 M), 0.74 for 512x512 @ 512x128,
+0.63 for 1024x256 @ 256x256; a hand-off to a worker costs 80-200 µs."""
+
+MIN_WORKER_ROWS = 64
+"""Fewest rows of the product a worker takes: BLAS is slow on thinner blocks.  Measured,
+split / one thread: 1.18 for 64x1568 @ 1568x128, 1.39 for 32x512 @ 512x512, 0.97 for
+16x2048 @ 2048x1024 (33.6 M multiply-adds)."""
 
 
 def _product_rows(blocks, a, b, out):
@@ -35,7 +43,7 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return reference.matmul(a, b)
     rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
     out = np.empty((rows.shape[0], b.shape[1]), dtype=a.dtype)
-    workers = min(worker_count(), rows.shape[0])
+    workers = min(worker_count(), rows.shape[0] // MIN_WORKER_ROWS)
     if rows.shape[0] * rows.shape[1] * b.shape[1] < SPLIT_MIN_FLOPS or workers < 2:
         with one_blas_thread():
             np.matmul(rows, b, out=out)

@@ -265,3 +265,52 @@ def test_gradients_by_either_route(config, ratio, rng, monkeypatch):
                  np.float64)
     assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
                  reference.conv2d_backward_weight(x, grad_out, kernel, *options), np.float64)
+
+
+# -- the direct kernel (float32, stride 1, one group) ---------------------------------------
+DIRECT_CONFIGS = [
+    (1, 4, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one output channel
+    (2, 5, 7, 9, 6, (3, 2), (1, 1), (1, 0), (1, 2), 1),     # rectangular, dilated, 6 = 4 + 2
+    (3, 8, 14, 14, 32, (3, 3), (1, 1), (1, 1), (1, 1), 1),  # a study's layer
+    (1, 6, 9, 4, 9, (5, 5), (1, 1), (2, 2), (2, 1), 1),     # one image: channel blocks split
+    (2, 4, 3, 3, 5, (5, 5), (1, 1), (2, 2), (1, 1), 1),     # kernel larger than the image
+    (2, 4, 2, 37, 4, (1, 3), (1, 1), (0, 1), (1, 1), 1),    # rows wider than a step
+    (1, 4, 4, 4, 4, (3, 3), (1, 1), (3, 3), (1, 1), 1),     # padding beyond the reach
+]
+
+
+@pytest.mark.parametrize("config", DIRECT_CONFIGS)
+@pytest.mark.parametrize("split", [False, True])
+def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
+    """The direct kernel computes the forward pass and, through the flipped convolution,
+    the input gradient (where the padding allows), in float32; ``split``: the items run
+    on all the workers, however little the work."""
+    from minidl.kernels.cpu import workers
+
+    if split:
+        monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+    calls = []
+    direct_forward = cpu.direct_forward
+    monkeypatch.setattr(cpu, "direct_forward", lambda *args: calls.append(args[0].shape)
+                        or direct_forward(*args))
+    compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
+    n, c_in, h, w, c_out, kernel, _, padding, dilation, _ = config
+    reach = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    flips = all(p <= r for p, r in zip(padding, reach)) and c_out >= 4
+    assert calls[0] == (n, c_in, h, w)
+    assert len(calls) == 1 + flips
+
+
+def test_direct_kernel_is_not_used_where_it_is_slower():
+    from minidl.kernels.cpu.direct import direct_applies
+
+    study = (np.float32, (14, 14), (3, 3), (1, 1), (1, 1), 1, 16, 32, False)
+    assert direct_applies(*study)
+    assert not direct_applies(np.float64, *study[1:])                  # float64: columns
+    assert not direct_applies(*study[:3], (2, 2), *study[4:])          # stride 2
+    assert not direct_applies(*study[:5], 2, *study[6:])               # groups
+    assert not direct_applies(*study[:6], 3, *study[7:])               # 3 input channels
+    assert not direct_applies(*study[:6], 128, *study[7:])             # 1152 window products
+    assert not direct_applies(*study[:2], (1, 1), *study[3:])          # pointwise
+    assert not direct_applies(*study[:6], 64, 64, True)                # Winograd's range
+    assert direct_applies(*study[:6], 64, 32, True)                    # ... but not 32 out

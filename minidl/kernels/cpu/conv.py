@@ -13,10 +13,13 @@ convolution into a matrix product.  The work is split three ways:
 - this file: the three kernels, each a loop over its worker's tiles of (columns, GEMM,
   write-back), GEMMs with one thread each, the workers side by side.
 
-3x3 stride-1 convolutions with enough channels go to Winograd's algorithm instead
-(``winograd.py``; ``winograd_tile`` holds the measured rule), in all three kernels.
-Other stride-1 convolutions with fewer output than input channels take their gradients
-through the flipped convolution (``_flipped_is_cheaper`` says why).
+Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
+(``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
+input gradient as the flipped convolution.  3x3 stride-1 convolutions with enough
+channels go to Winograd's algorithm (``winograd.py``; ``winograd_tile`` holds the
+measured rule), in all three kernels.  Other stride-1 convolutions with fewer output
+than input channels take their gradients through the flipped convolution
+(``_flipped_is_cheaper`` says why).
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from functools import partial
 import numpy as np
 
 from ..geometry import conv_output_size
+from .direct import direct_applies, direct_forward
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .scratch import scratch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
@@ -115,10 +119,13 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     oh = conv_output_size(h, kh, stride[0], padding[0], dilation[0])
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
     tile = winograd_tile((kh, kw), stride, padding, dilation, groups, c_in, c_out, (oh, ow))
+    workers = worker_count()
+    if direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, groups, c_in, c_out,
+                      winograd=tile is not None):
+        return direct_forward(x, weight, bias, padding, dilation, workers)
     if tile is not None:
         return winograd_forward(x, weight, bias, padding, tile)
     geometry = ConvGeometry((h, w), (kh, kw), stride, padding, dilation, (oh, ow))
-    workers = worker_count()
     plan = _plan(geometry, n, c_in * kh * kw, c_out, workers)
     out = np.empty((n, groups, c_out // groups, oh * ow), dtype=x.dtype)
     bias = None if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
@@ -165,17 +172,20 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     n, c_out, oh, ow = grad_out.shape
     _, c_in_group, kh, kw = weight.shape
     c_in = c_in_group * groups
-    # dL/dx of a stride-1 convolution is one too: of gy, padded by KH - 1 - p, with the
-    # filter flipped (and the channels' roles swapped), when it gives exactly H x W
-    flipped_padding = (kh - 1 - padding[0], kw - 1 - padding[1])
-    tile = winograd_tile((kh, kw), stride, flipped_padding, dilation, groups, c_out, c_in,
-                         input_hw) if min(flipped_padding) >= 0 else None
-    if tile is not None and tuple(input_hw) == (oh + kh - 1 - 2 * padding[0],
-                                                ow + kw - 1 - 2 * padding[1]):
-        return winograd_backward_input(grad_out, weight, padding, tile)
-    if _flipped_is_cheaper(c_in, c_out, input_hw, (oh, ow), (kh, kw), stride, padding,
-                           dilation):
-        return _flipped_forward(grad_out, weight, padding, dilation, groups)
+    # dL/dx of a stride-1 convolution is one too, the flipped convolution: of gy, padded
+    # by d·(K - 1) - p, with the filter flipped (and the channels' roles swapped), when
+    # it gives exactly H x W; the direct kernel or Winograd's computes it, where either
+    # applies, else it goes through the columns below unless the flip is cheaper
+    if _flips(input_hw, (oh, ow), (kh, kw), stride, padding, dilation):
+        flipped_padding = _flipped_padding((kh, kw), padding, dilation)
+        tile = winograd_tile((kh, kw), stride, flipped_padding, dilation, groups, c_out,
+                             c_in, input_hw)
+        if (direct_applies(grad_out.dtype, (oh, ow), (kh, kw), stride, flipped_padding,
+                           groups, c_out, c_in, winograd=tile is not None)
+                or c_out < FLIPPED_CHANNEL_RATIO * c_in):
+            return _flipped_forward(grad_out, weight, padding, dilation, groups)
+        if tile is not None:
+            return winograd_backward_input(grad_out, weight, padding, tile)
     geometry = ConvGeometry(input_hw, (kh, kw), stride, padding, dilation, (oh, ow))
     workers = worker_count()
     plan = _plan(geometry, n, max(c_in * kh * kw, c_out), c_out, workers)
@@ -195,25 +205,31 @@ col2im: 0.18 for 16x2x200x200 -> 16 channels, 0.75-0.87 for 24-32 -> 33-64 chann
 1.00-1.07 for as many channels on both sides."""
 
 
-def _flipped_is_cheaper(c_in, c_out, input_hw, out_hw, kernel_hw, stride, padding,
-                        dilation) -> bool:
-    """Whether a gradient goes through the flipped convolution: a stride-1 convolution
-    (padding at most the dilated kernel's reach, so that the flipped one's is not
-    negative) with fewer output channels than input channels.
+def _flips(input_hw, out_hw, kernel_hw, stride, padding, dilation) -> bool:
+    """Whether the gradients of a convolution are flipped convolutions: stride 1, padding
+    at most the dilated kernel's reach (so that the flipped one's is not negative).
 
     The gradients of y = x ⋆ w (stride 1) are convolutions of the same kind: dL/dx is gy
     convolved with w flipped in space and its channel roles swapped, and dL/dw (flipped)
     is the weight gradient of that flipped convolution, with x in the role of its output
-    gradient (``_flipped_forward``, ``_flipped_weight_gradient``).  The direct route
-    builds columns of C_in·KH·KW rows and, for dL/dx, multiplies over an inner dimension
-    of C_out (BLAS is slow when it is small: 2 in the last layer of a colourizer); the
-    flipped route builds C_out·KH·KW rows and multiplies over C_out·KH·KW."""
-    if tuple(stride) != (1, 1) or c_out >= FLIPPED_CHANNEL_RATIO * c_in:
+    gradient (``_flipped_forward``, ``_flipped_weight_gradient``)."""
+    if tuple(stride) != (1, 1):
         return False
     reach = [d * (k - 1) for k, d in zip(kernel_hw, dilation)]
     return (all(0 <= p <= r for p, r in zip(padding, reach))
             and all(o == h + 2 * p - r
                     for o, h, p, r in zip(out_hw, input_hw, padding, reach)))
+
+
+def _flipped_is_cheaper(c_in, c_out, input_hw, out_hw, kernel_hw, stride, padding,
+                        dilation) -> bool:
+    """Whether a gradient of a flipping convolution (``_flips``) with fewer output channels
+    than input channels goes through the flipped convolution.  The im2col route builds
+    columns of C_in·KH·KW rows and, for dL/dx, multiplies over an inner dimension of
+    C_out (BLAS is slow when it is small: 2 in the last layer of a colourizer); the
+    flipped route builds C_out·KH·KW rows and multiplies over C_out·KH·KW."""
+    return (c_out < FLIPPED_CHANNEL_RATIO * c_in
+            and _flips(input_hw, out_hw, kernel_hw, stride, padding, dilation))
 
 
 def _flipped_padding(kernel_hw, padding, dilation):

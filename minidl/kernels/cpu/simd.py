@@ -1,0 +1,100 @@
+"""A 16-lane float32 vector for Numba kernels: values that live in registers.
+
+LLVM vectorizes a Numba loop over an array on its own, but it keeps a running sum in
+memory when the sum is an array element, and a kernel that wants many sums at once (a
+register-blocked convolution: 4 output channels x 32 positions) cannot declare them as
+scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
+whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
+LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
+the vector for whatever the CPU has).  Four operations, each compiled inline:
+
+    zeros()                     -> (0, ..., 0)
+    load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
+    store(a, i, v)                 a[i : i + 16] = v     (flat index i, no bounds check)
+    multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
+                                                         fused where the CPU has FMA
+
+A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
+``load`` and ``store`` do not check bounds: the caller keeps 16 elements at ``i``.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.core.datamodel import models
+from numba.extending import intrinsic, register_model
+
+LANES = 16
+_VECTOR = ir.VectorType(ir.FloatType(), LANES)
+
+
+class F32x16(types.Type):
+    """Numba's type for 16 float32 lanes."""
+
+    def __init__(self):
+        super().__init__(name="F32x16")
+
+
+f32x16 = F32x16()
+
+
+@register_model(F32x16)
+class _F32x16Model(models.PrimitiveModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, _VECTOR)
+
+
+def _lanes_at(context, builder, array_type, array, index):
+    """A <16 x float>* to element ``index`` of a contiguous array."""
+    data = context.make_array(array_type)(context, builder, array).data
+    return builder.bitcast(builder.gep(data, [index]), _VECTOR.as_pointer())
+
+
+def _check_array(array):
+    if not (isinstance(array, types.Array) and array.dtype == types.float32
+            and array.layout == "C"):
+        raise TypeError(f"simd needs a C-contiguous float32 array, not {array}")
+
+
+@intrinsic
+def zeros(typingctx):
+    def codegen(context, builder, signature, args):
+        return ir.Constant(_VECTOR, [0.0] * LANES)
+    return f32x16(), codegen
+
+
+@intrinsic
+def load(typingctx, array, index):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        return builder.load(_lanes_at(context, builder, signature.args[0], *args), align=4)
+    return f32x16(array, types.intp), codegen
+
+
+@intrinsic
+def store(typingctx, array, index, vector):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        array_value, index_value, vector_value = args
+        builder.store(vector_value, _lanes_at(context, builder, signature.args[0],
+                                              array_value, index_value), align=4)
+        return context.get_dummy_value()
+    return types.none(array, types.intp, f32x16), codegen
+
+
+@intrinsic
+def multiply_add(typingctx, acc, scalar, vector):
+    def codegen(context, builder, signature, args):
+        acc_value, scalar_value, vector_value = args
+        lane0 = builder.insert_element(ir.Constant(_VECTOR, ir.Undefined), scalar_value,
+                                       ir.Constant(ir.IntType(32), 0))
+        broadcast = builder.shuffle_vector(lane0, ir.Constant(_VECTOR, ir.Undefined),
+                                           ir.Constant(ir.VectorType(ir.IntType(32), LANES),
+                                                       [0] * LANES))
+        fmuladd = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fmuladd.v16f32")
+        return builder.call(fmuladd, [broadcast, vector_value, acc_value])
+    return f32x16(f32x16, types.float32, f32x16), codegen

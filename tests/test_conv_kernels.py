@@ -312,5 +312,6 @@ def test_direct_kernel_is_not_used_where_it_is_slower():
     assert not direct_applies(*study[:6], 3, *study[7:])               # 3 input channels
     assert not direct_applies(*study[:6], 128, *study[7:])             # 1152 window products
     assert not direct_applies(*study[:2], (1, 1), *study[3:])          # pointwise
+    assert not direct_applies(*study[:7], 128, False)                  # 128 outputs
     assert not direct_applies(*study[:6], 64, 64, True)                # Winograd's range
     assert direct_applies(*study[:6], 64, 32, True)                    # ... but not 32 out

@@ -114,6 +114,11 @@ DIRECT_MAX_TAPS = 600
 products are fat enough (measured on 2 cores, direct / im2col: 0.82 for 32x64x8x8 -> 64,
 C_in·KH·KW = 576; 1.21 for 16x128x8x8 -> 128, 1152)."""
 
+DIRECT_MAX_OUTPUT_CHANNELS = 64
+"""Most output channels: with more, BLAS's products have enough rows to run at speed, and
+outputs of 8x8 images, a third of whose padded layout is not positions, cost more here
+(32x64x8x8 -> 128: direct 1.65x the im2col route's time; -> 64: 0.82x)."""
+
 DIRECT_MIN_CHANNELS = 4
 """Fewest input channels: with fewer, the copies in and out of the padded layout cost more
 than the sums (3x28x28 -> 16, b64: 1.32x the im2col route's time; 1 channel: 1.70x)."""
@@ -131,8 +136,8 @@ and the output sums of its image while it works."""
 def direct_applies(dtype, input_hw, kernel_hw, stride, padding, groups, channels_in,
                    channels_out, winograd: bool) -> bool:
     """Whether this kernel computes a convolution: float32, stride 1, one group, a window
-    larger than 1x1 (a pointwise convolution is a plain matrix product), a number of
-    input channels and window products in the range where it beats the im2col route,
+    larger than 1x1 (a pointwise convolution is a plain matrix product), numbers of input
+    and output channels and window products in the range where it beats the im2col route,
     and Winograd's algorithm either not applicable (``winograd``) or outside its best
     range.  Measured on 2 cores, direct / the route taken before: 0.64 for 64x16x14x14 ->
     32, 0.75 for 64x32x14x14 -> 64, 0.57 for 32x33x32x32 -> 24, 0.59 for 16x64x128x128 ->
@@ -141,7 +146,7 @@ def direct_applies(dtype, input_hw, kernel_hw, stride, padding, groups, channels
     planes = channels_in * (input_hw[0] + 2 * padding[0]) * (input_hw[1] + 2 * padding[1])
     return (dtype == np.float32 and groups == 1 and tuple(stride) == (1, 1)
             and tuple(kernel_hw) != (1, 1) and DIRECT_MIN_CHANNELS <= channels_in
-            and taps <= DIRECT_MAX_TAPS and planes <= DIRECT_MAX_PLANES
+            and channels_out <= DIRECT_MAX_OUTPUT_CHANNELS and taps <= DIRECT_MAX_TAPS and planes <= DIRECT_MAX_PLANES
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
 
 

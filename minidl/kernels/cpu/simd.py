@@ -16,6 +16,9 @@ the vector for whatever the CPU has).  Four operations, each compiled inline:
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
 ``load`` and ``store`` do not check bounds: the caller keeps 16 elements at ``i``.
+
+Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
+change here, delete the ``__pycache__`` of the kernels that use this module.
 """
 from __future__ import annotations
 

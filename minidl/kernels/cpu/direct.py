@@ -146,7 +146,8 @@ def direct_applies(dtype, input_hw, kernel_hw, stride, padding, groups, channels
     planes = channels_in * (input_hw[0] + 2 * padding[0]) * (input_hw[1] + 2 * padding[1])
     return (dtype == np.float32 and groups == 1 and tuple(stride) == (1, 1)
             and tuple(kernel_hw) != (1, 1) and DIRECT_MIN_CHANNELS <= channels_in
-            and channels_out <= DIRECT_MAX_OUTPUT_CHANNELS and taps <= DIRECT_MAX_TAPS and planes <= DIRECT_MAX_PLANES
+            and channels_out <= DIRECT_MAX_OUTPUT_CHANNELS and taps <= DIRECT_MAX_TAPS
+            and planes <= DIRECT_MAX_PLANES
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
 
 

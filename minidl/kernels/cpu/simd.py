@@ -26,6 +26,7 @@ from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.core.datamodel import models
+from numba.core.errors import TypingError
 from numba.extending import intrinsic, register_model
 
 LANES = 16
@@ -57,7 +58,7 @@ def _lanes_at(context, builder, array_type, array, index):
 def _check_array(array):
     if not (isinstance(array, types.Array) and array.dtype == types.float32
             and array.layout == "C"):
-        raise TypeError(f"simd needs a C-contiguous float32 array, not {array}")
+        raise TypingError(f"simd needs a C-contiguous float32 array, not {array}")
 
 
 @intrinsic

@@ -1,0 +1,53 @@
+"""The 16-lane vector type the direct convolution keeps its sums in (kernels/cpu/simd.py)."""
+import numpy as np
+import pytest
+from numba import njit
+from numba.core.errors import TypingError
+
+from minidl.kernels.cpu.simd import LANES, load, multiply_add, store, zeros
+
+
+@njit
+def _axpy_in_lanes(scale, x, y, out):
+    """out = y + scale * x, 16 lanes a step (len a multiple of 16)."""
+    for i in range(0, x.size, LANES):
+        store(out, i, multiply_add(load(y, i), scale, load(x, i)))
+
+
+@njit
+def _sum_of_products(weights, x, out):
+    """out[0:16] = Σ_k weights[k] · x[k·16 : (k+1)·16], the sum kept in a register."""
+    total = zeros()
+    for k in range(weights.size):
+        total = multiply_add(total, weights[k], load(x, k * LANES))
+    store(out, 0, total)
+
+
+def test_loads_multiply_adds_and_stores_16_lanes_at_any_offset():
+    rng = np.random.default_rng(0)
+    x, y = (rng.standard_normal(3 * LANES + 5).astype(np.float32) for _ in range(2))
+    out = np.full_like(x, 7.0)
+    _axpy_in_lanes(np.float32(0.5), x[5:], y[5:], out[5:])       # unaligned views
+    np.testing.assert_allclose(out[5:], y[5:] + np.float32(0.5) * x[5:], rtol=1e-6)
+    np.testing.assert_array_equal(out[:5], 7.0)                  # nothing outside written
+
+
+def test_a_running_sum_stays_in_its_vector():
+    rng = np.random.default_rng(1)
+    weights = rng.standard_normal(9).astype(np.float32)
+    x = rng.standard_normal(9 * LANES).astype(np.float32)
+    out = np.empty(LANES, np.float32)
+    _sum_of_products(weights, x, out)
+    expected = (weights[:, None].astype(np.float64) * x.reshape(9, LANES)).sum(axis=0)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_only_contiguous_float32_arrays_are_accepted():
+    @njit
+    def first_lanes(a, out):
+        store(out, 0, load(a, 0))
+
+    with pytest.raises(TypingError, match="float32"):
+        first_lanes(np.zeros(LANES), np.zeros(LANES, np.float32))
+    with pytest.raises(TypingError, match="float32"):
+        first_lanes(np.zeros(2 * LANES, np.float32)[::2], np.zeros(LANES, np.float32))

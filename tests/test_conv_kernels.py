@@ -269,26 +269,30 @@ def test_gradients_by_either_route(config, ratio, rng, monkeypatch):
 
 # -- the direct kernel (float32, stride 1, one group) ---------------------------------------
 DIRECT_CONFIGS = [
-    (1, 4, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one output channel
+    (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one channel each way
     (2, 5, 7, 9, 6, (3, 2), (1, 1), (1, 0), (1, 2), 1),     # rectangular, dilated, 6 = 4 + 2
     (3, 8, 14, 14, 32, (3, 3), (1, 1), (1, 1), (1, 1), 1),  # a study's layer
     (1, 6, 9, 4, 9, (5, 5), (1, 1), (2, 2), (2, 1), 1),     # one image: channel blocks split
     (2, 4, 3, 3, 5, (5, 5), (1, 1), (2, 2), (1, 1), 1),     # kernel larger than the image
-    (2, 4, 2, 37, 4, (1, 3), (1, 1), (0, 1), (1, 1), 1),    # rows wider than a step
+    (2, 2, 3, 37, 4, (1, 3), (1, 1), (0, 1), (1, 1), 1),    # three vectors a row, one short
     (1, 4, 4, 4, 4, (3, 3), (1, 1), (3, 3), (1, 1), 1),     # padding beyond the reach
+    (2, 3, 5, 16, 2, (3, 3), (1, 1), (1, 1), (1, 1), 1),    # rows of exactly one vector
 ]
 
 
 @pytest.mark.parametrize("config", DIRECT_CONFIGS)
 @pytest.mark.parametrize("split", [False, True])
 def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
-    """The direct kernel computes the forward pass and, through the flipped convolution,
-    the input gradient (where the padding allows), in float32; ``split``: the items run
-    on all the workers, however little the work."""
+    """The direct kernel, used for every float32 stride-1 convolution here whatever its
+    speed, computes the forward pass and, through the flipped convolution, the input
+    gradient (where the padding allows), in float32; ``split``: the items run on all the
+    workers, however little the work."""
     from minidl.kernels.cpu import workers
 
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+    monkeypatch.setattr(cpu, "direct_applies", lambda dtype, *args, **kwargs:
+                        dtype == np.float32)
     calls = []
     direct_forward = cpu.direct_forward
     monkeypatch.setattr(cpu, "direct_forward", lambda *args: calls.append(args[0].shape)
@@ -296,22 +300,36 @@ def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
     compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
     n, c_in, h, w, c_out, kernel, _, padding, dilation, _ = config
     reach = [d * (k - 1) for k, d in zip(kernel, dilation)]
-    flips = all(p <= r for p, r in zip(padding, reach)) and c_out >= 4
+    flips = all(p <= r for p, r in zip(padding, reach))
     assert calls[0] == (n, c_in, h, w)
     assert len(calls) == 1 + flips
+
+
+def test_the_studies_layers_take_the_direct_kernel(rng, monkeypatch):
+    """A 3-channel first layer and its input gradient (8 -> 3 channels, flipped) go to the
+    direct kernel under the measured rule."""
+    calls = []
+    direct_forward = cpu.direct_forward
+    monkeypatch.setattr(cpu, "direct_forward", lambda *args: calls.append(args[0].shape)
+                        or direct_forward(*args))
+    compare_all_kernels((2, 3, 14, 14, 8, (3, 3), (1, 1), (1, 1), (1, 1), 1), np.float32,
+                        rng, KernelBackend("cpu"))
+    assert calls == [(2, 3, 14, 14), (2, 8, 14, 14)]
 
 
 def test_direct_kernel_is_not_used_where_it_is_slower():
     from minidl.kernels.cpu.direct import direct_applies
 
-    study = (np.float32, (14, 14), (3, 3), (1, 1), (1, 1), 1, 16, 32, False)
+    # dtype, input_hw, kernel_hw, stride, padding, dilation, groups, C_in, C_out, winograd
+    study = (np.float32, (14, 14), (3, 3), (1, 1), (1, 1), (1, 1), 1, 16, 32, False)
     assert direct_applies(*study)
+    assert direct_applies(*study[:7], 1, *study[8:])                   # one input channel
     assert not direct_applies(np.float64, *study[1:])                  # float64: columns
     assert not direct_applies(*study[:3], (2, 2), *study[4:])          # stride 2
-    assert not direct_applies(*study[:5], 2, *study[6:])               # groups
-    assert not direct_applies(*study[:6], 3, *study[7:])               # 3 input channels
-    assert not direct_applies(*study[:6], 128, *study[7:])             # 1152 window products
+    assert not direct_applies(*study[:6], 2, *study[7:])               # groups
+    assert not direct_applies(*study[:7], 128, *study[8:])             # 1152 window products
     assert not direct_applies(*study[:2], (1, 1), *study[3:])          # pointwise
-    assert not direct_applies(*study[:7], 128, False)                  # 128 outputs
-    assert not direct_applies(*study[:6], 64, 64, True)                # Winograd's range
-    assert direct_applies(*study[:6], 64, 32, True)                    # ... but not 32 out
+    assert not direct_applies(*study[:1], (8, 8), *study[2:])          # half the lanes idle
+    assert not direct_applies(*study[:8], 128, False)                  # 128 outputs
+    assert not direct_applies(*study[:7], 64, 64, True)                # Winograd's range
+    assert direct_applies(*study[:7], 64, 32, True)                    # ... but not 32 out

@@ -4,7 +4,7 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from minidl.kernels.cpu.simd import LANES, load, multiply_add, store, zeros
+from minidl.kernels.cpu.simd import LANES, load, multiply_add, splat, store, store_first, zeros
 
 
 @njit
@@ -40,6 +40,20 @@ def test_a_running_sum_stays_in_its_vector():
     _sum_of_products(weights, x, out)
     expected = (weights[:, None].astype(np.float64) * x.reshape(9, LANES)).sum(axis=0)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+@njit
+def _first_of_a_splat(value, out, index, count):
+    store_first(out, index, splat(value), count)
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 16])
+def test_store_first_writes_only_its_lanes(count):
+    out = np.zeros(LANES + 6, np.float32)
+    _first_of_a_splat(np.float32(2.5), out, 3, count)
+    expected = np.zeros_like(out)
+    expected[3:3 + count] = 2.5
+    np.testing.assert_array_equal(out, expected)
 
 
 def test_only_contiguous_float32_arrays_are_accepted():

@@ -120,8 +120,8 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
     tile = winograd_tile((kh, kw), stride, padding, dilation, groups, c_in, c_out, (oh, ow))
     workers = worker_count()
-    if direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, groups, c_in, c_out,
-                      winograd=tile is not None):
+    if direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, dilation, groups, c_in,
+                      c_out, winograd=tile is not None):
         return direct_forward(x, weight, bias, padding, dilation, workers)
     if tile is not None:
         return winograd_forward(x, weight, bias, padding, tile)
@@ -181,7 +181,7 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
         tile = winograd_tile((kh, kw), stride, flipped_padding, dilation, groups, c_out,
                              c_in, input_hw)
         if (direct_applies(grad_out.dtype, (oh, ow), (kh, kw), stride, flipped_padding,
-                           groups, c_out, c_in, winograd=tile is not None)
+                           dilation, groups, c_out, c_in, winograd=tile is not None)
                 or c_out < FLIPPED_CHANNEL_RATIO * c_in):
             return _flipped_forward(grad_out, weight, padding, dilation, groups)
         if tile is not None:

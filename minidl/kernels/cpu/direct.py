@@ -7,22 +7,23 @@ machine against 150-160 for a large square product), and the copies take a third
 time.  This kernel reads the input where it lies, 16 output positions at a time.
 
 The picture: pad each input plane by (ph, pw) and lay its rows end to end, Wp = W + 2·pw
-values a row.  Output position (i, j) sits at p = i·Wp + j of the same layout, and its
-window's tap (p, q) at p + p·dh·Wp + q·dw.  So 16 consecutive outputs of a row read 16
-consecutive inputs for each tap:
+values a row.  Output (i, j)'s window tap (p, q) reads the value at (i + p·dh)·Wp + j +
+q·dw, so 16 outputs j ... j + 15 of one output row read 16 consecutive values for each
+tap:
 
-    out[o, p : p+16] = Σ_c Σ_taps weight[o, c, tap] · plane_c[p + offset(tap) : ... + 16]
+    out[o, i, j : j+16] = Σ_c Σ_taps weight[o, c, tap] · plane_c[i·Wp + j + offset(tap) :
+                                                                 ... + 16]
 
-a multiply-add of one weight (broadcast) and one 16-lane load.  The outputs in the last
-dw·(KW - 1) columns of each padded row are not real positions (their windows wrap into
-the next row); they are computed and dropped, which costs (KW - 1)·dw / Wp of the work
-(1/8 for 14x14 images, 3x3 kernel).
+a multiply-add of one weight (broadcast) and one 16-lane load.  Each output row is cut
+into ⌈OW / 16⌉ vectors; the last one's lanes past OW are computed and not stored (a
+masked store), which wastes 1 - OW / (16·⌈OW / 16⌉) of the work: nothing for 16 or 32
+wide rows, 1/8 for 14 or 28, half for 8 (``DIRECT_MIN_LANE_USE``).
 
-Register blocking: each step keeps 4 output channels x 32 positions = 8 vectors of sums in
-registers (``simd.py``) across the whole sum over C_in·KH·KW, so each loaded input vector
-feeds 4 multiply-adds and each broadcast weight 2: the loop runs at the multiply-add
-units' speed, not the loads'.  The sums are written once, to a per-image buffer in the
-padded layout, and moved to the NCHW output with the bias added.
+Register blocking: each step keeps 4 output channels x 2 vectors = 8 vectors of sums in
+registers (``simd.py``), started at the bias, across the whole sum over C_in·KH·KW, so
+each loaded input vector feeds 4 multiply-adds and each broadcast weight 2: the loop runs
+at the multiply-add units' speed, not the loads'.  The sums go straight into the NCHW
+output rows.
 
 Work is split over (image, block of output channels) items (``workers.parallel_loop``);
 each item copies its image into zero-padded planes of its own.
@@ -33,35 +34,34 @@ import numpy as np
 from numba import njit
 
 from ..geometry import conv_output_size
-from .simd import LANES, load, multiply_add, store, zeros
+from .simd import LANES, load, multiply_add, splat, store_first
 from .workers import parallel_loop
 
 CHANNEL_BLOCK = 4
-"""Output channels whose sums one step keeps in registers (with ``POSITION_BLOCK``)."""
-
-POSITION_BLOCK = 2 * LANES
-"""Output positions of one step: two vectors."""
+"""Output channels whose sums one step keeps in registers (with two vectors of outputs)."""
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_w,
                   chunks, out, start, stop):
     """Items [start, stop) of N·chunks: image n = item // chunks, output channel block
-    item % chunks.  x (N, C, H, W); weight (C_out rounded up to 4, C, KH·KW), zero rows
-    past C_out; bias (C_out,); out (N, C_out, OH, OW)."""
+    item % chunks.  x (N, C, H, W); weight (C_out rounded up to 4, C, KH·KW) and bias
+    (C_out rounded up to 4,), zero past C_out; out (N, C_out, OH·OW)."""
     _, channels, height, width = x.shape
-    c_out, out_h, out_w = out.shape[1], out.shape[2], out.shape[3]
-    row = width + 2 * pad_w                                     # Wp
-    span = out_h * row
-    span = -(-span // POSITION_BLOCK) * POSITION_BLOCK          # whole steps
-    reach = (kernel_h - 1) * dil_h * row + (kernel_w - 1) * dil_w
-    planes = np.zeros((channels, max(span + reach, (height + 2 * pad_h) * row)), x.dtype)
-    blocks = weight.shape[0] // CHANNEL_BLOCK
-    per_chunk = -(-blocks // chunks)
-    sums = np.empty((per_chunk * CHANNEL_BLOCK, span), x.dtype)
+    c_out = out.shape[1]
+    row = width + 2 * pad_w                                   # Wp
+    out_w = row - (kernel_w - 1) * dil_w
+    out_h = out.shape[2] // out_w
+    per_row = -(-out_w // LANES)                              # vectors an output row
+    slots = out_h * per_row                                   # vectors an output plane
     taps = np.empty(kernel_h * kernel_w, np.intp)     # tap (p, q) -> p·dh·Wp + q·dw
     for tap in range(taps.size):
         taps[tap] = (tap // kernel_w) * dil_h * row + (tap % kernel_w) * dil_w
+    # the last vector reads 16 values from the last row's last slot, past every tap
+    last_read = (out_h - 1) * row + (per_row - 1) * LANES + taps[-1] + LANES
+    planes = np.zeros((channels, max(last_read, (height + 2 * pad_h) * row)), x.dtype)
+    blocks = weight.shape[0] // CHANNEL_BLOCK
+    per_chunk = -(-blocks // chunks)
     image = -1
     for item in range(start, stop):
         n, chunk = item // chunks, item % chunks
@@ -72,19 +72,20 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
                     for j in range(width):
                         planes[c, first + j] = x[n, c, i, j]
             image = n
-        first_block = chunk * per_chunk
-        last_block = min(blocks, first_block + per_chunk)
-        for block in range(first_block, last_block):
+        for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
             o = block * CHANNEL_BLOCK
-            s = (block - first_block) * CHANNEL_BLOCK
-            for p in range(0, span, POSITION_BLOCK):
-                a0, a1, a2, a3 = zeros(), zeros(), zeros(), zeros()
-                b0, b1, b2, b3 = zeros(), zeros(), zeros(), zeros()
+            for slot in range(0, slots, 2):    # two vectors: slots k and l of the plane
+                k, l = slot, min(slot + 1, slots - 1)   # (a lone last one: twice)
+                i, j = k // per_row, (k % per_row) * LANES
+                i2, j2 = l // per_row, (l % per_row) * LANES
+                p, p2 = i * row + j, i2 * row + j2
+                a0, a1, a2, a3 = splat(bias[o]), splat(bias[o + 1]), splat(bias[o + 2]), \
+                    splat(bias[o + 3])
+                b0, b1, b2, b3 = a0, a1, a2, a3
                 for c in range(channels):
                     plane = planes[c]
                     for tap in range(taps.size):
-                        offset = p + taps[tap]
-                        u, v = load(plane, offset), load(plane, offset + LANES)
+                        u, v = load(plane, p + taps[tap]), load(plane, p2 + taps[tap])
                         w = weight[o, c, tap]
                         a0, b0 = multiply_add(a0, w, u), multiply_add(b0, w, v)
                         w = weight[o + 1, c, tap]
@@ -93,20 +94,13 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
                         a2, b2 = multiply_add(a2, w, u), multiply_add(b2, w, v)
                         w = weight[o + 3, c, tap]
                         a3, b3 = multiply_add(a3, w, u), multiply_add(b3, w, v)
-                store(sums[s], p, a0)
-                store(sums[s], p + LANES, b0)
-                store(sums[s + 1], p, a1)
-                store(sums[s + 1], p + LANES, b1)
-                store(sums[s + 2], p, a2)
-                store(sums[s + 2], p + LANES, b2)
-                store(sums[s + 3], p, a3)
-                store(sums[s + 3], p + LANES, b3)
-        for o in range(first_block * CHANNEL_BLOCK, min(c_out, last_block * CHANNEL_BLOCK)):
-            s = o - first_block * CHANNEL_BLOCK
-            shift = bias[o]
-            for i in range(out_h):
-                for j in range(out_w):      # (an array expression would allocate)
-                    out[n, o, i, j] = sums[s, i * row + j] + shift
+                # straight into the output rows, the lanes past OW left out
+                at, count = i * out_w + j, min(LANES, out_w - j)
+                at2, count2 = i2 * out_w + j2, min(LANES, out_w - j2)
+                for q, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3))):
+                    if o + q < c_out:
+                        store_first(out[n, o + q], at, a, count)
+                        store_first(out[n, o + q], at2, b, count2)
 
 
 DIRECT_MAX_TAPS = 600
@@ -119,9 +113,9 @@ DIRECT_MAX_OUTPUT_CHANNELS = 64
 outputs of 8x8 images, a third of whose padded layout is not positions, cost more here
 (32x64x8x8 -> 128: direct 1.65x the im2col route's time; -> 64: 0.82x)."""
 
-DIRECT_MIN_CHANNELS = 4
-"""Fewest input channels: with fewer, the copies in and out of the padded layout cost more
-than the sums (3x28x28 -> 16, b64: 1.32x the im2col route's time; 1 channel: 1.70x)."""
+DIRECT_MIN_LANE_USE = 0.75
+"""Least share of the vectors' lanes that are outputs, OW / (16·⌈OW / 16⌉): 8-wide outputs
+use half, and 32x64x8x8 -> 64 ran 1.06x the im2col route's time (14-wide: 0.64-0.69x)."""
 
 WINOGRAD_FIRST_CHANNELS = 64
 """Channels on both sides from which Winograd's algorithm, where it applies, goes first
@@ -133,19 +127,22 @@ DIRECT_MAX_PLANES = 1 << 22
 and the output sums of its image while it works."""
 
 
-def direct_applies(dtype, input_hw, kernel_hw, stride, padding, groups, channels_in,
-                   channels_out, winograd: bool) -> bool:
+def direct_applies(dtype, input_hw, kernel_hw, stride, padding, dilation, groups,
+                   channels_in, channels_out, winograd: bool) -> bool:
     """Whether this kernel computes a convolution: float32, stride 1, one group, a window
-    larger than 1x1 (a pointwise convolution is a plain matrix product), numbers of input
-    and output channels and window products in the range where it beats the im2col route,
-    and Winograd's algorithm either not applicable (``winograd``) or outside its best
-    range.  Measured on 2 cores, direct / the route taken before: 0.64 for 64x16x14x14 ->
-    32, 0.75 for 64x32x14x14 -> 64, 0.57 for 32x33x32x32 -> 24, 0.59 for 16x64x128x128 ->
-    32 (Winograd's), 0.80 for 16x2x200x200 -> 16."""
+    larger than 1x1 (a pointwise convolution is a plain matrix product), output rows that
+    fill the vectors' lanes, numbers of output channels and window products in the range
+    where it beats the im2col route, and Winograd's algorithm either not applicable
+    (``winograd``) or outside its best range.  Measured on 2 cores, direct / the route
+    taken before: 0.64-0.69 for 64x16x14x14 -> 32, 0.56 for 32x33x32x32 -> 24, 0.60 for
+    16x16x200x200 -> 16, 0.65 for 64x3x28x28 -> 16, 0.76 for 64x1x28x28 -> 32, 0.70 for
+    16x64x128x128 -> 32 (Winograd's)."""
     taps = channels_in * kernel_hw[0] * kernel_hw[1]
     planes = channels_in * (input_hw[0] + 2 * padding[0]) * (input_hw[1] + 2 * padding[1])
+    out_w = input_hw[1] + 2 * padding[1] - (kernel_hw[1] - 1) * dilation[1]
+    lane_use = out_w / (LANES * max(1, -(-out_w // LANES)))
     return (dtype == np.float32 and groups == 1 and tuple(stride) == (1, 1)
-            and tuple(kernel_hw) != (1, 1) and DIRECT_MIN_CHANNELS <= channels_in
+            and tuple(kernel_hw) != (1, 1) and lane_use >= DIRECT_MIN_LANE_USE
             and channels_out <= DIRECT_MAX_OUTPUT_CHANNELS and taps <= DIRECT_MAX_TAPS
             and planes <= DIRECT_MAX_PLANES
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
@@ -165,13 +162,16 @@ def direct_forward(x, weight, bias, padding, dilation, workers: int):
     blocks = -(-c_out // CHANNEL_BLOCK)
     padded = np.zeros((blocks * CHANNEL_BLOCK, channels, kernel_h * kernel_w), np.float32)
     padded[:c_out] = weight.reshape(c_out, channels, -1)
-    bias = np.zeros(c_out, np.float32) if bias is None else bias.astype(np.float32)
+    padded_bias = np.zeros(blocks * CHANNEL_BLOCK, np.float32)
+    if bias is not None:
+        padded_bias[:c_out] = bias
     # enough items for every worker: whole images, or blocks of channels of few images
     chunks = min(blocks, max(1, -(-2 * workers // n)))
     # the work: vector multiply-adds, each about one element's touch in other loops
-    work = (n * out_h * (width + 2 * padding[1]) * blocks * CHANNEL_BLOCK * channels
-            * kernel_h * kernel_w) // LANES
-    parallel_loop(_direct_items, n * chunks, work, np.ascontiguousarray(x), padded, bias,
-                  kernel_h, kernel_w, *padding, *dilation, chunks, out)
+    work = (n * out_h * -(-out_w // LANES) * blocks * CHANNEL_BLOCK * channels
+            * kernel_h * kernel_w)
+    parallel_loop(_direct_items, n * chunks, work, np.ascontiguousarray(x), padded,
+                  padded_bias, kernel_h, kernel_w, *padding, *dilation, chunks,
+                  out.reshape(n, c_out, out_h * out_w))
     return out
 

@@ -6,16 +6,20 @@ register-blocked convolution: 4 output channels x 32 positions) cannot declare t
 scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Four operations, each compiled inline:
+the vector for whatever the CPU has).  Six operations, each compiled inline:
 
     zeros()                     -> (0, ..., 0)
+    splat(s)                    -> (s, ..., s)           s: a float32 scalar
     load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
     store(a, i, v)                 a[i : i + 16] = v     (flat index i, no bounds check)
+    store_first(a, i, v, k)        a[i : i + k] = v[:k]  (0 <= k <= 16; the other 16 - k
+                                                         elements are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
                                                          fused where the CPU has FMA
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load`` and ``store`` do not check bounds: the caller keeps 16 elements at ``i``.
+``load`` and ``store`` do not check bounds: the caller keeps 16 elements at ``i``
+(``store_first``: ``k``).
 
 Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
 change here, delete the ``__pycache__`` of the kernels that use this module.
@@ -68,6 +72,23 @@ def zeros(typingctx):
     return f32x16(), codegen
 
 
+def _in_every_lane(builder, value):
+    """A vector of 16 copies of the scalar ``value`` (of any LLVM type)."""
+    vector = ir.VectorType(value.type, LANES)
+    lane0 = builder.insert_element(ir.Constant(vector, ir.Undefined), value,
+                                   ir.Constant(ir.IntType(32), 0))
+    return builder.shuffle_vector(lane0, ir.Constant(vector, ir.Undefined),
+                                  ir.Constant(ir.VectorType(ir.IntType(32), LANES),
+                                              [0] * LANES))
+
+
+@intrinsic
+def splat(typingctx, scalar):
+    def codegen(context, builder, signature, args):
+        return _in_every_lane(builder, args[0])
+    return f32x16(types.float32), codegen
+
+
 @intrinsic
 def load(typingctx, array, index):
     _check_array(array)
@@ -90,14 +111,31 @@ def store(typingctx, array, index, vector):
 
 
 @intrinsic
+def store_first(typingctx, array, index, vector, count):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        array_value, index_value, vector_value, count_value = args
+        i32 = ir.IntType(32)
+        lanes = ir.Constant(ir.VectorType(i32, LANES), list(range(LANES)))
+        mask = builder.icmp_signed("<", lanes, _in_every_lane(
+            builder, builder.trunc(count_value, i32)))
+        masked_store = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [
+                _VECTOR, _VECTOR.as_pointer(), i32, ir.VectorType(ir.IntType(1), LANES)]),
+            "llvm.masked.store.v16f32.p0")
+        builder.call(masked_store, [vector_value, _lanes_at(
+            context, builder, signature.args[0], array_value, index_value),
+            ir.Constant(i32, 4), mask])
+        return context.get_dummy_value()
+    return types.none(array, types.intp, f32x16, types.intp), codegen
+
+
+@intrinsic
 def multiply_add(typingctx, acc, scalar, vector):
     def codegen(context, builder, signature, args):
         acc_value, scalar_value, vector_value = args
-        lane0 = builder.insert_element(ir.Constant(_VECTOR, ir.Undefined), scalar_value,
-                                       ir.Constant(ir.IntType(32), 0))
-        broadcast = builder.shuffle_vector(lane0, ir.Constant(_VECTOR, ir.Undefined),
-                                           ir.Constant(ir.VectorType(ir.IntType(32), LANES),
-                                                       [0] * LANES))
+        broadcast = _in_every_lane(builder, scalar_value)
         fmuladd = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fmuladd.v16f32")
         return builder.call(fmuladd, [broadcast, vector_value, acc_value])

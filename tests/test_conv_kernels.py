@@ -327,7 +327,7 @@ def test_direct_kernel_is_not_used_where_it_is_slower():
     assert not direct_applies(np.float64, *study[1:])                  # float64: columns
     assert not direct_applies(*study[:3], (2, 2), *study[4:])          # stride 2
     assert not direct_applies(*study[:6], 2, *study[7:])               # groups
-    assert not direct_applies(*study[:7], 128, *study[8:])             # 1152 window products
+    assert not direct_applies(*study[:7], 160, *study[8:])             # 1440 window products
     assert not direct_applies(*study[:2], (1, 1), *study[3:])          # pointwise
     assert not direct_applies(*study[:1], (8, 8), *study[2:])          # half the lanes idle
     assert not direct_applies(*study[:8], 128, False)                  # 128 outputs

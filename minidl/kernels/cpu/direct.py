@@ -103,15 +103,16 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
                         store_first(out[n, o + q], at2, b, count2)
 
 
-DIRECT_MAX_TAPS = 600
+DIRECT_MAX_TAPS = 1200
 """Most products per output value, C_in·KH·KW, that this kernel takes: beyond, BLAS's
-products are fat enough (measured on 2 cores, direct / im2col: 0.82 for 32x64x8x8 -> 64,
-C_in·KH·KW = 576; 1.21 for 16x128x8x8 -> 128, 1152)."""
+products (or Winograd's) are fat enough.  Measured on 2 cores, direct / the route taken
+otherwise: 0.63 for 16x128x16x16 -> 32 (1152 products), 0.73 for 16x96x32x32 -> 32,
+0.97 for 64x128x14x14 -> 64; 1.32 for 16x256x16x16 -> 64 (2304, Winograd's)."""
 
 DIRECT_MAX_OUTPUT_CHANNELS = 64
-"""Most output channels: with more, BLAS's products have enough rows to run at speed, and
-outputs of 8x8 images, a third of whose padded layout is not positions, cost more here
-(32x64x8x8 -> 128: direct 1.65x the im2col route's time; -> 64: 0.82x)."""
+"""Most output channels: with more, BLAS's products have enough rows to run at speed
+(32x64x16x16 -> 128: direct 1.26x the im2col route's time; 16x32x32x32 -> 128: 0.84x,
+left to im2col for a simple rule)."""
 
 DIRECT_MIN_LANE_USE = 0.75
 """Least share of the vectors' lanes that are outputs, OW / (16·⌈OW / 16⌉): 8-wide outputs

@@ -4,23 +4,23 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from minidl.kernels.cpu.simd import LANES, load, multiply_add, splat, store, store_first, zeros
+from minidl.kernels.cpu.simd import LANES, load, multiply_add, splat, store_first
 
 
 @njit
 def _axpy_in_lanes(scale, x, y, out):
     """out = y + scale * x, 16 lanes a step (len a multiple of 16)."""
     for i in range(0, x.size, LANES):
-        store(out, i, multiply_add(load(y, i), scale, load(x, i)))
+        store_first(out, i, multiply_add(load(y, i), scale, load(x, i)), LANES)
 
 
 @njit
 def _sum_of_products(weights, x, out):
     """out[0:16] = Σ_k weights[k] · x[k·16 : (k+1)·16], the sum kept in a register."""
-    total = zeros()
+    total = splat(np.float32(0))
     for k in range(weights.size):
         total = multiply_add(total, weights[k], load(x, k * LANES))
-    store(out, 0, total)
+    store_first(out, 0, total, LANES)
 
 
 def test_loads_multiply_adds_and_stores_16_lanes_at_any_offset():
@@ -59,7 +59,7 @@ def test_store_first_writes_only_its_lanes(count):
 def test_only_contiguous_float32_arrays_are_accepted():
     @njit
     def first_lanes(a, out):
-        store(out, 0, load(a, 0))
+        store_first(out, 0, load(a, 0), LANES)
 
     with pytest.raises(TypingError, match="float32"):
         first_lanes(np.zeros(LANES), np.zeros(LANES, np.float32))

@@ -182,7 +182,7 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
                              c_in, input_hw)
         if (direct_applies(grad_out.dtype, (oh, ow), (kh, kw), stride, flipped_padding,
                            dilation, groups, c_out, c_in, winograd=tile is not None)
-                or c_out < FLIPPED_CHANNEL_RATIO * c_in):
+                or _flipped_is_cheaper(c_in, c_out)):
             return _flipped_forward(grad_out, weight, padding, dilation, groups)
         if tile is not None:
             return winograd_backward_input(grad_out, weight, padding, tile)
@@ -221,15 +221,14 @@ def _flips(input_hw, out_hw, kernel_hw, stride, padding, dilation) -> bool:
                     for o, h, p, r in zip(out_hw, input_hw, padding, reach)))
 
 
-def _flipped_is_cheaper(c_in, c_out, input_hw, out_hw, kernel_hw, stride, padding,
-                        dilation) -> bool:
-    """Whether a gradient of a flipping convolution (``_flips``) with fewer output channels
-    than input channels goes through the flipped convolution.  The im2col route builds
-    columns of C_in·KH·KW rows and, for dL/dx, multiplies over an inner dimension of
-    C_out (BLAS is slow when it is small: 2 in the last layer of a colourizer); the
-    flipped route builds C_out·KH·KW rows and multiplies over C_out·KH·KW."""
-    return (c_out < FLIPPED_CHANNEL_RATIO * c_in
-            and _flips(input_hw, out_hw, kernel_hw, stride, padding, dilation))
+def _flipped_is_cheaper(c_in, c_out) -> bool:
+    """Whether the gradients of a flipping convolution (``_flips``) go through the flipped
+    convolution on the im2col route for their channel counts: fewer output channels than
+    input channels.  The unflipped route builds columns of C_in·KH·KW rows and, for dL/dx,
+    multiplies over an inner dimension of C_out (BLAS is slow when it is small: 2 in the
+    last layer of a colourizer); the flipped route builds C_out·KH·KW rows and multiplies
+    over C_out·KH·KW."""
+    return c_out < FLIPPED_CHANNEL_RATIO * c_in
 
 
 def _flipped_padding(kernel_hw, padding, dilation):
@@ -358,8 +357,8 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     if tile is not None and (oh, ow) == (h + 2 * padding[0] - kh + 1,
                                          w + 2 * padding[1] - kw + 1):
         return winograd_backward_weight(x, grad_out, kh, padding, tile)
-    if may_flip and groups == 1 and _flipped_is_cheaper(c_in, c_out, (h, w), (oh, ow),
-                                                        kernel_hw, stride, padding, dilation):
+    if (may_flip and groups == 1 and _flipped_is_cheaper(c_in, c_out)
+            and _flips((h, w), (oh, ow), kernel_hw, stride, padding, dilation)):
         return _flipped_weight_gradient(x, grad_out, kernel_hw, padding, dilation)
     geometry = ConvGeometry((h, w), kernel_hw, stride, padding, dilation, (oh, ow))
     workers = worker_count()

@@ -6,19 +6,17 @@ register-blocked convolution: 4 output channels x 32 positions) cannot declare t
 scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Six operations, each compiled inline:
+the vector for whatever the CPU has).  Four operations, each compiled inline:
 
-    zeros()                     -> (0, ..., 0)
     splat(s)                    -> (s, ..., s)           s: a float32 scalar
     load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
-    store(a, i, v)                 a[i : i + 16] = v     (flat index i, no bounds check)
-    store_first(a, i, v, k)        a[i : i + k] = v[:k]  (0 <= k <= 16; the other 16 - k
-                                                         elements are not touched)
+    store_first(a, i, v, k)        a[i : i + k] = v[:k]  (flat index i, 0 <= k <= 16; the
+                                                         other 16 - k are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
                                                          fused where the CPU has FMA
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load`` and ``store`` do not check bounds: the caller keeps 16 elements at ``i``
+``load`` and ``store_first`` do not check bounds: the caller keeps 16 elements at ``i``
 (``store_first``: ``k``).
 
 Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
@@ -65,13 +63,6 @@ def _check_array(array):
         raise TypingError(f"simd needs a C-contiguous float32 array, not {array}")
 
 
-@intrinsic
-def zeros(typingctx):
-    def codegen(context, builder, signature, args):
-        return ir.Constant(_VECTOR, [0.0] * LANES)
-    return f32x16(), codegen
-
-
 def _in_every_lane(builder, value):
     """A vector of 16 copies of the scalar ``value`` (of any LLVM type)."""
     vector = ir.VectorType(value.type, LANES)
@@ -96,18 +87,6 @@ def load(typingctx, array, index):
     def codegen(context, builder, signature, args):
         return builder.load(_lanes_at(context, builder, signature.args[0], *args), align=4)
     return f32x16(array, types.intp), codegen
-
-
-@intrinsic
-def store(typingctx, array, index, vector):
-    _check_array(array)
-
-    def codegen(context, builder, signature, args):
-        array_value, index_value, vector_value = args
-        builder.store(vector_value, _lanes_at(context, builder, signature.args[0],
-                                              array_value, index_value), align=4)
-        return context.get_dummy_value()
-    return types.none(array, types.intp, f32x16), codegen
 
 
 @intrinsic

@@ -19,6 +19,9 @@ CONV_CASES = [
     # rows 14 wide, stride 1: float32 takes the direct kernel (and its flip for dL/dx)
     ((2, 3, 6, 14), (5, 3, 3, 3), dict(stride=1, padding=1)),
     ((1, 5, 5, 13), (6, 5, 3, 2), dict(padding=(2, 1), dilation=(2, 1))),
+    # stride 2 and 8x8 inputs with 64+ window products: the direct kernel along channels
+    ((2, 8, 9, 7), (40, 8, 3, 3), dict(stride=2, padding=1)),
+    ((1, 9, 8, 8), (33, 9, 3, 3), dict(padding=1)),
 ]
 TRANSPOSE_CASES = [
     ((2, 3, 3, 4), (3, 2, 3, 2), dict(stride=1, padding=0)),

@@ -333,3 +333,79 @@ def test_direct_kernel_is_not_used_where_it_is_slower():
     assert not direct_applies(*study[:8], 128, False)                  # 128 outputs
     assert not direct_applies(*study[:7], 64, 64, True)                # Winograd's range
     assert direct_applies(*study[:7], 64, 32, True)                    # ... but not 32 out
+
+
+# -- the direct kernel along output channels (float32, one group) ---------------------------
+CHANNEL_DIRECT_CONFIGS = [
+    (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one channel each way
+    (2, 3, 9, 7, 20, (3, 2), (2, 1), (1, 0), (1, 2), 1),    # rectangular, dilated, 20 < 32
+    (3, 8, 8, 8, 33, (3, 3), (1, 1), (1, 1), (1, 1), 1),    # 8x8, one channel past a block
+    (1, 5, 8, 8, 70, (4, 4), (2, 2), (1, 1), (1, 1), 1),    # one image: blocks split
+    (2, 2, 11, 13, 17, (3, 3), (3, 2), (0, 2), (1, 1), 1),  # stride 3, odd sizes
+    (2, 4, 3, 3, 32, (5, 5), (1, 1), (2, 2), (1, 1), 1),    # kernel larger than the image
+    (2, 3, 6, 5, 40, (2, 3), (2, 3), (3, 2), (2, 1), 1),    # padding beyond the reach
+    (1, 2, 3, 3, 16, (3, 3), (1, 1), (0, 0), (1, 1), 1),    # one output position
+]
+
+
+@pytest.mark.parametrize("config", CHANNEL_DIRECT_CONFIGS)
+@pytest.mark.parametrize("split", [False, True])
+def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch):
+    """The direct kernel along output channels, used for every float32 convolution here
+    whatever its speed (``direct.py``'s kernel kept out), computes the forward pass and,
+    through the flipped convolution, the input gradient of stride-1 ones (where the padding
+    allows), in float32; ``split``: the items run on all the workers."""
+    from minidl.kernels.cpu import workers
+
+    if split:
+        monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+    monkeypatch.setattr(cpu, "direct_applies", lambda *args, **kwargs: False)
+    monkeypatch.setattr(cpu, "channel_direct_applies", lambda dtype, *args, **kwargs:
+                        dtype == np.float32)
+    calls = []
+    channel_direct_forward = cpu.channel_direct_forward
+    monkeypatch.setattr(cpu, "channel_direct_forward", lambda *args: calls.append(
+        args[0].shape) or channel_direct_forward(*args))
+    compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, _ = config
+    reach = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    out_hw = [conv_output_size(*args) for args in zip((h, w), kernel, stride, padding,
+                                                      dilation)]
+    flips = cpu._flips((h, w), out_hw, kernel, stride, padding, dilation)
+    assert calls[0] == (n, c_in, h, w)
+    assert len(calls) == 1 + flips
+    assert flips == (tuple(stride) == (1, 1) and all(p <= r for p, r in zip(padding, reach)))
+
+
+def test_the_studies_strided_and_small_layers_take_the_channel_direct_kernel(rng,
+                                                                             monkeypatch):
+    """A GAN's 4x4/2 layer (forward only: stride 2 does not flip) and a 3x3 layer on 8x8
+    inputs (forward, and its input gradient flipped) go to the kernel along channels under
+    the measured rule."""
+    calls = []
+    channel_direct_forward = cpu.channel_direct_forward
+    monkeypatch.setattr(cpu, "channel_direct_forward", lambda *args: calls.append(
+        args[0].shape) or channel_direct_forward(*args))
+    compare_all_kernels((2, 8, 16, 16, 32, (4, 4), (2, 2), (1, 1), (1, 1), 1), np.float32,
+                        rng, KernelBackend("cpu"))
+    compare_all_kernels((2, 16, 8, 8, 32, (3, 3), (1, 1), (1, 1), (1, 1), 1), np.float32,
+                        rng, KernelBackend("cpu"))
+    assert calls == [(2, 8, 16, 16), (2, 16, 8, 8), (2, 32, 8, 8)]
+
+
+def test_channel_direct_kernel_is_not_used_where_it_is_slower():
+    from minidl.kernels.cpu.channel_direct import channel_direct_applies
+
+    # dtype, kernel_hw, stride, groups, C_in, C_out, winograd
+    study = (np.float32, (4, 4), (2, 2), 1, 32, 64, False)
+    assert channel_direct_applies(*study)
+    assert channel_direct_applies(*study[:4], 75, 128, False)          # 1200 products
+    assert not channel_direct_applies(np.float64, *study[1:])          # float64: columns
+    assert not channel_direct_applies(*study[:3], 2, *study[4:])       # groups
+    assert not channel_direct_applies(*study[:1], (1, 1), *study[2:])  # pointwise
+    assert not channel_direct_applies(*study[:4], 3, 64, False)        # 48 products
+    assert not channel_direct_applies(*study[:4], 76, 64, False)       # 1216 products
+    assert not channel_direct_applies(*study[:4], 32, 8, False)        # 8 outputs
+    assert not channel_direct_applies(*study[:4], 32, 256, False)      # 256 outputs
+    assert not channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 64, 64, True)  # Winograd
+    assert channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 32, 64, True)  # not 32 in

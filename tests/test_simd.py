@@ -4,7 +4,7 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from minidl.kernels.cpu.simd import LANES, load, multiply_add, splat, store_first
+from minidl.kernels.cpu.simd import LANES, element, load, multiply_add, splat, store_first
 
 
 @njit
@@ -56,6 +56,27 @@ def test_store_first_writes_only_its_lanes(count):
     np.testing.assert_array_equal(out, expected)
 
 
+@njit
+def _scaled_rows(values, offsets, x, out):
+    """out[k·16 : (k+1)·16] = values[offsets[k]] · x[0:16]: a scalar read at a run-time
+    offset, broadcast into a multiply-add."""
+    for k in range(offsets.size):
+        scaled = multiply_add(splat(np.float32(0)), element(values, offsets[k]), load(x, 0))
+        store_first(out, k * LANES, scaled, LANES)
+
+
+def test_element_reads_the_scalar_at_an_offset():
+    rng = np.random.default_rng(2)
+    values = rng.standard_normal(11).astype(np.float32)
+    x = rng.standard_normal(LANES).astype(np.float32)
+    offsets = np.array([0, 10, 3, 3], np.intp)
+    out = np.empty(offsets.size * LANES, np.float32)
+    _scaled_rows(values, offsets, x, out)
+    np.testing.assert_array_equal(out.reshape(-1, LANES), values[offsets, None] * x)
+    _scaled_rows(values[4:], offsets[2:], x, out[:2 * LANES])             # a view
+    np.testing.assert_array_equal(out[:2 * LANES].reshape(-1, LANES), [values[7] * x] * 2)
+
+
 def test_only_contiguous_float32_arrays_are_accepted():
     @njit
     def first_lanes(a, out):
@@ -65,3 +86,6 @@ def test_only_contiguous_float32_arrays_are_accepted():
         first_lanes(np.zeros(LANES), np.zeros(LANES, np.float32))
     with pytest.raises(TypingError, match="float32"):
         first_lanes(np.zeros(2 * LANES, np.float32)[::2], np.zeros(LANES, np.float32))
+
+    with pytest.raises(TypingError, match="float32"):
+        njit(lambda a: element(a, 0))(np.zeros(3))

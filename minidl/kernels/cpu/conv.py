@@ -15,11 +15,13 @@ convolution into a matrix product.  The work is split three ways:
 
 Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
 (``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
-input gradient as the flipped convolution.  3x3 stride-1 convolutions with enough
-channels go to Winograd's algorithm (``winograd.py``; ``winograd_tile`` holds the
-measured rule), in all three kernels.  Other stride-1 convolutions with fewer output
-than input channels take their gradients through the flipped convolution
-(``_flipped_is_cheaper`` says why).
+input gradient as the flipped convolution.  Other float32 convolutions with enough window
+products (strided ones, small images) go to the direct kernel along output channels
+(``channel_direct.py``, ``channel_direct_applies``), the same two ways.  3x3 stride-1
+convolutions with enough channels go to Winograd's algorithm (``winograd.py``;
+``winograd_tile`` holds the measured rule), in all three kernels.  Other stride-1
+convolutions with fewer output than input channels take their gradients through the
+flipped convolution (``_flipped_is_cheaper`` says why).
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from functools import partial
 import numpy as np
 
 from ..geometry import conv_output_size
+from .channel_direct import channel_direct_applies, channel_direct_forward
 from .direct import direct_applies, direct_forward
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .scratch import scratch
@@ -123,6 +126,9 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     if direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, dilation, groups, c_in,
                       c_out, winograd=tile is not None):
         return direct_forward(x, weight, bias, padding, dilation, workers)
+    if channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
+                              winograd=tile is not None):
+        return channel_direct_forward(x, weight, bias, stride, padding, dilation, workers)
     if tile is not None:
         return winograd_forward(x, weight, bias, padding, tile)
     geometry = ConvGeometry((h, w), (kh, kw), stride, padding, dilation, (oh, ow))
@@ -182,6 +188,8 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
                              c_in, input_hw)
         if (direct_applies(grad_out.dtype, (oh, ow), (kh, kw), stride, flipped_padding,
                            dilation, groups, c_out, c_in, winograd=tile is not None)
+                or channel_direct_applies(grad_out.dtype, (kh, kw), stride, groups, c_out,
+                                          c_in, winograd=tile is not None)
                 or _flipped_is_cheaper(c_in, c_out)):
             return _flipped_forward(grad_out, weight, padding, dilation, groups)
         if tile is not None:

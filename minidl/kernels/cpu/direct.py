@@ -41,6 +41,20 @@ CHANNEL_BLOCK = 4
 """Output channels whose sums one step keeps in registers (with two vectors of outputs)."""
 
 
+@njit(inline="always", error_model="numpy")
+def pad_planes(x, n, pad_h, pad_w, planes):
+    """Image n of x (N, C, H, W) into planes (C, at least (H + 2·ph)·Wp): channel c's
+    rows at planes[c, (ph + i)·Wp + pw ...], Wp = W + 2·pw.  The padding is left as it is
+    (zeros: the planes are made with ``np.zeros`` and only this writes them)."""
+    _, channels, height, width = x.shape
+    row = width + 2 * pad_w
+    for c in range(channels):
+        for i in range(height):
+            first = (pad_h + i) * row + pad_w
+            for j in range(width):
+                planes[c, first + j] = x[n, c, i, j]
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_w,
                   chunks, out, start, stop):
@@ -66,11 +80,7 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
     for item in range(start, stop):
         n, chunk = item // chunks, item % chunks
         if n != image:                      # the padded planes of image n
-            for c in range(channels):
-                for i in range(height):
-                    first = (pad_h + i) * row + pad_w
-                    for j in range(width):
-                        planes[c, first + j] = x[n, c, i, j]
+            pad_planes(x, n, pad_h, pad_w, planes)
             image = n
         for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
             o = block * CHANNEL_BLOCK

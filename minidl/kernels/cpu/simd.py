@@ -6,7 +6,8 @@ register-blocked convolution: 4 output channels x 32 positions) cannot declare t
 scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Four operations, each compiled inline:
+the vector for whatever the CPU has).  Four operations, each compiled inline, and one
+scalar read:
 
     splat(s)                    -> (s, ..., s)           s: a float32 scalar
     load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
@@ -14,10 +15,16 @@ the vector for whatever the CPU has).  Four operations, each compiled inline:
                                                          other 16 - k are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
                                                          fused where the CPU has FMA
+    element(a, i)               -> a[i]                  a: a contiguous float32 array;
+                                                         a plain load, which LLVM folds
+                                                         into a multiply_add's broadcast
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load`` and ``store_first`` do not check bounds: the caller keeps 16 elements at ``i``
-(``store_first``: ``k``).
+``load``, ``store_first`` and ``element`` do not check bounds: the caller keeps 16
+elements at ``i`` (``store_first``: ``k``; ``element``: 1).  ``element`` is ``a[i]`` without
+Numba's wrap of a negative index, a compare and select that LLVM cannot drop when it
+cannot prove ``i`` non-negative (it cost a kernel reading one scalar per multiply-add
+half its speed).
 
 Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
 change here, delete the ``__pycache__`` of the kernels that use this module.
@@ -119,3 +126,13 @@ def multiply_add(typingctx, acc, scalar, vector):
             builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fmuladd.v16f32")
         return builder.call(fmuladd, [broadcast, vector_value, acc_value])
     return f32x16(f32x16, types.float32, f32x16), codegen
+
+
+@intrinsic
+def element(typingctx, array, index):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        return builder.load(builder.gep(data, [args[1]]), align=4)
+    return types.float32(array, types.intp), codegen

@@ -1,0 +1,189 @@
+"""Direct convolution on the CPU along output channels: any stride, one group, float32.
+
+``direct.py`` puts 16 output positions of one row in a vector, which needs them to read
+16 consecutive input values: stride 1, and rows at least 12 wide.  This kernel puts 16
+output channels in a vector instead, so that nothing is asked of the positions: strided
+convolutions (the 4x4/2 and 3x3/2 layers of GANs and encoders) and small images (8x8,
+4x4) take it.
+
+The picture: pad each input plane by (ph, pw) and lay the planes end to end, Wp = W + 2·pw
+values a row, Hp·Wp a plane.  Output position (i, j) starts reading at
+base(i, j) = i·sh·Wp + j·sw, and its window tap t = (c, p, q) is the value at base(i, j) +
+offset(t), offset(t) = c·Hp·Wp + p·dh·Wp + q·dw.  With the weights packed as
+W[t, o] (taps x output channels), output channels o ... o + 15 of position (i, j) are
+
+    out[o : o+16, i, j] = bias[o : o+16] + Σ_t planes[base(i, j) + offset(t)] · W[t, o : o+16]
+
+a multiply-add of one input value (broadcast) and one 16-lane load of weights.
+
+Register blocking: each step keeps 2 vectors of output channels (32) x 8 output positions
+= 16 vectors of sums in registers (``simd.py``), started at the bias, across the whole sum
+over C_in·KH·KW: each loaded weight vector feeds 8 multiply-adds, each input value 2.
+Positions are numbered l = i·OW + j and taken 8 at a time, across row ends; a last short
+group repeats its last position and keeps only the positions it has.  The sums of a
+position are 32 consecutive channels; they go to a (positions, 32) buffer with whole-vector
+stores, which is then written into the NCHW output rows (one pass, a transpose).
+
+Work is split over (image, block of output channels) items (``workers.parallel_loop``);
+each item copies its image into zero-padded planes of its own (``direct.pad_planes``).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..geometry import conv_output_size
+from .direct import WINOGRAD_FIRST_CHANNELS, pad_planes
+from .simd import LANES, element, load, multiply_add, store_first
+from .workers import parallel_loop
+
+CHANNEL_BLOCK = 2 * LANES
+"""Output channels whose sums one step keeps in registers (with 8 positions)."""
+
+POSITIONS = 8
+"""Output positions one step computes (measured, GFLOP/s on one core for 32x32x32x32 ->
+64 3x3/2, 32x64x8x8 -> 64 3x3, 8x256x8x8 -> 64 3x3: 4 positions 97/112/112, 6: 101/110/
+109, 8: 105/132/118, 10: 112/133/118; 8 keeps 16 of the 32 AVX-512 registers for sums)."""
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _channel_direct_items(x, weight, bias, taps, pad_h, pad_w, stride_h, stride_w, out_w,
+                          chunks, out, start, stop):
+    """Items [start, stop) of N·chunks: image n = item // chunks, output channel block
+    item % chunks.  x (N, C, H, W); weight (blocks, C·KH·KW·32): block b's taps x 32
+    output channels; bias (blocks·32,), zero past C_out; taps (C·KH·KW,): offset(t);
+    out (N, C_out, OH·OW)."""
+    _, channels, height, width = x.shape
+    c_out, positions = out.shape[1], out.shape[2]
+    row = width + 2 * pad_w
+    planes = np.zeros((channels, (height + 2 * pad_h) * row), x.dtype)
+    flat = planes.reshape(planes.size)
+    sums = np.empty((positions + POSITIONS) * CHANNEL_BLOCK, np.float32)
+    blocks = weight.shape[0]
+    per_chunk = -(-blocks // chunks)
+    image = -1
+    for item in range(start, stop):
+        n, chunk = item // chunks, item % chunks
+        if n != image:
+            pad_planes(x, n, pad_h, pad_w, planes)
+            image = n
+        for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
+            packed = weight[block]
+            o = block * CHANNEL_BLOCK
+            bias_low, bias_high = load(bias, o), load(bias, o + LANES)
+            for l0 in range(0, positions, POSITIONS):
+                # where each of the 8 positions' windows start (a short group: the last)
+                last = positions - 1
+                l = min(l0, last)
+                s0 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 1, last)
+                s1 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 2, last)
+                s2 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 3, last)
+                s3 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 4, last)
+                s4 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 5, last)
+                s5 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 6, last)
+                s6 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                l = min(l0 + 7, last)
+                s7 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
+                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
+                b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
+                for t in range(taps.size):
+                    offset = taps[t]
+                    u, v = load(packed, t * CHANNEL_BLOCK), load(packed, t * CHANNEL_BLOCK + LANES)
+                    s = element(flat, s0 + offset)
+                    a0, b0 = multiply_add(a0, s, u), multiply_add(b0, s, v)
+                    s = element(flat, s1 + offset)
+                    a1, b1 = multiply_add(a1, s, u), multiply_add(b1, s, v)
+                    s = element(flat, s2 + offset)
+                    a2, b2 = multiply_add(a2, s, u), multiply_add(b2, s, v)
+                    s = element(flat, s3 + offset)
+                    a3, b3 = multiply_add(a3, s, u), multiply_add(b3, s, v)
+                    s = element(flat, s4 + offset)
+                    a4, b4 = multiply_add(a4, s, u), multiply_add(b4, s, v)
+                    s = element(flat, s5 + offset)
+                    a5, b5 = multiply_add(a5, s, u), multiply_add(b5, s, v)
+                    s = element(flat, s6 + offset)
+                    a6, b6 = multiply_add(a6, s, u), multiply_add(b6, s, v)
+                    s = element(flat, s7 + offset)
+                    a7, b7 = multiply_add(a7, s, u), multiply_add(b7, s, v)
+                at = l0 * CHANNEL_BLOCK       # sums[l, :] = the 32 channels of position l
+                for k, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
+                                            (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
+                    store_first(sums, at + k * CHANNEL_BLOCK, a, LANES)
+                    store_first(sums, at + k * CHANNEL_BLOCK + LANES, b, LANES)
+            for q in range(min(CHANNEL_BLOCK, c_out - o)):      # into NCHW
+                target = out[n, o + q]
+                for l in range(positions):
+                    target[l] = sums[l * CHANNEL_BLOCK + q]
+
+
+CHANNEL_DIRECT_MIN_TAPS = 64
+"""Fewest products per output value, C_in·KH·KW: below, the fixed work of each step (8
+window starts, 16 stores, the transpose) outweighs the multiply-adds (measured on 2 cores,
+this kernel / the route taken otherwise: 2.2x for 32x4x32x32 -> 32 3x3 (36 products),
+2.1x for 16x1x128x128 -> 64 3x3/2; 0.58-0.73 from 288 products on)."""
+
+CHANNEL_DIRECT_MAX_TAPS = 1200
+"""Most products per output value: each step streams a block's packed weights, products x
+32 x 4 bytes (150 KB at 1200), from the L2 cache."""
+
+CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS = 128
+"""Most output channels: with more, BLAS's products have rows enough (32x64x8x8 -> 256
+4x4/2: this kernel 1.07x the im2col route's time; 128 -> 256 3x3: 0.86-1.13x)."""
+
+
+def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channels_out,
+                           winograd: bool) -> bool:
+    """Whether this kernel computes a convolution that ``direct.py``'s does not take:
+    float32, one group, a window larger than 1x1, 16 to 128 output channels, 64 to 1200
+    window products, and Winograd's algorithm either not applicable (``winograd``) or
+    outside its best range (``direct.WINOGRAD_FIRST_CHANNELS``).  Measured on 2 cores, this
+    kernel / the route taken before, on the studies' convolutions: 0.42-0.73 for stride 2
+    (3x3 and 4x4, 32 to 128 channels, 8x8 to 100x100 inputs), 0.49-0.77 for 3x3 on 8x8
+    inputs, 0.42 for 64x64x19x19 -> 128 without padding; 16 output channels waste half
+    the lanes, and where ``direct.py``'s kernel applies it is faster (1.0-1.7x)."""
+    taps = channels_in * kernel_hw[0] * kernel_hw[1]
+    return (dtype == np.float32 and groups == 1 and tuple(kernel_hw) != (1, 1)
+            and LANES <= channels_out <= CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS
+            and CHANNEL_DIRECT_MIN_TAPS <= taps <= CHANNEL_DIRECT_MAX_TAPS
+            and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
+
+
+def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
+    """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c, i·sh + p·dh,
+    j·sw + q·dw]: x (N, C, H, W) float32, weight (C_out, C, KH, KW), bias (C_out,) or None
+    -> out (N, C_out, OH, OW)."""
+    n, channels, height, width = x.shape
+    c_out, _, kernel_h, kernel_w = weight.shape
+    out_h = conv_output_size(height, kernel_h, stride[0], padding[0], dilation[0])
+    out_w = conv_output_size(width, kernel_w, stride[1], padding[1], dilation[1])
+    out = np.empty((n, c_out, out_h, out_w), np.float32)
+    if out.size == 0:
+        return out
+    blocks = -(-c_out // CHANNEL_BLOCK)
+    packed = np.zeros((blocks * CHANNEL_BLOCK, channels * kernel_h * kernel_w), np.float32)
+    packed[:c_out] = weight.reshape(c_out, -1)
+    packed = np.ascontiguousarray(
+        packed.reshape(blocks, CHANNEL_BLOCK, -1).transpose(0, 2, 1)).reshape(blocks, -1)
+    padded_bias = np.zeros(blocks * CHANNEL_BLOCK, np.float32)
+    if bias is not None:
+        padded_bias[:c_out] = bias
+    row = width + 2 * padding[1]
+    plane = (height + 2 * padding[0]) * row
+    c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_h), np.arange(kernel_w),
+                          indexing="ij")
+    taps = (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
+    # enough items for every worker: whole images, or blocks of channels of few images
+    chunks = min(blocks, max(1, -(-2 * workers // n)))
+    # the work: vector multiply-adds, each about one element's touch in other loops
+    work = n * out_h * out_w * blocks * 2 * taps.size
+    parallel_loop(_channel_direct_items, n * chunks, work, np.ascontiguousarray(x), packed,
+                  padded_bias, taps, *padding, *stride, out_w, chunks,
+                  out.reshape(n, c_out, out_h * out_w))
+    return out

@@ -351,22 +351,29 @@ CHANNEL_DIRECT_CONFIGS = [
 @pytest.mark.parametrize("config", CHANNEL_DIRECT_CONFIGS)
 @pytest.mark.parametrize("split", [False, True])
 def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch):
-    """The direct kernel along output channels, used for every float32 convolution here
-    whatever its speed (``direct.py``'s kernel kept out), computes the forward pass and,
-    through the flipped convolution, the input gradient of stride-1 ones (where the padding
-    allows), in float32; ``split``: the items run on all the workers."""
-    from minidl.kernels.cpu import workers
+    """The direct kernels along output channels, used for every float32 convolution here
+    whatever their speed (``direct.py``'s kernel and Winograd's kept out), compute the
+    forward pass, the weight gradient and, through the flipped convolution, the input
+    gradient of stride-1 ones (where the padding allows), in float32; ``split``: the
+    items (the images, for the weight gradient) run on all the workers."""
+    from minidl.kernels.cpu import channel_direct, workers
 
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+        monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
     monkeypatch.setattr(cpu, "direct_applies", lambda *args, **kwargs: False)
-    monkeypatch.setattr(cpu, "channel_direct_applies", lambda dtype, *args, **kwargs:
-                        dtype == np.float32)
-    calls = []
+    monkeypatch.setattr(cpu, "winograd_tile", lambda *args, **kwargs: None)
+    for rule in ("channel_direct_applies", "channel_direct_weight_gradient_applies"):
+        monkeypatch.setattr(cpu, rule, lambda dtype, *args, **kwargs: dtype == np.float32)
+    calls, weight_gradients = [], []
     channel_direct_forward = cpu.channel_direct_forward
     monkeypatch.setattr(cpu, "channel_direct_forward", lambda *args: calls.append(
         args[0].shape) or channel_direct_forward(*args))
+    channel_direct_weight_gradient = cpu.channel_direct_weight_gradient
+    monkeypatch.setattr(cpu, "channel_direct_weight_gradient", lambda *args: (
+        weight_gradients.append(args[0].shape) or channel_direct_weight_gradient(*args)))
     compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
+    assert weight_gradients == [config[:4]]
     n, c_in, h, w, c_out, kernel, stride, padding, dilation, _ = config
     reach = [d * (k - 1) for k, d in zip(kernel, dilation)]
     out_hw = [conv_output_size(*args) for args in zip((h, w), kernel, stride, padding,
@@ -393,6 +400,25 @@ def test_the_studies_strided_and_small_layers_take_the_channel_direct_kernel(rng
     assert calls == [(2, 8, 16, 16), (2, 16, 8, 8), (2, 32, 8, 8)]
 
 
+def test_the_weight_gradient_sums_over_every_image_of_every_worker(rng, monkeypatch):
+    """The weight gradient's images are shared out between the workers, whose sums are
+    added: with more workers than images, one image each; with an odd number, shares of
+    different sizes."""
+    from minidl.kernels.cpu import channel_direct
+    from minidl.kernels.cpu.channel_direct import channel_direct_weight_gradient
+
+    monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
+    for n, workers in ((2, 5), (5, 2), (3, 3)):
+        x = rng.standard_normal((n, 3, 7, 6)).astype(np.float32)
+        grad_out = rng.standard_normal((n, 40, 4, 3)).astype(np.float32)
+        options = ((2, 2), (1, 1), (1, 1))
+        expected = reference.conv2d_backward_weight(x.astype(np.float64),
+                                                    grad_out.astype(np.float64), (3, 3),
+                                                    *options, 1).astype(np.float32)
+        assert_close(channel_direct_weight_gradient(x, grad_out, (3, 3), *options, workers),
+                     expected, np.float32)
+
+
 def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     from minidl.kernels.cpu.channel_direct import channel_direct_applies
 
@@ -409,3 +435,8 @@ def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     assert not channel_direct_applies(*study[:4], 32, 256, False)      # 256 outputs
     assert not channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 64, 64, True)  # Winograd
     assert channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 32, 64, True)  # not 32 in
+
+    from minidl.kernels.cpu.channel_direct import channel_direct_weight_gradient_applies
+    assert channel_direct_weight_gradient_applies(*study, (8, 4))      # 32 positions
+    assert not channel_direct_weight_gradient_applies(*study, (4, 4))  # 16
+    assert not channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))

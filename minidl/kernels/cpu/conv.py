@@ -17,7 +17,8 @@ Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
 (``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
 input gradient as the flipped convolution.  Other float32 convolutions with enough window
 products (strided ones, small images) go to the direct kernel along output channels
-(``channel_direct.py``, ``channel_direct_applies``), the same two ways.  3x3 stride-1
+(``channel_direct.py``, ``channel_direct_applies``), the same two ways, and so do the
+weight gradients of those and of the direct kernel's convolutions.  3x3 stride-1
 convolutions with enough channels go to Winograd's algorithm (``winograd.py``;
 ``winograd_tile`` holds the measured rule), in all three kernels.  Other stride-1
 convolutions with fewer output than input channels take their gradients through the
@@ -30,7 +31,12 @@ from functools import partial
 import numpy as np
 
 from ..geometry import conv_output_size
-from .channel_direct import channel_direct_applies, channel_direct_forward
+from .channel_direct import (
+    channel_direct_applies,
+    channel_direct_forward,
+    channel_direct_weight_gradient,
+    channel_direct_weight_gradient_applies,
+)
 from .direct import direct_applies, direct_forward
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .scratch import scratch
@@ -365,6 +371,10 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     if tile is not None and (oh, ow) == (h + 2 * padding[0] - kh + 1,
                                          w + 2 * padding[1] - kw + 1):
         return winograd_backward_weight(x, grad_out, kh, padding, tile)
+    if channel_direct_weight_gradient_applies(x.dtype, kernel_hw, stride, groups, c_in,
+                                              c_out, tile is not None, (oh, ow)):
+        return channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding,
+                                              dilation, worker_count())
     if (may_flip and groups == 1 and _flipped_is_cheaper(c_in, c_out)
             and _flips((h, w), (oh, ow), kernel_hw, stride, padding, dilation)):
         return _flipped_weight_gradient(x, grad_out, kernel_hw, padding, dilation)

@@ -93,8 +93,13 @@ def test_a_rank_that_fails_stops_the_other(mpiexec, mode, message):
 # -- minidl train --distributed ---------------------------------------------------------------
 # multidigit-mnist without dropout (each rank would draw its own masks) and without batch
 # norm, with its random rotations and shifts on: 2 ranks of 4 images == 1 process of 8.
+# SGD, not the study's Adam: Adam divides each step by the size of the recent gradients,
+# so it would hide a wrong scale of the averaged gradients (a sum over the ranks in place
+# of the mean), and it moves an element whose gradient is rounding noise by up to a whole
+# step, lr, which makes float32 sums in another order (each rank's half of the batch)
+# disagree in a few weights by more than rounding
 RUN = ["multidigit-mnist", "--limit", 24, "--batch-size", 8, "--set", "dropout=0",
-       "--dist-timeout", 60]
+       "--optimizer", "sgd", "--lr", 0.05, "--dist-timeout", 60]
 
 
 @pytest.fixture

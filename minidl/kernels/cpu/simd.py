@@ -6,7 +6,7 @@ register-blocked convolution: 4 output channels x 32 positions) cannot declare t
 scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Four operations, each compiled inline, and one
+the vector for whatever the CPU has).  Five operations, each compiled inline, and one
 scalar read:
 
     splat(s)                    -> (s, ..., s)           s: a float32 scalar
@@ -15,6 +15,7 @@ scalar read:
                                                          other 16 - k are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
                                                          fused where the CPU has FMA
+    add(u, v)                   -> u + v
     element(a, i)               -> a[i]                  a: a contiguous float32 array;
                                                          a plain load, which LLVM folds
                                                          into a multiply_add's broadcast
@@ -136,3 +137,10 @@ def element(typingctx, array, index):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
         return builder.load(builder.gep(data, [args[1]]), align=4)
     return types.float32(array, types.intp), codegen
+
+
+@intrinsic
+def add(typingctx, first, second):
+    def codegen(context, builder, signature, args):
+        return builder.fadd(*args)
+    return f32x16(f32x16, f32x16), codegen

@@ -214,7 +214,9 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
     row = width + 2 * pad_w
     planes = np.empty((channels, (height + 2 * pad_h) * row), x.dtype)
     image = planes.reshape(planes.size)
-    grad = np.empty(positions * lanes, x.dtype)  # lanes past C_out: only dropped sums
+    # the lanes past C_out feed only sums that are dropped, but they are zeros, not
+    # whatever the memory held: a subnormal there would slow every multiply-add with it
+    grad = np.zeros(positions * lanes, x.dtype)
     bases = np.empty(POSITION_CHUNK, np.intp)
     groups = taps.size // TAP_GROUP
     zero = splat(np.float32(0))

@@ -22,6 +22,8 @@ CONV_CASES = [
     # stride 2 and 8x8 inputs with 64+ window products: the direct kernel along channels
     ((2, 8, 9, 7), (40, 8, 3, 3), dict(stride=2, padding=1)),
     ((1, 9, 8, 8), (33, 9, 3, 3), dict(padding=1)),
+    # ... and its input gradient in phases (16+ input channels, 8x8 positions a phase)
+    ((1, 20, 16, 16), (24, 20, 3, 3), dict(stride=2, padding=1)),
 ]
 TRANSPOSE_CASES = [
     ((2, 3, 3, 4), (3, 2, 3, 2), dict(stride=1, padding=0)),
@@ -29,6 +31,8 @@ TRANSPOSE_CASES = [
     ((2, 2, 2, 3), (2, 3, 3, 2), dict(stride=(3, 2), padding=(1, 0), output_padding=(2, 1),
                                       dilation=(1, 2))),
     ((1, 2, 3, 3), (2, 2, 2, 2), dict(stride=1, output_padding=1, dilation=2)),
+    # float32: the three kernels along channels (the forward one in phases)
+    ((1, 16, 8, 8), (16, 20, 4, 4), dict(stride=2, padding=1)),
 ]
 
 

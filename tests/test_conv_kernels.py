@@ -338,6 +338,9 @@ def test_direct_kernel_is_not_used_where_it_is_slower():
 # -- the direct kernel along output channels (float32, one group) ---------------------------
 CHANNEL_DIRECT_CONFIGS = [
     (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one channel each way
+    (2, 3, 9, 9, 5, (2, 2), (3, 3), (0, 0), (1, 1), 1),     # phases no tap reaches: zeros
+    (2, 40, 7, 6, 3, (1, 1), (2, 2), (0, 0), (1, 1), 1),    # 1x1/2: a quarter of dL/dx
+    (3, 36, 8, 9, 20, (4, 4), (2, 2), (1, 1), (1, 1), 1),   # 36 = 32 + 4 input channels
     (2, 3, 9, 7, 20, (3, 2), (2, 1), (1, 0), (1, 2), 1),    # rectangular, dilated, 20 < 32
     (3, 8, 8, 8, 33, (3, 3), (1, 1), (1, 1), (1, 1), 1),    # 8x8, one channel past a block
     (1, 5, 8, 8, 70, (4, 4), (2, 2), (1, 1), (1, 1), 1),    # one image: blocks split
@@ -353,9 +356,10 @@ CHANNEL_DIRECT_CONFIGS = [
 def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch):
     """The direct kernels along output channels, used for every float32 convolution here
     whatever their speed (``direct.py``'s kernel and Winograd's kept out), compute the
-    forward pass, the weight gradient and, through the flipped convolution, the input
-    gradient of stride-1 ones (where the padding allows), in float32; ``split``: the
-    items (the images, for the weight gradient) run on all the workers."""
+    forward pass, the weight gradient and the input gradient: of strided ones in phases,
+    of stride-1 ones through the flipped convolution (where the padding allows), in
+    float32; ``split``: the items (the images, for the weight gradient) run on all the
+    workers."""
     from minidl.kernels.cpu import channel_direct, workers
 
     if split:
@@ -363,9 +367,13 @@ def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch
         monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
     monkeypatch.setattr(cpu, "direct_applies", lambda *args, **kwargs: False)
     monkeypatch.setattr(cpu, "winograd_tile", lambda *args, **kwargs: None)
-    for rule in ("channel_direct_applies", "channel_direct_weight_gradient_applies"):
+    for rule in ("channel_direct_applies", "channel_direct_weight_gradient_applies",
+                 "channel_direct_input_gradient_applies"):
         monkeypatch.setattr(cpu, rule, lambda dtype, *args, **kwargs: dtype == np.float32)
-    calls, weight_gradients = [], []
+    calls, weight_gradients, input_gradients = [], [], []
+    channel_direct_input_gradient = cpu.channel_direct_input_gradient
+    monkeypatch.setattr(cpu, "channel_direct_input_gradient", lambda *args: (
+        input_gradients.append(args[0].shape) or channel_direct_input_gradient(*args)))
     channel_direct_forward = cpu.channel_direct_forward
     monkeypatch.setattr(cpu, "channel_direct_forward", lambda *args: calls.append(
         args[0].shape) or channel_direct_forward(*args))
@@ -382,6 +390,7 @@ def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch
     assert calls[0] == (n, c_in, h, w)
     assert len(calls) == 1 + flips
     assert flips == (tuple(stride) == (1, 1) and all(p <= r for p, r in zip(padding, reach)))
+    assert len(input_gradients) == (tuple(stride) != (1, 1))  # strided: in phases
 
 
 def test_the_studies_strided_and_small_layers_take_the_channel_direct_kernel(rng,
@@ -436,7 +445,18 @@ def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     assert not channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 64, 64, True)  # Winograd
     assert channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 32, 64, True)  # not 32 in
 
-    from minidl.kernels.cpu.channel_direct import channel_direct_weight_gradient_applies
+    from minidl.kernels.cpu.channel_direct import (
+        channel_direct_input_gradient_applies,
+        channel_direct_weight_gradient_applies,
+    )
     assert channel_direct_weight_gradient_applies(*study, (8, 4))      # 32 positions
     assert not channel_direct_weight_gradient_applies(*study, (4, 4))  # 16
     assert not channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))
+
+    # dtype, input_hw, kernel_hw, stride, groups, C_in, C_out
+    strided = (np.float32, (32, 32), (4, 4), (2, 2), 1, 32, 64)
+    assert channel_direct_input_gradient_applies(*strided)             # 256 products
+    assert not channel_direct_input_gradient_applies(*strided[:3], (1, 1), *strided[4:])
+    assert not channel_direct_input_gradient_applies(*strided[:5], 3, 64)   # 3 lanes
+    assert not channel_direct_input_gradient_applies(*strided[:5], 32, 8)   # 32 products
+    assert not channel_direct_input_gradient_applies(np.float32, (8, 8), *strided[2:])

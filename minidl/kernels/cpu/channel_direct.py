@@ -46,19 +46,28 @@ POSITIONS = 8
 109, 8: 105/132/118, 10: 112/133/118; 8 keeps 16 of the 32 AVX-512 registers for sums)."""
 
 
+PHASE_FIELDS = 9
+"""A phase's row in the table of ``_channel_direct_items``: its taps [first, stop), its
+positions (a grid of rows x width), where position (u, v) starts reading (u·read_row +
+v·read_column) and where it writes (start + u·write_row + v·write_column)."""
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
-def _channel_direct_items(x, weight, bias, taps, pad_h, pad_w, stride_h, stride_w, out_w,
-                          chunks, out, start, stop):
+def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, out,
+                          start, stop):
     """Items [start, stop) of N·chunks: image n = item // chunks, output channel block
-    item % chunks.  x (N, C, H, W); weight (blocks, C·KH·KW·32): block b's taps x 32
-    output channels; bias (blocks·32,), zero past C_out; taps (C·KH·KW,): offset(t);
-    out (N, C_out, OH·OW)."""
+    item % chunks.  x (N, C, H, W); weight (blocks, T·32): block b's taps x 32 output
+    channels; bias (blocks·32,), zero past C_out; taps (T,): offset(t); phases (P, 9):
+    the phase table (``PHASE_FIELDS``); out (N, C_out, OH·OW)."""
     _, channels, height, width = x.shape
-    c_out, positions = out.shape[1], out.shape[2]
+    c_out = out.shape[1]
     row = width + 2 * pad_w
     planes = np.empty((channels, (height + 2 * pad_h) * row), x.dtype)
     flat = planes.reshape(planes.size)
-    sums = np.empty((positions + POSITIONS) * CHANNEL_BLOCK, np.float32)
+    most = 0
+    for phase in range(phases.shape[0]):
+        most = max(most, phases[phase, 2] * phases[phase, 3])
+    sums = np.empty((most + POSITIONS) * CHANNEL_BLOCK, np.float32)
     blocks = weight.shape[0]
     per_chunk = -(-blocks // chunks)
     image = -1
@@ -71,56 +80,96 @@ def _channel_direct_items(x, weight, bias, taps, pad_h, pad_w, stride_h, stride_
             packed = weight[block]
             o = block * CHANNEL_BLOCK
             bias_low, bias_high = load(bias, o), load(bias, o + LANES)
-            for l0 in range(0, positions, POSITIONS):
-                # where each of the 8 positions' windows start (a short group: the last)
-                last = positions - 1
-                l = min(l0, last)
-                s0 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 1, last)
-                s1 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 2, last)
-                s2 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 3, last)
-                s3 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 4, last)
-                s4 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 5, last)
-                s5 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 6, last)
-                s6 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                l = min(l0 + 7, last)
-                s7 = (l // out_w) * stride_h * row + (l % out_w) * stride_w
-                # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
-                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
-                b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
-                for t in range(taps.size):
-                    offset = taps[t]
-                    u, v = load(packed, t * CHANNEL_BLOCK), load(packed, t * CHANNEL_BLOCK + LANES)
-                    s = element(flat, s0 + offset)
-                    a0, b0 = multiply_add(a0, s, u), multiply_add(b0, s, v)
-                    s = element(flat, s1 + offset)
-                    a1, b1 = multiply_add(a1, s, u), multiply_add(b1, s, v)
-                    s = element(flat, s2 + offset)
-                    a2, b2 = multiply_add(a2, s, u), multiply_add(b2, s, v)
-                    s = element(flat, s3 + offset)
-                    a3, b3 = multiply_add(a3, s, u), multiply_add(b3, s, v)
-                    s = element(flat, s4 + offset)
-                    a4, b4 = multiply_add(a4, s, u), multiply_add(b4, s, v)
-                    s = element(flat, s5 + offset)
-                    a5, b5 = multiply_add(a5, s, u), multiply_add(b5, s, v)
-                    s = element(flat, s6 + offset)
-                    a6, b6 = multiply_add(a6, s, u), multiply_add(b6, s, v)
-                    s = element(flat, s7 + offset)
-                    a7, b7 = multiply_add(a7, s, u), multiply_add(b7, s, v)
-                at = l0 * CHANNEL_BLOCK       # sums[l, :] = the 32 channels of position l
-                for k, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
-                                            (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
-                    store_first(sums, at + k * CHANNEL_BLOCK, a, LANES)
-                    store_first(sums, at + k * CHANNEL_BLOCK + LANES, b, LANES)
-            for q in range(min(CHANNEL_BLOCK, c_out - o)):      # into NCHW
-                target = out[n, o + q]
-                for l in range(positions):
-                    target[l] = sums[l * CHANNEL_BLOCK + q]
+            for phase in range(phases.shape[0]):
+                first, stop_tap, rows, grid_w, read_row, read_column, write, write_row, \
+                    write_column = phases[phase]
+                positions = rows * grid_w
+                for l0 in range(0, positions, POSITIONS):
+                    # where each of the 8 positions' windows start (a short group: the last)
+                    last = positions - 1
+                    l = min(l0, last)
+                    s0 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 1, last)
+                    s1 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 2, last)
+                    s2 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 3, last)
+                    s3 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 4, last)
+                    s4 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 5, last)
+                    s5 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 6, last)
+                    s6 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    l = min(l0 + 7, last)
+                    s7 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
+                    b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
+                    for t in range(first, stop_tap):
+                        offset = taps[t]
+                        u = load(packed, t * CHANNEL_BLOCK)
+                        v = load(packed, t * CHANNEL_BLOCK + LANES)
+                        s = element(flat, s0 + offset)
+                        a0, b0 = multiply_add(a0, s, u), multiply_add(b0, s, v)
+                        s = element(flat, s1 + offset)
+                        a1, b1 = multiply_add(a1, s, u), multiply_add(b1, s, v)
+                        s = element(flat, s2 + offset)
+                        a2, b2 = multiply_add(a2, s, u), multiply_add(b2, s, v)
+                        s = element(flat, s3 + offset)
+                        a3, b3 = multiply_add(a3, s, u), multiply_add(b3, s, v)
+                        s = element(flat, s4 + offset)
+                        a4, b4 = multiply_add(a4, s, u), multiply_add(b4, s, v)
+                        s = element(flat, s5 + offset)
+                        a5, b5 = multiply_add(a5, s, u), multiply_add(b5, s, v)
+                        s = element(flat, s6 + offset)
+                        a6, b6 = multiply_add(a6, s, u), multiply_add(b6, s, v)
+                        s = element(flat, s7 + offset)
+                        a7, b7 = multiply_add(a7, s, u), multiply_add(b7, s, v)
+                    at = l0 * CHANNEL_BLOCK   # sums[l, :] = the 32 channels of position l
+                    for k, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
+                                                (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
+                        store_first(sums, at + k * CHANNEL_BLOCK, a, LANES)
+                        store_first(sums, at + k * CHANNEL_BLOCK + LANES, b, LANES)
+                for q in range(min(CHANNEL_BLOCK, c_out - o)):      # into NCHW
+                    target = out[n, o + q]
+                    if write_column == 1 and write_row == grid_w:   # whole rows in order
+                        target = target[write:write + positions]
+                        for l in range(positions):
+                            target[l] = sums[l * CHANNEL_BLOCK + q]
+                        continue
+                    for i in range(rows):
+                        to = write + i * write_row
+                        for j in range(grid_w):
+                            target[to + j * write_column] = sums[(i * grid_w + j)
+                                                                 * CHANNEL_BLOCK + q]
+
+
+def _pack(rows, c_out):
+    """Weights (C_out, T) -> (blocks, T·32): block b's taps x its 32 output channels,
+    zeros past C_out."""
+    blocks = -(-c_out // CHANNEL_BLOCK)
+    packed = np.zeros((blocks * CHANNEL_BLOCK, rows.shape[1]), np.float32)
+    packed[:c_out] = rows
+    return np.ascontiguousarray(
+        packed.reshape(blocks, CHANNEL_BLOCK, -1).transpose(0, 2, 1)).reshape(blocks, -1)
+
+
+def _run(x, packed, bias, taps, phases, padding, out, workers):
+    """The kernel over out (N, C_out, ...) for every image and block of output channels."""
+    n, c_out = out.shape[:2]
+    blocks = packed.shape[0]
+    padded_bias = np.zeros(blocks * CHANNEL_BLOCK, np.float32)
+    if bias is not None:
+        padded_bias[:c_out] = bias
+    # enough items for every worker: whole images, or blocks of channels of few images
+    chunks = min(blocks, max(1, -(-2 * workers // n)))
+    # the work: vector multiply-adds, each about one element's touch in other loops
+    work = 2 * blocks * sum(int(phase[1] - phase[0]) * int(phase[2] * phase[3])
+                            for phase in phases) * n
+    parallel_loop(_channel_direct_items, n * chunks, work, np.ascontiguousarray(x), packed,
+                  padded_bias, taps, np.asarray(phases, np.intp).reshape(-1, PHASE_FIELDS),
+                  *padding, chunks, out.reshape(n, c_out, -1))
 
 
 CHANNEL_DIRECT_MIN_TAPS = 64
@@ -158,7 +207,8 @@ def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channe
 def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
     """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c, i·sh + p·dh,
     j·sw + q·dw]: x (N, C, H, W) float32, weight (C_out, C, KH, KW), bias (C_out,) or None
-    -> out (N, C_out, OH, OW)."""
+    -> out (N, C_out, OH, OW).  One phase: every tap, position (i, j) reading from
+    i·sh·Wp + j·sw and writing to i·OW + j."""
     n, channels, height, width = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h = conv_output_size(height, kernel_h, stride[0], padding[0], dilation[0])
@@ -166,27 +216,97 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
     out = np.empty((n, c_out, out_h, out_w), np.float32)
     if out.size == 0:
         return out
-    blocks = -(-c_out // CHANNEL_BLOCK)
-    packed = np.zeros((blocks * CHANNEL_BLOCK, channels * kernel_h * kernel_w), np.float32)
-    packed[:c_out] = weight.reshape(c_out, -1)
-    packed = np.ascontiguousarray(
-        packed.reshape(blocks, CHANNEL_BLOCK, -1).transpose(0, 2, 1)).reshape(blocks, -1)
-    padded_bias = np.zeros(blocks * CHANNEL_BLOCK, np.float32)
-    if bias is not None:
-        padded_bias[:c_out] = bias
     row = width + 2 * padding[1]
     plane = (height + 2 * padding[0]) * row
     c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_h), np.arange(kernel_w),
                           indexing="ij")
     taps = (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
-    # enough items for every worker: whole images, or blocks of channels of few images
-    chunks = min(blocks, max(1, -(-2 * workers // n)))
-    # the work: vector multiply-adds, each about one element's touch in other loops
-    work = n * out_h * out_w * blocks * 2 * taps.size
-    parallel_loop(_channel_direct_items, n * chunks, work, np.ascontiguousarray(x), packed,
-                  padded_bias, taps, *padding, *stride, out_w, chunks,
-                  out.reshape(n, c_out, out_h * out_w))
+    phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
+    _run(x, _pack(weight.reshape(c_out, -1), c_out), bias, taps, [phase], padding, out,
+         workers)
     return out
+
+
+def _phase_taps(size, out_size, kernel, stride, padding, dilation):
+    """For each phase a of one axis (outputs y = a + s·u of the input gradient, u <
+    ⌈(size - a) / s⌉): its kernel taps p, those with (a + pad - p·d) divisible by s, each
+    with e_p = (a + pad - p·d) / s (u + e_p is the output row it reads), and its count
+    of positions u."""
+    phases = []
+    for a in range(stride):
+        taps = [(p, (a + padding - p * dilation) // stride) for p in range(kernel)
+                if (a + padding - p * dilation) % stride == 0]
+        phases.append((taps, max(0, -(-(size - a) // stride))))
+    # the zero border gy needs for every u + e_p to be a row of the padded planes
+    reach = [-e for taps, _ in phases for _, e in taps]
+    reach += [count - 1 + e - (out_size - 1) for taps, count in phases for _, e in taps
+              if count]
+    return phases, max([0, *reach])
+
+
+INPUT_GRADIENT_MIN_PHASE_POSITIONS = 64
+"""Fewest positions a phase of a strided input gradient (an image's H·W / (sh·sw)):
+each phase of each image restarts the loop over its taps (measured, this kernel / the
+col2im route: 1.68 for 8x8 input gradients of 3x3/2, 4x4 positions a phase; 7.5 at 2x2;
+0.53-0.87 for 3x3/2 from 8x8 a phase, 0.80-1.04 for 4x4/2)."""
+
+
+def channel_direct_input_gradient_applies(dtype, input_hw, kernel_hw, stride, groups,
+                                          channels_in, channels_out) -> bool:
+    """Whether this kernel computes the input gradient of a strided convolution (stride-1
+    ones go through the flipped convolution, ``conv.py``): float32, one group, 16 to 128
+    input channels (the vectors' lanes), 64 to 1200 products a phase's output value
+    (C_out·⌈KH/sh⌉·⌈KW/sw⌉), at least ``INPUT_GRADIENT_MIN_PHASE_POSITIONS`` positions a
+    phase."""
+    phase_taps = (channels_out * -(-kernel_hw[0] // stride[0])
+                  * -(-kernel_hw[1] // stride[1]))
+    phase_positions = (input_hw[0] // stride[0]) * (input_hw[1] // stride[1])
+    return (dtype == np.float32 and groups == 1 and tuple(stride) != (1, 1)
+            and LANES <= channels_in <= CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS
+            and CHANNEL_DIRECT_MIN_TAPS <= phase_taps <= CHANNEL_DIRECT_MAX_TAPS
+            and phase_positions >= INPUT_GRADIENT_MIN_PHASE_POSITIONS)
+
+
+def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, dilation,
+                                  workers: int):
+    """dL/dx[n, c, y, x] = Σ_{o,p,q} gy[n, o, i, j] · weight[o, c, p, q] over the (i, j, p,
+    q) with y = i·sh - ph + p·dh, x = j·sw - pw + q·dw: grad_out (N, C_out, OH, OW)
+    float32, weight (C_out, C, KH, KW), input_hw = (H, W) -> (N, C, H, W).
+
+    The outputs split into sh·sw phases, (y, x) = (a + sh·u, b + sw·v): in phase (a, b)
+    only the taps p with a + ph - p·dh ≡ 0 (mod sh) (and q likewise) reach, and
+    dL/dx[n, c, a + sh·u, b + sw·v] = Σ_o Σ_{those p, q} gy[n, o, u + e_p, v + f_q] ·
+    weight[o, c, p, q], e_p = (a + ph - p·dh) / sh: a stride-1 window sum over gy (zero
+    outside it), one phase of the kernel's table each, writing every sh-th row and
+    sw-th column."""
+    n, c_out, out_h, out_w = grad_out.shape
+    _, channels, kernel_h, kernel_w = weight.shape
+    height, width = input_hw
+    grad_x = np.empty((n, channels, height, width), np.float32)
+    if grad_x.size == 0:
+        return grad_x
+    rows, pad_h = _phase_taps(height, out_h, kernel_h, stride[0], padding[0], dilation[0])
+    columns, pad_w = _phase_taps(width, out_w, kernel_w, stride[1], padding[1], dilation[1])
+    row = out_w + 2 * pad_w
+    plane = (out_h + 2 * pad_h) * row
+    taps, weight_rows, phases = [], [], []
+    for a, (row_taps, count_u) in enumerate(rows):
+        for b, (column_taps, count_v) in enumerate(columns):
+            if count_u * count_v == 0:
+                continue
+            first = len(taps)
+            for o in range(c_out):
+                for p, e in row_taps:
+                    for q, f in column_taps:
+                        taps.append(o * plane + (e + pad_h) * row + f + pad_w)
+                        weight_rows.append((o, p, q))
+            phases.append((first, len(taps), count_u, count_v, row, 1, a * width + b,
+                           stride[0] * width, stride[1]))
+    picked = np.array(weight_rows, np.intp).reshape(-1, 3)
+    rows_of_taps = weight[picked[:, 0], :, picked[:, 1], picked[:, 2]].T  # (C, T)
+    _run(grad_out, _pack(rows_of_taps, channels), None, np.array(taps, np.intp), phases,
+         (pad_h, pad_w), grad_x, workers)
+    return grad_x
 
 
 # -- the weight gradient --------------------------------------------------------------------

@@ -17,8 +17,9 @@ Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
 (``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
 input gradient as the flipped convolution.  Other float32 convolutions with enough window
 products (strided ones, small images) go to the direct kernel along output channels
-(``channel_direct.py``, ``channel_direct_applies``), the same two ways, and so do the
-weight gradients of those and of the direct kernel's convolutions.  3x3 stride-1
+(``channel_direct.py``, ``channel_direct_applies``), the same two ways (and the input
+gradients of strided ones, in phases), and so do the weight gradients of those and of
+the direct kernel's convolutions.  3x3 stride-1
 convolutions with enough channels go to Winograd's algorithm (``winograd.py``;
 ``winograd_tile`` holds the measured rule), in all three kernels.  Other stride-1
 convolutions with fewer output than input channels take their gradients through the
@@ -34,6 +35,8 @@ from ..geometry import conv_output_size
 from .channel_direct import (
     channel_direct_applies,
     channel_direct_forward,
+    channel_direct_input_gradient,
+    channel_direct_input_gradient_applies,
     channel_direct_weight_gradient,
     channel_direct_weight_gradient_applies,
 )
@@ -200,8 +203,12 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
             return _flipped_forward(grad_out, weight, padding, dilation, groups)
         if tile is not None:
             return winograd_backward_input(grad_out, weight, padding, tile)
-    geometry = ConvGeometry(input_hw, (kh, kw), stride, padding, dilation, (oh, ow))
     workers = worker_count()
+    if channel_direct_input_gradient_applies(grad_out.dtype, input_hw, (kh, kw), stride,
+                                             groups, c_in, c_out):
+        return channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding,
+                                             dilation, workers)
+    geometry = ConvGeometry(input_hw, (kh, kw), stride, padding, dilation, (oh, ow))
     plan = _plan(geometry, n, max(c_in * kh * kw, c_out), c_out, workers)
     grad_x = np.zeros((n, c_in, *input_hw), dtype=grad_out.dtype)
     run_blocks(partial(_input_gradient_tiles,

@@ -289,7 +289,9 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
     columns, pad_w = _phase_taps(width, out_w, kernel_w, stride[1], padding[1], dilation[1])
     row = out_w + 2 * pad_w
     plane = (out_h + 2 * pad_h) * row
-    taps, weight_rows, phases = [], [], []
+    taps: list[int] = []                        # offset(t), phase after phase
+    weight_rows: list[tuple[int, int, int]] = []  # (o, p, q) of tap t
+    phases: list[tuple[int, ...]] = []
     for a, (row_taps, count_u) in enumerate(rows):
         for b, (column_taps, count_v) in enumerate(columns):
             if count_u * count_v == 0:

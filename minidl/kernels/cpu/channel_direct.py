@@ -1,31 +1,43 @@
 """Direct convolution on the CPU along output channels: any stride, one group, float32.
 
 ``direct.py`` puts 16 output positions of one row in a vector, which needs them to read
-16 consecutive input values: stride 1, and rows at least 12 wide.  This kernel puts 16
+16 consecutive input values: stride 1, and rows at least 12 wide.  This module puts 16
 output channels in a vector instead, so that nothing is asked of the positions: strided
 convolutions (the 4x4/2 and 3x3/2 layers of GANs and encoders) and small images (8x8,
-4x4) take it.
+4x4) take it.  Three kernels share the picture.
 
-The picture: pad each input plane by (ph, pw) and lay the planes end to end, Wp = W + 2·pw
-values a row, Hp·Wp a plane.  Output position (i, j) starts reading at
+The forward pass.  Pad each input plane by (ph, pw) and lay the planes end to end,
+Wp = W + 2·pw values a row, Hp·Wp a plane.  Output position (i, j) starts reading at
 base(i, j) = i·sh·Wp + j·sw, and its window tap t = (c, p, q) is the value at base(i, j) +
 offset(t), offset(t) = c·Hp·Wp + p·dh·Wp + q·dw.  With the weights packed as
 W[t, o] (taps x output channels), output channels o ... o + 15 of position (i, j) are
 
     out[o : o+16, i, j] = bias[o : o+16] + Σ_t planes[base(i, j) + offset(t)] · W[t, o : o+16]
 
-a multiply-add of one input value (broadcast) and one 16-lane load of weights.
+a multiply-add of one input value (broadcast) and one 16-lane load of weights.  Register
+blocking: each step keeps 2 vectors of output channels (32) x 8 output positions = 16
+vectors of sums in registers (``simd.py``), started at the bias, across the whole sum over
+the taps: each loaded weight vector feeds 8 multiply-adds, each input value 2.  Positions
+are taken 8 at a time in row order, across row ends; a last short group repeats its last
+position and keeps only the positions it has.  The sums of a position are 32 consecutive
+channels; they go to a (positions, 32) buffer with whole-vector stores, which is then
+written into the NCHW output (one pass, a transpose).
 
-Register blocking: each step keeps 2 vectors of output channels (32) x 8 output positions
-= 16 vectors of sums in registers (``simd.py``), started at the bias, across the whole sum
-over C_in·KH·KW: each loaded weight vector feeds 8 multiply-adds, each input value 2.
-Positions are numbered l = i·OW + j and taken 8 at a time, across row ends; a last short
-group repeats its last position and keeps only the positions it has.  The sums of a
-position are 32 consecutive channels; they go to a (positions, 32) buffer with whole-vector
-stores, which is then written into the NCHW output rows (one pass, a transpose).
+The input gradient of a strided convolution (conv_transpose2d's forward pass): the same
+loop over a table of phases (``_channel_direct_items``).  dL/dx's pixels split into
+sh·sw phases (a + sh·u, b + sw·v); only the taps p with a + ph - p·dh divisible by sh
+(and q likewise) reach phase (a, b), each from output row u + (a + ph - p·dh) / sh: a
+stride-1 window sum over the zero-padded output gradient with the phase's own taps and
+weights, whose results go to every sh-th row and sw-th column.
 
-Work is split over (image, block of output channels) items (``workers.parallel_loop``);
-each item copies its image into zero-padded planes of its own (``direct.pad_planes``).
+The weight gradient: taps and positions swap roles.  32 output channels x 8 taps of sums
+in registers, summed over the output positions, each position's 32 output-gradient
+channels one pair of vector loads (the gradient is put channels-last first) and its 8
+taps' input values broadcasts.
+
+Work is split over (image, block of output channels) items (``workers.parallel_loop``),
+and for the weight gradient over shares of the images, whose sums are added in order;
+each item copies its images into zero-padded planes of its own (``direct.pad_planes``).
 """
 from __future__ import annotations
 

@@ -64,6 +64,13 @@ positions (a grid of rows x width), where position (u, v) starts reading (u·rea
 v·read_column) and where it writes (start + u·write_row + v·write_column)."""
 
 
+@njit(inline="always", error_model="numpy")
+def _window_start(l, grid_w, read_row, read_column):
+    """Where position l = u·grid_w + v of a phase starts reading: u·read_row +
+    v·read_column."""
+    return (l // grid_w) * read_row + (l % grid_w) * read_column
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, out,
                           start, stop):
@@ -99,22 +106,14 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                 for l0 in range(0, positions, POSITIONS):
                     # where each of the 8 positions' windows start (a short group: the last)
                     last = positions - 1
-                    l = min(l0, last)
-                    s0 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 1, last)
-                    s1 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 2, last)
-                    s2 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 3, last)
-                    s3 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 4, last)
-                    s4 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 5, last)
-                    s5 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 6, last)
-                    s6 = (l // grid_w) * read_row + (l % grid_w) * read_column
-                    l = min(l0 + 7, last)
-                    s7 = (l // grid_w) * read_row + (l % grid_w) * read_column
+                    s0 = _window_start(l0, grid_w, read_row, read_column)
+                    s1 = _window_start(min(l0 + 1, last), grid_w, read_row, read_column)
+                    s2 = _window_start(min(l0 + 2, last), grid_w, read_row, read_column)
+                    s3 = _window_start(min(l0 + 3, last), grid_w, read_row, read_column)
+                    s4 = _window_start(min(l0 + 4, last), grid_w, read_row, read_column)
+                    s5 = _window_start(min(l0 + 5, last), grid_w, read_row, read_column)
+                    s6 = _window_start(min(l0 + 6, last), grid_w, read_row, read_column)
+                    s7 = _window_start(min(l0 + 7, last), grid_w, read_row, read_column)
                     # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
                     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
                     b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high

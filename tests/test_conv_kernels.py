@@ -431,27 +431,32 @@ def test_the_weight_gradient_sums_over_every_image_of_every_worker(rng, monkeypa
 def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     from minidl.kernels.cpu.channel_direct import channel_direct_applies
 
-    # dtype, kernel_hw, stride, groups, C_in, C_out, winograd
-    study = (np.float32, (4, 4), (2, 2), 1, 32, 64, False)
+    # dtype, kernel_hw, stride, groups, C_in, C_out, winograd, output_hw
+    study = (np.float32, (4, 4), (2, 2), 1, 32, 64, False, (16, 16))
+    large = (64, 64)
     assert channel_direct_applies(*study)
-    assert channel_direct_applies(*study[:4], 75, 128, False)          # 1200 products
+    assert channel_direct_applies(*study[:4], 75, 128, False, large)   # 1200 products
     assert not channel_direct_applies(np.float64, *study[1:])          # float64: columns
     assert not channel_direct_applies(*study[:3], 2, *study[4:])       # groups
     assert not channel_direct_applies(*study[:1], (1, 1), *study[2:])  # pointwise
-    assert not channel_direct_applies(*study[:4], 3, 64, False)        # 48 products
-    assert not channel_direct_applies(*study[:4], 76, 64, False)       # 1216 products
-    assert not channel_direct_applies(*study[:4], 32, 8, False)        # 8 outputs
-    assert not channel_direct_applies(*study[:4], 32, 256, False)      # 256 outputs
-    assert not channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 64, 64, True)  # Winograd
-    assert channel_direct_applies(np.float32, (3, 3), (1, 1), 1, 32, 64, True)  # not 32 in
+    assert not channel_direct_applies(*study[:4], 3, 64, False, large)   # 48 products
+    assert not channel_direct_applies(*study[:4], 76, 64, False, large)  # 1216 products
+    assert not channel_direct_applies(*study[:4], 32, 8, False, large)   # 8 outputs
+    assert not channel_direct_applies(*study[:4], 32, 256, False, large)  # 256 outputs
+    stride_one = (np.float32, (3, 3), (1, 1), 1)
+    assert not channel_direct_applies(*stride_one, 64, 64, True, (8, 8))  # Winograd's
+    assert channel_direct_applies(*stride_one, 32, 64, True, (8, 8))      # ... not 32 in
+    assert channel_direct_applies(*stride_one, 32, 64, False, (32, 32))
+    assert not channel_direct_applies(*stride_one, 32, 64, False, (33, 32))  # BLAS's
 
     from minidl.kernels.cpu.channel_direct import (
         channel_direct_input_gradient_applies,
         channel_direct_weight_gradient_applies,
     )
-    assert channel_direct_weight_gradient_applies(*study, (8, 4))      # 32 positions
-    assert not channel_direct_weight_gradient_applies(*study, (4, 4))  # 16
+    assert channel_direct_weight_gradient_applies(*study[:7], (8, 4))      # 32 positions
+    assert not channel_direct_weight_gradient_applies(*study[:7], (4, 4))  # 16
     assert not channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))
+    assert channel_direct_weight_gradient_applies(*stride_one, 32, 64, False, large)
 
     # dtype, input_hw, kernel_hw, stride, groups, C_in, C_out
     strided = (np.float32, (32, 32), (4, 4), (2, 2), 1, 32, 64)

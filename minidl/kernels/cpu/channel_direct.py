@@ -198,21 +198,39 @@ CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS = 128
 4x4/2: this kernel 1.07x the im2col route's time; 128 -> 256 3x3: 0.86-1.13x)."""
 
 
-def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channels_out,
-                           winograd: bool) -> bool:
-    """Whether this kernel computes a convolution that ``direct.py``'s does not take:
-    float32, one group, a window larger than 1x1, 16 to 128 output channels, 64 to 1200
-    window products, and Winograd's algorithm either not applicable (``winograd``) or
-    outside its best range (``direct.WINOGRAD_FIRST_CHANNELS``).  Measured on 2 cores, this
-    kernel / the route taken before, on the studies' convolutions: 0.42-0.73 for stride 2
-    (3x3 and 4x4, 32 to 128 channels, 8x8 to 100x100 inputs), 0.49-0.77 for 3x3 on 8x8
-    inputs, 0.42 for 64x64x19x19 -> 128 without padding; 16 output channels waste half
-    the lanes, and where ``direct.py``'s kernel applies it is faster (1.0-1.7x)."""
+STRIDE_ONE_MAX_POSITIONS = 32 * 32
+"""Most output positions an image of a stride-1 convolution: on larger images BLAS's
+products are wide and run at speed, while this kernel's broadcasts hop across every
+input plane (16x64x64x64 -> 128 3x3: this kernel 1.16x the im2col route's time, and the
+flipped 128 -> 64 1.11x; 16x64x32x32 -> 128: 0.78x)."""
+
+
+def _channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_out,
+                               winograd: bool) -> bool:
+    """The part of the rules every kernel here shares: float32, one group, a window larger
+    than 1x1, 16 to 128 output channels, 64 to 1200 window products, and Winograd's
+    algorithm either not applicable (``winograd``) or outside its best range
+    (``direct.WINOGRAD_FIRST_CHANNELS``)."""
     taps = channels_in * kernel_hw[0] * kernel_hw[1]
     return (dtype == np.float32 and groups == 1 and tuple(kernel_hw) != (1, 1)
             and LANES <= channels_out <= CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS
             and CHANNEL_DIRECT_MIN_TAPS <= taps <= CHANNEL_DIRECT_MAX_TAPS
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
+
+
+def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channels_out,
+                           winograd: bool, output_hw) -> bool:
+    """Whether this kernel computes a convolution that ``direct.py``'s does not take:
+    ``_channels_and_products_fit``, and for stride 1 at most ``STRIDE_ONE_MAX_POSITIONS``
+    output positions an image.  Measured on 2 cores, this kernel / the route taken before,
+    on the studies' convolutions: 0.42-0.73 for stride 2 (3x3 and 4x4, 32 to 128 channels,
+    8x8 to 100x100 inputs), 0.49-0.77 for 3x3 on 8x8 inputs, 0.42 for 64x64x19x19 -> 128
+    without padding; 16 output channels waste half the lanes, and where ``direct.py``'s
+    kernel applies it is faster (1.0-1.7x)."""
+    return (_channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_out,
+                                       winograd)
+            and (tuple(stride) != (1, 1)
+                 or output_hw[0] * output_hw[1] <= STRIDE_ONE_MAX_POSITIONS))
 
 
 def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
@@ -419,13 +437,13 @@ memory, 16 vector loads and stores per tap group, which fewer positions do not r
 
 def channel_direct_weight_gradient_applies(dtype, kernel_hw, stride, groups, channels_in,
                                            channels_out, winograd: bool, output_hw) -> bool:
-    """Whether this kernel computes a weight gradient: where it computes the forward pass
-    (``channel_direct_applies``), with at least ``WEIGHT_GRADIENT_MIN_POSITIONS`` output
+    """Whether this kernel computes a weight gradient: ``_channels_and_products_fit``
+    (at any stride and size), with at least ``WEIGHT_GRADIENT_MIN_POSITIONS`` output
     positions an image.  Measured on 2 cores, this kernel / the route taken before, on the
     studies' convolutions: 0.38-0.70 with 16 to 64 input channels (3x3 and 4x4, stride 1
     and 2, 8x8 to 50x50 inputs), 0.87-0.89 with 128 input channels."""
-    return (channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in,
-                                   channels_out, winograd)
+    return (_channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_out,
+                                       winograd)
             and output_hw[0] * output_hw[1] >= WEIGHT_GRADIENT_MIN_POSITIONS)
 
 

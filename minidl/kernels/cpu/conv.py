@@ -136,7 +136,7 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
                       c_out, winograd=tile is not None):
         return direct_forward(x, weight, bias, padding, dilation, workers)
     if channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
-                              winograd=tile is not None):
+                              tile is not None, (oh, ow)):
         return channel_direct_forward(x, weight, bias, stride, padding, dilation, workers)
     if tile is not None:
         return winograd_forward(x, weight, bias, padding, tile)
@@ -198,7 +198,7 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
         if (direct_applies(grad_out.dtype, (oh, ow), (kh, kw), stride, flipped_padding,
                            dilation, groups, c_out, c_in, winograd=tile is not None)
                 or channel_direct_applies(grad_out.dtype, (kh, kw), stride, groups, c_out,
-                                          c_in, winograd=tile is not None)
+                                          c_in, tile is not None, input_hw)
                 or _flipped_is_cheaper(c_in, c_out)):
             return _flipped_forward(grad_out, weight, padding, dilation, groups)
         if tile is not None:

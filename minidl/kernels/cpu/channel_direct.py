@@ -233,6 +233,18 @@ def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channe
                  or output_hw[0] * output_hw[1] <= STRIDE_ONE_MAX_POSITIONS))
 
 
+def _window_offsets(x_shape, kernel_hw, padding, dilation):
+    """offset(t) = c·Hp·Wp + p·dh·Wp + q·dw for each tap t = (c, p, q) of the window, in
+    C-order: where it reads in the zero-padded planes of an image x_shape (N, C, H, W)
+    laid end to end, relative to its window's start."""
+    _, channels, height, width = x_shape
+    row = width + 2 * padding[1]
+    plane = (height + 2 * padding[0]) * row
+    c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_hw[0]),
+                          np.arange(kernel_hw[1]), indexing="ij")
+    return (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
+
+
 def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
     """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c, i·sh + p·dh,
     j·sw + q·dw]: x (N, C, H, W) float32, weight (C_out, C, KH, KW), bias (C_out,) or None
@@ -245,11 +257,8 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
     out = np.empty((n, c_out, out_h, out_w), np.float32)
     if out.size == 0:
         return out
+    taps = _window_offsets(x.shape, (kernel_h, kernel_w), padding, dilation)
     row = width + 2 * padding[1]
-    plane = (height + 2 * padding[0]) * row
-    c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_h), np.arange(kernel_w),
-                          indexing="ij")
-    taps = (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
     phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
     _run(x, _pack(weight.reshape(c_out, -1), c_out), bias, taps, [phase], padding, out,
          workers)
@@ -373,9 +382,7 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
     zero = splat(np.float32(0))
     for item in range(start, stop):
         totals = sums[item]
-        for block in range(blocks):
-            for i in range(totals.shape[1]):
-                totals[block, i] = 0
+        totals[:, :] = 0
         for n in range(item * images // parts, (item + 1) * images // parts):
             pad_planes(x, n, pad_h, pad_w, planes)
             source = grad_out[n]
@@ -385,8 +392,7 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
             for p0 in range(0, positions, POSITION_CHUNK):
                 count = min(POSITION_CHUNK, positions - p0)
                 for k in range(count):           # where each position's window starts
-                    l = p0 + k
-                    bases[k] = (l // out_w) * stride_h * row + (l % out_w) * stride_w
+                    bases[k] = _window_start(p0 + k, out_w, stride_h * row, stride_w)
                 for block in range(blocks):
                     total = totals[block]
                     o = block * CHANNEL_BLOCK
@@ -458,14 +464,10 @@ def channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding, dila
     _, c_out, out_h, out_w = grad_out.shape
     kernel_h, kernel_w = kernel_hw
     blocks = -(-c_out // CHANNEL_BLOCK)
-    row = width + 2 * padding[1]
-    plane = (height + 2 * padding[0]) * row
-    c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_h), np.arange(kernel_w),
-                          indexing="ij")
     count = channels * kernel_h * kernel_w
     groups = -(-count // TAP_GROUP)
     taps = np.zeros(groups * TAP_GROUP, np.intp)
-    taps[:count] = (c * plane + p * dilation[0] * row + q * dilation[1]).ravel()
+    taps[:count] = _window_offsets(x.shape, kernel_hw, padding, dilation)
     work = n * out_h * out_w * blocks * 2 * groups * TAP_GROUP
     parts = min(n, workers) if work >= PARALLEL_MIN_WORK else 1
     sums = np.empty((parts, blocks, groups * TAP_GROUP * CHANNEL_BLOCK), np.float32)

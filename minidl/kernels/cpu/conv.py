@@ -19,11 +19,10 @@ input gradient as the flipped convolution.  Other float32 convolutions with enou
 products (strided ones, small images) go to the direct kernel along output channels
 (``channel_direct.py``, ``channel_direct_applies``), the same two ways (and the input
 gradients of strided ones, in phases), and so do the weight gradients of those and of
-the direct kernel's convolutions.  3x3 stride-1
-convolutions with enough channels go to Winograd's algorithm (``winograd.py``;
-``winograd_tile`` holds the measured rule), in all three kernels.  Other stride-1
-convolutions with fewer output than input channels take their gradients through the
-flipped convolution (``_flipped_is_cheaper`` says why).
+the direct kernel's convolutions.  3x3 stride-1 convolutions with enough channels go to
+Winograd's algorithm (``winograd.py``; ``winograd_tile`` holds the measured rule), in all
+three kernels.  Other stride-1 convolutions with fewer output than input channels take
+their gradients through the flipped convolution (``_flipped_is_cheaper`` says why).
 """
 from __future__ import annotations
 

@@ -270,51 +270,95 @@ def test_gradients_by_either_route(config, ratio, rng, monkeypatch):
 # -- the direct kernel (float32, stride 1, one group) ---------------------------------------
 DIRECT_CONFIGS = [
     (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one channel each way
-    (2, 5, 7, 9, 6, (3, 2), (1, 1), (1, 0), (1, 2), 1),     # rectangular, dilated, 6 = 4 + 2
+    (2, 5, 7, 9, 11, (3, 2), (1, 1), (1, 0), (1, 2), 1),    # rectangular, dilated, 11 = 8 + 3
     (3, 8, 14, 14, 32, (3, 3), (1, 1), (1, 1), (1, 1), 1),  # a study's layer
-    (1, 6, 9, 4, 9, (5, 5), (1, 1), (2, 2), (2, 1), 1),     # one image: channel blocks split
+    (1, 6, 9, 4, 20, (5, 5), (1, 1), (2, 2), (2, 1), 1),    # one image: channel blocks split
     (2, 4, 3, 3, 5, (5, 5), (1, 1), (2, 2), (1, 1), 1),     # kernel larger than the image
     (2, 2, 3, 37, 4, (1, 3), (1, 1), (0, 1), (1, 1), 1),    # three vectors a row, one short
     (1, 4, 4, 4, 4, (3, 3), (1, 1), (3, 3), (1, 1), 1),     # padding beyond the reach
     (2, 3, 5, 16, 2, (3, 3), (1, 1), (1, 1), (1, 1), 1),    # rows of exactly one vector
+    (70, 1, 4, 4, 3, (3, 3), (1, 1), (1, 1), (1, 1), 1),    # weight gradient: 64 images a
+    #                                                         band, then 6
+    (1, 2, 40, 41, 5, (3, 2), (1, 1), (1, 0), (1, 1), 1),   # ... 1600 positions: 2 bands
 ]
 
 
 @pytest.mark.parametrize("config", DIRECT_CONFIGS)
 @pytest.mark.parametrize("split", [False, True])
 def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
-    """The direct kernel, used for every float32 stride-1 convolution here whatever its
-    speed, computes the forward pass and, through the flipped convolution, the input
-    gradient (where the padding allows), in float32; ``split``: the items run on all the
-    workers, however little the work."""
-    from minidl.kernels.cpu import workers
+    """The direct kernels, used for every float32 stride-1 convolution here whatever their
+    speed, compute the forward pass, the weight gradient and, through the flipped
+    convolution, the input gradient (where the padding allows), in float32; ``split``: the
+    items (the images, for the weight gradient) run on all the workers, however little
+    the work."""
+    from minidl.kernels.cpu import direct, workers
 
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
-    monkeypatch.setattr(cpu, "direct_applies", lambda dtype, *args, **kwargs:
-                        dtype == np.float32)
-    calls = []
+        monkeypatch.setattr(direct, "PARALLEL_MIN_WORK", 1)
+    for rule in ("direct_applies", "direct_weight_gradient_applies"):
+        monkeypatch.setattr(cpu, rule, lambda dtype, *args, **kwargs: dtype == np.float32)
+    calls, weight_gradients = [], []
     direct_forward = cpu.direct_forward
     monkeypatch.setattr(cpu, "direct_forward", lambda *args: calls.append(args[0].shape)
                         or direct_forward(*args))
+    direct_weight_gradient = cpu.direct_weight_gradient
+    monkeypatch.setattr(cpu, "direct_weight_gradient", lambda *args: (
+        weight_gradients.append(args[0].shape) or direct_weight_gradient(*args)))
     compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
     n, c_in, h, w, c_out, kernel, _, padding, dilation, _ = config
     reach = [d * (k - 1) for k, d in zip(kernel, dilation)]
     flips = all(p <= r for p, r in zip(padding, reach))
     assert calls[0] == (n, c_in, h, w)
     assert len(calls) == 1 + flips
+    assert weight_gradients == [(n, c_in, h, w)]
 
 
 def test_the_studies_layers_take_the_direct_kernel(rng, monkeypatch):
-    """A 3-channel first layer and its input gradient (8 -> 3 channels, flipped) go to the
-    direct kernel under the measured rule."""
-    calls = []
+    """A 3-channel first layer, its input gradient (8 -> 3 channels, flipped) and its
+    weight gradient go to the direct kernels under the measured rules."""
+    calls, weight_gradients = [], []
     direct_forward = cpu.direct_forward
     monkeypatch.setattr(cpu, "direct_forward", lambda *args: calls.append(args[0].shape)
                         or direct_forward(*args))
+    direct_weight_gradient = cpu.direct_weight_gradient
+    monkeypatch.setattr(cpu, "direct_weight_gradient", lambda *args: (
+        weight_gradients.append(args[0].shape) or direct_weight_gradient(*args)))
     compare_all_kernels((2, 3, 14, 14, 8, (3, 3), (1, 1), (1, 1), (1, 1), 1), np.float32,
                         rng, KernelBackend("cpu"))
     assert calls == [(2, 3, 14, 14), (2, 8, 14, 14)]
+    assert weight_gradients == [(2, 3, 14, 14)]
+
+
+def test_the_direct_weight_gradient_is_used_where_it_is_faster():
+    from minidl.kernels.cpu.direct import direct_weight_gradient_applies as applies
+
+    # dtype, kernel_hw, stride, groups, C_in, C_out
+    first_layer = (np.float32, (3, 3), (1, 1), 1, 3, 64)
+    assert applies(*first_layer)
+    assert applies(np.float32, (5, 5), (1, 1), 1, 2, 128)               # 50 products
+    assert not applies(np.float32, (3, 3), (1, 1), 1, 16, 32)           # 144 products
+    assert applies(np.float32, (3, 3), (1, 1), 1, 16, 16)               # ... 16 outputs
+    assert not applies(np.float32, (3, 3), (1, 1), 1, 160, 16)          # 1440 products
+    assert not applies(np.float64, *first_layer[1:])                    # float64: columns
+    assert not applies(np.float32, (3, 3), (2, 2), 1, 3, 64)            # stride 2
+    assert not applies(np.float32, (3, 3), (1, 1), 3, 3, 63)            # groups
+    assert not applies(np.float32, (1, 1), (1, 1), 1, 3, 64)            # pointwise
+
+
+def test_the_direct_weight_gradient_sums_every_image_of_every_share(rng, monkeypatch):
+    """The images are shared out between the workers, whose sums are added: more workers
+    than images, and shares of different sizes."""
+    from minidl.kernels.cpu import direct
+
+    monkeypatch.setattr(direct, "PARALLEL_MIN_WORK", 1)
+    for n, workers in ((2, 5), (5, 2), (3, 3)):
+        x = rng.standard_normal((n, 2, 9, 7)).astype(np.float32)
+        gy = rng.standard_normal((n, 6, 9, 7)).astype(np.float32)
+        got = direct.direct_weight_gradient(x, gy, (3, 3), (1, 1), (1, 1), workers)
+        expected = reference.conv2d_backward_weight(x.astype(np.float64), gy.astype(np.float64),
+                                                    (3, 3), (1, 1), (1, 1), (1, 1), 1)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_direct_kernel_is_not_used_where_it_is_slower():
@@ -365,7 +409,8 @@ def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
         monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
-    monkeypatch.setattr(cpu, "direct_applies", lambda *args, **kwargs: False)
+    for rule in ("direct_applies", "direct_weight_gradient_applies"):
+        monkeypatch.setattr(cpu, rule, lambda *args, **kwargs: False)
     monkeypatch.setattr(cpu, "winograd_tile", lambda *args, **kwargs: None)
     for rule in ("channel_direct_applies", "channel_direct_weight_gradient_applies",
                  "channel_direct_input_gradient_applies"):

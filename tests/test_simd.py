@@ -4,7 +4,15 @@ import pytest
 from numba import njit
 from numba.core.errors import TypingError
 
-from minidl.kernels.cpu.simd import LANES, element, load, multiply_add, splat, store_first
+from minidl.kernels.cpu.simd import (
+    LANES,
+    element,
+    load,
+    load_first,
+    multiply_add,
+    splat,
+    store_first,
+)
 
 
 @njit
@@ -40,6 +48,40 @@ def test_a_running_sum_stays_in_its_vector():
     _sum_of_products(weights, x, out)
     expected = (weights[:, None].astype(np.float64) * x.reshape(9, LANES)).sum(axis=0)
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+@njit
+def _lane_products(x, y, out):
+    """out[0:16] = Σ_k x[k·16 : (k+1)·16] · y[k·16 : (k+1)·16], lane by lane."""
+    total = splat(np.float32(0))
+    for k in range(0, x.size, LANES):
+        total = multiply_add(total, load(x, k), load(y, k))
+    store_first(out, 0, total, LANES)
+
+
+def test_multiply_add_takes_a_vector_for_the_factor():
+    rng = np.random.default_rng(3)
+    x, y = (rng.standard_normal(5 * LANES).astype(np.float32) for _ in range(2))
+    out = np.empty(LANES, np.float32)
+    _lane_products(x, y, out)
+    expected = (x.astype(np.float64) * y).reshape(5, LANES).sum(axis=0)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+@njit
+def _first_lanes_of(values, index, count, out):
+    store_first(out, 0, load_first(values, index, count), LANES)
+
+
+@pytest.mark.parametrize("count", [0, 1, 9, 16])
+def test_load_first_reads_its_lanes_and_zeros_the_rest(count):
+    values = np.arange(1, 31, dtype=np.float32)
+    out = np.full(LANES, 7.0, np.float32)
+    # the last `count` values of a view
+    tail = values[:20]
+    _first_lanes_of(tail, 20 - count, count, out)
+    np.testing.assert_array_equal(out, np.concatenate([tail[20 - count:],
+                                                       np.zeros(LANES - count)]))
 
 
 @njit

@@ -55,10 +55,16 @@ def backend_for(array) -> str:
     return _forced
 
 
+_modules: dict = {}  # backend name -> its module, once imported
+
+
 def kernel(name: str, array):
     """The function ``name`` of the backend that fits ``array``."""
     backend = backend_for(array)
-    module = importlib.import_module(BACKENDS[_check_backend(backend)])
+    module = _modules.get(backend)
+    if module is None:
+        module = _modules[backend] = importlib.import_module(
+            BACKENDS[_check_backend(backend)])
     try:
         return getattr(module, name)
     except AttributeError:

@@ -61,7 +61,12 @@ def first_nonfinite(named_arrays) -> str | None:
     """The name of the first raw array in ``(name, array)`` pairs holding a NaN or an
     infinity, or None."""
     for name, array in named_arrays:
-        if array.dtype.kind in "fc" and not bool(array_module(array).isfinite(array).all()):
+        if array.dtype.kind not in "fc":
+            continue
+        xp = array_module(array)
+        # a sum is finite when every element is (one pass, no temporary); a sum that is
+        # not may have overflowed from finite elements: then each element is looked at
+        if not (bool(xp.isfinite(array.sum())) or bool(xp.isfinite(array).all())):
             return name
     return None
 

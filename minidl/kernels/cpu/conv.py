@@ -15,7 +15,9 @@ convolution into a matrix product.  The work is split three ways:
 
 Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
 (``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
-input gradient as the flipped convolution.  Other float32 convolutions with enough window
+input gradient as the flipped convolution; so do the weight gradients of stride-1 first
+layers (few window products) and of layers with few output channels
+(``direct_weight_gradient_applies``).  Other float32 convolutions with enough window
 products (strided ones, small images) go to the direct kernel along output channels
 (``channel_direct.py``, ``channel_direct_applies``), the same two ways (and the input
 gradients of strided ones, in phases), and so do the weight gradients of those and of
@@ -39,7 +41,12 @@ from .channel_direct import (
     channel_direct_weight_gradient,
     channel_direct_weight_gradient_applies,
 )
-from .direct import direct_applies, direct_forward
+from .direct import (
+    direct_applies,
+    direct_forward,
+    direct_weight_gradient,
+    direct_weight_gradient_applies,
+)
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .scratch import scratch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
@@ -377,6 +384,9 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     if tile is not None and (oh, ow) == (h + 2 * padding[0] - kh + 1,
                                          w + 2 * padding[1] - kw + 1):
         return winograd_backward_weight(x, grad_out, kh, padding, tile)
+    if direct_weight_gradient_applies(x.dtype, kernel_hw, stride, groups, c_in, c_out):
+        return direct_weight_gradient(x, grad_out, kernel_hw, padding, dilation,
+                                      worker_count())
     if channel_direct_weight_gradient_applies(x.dtype, kernel_hw, stride, groups, c_in,
                                               c_out, tile is not None, (oh, ow)):
         return channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding,

@@ -19,10 +19,11 @@ into ⌈OW / 16⌉ vectors; the last one's lanes past OW are computed and not st
 masked store), which wastes 1 - OW / (16·⌈OW / 16⌉) of the work: nothing for 16 or 32
 wide rows, 1/8 for 14 or 28, half for 8 (``DIRECT_MIN_LANE_USE``).
 
-Register blocking: each step keeps 4 output channels x 2 vectors = 8 vectors of sums in
-registers (``simd.py``), started at the bias, across the whole sum over C_in·KH·KW, so
-each loaded input vector feeds 4 multiply-adds and each broadcast weight 2: the loop runs
-at the multiply-add units' speed, not the loads'.  The sums go straight into the NCHW
+Register blocking: each step keeps 8 output channels x 2 vectors = 16 vectors of sums in
+registers (``simd.py``), started at the bias, across the whole sum over the taps
+t = (c, p, q), so each loaded input vector feeds 8 multiply-adds and each broadcast weight
+2.  The weights are packed tap by tap, a tap's 8 weights side by side, and the taps'
+offsets c·plane + p·dh·Wp + q·dw come from one table.  The sums go straight into the NCHW
 output rows.
 
 Work is split over (image, block of output channels) items (``workers.parallel_loop``);
@@ -34,11 +35,14 @@ import numpy as np
 from numba import njit
 
 from ..geometry import conv_output_size
-from .simd import LANES, load, multiply_add, splat, store_first
-from .workers import parallel_loop
+from .simd import LANES, add, element, load, load_first, multiply_add, splat, store_first
+from .workers import PARALLEL_MIN_WORK, parallel_loop
 
-CHANNEL_BLOCK = 4
-"""Output channels whose sums one step keeps in registers (with two vectors of outputs)."""
+CHANNEL_BLOCK = 8
+"""Output channels whose sums one step keeps in registers (with two vectors of outputs:
+16 of the 32 AVX-512 registers).  Measured against 4 channels (8 sums), time on 2 cores:
+0.63 for 64x3x28x28 -> 16, 0.83 for 64x16x14x14 -> 32, 0.81 for 64x32x42x42 -> 64, 0.78
+for 16x64x128x128 -> 32, 0.92-0.97 for one input channel (84x84, 128x128)."""
 
 
 @njit(inline="always", error_model="numpy")
@@ -64,12 +68,19 @@ def pad_planes(x, n, pad_h, pad_w, planes):
             plane[k] = 0
 
 
+@njit(inline="always", error_model="numpy")
+def _weighted(a, b, weight, u, v):
+    """(a + weight·u, b + weight·v): one output channel's two vectors of sums."""
+    return multiply_add(a, weight, u), multiply_add(b, weight, v)
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_w,
                   chunks, out, start, stop):
     """Items [start, stop) of N·chunks: image n = item // chunks, output channel block
-    item % chunks.  x (N, C, H, W); weight (C_out rounded up to 4, C, KH·KW) and bias
-    (C_out rounded up to 4,), zero past C_out; out (N, C_out, OH·OW)."""
+    item % chunks.  x (N, C, H, W); weight (blocks, C·KH·KW·8): block b's taps x its 8
+    output channels, zero past C_out; bias (blocks·8,), zero past C_out; out (N, C_out,
+    OH·OW)."""
     _, channels, height, width = x.shape
     c_out = out.shape[1]
     row = width + 2 * pad_w                                   # Wp
@@ -77,13 +88,18 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
     out_h = out.shape[2] // out_w
     per_row = -(-out_w // LANES)                              # vectors an output row
     slots = out_h * per_row                                   # vectors an output plane
-    taps = np.empty(kernel_h * kernel_w, np.intp)     # tap (p, q) -> p·dh·Wp + q·dw
-    for tap in range(taps.size):
-        taps[tap] = (tap // kernel_w) * dil_h * row + (tap % kernel_w) * dil_w
+    window = kernel_h * kernel_w
     # the last vector reads 16 values from the last row's last slot, past every tap
-    last_read = (out_h - 1) * row + (per_row - 1) * LANES + taps[-1] + LANES
-    planes = np.zeros((channels, max(last_read, (height + 2 * pad_h) * row)), x.dtype)
-    blocks = weight.shape[0] // CHANNEL_BLOCK
+    last_tap = (kernel_h - 1) * dil_h * row + (kernel_w - 1) * dil_w
+    last_read = (out_h - 1) * row + (per_row - 1) * LANES + last_tap + LANES
+    plane = max(last_read, (height + 2 * pad_h) * row)
+    planes = np.zeros((channels, plane), x.dtype)
+    flat = planes.reshape(planes.size)
+    taps = np.empty(channels * window, np.intp)     # tap (c, p, q) -> c·plane + p·dh·Wp + q·dw
+    for tap in range(taps.size):
+        c, pq = tap // window, tap % window
+        taps[tap] = c * plane + (pq // kernel_w) * dil_h * row + (pq % kernel_w) * dil_w
+    blocks = weight.shape[0]
     per_chunk = -(-blocks // chunks)
     image = -1
     for item in range(start, stop):
@@ -92,34 +108,150 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
             pad_planes(x, n, pad_h, pad_w, planes)
             image = n
         for block in range(chunk * per_chunk, min(blocks, (chunk + 1) * per_chunk)):
-            o = block * CHANNEL_BLOCK
+            packed, o = weight[block], block * CHANNEL_BLOCK
             for slot in range(0, slots, 2):    # two vectors: slots k and l of the plane
                 k, l = slot, min(slot + 1, slots - 1)   # (a lone last one: twice)
                 i, j = k // per_row, (k % per_row) * LANES
                 i2, j2 = l // per_row, (l % per_row) * LANES
                 p, p2 = i * row + j, i2 * row + j2
-                a0, a1, a2, a3 = splat(bias[o]), splat(bias[o + 1]), splat(bias[o + 2]), \
-                    splat(bias[o + 3])
-                b0, b1, b2, b3 = a0, a1, a2, a3
-                for c in range(channels):
-                    plane = planes[c]
-                    for tap in range(taps.size):
-                        u, v = load(plane, p + taps[tap]), load(plane, p2 + taps[tap])
-                        w = weight[o, c, tap]
-                        a0, b0 = multiply_add(a0, w, u), multiply_add(b0, w, v)
-                        w = weight[o + 1, c, tap]
-                        a1, b1 = multiply_add(a1, w, u), multiply_add(b1, w, v)
-                        w = weight[o + 2, c, tap]
-                        a2, b2 = multiply_add(a2, w, u), multiply_add(b2, w, v)
-                        w = weight[o + 3, c, tap]
-                        a3, b3 = multiply_add(a3, w, u), multiply_add(b3, w, v)
+                a0, a1, a2, a3 = (splat(bias[o]), splat(bias[o + 1]), splat(bias[o + 2]),
+                                  splat(bias[o + 3]))
+                a4, a5, a6, a7 = (splat(bias[o + 4]), splat(bias[o + 5]),
+                                  splat(bias[o + 6]), splat(bias[o + 7]))
+                b0, b1, b2, b3, b4, b5, b6, b7 = a0, a1, a2, a3, a4, a5, a6, a7
+                for tap in range(taps.size):
+                    u, v = load(flat, p + taps[tap]), load(flat, p2 + taps[tap])
+                    e = tap * CHANNEL_BLOCK            # the tap's 8 weights
+                    a0, b0 = _weighted(a0, b0, element(packed, e), u, v)
+                    a1, b1 = _weighted(a1, b1, element(packed, e + 1), u, v)
+                    a2, b2 = _weighted(a2, b2, element(packed, e + 2), u, v)
+                    a3, b3 = _weighted(a3, b3, element(packed, e + 3), u, v)
+                    a4, b4 = _weighted(a4, b4, element(packed, e + 4), u, v)
+                    a5, b5 = _weighted(a5, b5, element(packed, e + 5), u, v)
+                    a6, b6 = _weighted(a6, b6, element(packed, e + 6), u, v)
+                    a7, b7 = _weighted(a7, b7, element(packed, e + 7), u, v)
                 # straight into the output rows, the lanes past OW left out
                 at, count = i * out_w + j, min(LANES, out_w - j)
                 at2, count2 = i2 * out_w + j2, min(LANES, out_w - j2)
-                for q, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3))):
+                for q, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
+                                            (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
                     if o + q < c_out:
                         store_first(out[n, o + q], at, a, count)
                         store_first(out[n, o + q], at2, b, count2)
+
+
+SUM_BLOCK = 4
+"""The weight gradient's register block: 4 output channels x 4 taps = 16 vectors of sums,
+each step 4 output-gradient loads and 4 input loads for 16 multiply-adds."""
+
+BAND_VECTORS = 64
+"""Vectors of output positions (several small images, or a band of a large one) the
+weight gradient sweeps for every block of sums before moving on: 4 channels' output
+gradient there (16 KiB) and the inputs it reads stay in the L1 cache across the blocks of
+taps, and each block's sums are added to the totals once a band."""
+
+
+@njit(inline="always", error_model="numpy")
+def _shifted_copies(x, n, pad_h, pad_w, dil_w, kernel_w, out_w, copies):
+    """Image n of x (N, C, H, W), zero-padded, copied KW times a channel into copies
+    (C·KW, at least Hp·OW): copy (c, q)'s row r, column j is xpad[c, r, j + q·dw] (Hp =
+    H + 2·ph rows of OW values)."""
+    _, channels, height, width = x.shape
+    for c in range(channels):
+        for q in range(kernel_w):
+            target, shift = copies[c * kernel_w + q], q * dil_w - pad_w
+            low, high = min(out_w, max(0, -shift)), max(0, min(out_w, width - shift))
+            for r in range(height + 2 * pad_h):
+                # slices counted from 0: LLVM vectorizes the copies
+                row, i = target[r * out_w:(r + 1) * out_w], r - pad_h
+                if i < 0 or i >= height:
+                    for j in range(out_w):
+                        row[j] = 0
+                    continue
+                source = x[n, c, i, low + shift:]
+                for j in range(low):
+                    row[j] = 0
+                inside = row[low:]
+                for j in range(max(0, high - low)):
+                    inside[j] = source[j]
+                for j in range(max(low, high), out_w):
+                    row[j] = 0
+
+
+@njit(inline="always", error_model="numpy")
+def _tap_products(s0, s1, s2, s3, y, x0, x1, x2, x3):
+    """(s0 + y·x0, ..., s3 + y·x3): one output channel's sums with 4 taps."""
+    return (multiply_add(s0, y, x0), multiply_add(s1, y, x1), multiply_add(s2, y, x2),
+            multiply_add(s3, y, x3))
+
+
+@njit(inline="always", error_model="numpy")
+def _add_into(totals, at, vector):
+    """totals[at : at + 16] += vector."""
+    store_first(totals, at, add(load(totals, at), vector), LANES)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _weight_gradient_items(x, gy, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_w, shares,
+                           totals, start, stop):
+    """Shares [start, stop) of the images, ``shares`` in all: share s adds, band by band,
+    the lane sums into totals[s], (o_blocks, t_blocks, 4, 4, 16) flat: sum (a, b) of block
+    (ob, tb) is output channel 4·ob + a and tap t = 4·tb + b, t = (c, p, q), and its lane
+    k adds gy[n, o, l] · copy(c, q)[l + p·dh·OW] over the output positions l = i·OW + j
+    ≡ k (mod 16) (``_shifted_copies``).  x (N, C, H, W); gy (N, C_out, OH, OW)."""
+    images, channels, height, width = x.shape
+    c_out, positions, out_w = gy.shape[1], gy.shape[2] * gy.shape[3], gy.shape[3]
+    grads = gy.reshape(gy.size)
+    # a band: a group of whole small images, or positions of one large one
+    group = max(1, BAND_VECTORS * LANES // positions)
+    band = positions if group > 1 else BAND_VECTORS * LANES
+    copy = (height + 2 * pad_h) * out_w + LANES        # the last vector reads 16 values
+    copies = np.zeros((group, channels * kernel_w, copy), x.dtype)
+    flat, image_size = copies.reshape(copies.size), channels * kernel_w * copy
+    o_blocks = -(-c_out // SUM_BLOCK)
+    t_blocks = -(-(channels * kernel_h * kernel_w) // SUM_BLOCK)
+    taps = np.zeros(t_blocks * SUM_BLOCK, np.intp)   # taps past C·KH·KW: offset 0, dropped
+    for tap in range(channels * kernel_h * kernel_w):
+        c, p, q = tap // (kernel_h * kernel_w), tap // kernel_w % kernel_h, tap % kernel_w
+        taps[tap] = (c * kernel_w + q) * copy + p * dil_h * out_w
+    for share in range(start, stop):
+        sums = totals[share]
+        first, last = images * share // shares, images * (share + 1) // shares
+        for n0 in range(first, last, group):
+            members = min(group, last - n0)
+            for m in range(members):
+                _shifted_copies(x, n0 + m, pad_h, pad_w, dil_w, kernel_w, out_w, copies[m])
+            for l0 in range(0, positions, band):
+                l1 = min(positions, l0 + band)
+                for ob in range(o_blocks):
+                    # output channels 4·ob ... 4·ob + 3 (past C_out: the last, dropped)
+                    o0, o1 = 4 * ob * positions, min(4 * ob + 1, c_out - 1) * positions
+                    o2 = min(4 * ob + 2, c_out - 1) * positions
+                    o3 = min(4 * ob + 3, c_out - 1) * positions
+                    for tb in range(t_blocks):
+                        t0, t1 = taps[tb * SUM_BLOCK], taps[tb * SUM_BLOCK + 1]
+                        t2, t3 = taps[tb * SUM_BLOCK + 2], taps[tb * SUM_BLOCK + 3]
+                        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = splat(np.float32(0))
+                        c0 = c1 = c2 = c3 = d0 = d1 = d2 = d3 = a0
+                        for m in range(members):
+                            image, grad = m * image_size, (n0 + m) * c_out * positions
+                            for l in range(l0, l1, LANES):
+                                count = min(LANES, l1 - l)       # the band's last: masked
+                                x0, x1 = load(flat, image + l + t0), load(flat, image + l + t1)
+                                x2, x3 = load(flat, image + l + t2), load(flat, image + l + t3)
+                                # output channel 4·ob + 0, 1, 2, 3 times the 4 taps
+                                y = load_first(grads, grad + l + o0, count)
+                                a0, a1, a2, a3 = _tap_products(a0, a1, a2, a3, y, x0, x1, x2, x3)
+                                y = load_first(grads, grad + l + o1, count)
+                                b0, b1, b2, b3 = _tap_products(b0, b1, b2, b3, y, x0, x1, x2, x3)
+                                y = load_first(grads, grad + l + o2, count)
+                                c0, c1, c2, c3 = _tap_products(c0, c1, c2, c3, y, x0, x1, x2, x3)
+                                y = load_first(grads, grad + l + o3, count)
+                                d0, d1, d2, d3 = _tap_products(d0, d1, d2, d3, y, x0, x1, x2, x3)
+                        at = (ob * t_blocks + tb) * SUM_BLOCK * SUM_BLOCK * LANES
+                        for k, v in enumerate((a0, a1, a2, a3, b0, b1, b2, b3,
+                                               c0, c1, c2, c3, d0, d1, d2, d3)):
+                            _add_into(sums, at + k * LANES, v)
 
 
 DIRECT_MAX_TAPS = 1200
@@ -168,6 +300,36 @@ def direct_applies(dtype, input_hw, kernel_hw, stride, padding, dilation, groups
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
 
 
+WEIGHT_GRADIENT_MAX_FEW_TAPS = 63
+"""Window products (C_in·KH·KW) up to which the weight gradient takes this kernel whatever
+the number of output channels: first layers, where the routes along output channels or
+through im2col have few products to share each load.  Measured on 2 cores, this kernel /
+the route taken before: 0.60-0.64 for 64x3x28x28 -> 16, 0.67-0.74 for 64x1x28x28 -> 32,
+0.74-0.86 for 64x3x28x28 -> 32, 0.22-0.24 for 64x1x84x84 -> 32, 0.36-0.44 for
+16x1x128x128 -> 64."""
+
+WEIGHT_GRADIENT_MAX_FEW_OUTPUT_CHANNELS = 16
+"""Output channels up to which the weight gradient takes this kernel at any number of
+window products (up to ``DIRECT_MAX_TAPS``): the kernel along output channels fills only
+half its 32 lanes there (16x16x200x200 -> 16: 0.63-0.79 of its time).  With more output
+channels and more products it loses: 1.4-1.6x for 64x16x14x14 -> 32, 1.2-1.5x for
+64x32x42x42 -> 64, the input read from the L2 cache for every block of sums."""
+
+
+def direct_weight_gradient_applies(dtype, kernel_hw, stride, groups, channels_in,
+                                   channels_out) -> bool:
+    """Whether this module's weight gradient computes a convolution's: float32, stride 1,
+    one group, a window larger than 1x1, and few window products
+    (``WEIGHT_GRADIENT_MAX_FEW_TAPS``) or few output channels
+    (``WEIGHT_GRADIENT_MAX_FEW_OUTPUT_CHANNELS``).  Nothing is asked of the rows: the
+    positions are swept as one flat run."""
+    taps = channels_in * kernel_hw[0] * kernel_hw[1]
+    return (dtype == np.float32 and groups == 1 and tuple(stride) == (1, 1)
+            and tuple(kernel_hw) != (1, 1) and taps <= DIRECT_MAX_TAPS
+            and (taps <= WEIGHT_GRADIENT_MAX_FEW_TAPS
+                 or channels_out <= WEIGHT_GRADIENT_MAX_FEW_OUTPUT_CHANNELS))
+
+
 def direct_forward(x, weight, bias, padding, dilation, workers: int):
     """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c, i + p·dh,
     j + q·dw]: x (N, C, H, W) float32, weight (C_out, C, KH, KW), bias (C_out,) or None
@@ -180,8 +342,9 @@ def direct_forward(x, weight, bias, padding, dilation, workers: int):
     if out.size == 0:
         return out
     blocks = -(-c_out // CHANNEL_BLOCK)
-    padded = np.zeros((blocks * CHANNEL_BLOCK, channels, kernel_h * kernel_w), np.float32)
-    padded[:c_out] = weight.reshape(c_out, channels, -1)
+    padded = np.zeros((blocks, CHANNEL_BLOCK, channels * kernel_h * kernel_w), np.float32)
+    padded.reshape(blocks * CHANNEL_BLOCK, -1)[:c_out] = weight.reshape(c_out, -1)
+    packed = np.ascontiguousarray(padded.transpose(0, 2, 1)).reshape(blocks, -1)
     padded_bias = np.zeros(blocks * CHANNEL_BLOCK, np.float32)
     if bias is not None:
         padded_bias[:c_out] = bias
@@ -190,8 +353,37 @@ def direct_forward(x, weight, bias, padding, dilation, workers: int):
     # the work: vector multiply-adds, each about one element's touch in other loops
     work = (n * out_h * -(-out_w // LANES) * blocks * CHANNEL_BLOCK * channels
             * kernel_h * kernel_w)
-    parallel_loop(_direct_items, n * chunks, work, np.ascontiguousarray(x), padded,
+    parallel_loop(_direct_items, n * chunks, work, np.ascontiguousarray(x), packed,
                   padded_bias, kernel_h, kernel_w, *padding, *dilation, chunks,
                   out.reshape(n, c_out, out_h * out_w))
     return out
 
+
+
+def direct_weight_gradient(x, grad_out, kernel_hw, padding, dilation, workers: int):
+    """dL/dW[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · xpad[n, c, i + p·dh, j + q·dw]: x (N,
+    C, H, W) float32, grad_out (N, C_out, OH, OW) of a stride-1 convolution -> (C_out, C,
+    KH, KW).  The forward pass's picture with the output gradient in place of the weights:
+    16 positions of a row a vector, 4 output channels x 4 taps of sums, each lane summing
+    its own positions; a share of the images per worker, the shares' sums and then the
+    lanes added in a fixed order."""
+    n, channels, height, width = x.shape
+    _, c_out, out_h, out_w = grad_out.shape
+    kernel_h, kernel_w = kernel_hw
+    o_blocks = -(-c_out // SUM_BLOCK)
+    t_blocks = -(-(channels * kernel_h * kernel_w) // SUM_BLOCK)
+    work = n * out_h * -(-out_w // LANES) * o_blocks * t_blocks * SUM_BLOCK * SUM_BLOCK
+    shares = min(n, workers) if work >= PARALLEL_MIN_WORK else 1
+    totals = np.zeros((shares, o_blocks * t_blocks * (SUM_BLOCK * SUM_BLOCK * LANES)),
+                      np.float32)
+    parallel_loop(_weight_gradient_items, shares, work, np.ascontiguousarray(x),
+                  np.ascontiguousarray(grad_out), kernel_h, kernel_w, *padding, *dilation,
+                  shares, totals)
+    total = totals[0]
+    for share in totals[1:]:
+        total += share
+    sums = total.reshape(o_blocks, t_blocks, SUM_BLOCK, SUM_BLOCK, LANES).sum(axis=4)
+    grad_w = sums.transpose(0, 2, 1, 3).reshape(o_blocks * SUM_BLOCK, t_blocks * SUM_BLOCK)
+    taps = channels * kernel_h * kernel_w
+    return np.ascontiguousarray(grad_w[:c_out, :taps]).reshape(c_out, channels, kernel_h,
+                                                               kernel_w)

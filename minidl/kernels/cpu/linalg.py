@@ -23,6 +23,12 @@ SPLIT_MIN_FLOPS = 1 << 24
 split / one thread: 0.87 for 128x1568 @ 1568x128 (25.7 M), 0.74 for 512x512 @ 512x128,
 0.63 for 1024x256 @ 256x256; a hand-off to a worker costs 80-200 µs."""
 
+BLAS_ONE_THREAD_MAX = 1 << 18
+"""Multiply-adds up to which OpenBLAS computes a product on one thread of its own accord
+(``interface/gemm.c``: SMP_THRESHOLD_MIN 65536 x GEMM_MULTITHREAD_THRESHOLD 4): such a
+product needs no limit set around it (a linear layer's 64x128 @ 128x10 took 20 µs with
+one, 4 µs without)."""
+
 MIN_WORKER_ROWS = 64
 """Fewest rows of the product a worker takes: BLAS is slow on thinner blocks.  Measured,
 split / one thread: 1.18 for 64x1568 @ 1568x128, 1.39 for 32x512 @ 512x512, 0.97 for
@@ -44,7 +50,10 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
     out = np.empty((rows.shape[0], b.shape[1]), dtype=a.dtype)
     workers = min(worker_count(), rows.shape[0] // MIN_WORKER_ROWS)
-    if rows.shape[0] * rows.shape[1] * b.shape[1] < SPLIT_MIN_FLOPS or workers < 2:
+    products = rows.shape[0] * rows.shape[1] * b.shape[1]
+    if products <= BLAS_ONE_THREAD_MAX:
+        np.matmul(rows, b, out=out)
+    elif products < SPLIT_MIN_FLOPS or workers < 2:
         with one_blas_thread():
             np.matmul(rows, b, out=out)
     else:

@@ -6,22 +6,25 @@ register-blocked convolution: 4 output channels x 32 positions) cannot declare t
 scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Five operations, each compiled inline, and one
+the vector for whatever the CPU has).  Six operations, each compiled inline, and one
 scalar read:
 
     splat(s)                    -> (s, ..., s)           s: a float32 scalar
     load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
+    load_first(a, i, k)         -> a[i : i + k], then    (0 <= k <= 16; nothing past
+                                   16 - k zeros          a[i + k - 1] is read)
     store_first(a, i, v, k)        a[i : i + k] = v[:k]  (flat index i, 0 <= k <= 16; the
                                                          other 16 - k are not touched)
-    multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast;
-                                                         fused where the CPU has FMA
+    multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast,
+                                                         or a vector; fused where the
+                                                         CPU has FMA
     add(u, v)                   -> u + v
     element(a, i)               -> a[i]                  a: a contiguous float32 array;
                                                          a plain load, which LLVM folds
                                                          into a multiply_add's broadcast
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load``, ``store_first`` and ``element`` do not check bounds: the caller keeps 16
+``load``, ``load_first``, ``store_first`` and ``element`` do not check bounds: the caller keeps 16
 elements at ``i`` (``store_first``: ``k``; ``element``: 1).  ``element`` is ``a[i]`` without
 Numba's wrap of a negative index, a compare and select that LLVM cannot drop when it
 cannot prove ``i`` non-negative (it cost a kernel reading one scalar per multiply-add
@@ -97,6 +100,31 @@ def load(typingctx, array, index):
     return f32x16(array, types.intp), codegen
 
 
+def _first_lanes(builder, count):
+    """The mask of lanes [0, count)."""
+    i32 = ir.IntType(32)
+    lanes = ir.Constant(ir.VectorType(i32, LANES), list(range(LANES)))
+    return builder.icmp_signed("<", lanes, _in_every_lane(builder, builder.trunc(count, i32)))
+
+
+@intrinsic
+def load_first(typingctx, array, index, count):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        array_value, index_value, count_value = args
+        i32 = ir.IntType(32)
+        masked_load = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(_VECTOR, [
+                _VECTOR.as_pointer(), i32, ir.VectorType(ir.IntType(1), LANES), _VECTOR]),
+            "llvm.masked.load.v16f32.p0")
+        return builder.call(masked_load, [
+            _lanes_at(context, builder, signature.args[0], array_value, index_value),
+            ir.Constant(i32, 4), _first_lanes(builder, count_value),
+            ir.Constant(_VECTOR, [0.0] * LANES)])
+    return f32x16(array, types.intp, types.intp), codegen
+
+
 @intrinsic
 def store_first(typingctx, array, index, vector, count):
     _check_array(array)
@@ -104,9 +132,7 @@ def store_first(typingctx, array, index, vector, count):
     def codegen(context, builder, signature, args):
         array_value, index_value, vector_value, count_value = args
         i32 = ir.IntType(32)
-        lanes = ir.Constant(ir.VectorType(i32, LANES), list(range(LANES)))
-        mask = builder.icmp_signed("<", lanes, _in_every_lane(
-            builder, builder.trunc(count_value, i32)))
+        mask = _first_lanes(builder, count_value)
         masked_store = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(ir.VoidType(), [
                 _VECTOR, _VECTOR.as_pointer(), i32, ir.VectorType(ir.IntType(1), LANES)]),
@@ -120,13 +146,16 @@ def store_first(typingctx, array, index, vector, count):
 
 @intrinsic
 def multiply_add(typingctx, acc, scalar, vector):
+    by_vector = isinstance(scalar, F32x16)
+
     def codegen(context, builder, signature, args):
-        acc_value, scalar_value, vector_value = args
-        broadcast = _in_every_lane(builder, scalar_value)
+        acc_value, factor, vector_value = args
+        if not by_vector:
+            factor = _in_every_lane(builder, factor)
         fmuladd = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fmuladd.v16f32")
-        return builder.call(fmuladd, [broadcast, vector_value, acc_value])
-    return f32x16(f32x16, types.float32, f32x16), codegen
+        return builder.call(fmuladd, [factor, vector_value, acc_value])
+    return f32x16(f32x16, f32x16 if by_vector else types.float32, f32x16), codegen
 
 
 @intrinsic

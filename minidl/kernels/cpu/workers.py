@@ -72,12 +72,27 @@ def worker_count() -> int:
     return numba.get_num_threads() if ThreadpoolController is not None else 1
 
 
+@contextlib.contextmanager
+def _blas_threads(libraries, count: int):
+    """A ``with`` block in which the BLAS ``libraries`` (threadpoolctl's controllers) run
+    ``count`` threads, set back afterwards.  Set directly: threadpoolctl's own limiter
+    reads every library's information again each time, 15 µs a block against 4 µs."""
+    before = [library.get_num_threads() for library in libraries]
+    for library in libraries:
+        library.set_num_threads(count)
+    try:
+        yield
+    finally:
+        for library, threads in zip(libraries, before):
+            library.set_num_threads(threads)
+
+
 def one_blas_thread():
     """A ``with`` block in which NumPy's BLAS runs on one thread (no change without
     threadpoolctl)."""
     if ThreadpoolController is None:
         return contextlib.nullcontext()
-    return _blas_libraries().limit(limits=1)
+    return _blas_threads(_blas_libraries().lib_controllers, 1)
 
 
 def split_evenly(items: list, parts: int) -> list[list]:

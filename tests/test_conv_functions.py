@@ -16,7 +16,7 @@ CONV_CASES = [
     ((1, 4, 7, 7), (4, 2, 3, 3), dict(stride=2, padding=1, groups=2)),
     ((2, 2, 8, 6), (3, 2, 2, 3), dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1))),
     ((1, 3, 5, 5), (3, 1, 3, 3), dict(stride=3, padding=2, dilation=2, groups=3)),
-    # rows 14 wide, stride 1: float32 takes the direct kernel (and its flip for dL/dx)
+    # rows 14 wide, stride 1: float32 takes the direct kernels (and the flip for dL/dx)
     ((2, 3, 6, 14), (5, 3, 3, 3), dict(stride=1, padding=1)),
     ((1, 5, 5, 13), (6, 5, 3, 2), dict(padding=(2, 1), dilation=(2, 1))),
     # stride 2 and 8x8 inputs with 64+ window products: the direct kernel along channels
@@ -24,6 +24,8 @@ CONV_CASES = [
     ((1, 9, 8, 8), (33, 9, 3, 3), dict(padding=1)),
     # ... and its input gradient in phases (16+ input channels, 8x8 positions a phase)
     ((1, 20, 16, 16), (24, 20, 3, 3), dict(stride=2, padding=1)),
+    # a strided first layer: the direct kernels, through its input's phases
+    ((1, 3, 8, 24), (6, 3, 4, 4), dict(stride=2, padding=1)),
 ]
 TRANSPOSE_CASES = [
     ((2, 3, 3, 4), (3, 2, 3, 2), dict(stride=1, padding=0)),

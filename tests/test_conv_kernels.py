@@ -379,6 +379,68 @@ def test_direct_kernel_is_not_used_where_it_is_slower():
     assert direct_applies(*study[:7], 64, 32, True)                    # ... but not 32 out
 
 
+# -- strided convolutions through their input's phases -------------------------------------
+PHASE_CONFIGS = [
+    (2, 3, 8, 8, 5, (4, 4), (2, 2), (1, 1), (1, 1), 1),     # a GAN's first layer
+    (1, 2, 9, 7, 3, (3, 3), (2, 2), (1, 1), (1, 1), 1),     # odd sizes, 3 taps -> 2 (zeros)
+    (2, 1, 11, 10, 4, (5, 3), (3, 2), (2, 0), (1, 1), 1),   # unequal strides and paddings
+    (1, 2, 5, 6, 2, (2, 2), (2, 2), (3, 3), (1, 1), 1),     # padding beyond the window
+]
+
+
+@pytest.mark.parametrize("config", PHASE_CONFIGS)
+def test_a_strided_convolution_is_the_stride_1_one_of_its_phases(config, rng):
+    from minidl.kernels.cpu import phases
+
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, _ = config
+    x, weight, _, grad_out = arrays(config, np.float64, rng)
+    out_hw = grad_out.shape[2:]
+    x_phases = phases.phase_input(x, kernel, stride, padding, out_hw)
+    kernel_phases = phases.phase_kernel_size(kernel, stride)
+    assert x_phases.shape == (n, c_in * stride[0] * stride[1],
+                              out_hw[0] + kernel_phases[0] - 1, out_hw[1] + kernel_phases[1] - 1)
+    one = ((1, 1), (0, 0), (1, 1), 1)
+    np.testing.assert_allclose(
+        reference.conv2d_forward(x_phases, phases.phase_weight(weight, stride), None, *one),
+        reference.conv2d_forward(x, weight, None, stride, padding, dilation, 1))
+    grad_phases = reference.conv2d_backward_weight(x_phases, grad_out, kernel_phases, *one)
+    np.testing.assert_allclose(
+        phases.weight_from_phases(grad_phases, kernel, stride),
+        reference.conv2d_backward_weight(x, grad_out, kernel, stride, padding, dilation, 1))
+
+
+@pytest.mark.parametrize("config", PHASE_CONFIGS)
+def test_strided_convolutions_through_phases_match_reference(config, rng, monkeypatch):
+    """Every float32 strided convolution here goes through its phases to the direct
+    kernels, forward and weight gradient, whatever the speed."""
+    monkeypatch.setattr(cpu, "channel_direct_applies", lambda *args, **kwargs: False)
+    monkeypatch.setattr(cpu, "channel_direct_weight_gradient_applies",
+                        lambda *args, **kwargs: False)
+    monkeypatch.setattr(cpu, "_phases_take", lambda dtype, *args, **kwargs:
+                        dtype == np.float32)
+    calls = []
+    for name in ("direct_forward", "direct_weight_gradient"):
+        kernel = getattr(cpu, name)
+        monkeypatch.setattr(cpu, name, lambda *args, kernel=kernel, name=name: calls.append(
+            (name, args[0].shape)) or kernel(*args))
+    compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
+    n, c_in, _, _, _, _, stride, _, _, _ = config
+    phase_channels = c_in * stride[0] * stride[1]
+    assert [(name, shape[:2]) for name, shape in calls] == [
+        ("direct_forward", (n, phase_channels)), ("direct_weight_gradient", (n, phase_channels))]
+
+
+def test_strided_first_layers_take_the_phases():
+    # dtype, kernel_hw, stride, dilation, groups, C_in, C_out, output_hw
+    gan = (np.float32, (4, 4), (2, 2), (1, 1), 1, 3, 64, (16, 16))
+    assert cpu._phases_take(*gan) and cpu._phases_take(*gan, weight_gradient=True)
+    assert not cpu._phases_take(np.float32, (3, 3), *gan[2:])         # zeros among the taps
+    assert not cpu._phases_take(*gan[:2], (1, 1), *gan[3:])           # stride 1
+    assert not cpu._phases_take(*gan[:3], (2, 2), *gan[4:])           # dilation
+    assert not cpu._phases_take(*gan[:5], 64, 128, (8, 8))            # 64 in: along channels
+    assert not cpu._phases_take(np.float64, *gan[1:])                 # float64: columns
+
+
 # -- the direct kernel along output channels (float32, one group) ---------------------------
 CHANNEL_DIRECT_CONFIGS = [
     (1, 1, 5, 5, 1, (3, 3), (1, 1), (0, 0), (1, 1), 1),     # batch 1, one channel each way

@@ -435,6 +435,7 @@ def test_strided_first_layers_take_the_phases():
     gan = (np.float32, (4, 4), (2, 2), (1, 1), 1, 3, 64, (16, 16))
     assert cpu._phases_take(*gan) and cpu._phases_take(*gan, weight_gradient=True)
     assert not cpu._phases_take(np.float32, (3, 3), *gan[2:])         # zeros among the taps
+    assert cpu._phases_take(np.float32, (3, 3), *gan[2:5], 1, 32, (16, 16))  # ... 1 channel
     assert not cpu._phases_take(*gan[:2], (1, 1), *gan[3:])           # stride 1
     assert not cpu._phases_take(*gan[:3], (2, 2), *gan[4:])           # dilation
     assert not cpu._phases_take(*gan[:5], 64, 128, (8, 8))            # 64 in: along channels

@@ -242,14 +242,16 @@ def _phases_take(dtype, kernel_hw, stride, dilation, groups, c_in, c_out, out_hw
                  weight_gradient=False) -> bool:
     """Whether a strided convolution goes to the direct kernels as the stride-1
     convolution of its input's phases (``phases.py``): no dilation, a window that the
-    stride divides (no product wasted on a zero tap), and that convolution within the
-    rule of the direct forward pass (``weight_gradient``: of the direct weight gradient).
-    Measured on 2 cores, phases / the route before (im2col), forward and weight gradient:
-    0.84 and 0.70 for 64x3x32x32 -> 64 4x4/2, 0.86 and 0.73 for 64x3x64x64 -> 32 4x4/2;
-    a 3x3/2 layer, 16 products a channel where it had 9: 1.15 and 1.01 for 16x3x128x128
-    -> 64."""
-    if (tuple(stride) == (1, 1) or tuple(dilation) != (1, 1)
-            or kernel_hw[0] % stride[0] or kernel_hw[1] % stride[1]):
+    stride divides (no product wasted on a zero tap) or a single input channel, and that
+    convolution within the rule of the direct forward pass (``weight_gradient``: of the
+    direct weight gradient).  Measured on 2 cores, phases / the route before (im2col),
+    forward and weight gradient: 0.84 and 0.70 for 64x3x32x32 -> 64 4x4/2, 0.86 and 0.73
+    for 64x3x64x64 -> 32 4x4/2; 3x3/2, 16 products a channel where it had 9: 0.55 and
+    0.45 for 32x1x32x32 -> 32, 0.73 and 0.61 for 64x1x28x28 -> 32, but 1.15 and 1.08 for
+    32x3x32x32 -> 32."""
+    if tuple(stride) == (1, 1) or tuple(dilation) != (1, 1):
+        return False
+    if (kernel_hw[0] % stride[0] or kernel_hw[1] % stride[1]) and c_in > 1:
         return False
     kernel = phase_kernel_size(kernel_hw, stride)
     channels = c_in * stride[0] * stride[1]

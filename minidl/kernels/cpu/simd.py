@@ -2,8 +2,8 @@
 
 LLVM vectorizes a Numba loop over an array on its own, but it keeps a running sum in
 memory when the sum is an array element, and a kernel that wants many sums at once (a
-register-blocked convolution: 4 output channels x 32 positions) cannot declare them as
-scalars without writing 128 of them.  This module gives Numba one more type, ``F32x16``,
+register-blocked convolution: 8 output channels x 32 positions) cannot declare them as
+scalars without writing 256 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
 the vector for whatever the CPU has).  Six operations, each compiled inline, and one

@@ -337,10 +337,13 @@ def test_log_softmax_along_a_middle_axis_gradcheck_and_torch(rng, torch):
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("layout", ["contiguous", "transposed", "float64 gradient"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "float64 gradient",
+                                    "channel slice", "reversed rows"])
 def test_relu_backward_kernel_matches_the_reference(layout, rng):
-    """The Numba pass (above the parallel threshold) against the reference's mask product;
-    other layouts and mixed dtypes take the reference's path."""
+    """The Numba pass (above the parallel threshold) against the reference's mask product,
+    with dL/dy contiguous or a channel slice of a larger gradient (a concatenation's
+    backward pass hands those out); other layouts and mixed dtypes take the reference's
+    path."""
     from minidl.kernels import cpu, reference
 
     y = np.maximum(rng.standard_normal((300, 200)), 0).astype(np.float32)
@@ -350,6 +353,11 @@ def test_relu_backward_kernel_matches_the_reference(layout, rng):
         y, grad = y.T, grad.T
     elif layout == "float64 gradient":
         grad = grad.astype(np.float64)
+    elif layout == "channel slice":
+        y = y.reshape(30, 5, 20, 20)
+        grad = rng.standard_normal((30, 9, 20, 20)).astype(np.float32)[:, 3:8]
+    elif layout == "reversed rows":
+        grad = grad[::-1]
     ours, theirs = cpu.relu_backward(y, grad), reference.relu_backward(y, grad)
     assert ours.dtype == theirs.dtype and ours.shape == y.shape
     np.testing.assert_array_equal(ours, theirs)

@@ -119,7 +119,18 @@ def test_element_reads_the_scalar_at_an_offset():
     np.testing.assert_array_equal(out[:2 * LANES].reshape(-1, LANES), [values[7] * x] * 2)
 
 
-def test_only_contiguous_float32_arrays_are_accepted():
+@njit
+def _read_at(values, index):
+    return element(values, index)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64, np.float32])
+def test_element_reads_any_dtype(dtype):
+    values = np.arange(5).astype(dtype)
+    assert _read_at(values, 3) == 3
+
+
+def test_vectors_take_only_contiguous_float32_arrays():
     @njit
     def first_lanes(a, out):
         store_first(out, 0, load(a, 0), LANES)
@@ -128,6 +139,5 @@ def test_only_contiguous_float32_arrays_are_accepted():
         first_lanes(np.zeros(LANES), np.zeros(LANES, np.float32))
     with pytest.raises(TypingError, match="float32"):
         first_lanes(np.zeros(2 * LANES, np.float32)[::2], np.zeros(LANES, np.float32))
-
-    with pytest.raises(TypingError, match="float32"):
-        njit(lambda a: element(a, 0))(np.zeros(3))
+    with pytest.raises(TypingError, match="C-contiguous"):     # element: any dtype
+        njit(lambda a: element(a, 0))(np.zeros(6)[::2])

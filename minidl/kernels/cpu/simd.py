@@ -19,16 +19,17 @@ scalar read:
                                                          or a vector; fused where the
                                                          CPU has FMA
     add(u, v)                   -> u + v
-    element(a, i)               -> a[i]                  a: a contiguous float32 array;
-                                                         a plain load, which LLVM folds
-                                                         into a multiply_add's broadcast
+    element(a, i)               -> a[i]                  a: a contiguous array (any
+                                                         dtype); a plain load, which LLVM
+                                                         folds into a multiply_add's
+                                                         broadcast
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load``, ``load_first``, ``store_first`` and ``element`` do not check bounds: the caller keeps 16
-elements at ``i`` (``store_first``: ``k``; ``element``: 1).  ``element`` is ``a[i]`` without
-Numba's wrap of a negative index, a compare and select that LLVM cannot drop when it
-cannot prove ``i`` non-negative (it cost a kernel reading one scalar per multiply-add
-half its speed).
+``load``, ``load_first``, ``store_first`` and ``element`` do not check bounds: the caller
+keeps 16 elements at ``i`` (``load_first`` and ``store_first``: ``k``; ``element``: 1).
+``element`` is ``a[i]`` without Numba's wrap of a negative index, a compare and select
+that LLVM cannot drop when it cannot prove ``i`` non-negative (it cost a kernel reading
+one scalar per multiply-add half its speed, and kept a strided copy from vectorizing).
 
 Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
 change here, delete the ``__pycache__`` of the kernels that use this module.
@@ -160,12 +161,13 @@ def multiply_add(typingctx, acc, scalar, vector):
 
 @intrinsic
 def element(typingctx, array, index):
-    _check_array(array)
+    if not (isinstance(array, types.Array) and array.layout == "C"):
+        raise TypingError(f"element needs a C-contiguous array, not {array}")
 
     def codegen(context, builder, signature, args):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
-        return builder.load(builder.gep(data, [args[1]]), align=4)
-    return types.float32(array, types.intp), codegen
+        return builder.load(builder.gep(data, [args[1]]))
+    return array.dtype(array, types.intp), codegen
 
 
 @intrinsic

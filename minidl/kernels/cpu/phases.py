@@ -48,16 +48,21 @@ def _phase_items(x, height, width, pad_h, pad_w, stride_h, stride_w, rows, colum
                 low = min(columns, max(0, -(-(pad_w - b) // stride_w)))
                 high = max(low, min(columns, -(-(width + pad_w - b) // stride_w)))
                 at = ((item * stride_h + a) * stride_w + b) * block
+                target = phases[at:at + block]
                 for u in range(rows):
                     # slices counted from 0: LLVM vectorizes the loops
-                    row = phases[at + u * columns:at + (u + 1) * columns]
-                    i = stride_h * u + a - pad_h
-                    for v in range(columns):
+                    row, i = target[u * columns:(u + 1) * columns], stride_h * u + a - pad_h
+                    if i < 0 or i >= height:
+                        for v in range(columns):
+                            row[v] = 0
+                        continue
+                    for v in range(low):
                         row[v] = 0
-                    if 0 <= i < height:
-                        inside, first = row[low:high], i * width + b - pad_w + stride_w * low
-                        for v in range(high - low):     # ``element``: no index wrap-around
-                            inside[v] = element(source, first + stride_w * v)
+                    inside, first = row[low:high], i * width + b - pad_w + stride_w * low
+                    for v in range(high - low):     # ``element``: no index wrap-around
+                        inside[v] = element(source, first + stride_w * v)
+                    for v in range(high, columns):
+                        row[v] = 0
 
 
 def phase_input(x: np.ndarray, kernel_hw, stride, padding, output_hw) -> np.ndarray:

@@ -202,3 +202,41 @@ def test_an_interruption_while_waiting_comes_after_the_worker_ended():
     assert ended.is_set()                                       # it waited for the worker
     worker._done = worker._done.lock
     assert workers._side_by_side([lambda: 1, lambda: 2]) == [1, 2]   # the pool still works
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [library["num_threads"] for library in threadpool_info()
+            if library["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("items", [[1], [1, 2, 3]])
+def test_blas_runs_on_one_thread_in_every_block(items):
+    """A single block too: OpenBLAS's own threads, once woken, would spin on the other
+    cores after each product and slow the next kernels' workers."""
+    pytest.importorskip("threadpoolctl")
+    before = _blas_threads()
+    seen = workers.run_blocks(lambda block: _blas_threads(), items, THREADS)
+    assert all(threads == 1 for block in seen for threads in block)
+    assert _blas_threads() == before                         # and set back afterwards
+
+
+def test_the_bias_gradient_holds_blas_to_one_thread(monkeypatch):
+    """conv2d's bias gradient is a matrix-vector product through the matmul kernel, which
+    holds BLAS to one thread on the CPU (left to itself OpenBLAS ran it on two)."""
+    pytest.importorskip("threadpoolctl")
+    import minidl
+    import minidl.nn.functional as F
+    from minidl.kernels.cpu import linalg
+
+    threads = []
+    product = np.matmul
+    monkeypatch.setattr(linalg.np, "matmul", lambda *args, **kwargs: (
+        threads.append(_blas_threads()), product(*args, **kwargs))[1])
+    x = minidl.tensor(np.ones((8, 2, 20, 20), np.float32))
+    w = minidl.tensor(np.ones((16, 2, 1, 1), np.float32), requires_grad=True)
+    b = minidl.tensor(np.zeros(16, np.float32), requires_grad=True)
+    F.conv2d(x, w, b).sum().backward()
+    assert threads and all(t == 1 for blocks in threads for t in blocks)
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(16, 8 * 20 * 20, np.float32))

@@ -24,10 +24,14 @@ split / one thread: 0.87 for 128x1568 @ 1568x128 (25.7 M), 0.74 for 512x512 @ 51
 0.63 for 1024x256 @ 256x256; a hand-off to a worker costs 80-200 µs."""
 
 BLAS_ONE_THREAD_MAX = 1 << 18
-"""Multiply-adds up to which OpenBLAS computes a product on one thread of its own accord
-(``interface/gemm.c``: SMP_THRESHOLD_MIN 65536 x GEMM_MULTITHREAD_THRESHOLD 4): such a
-product needs no limit set around it (a linear layer's 64x128 @ 128x10 took 20 µs with
-one, 4 µs without)."""
+"""Multiply-adds up to which OpenBLAS computes a matrix-matrix product on one thread of
+its own accord (``interface/gemm.c``: SMP_THRESHOLD_MIN 65536 x GEMM_MULTITHREAD_THRESHOLD
+4): such a product needs no limit set around it (a linear layer's 64x128 @ 128x10 took
+20 µs with one, 4 µs without)."""
+
+BLAS_VECTOR_ONE_THREAD_MAX = 2304 * 4
+"""The same for a matrix-vector product (NumPy's matmul calls gemv when the result has
+one column or one row; ``interface/gemv.c``: 2304 x GEMM_MULTITHREAD_THRESHOLD)."""
 
 MIN_WORKER_ROWS = 64
 """Fewest rows of the product a worker takes: BLAS is slow on thinner blocks.  Measured,
@@ -51,7 +55,9 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty((rows.shape[0], b.shape[1]), dtype=a.dtype)
     workers = min(worker_count(), rows.shape[0] // MIN_WORKER_ROWS)
     products = rows.shape[0] * rows.shape[1] * b.shape[1]
-    if products <= BLAS_ONE_THREAD_MAX:
+    one_by_itself = (products < BLAS_VECTOR_ONE_THREAD_MAX if 1 in (rows.shape[0], b.shape[1])
+                     else products <= BLAS_ONE_THREAD_MAX)
+    if one_by_itself:
         np.matmul(rows, b, out=out)
     elif products < SPLIT_MIN_FLOPS or workers < 2:
         with one_blas_thread():

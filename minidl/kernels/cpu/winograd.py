@@ -34,7 +34,7 @@ from numba import njit
 from ..reference.winograd import winograd_matrices
 from .scratch import scratch
 from .vectors import axpy, fill_zero
-from .workers import run_blocks, worker_count
+from .workers import one_blas_thread, run_blocks, worker_count
 
 CHUNK_BUDGET = 1 << 20
 """Elements of transformed input and products (V and M) per chunk (4 MiB of float32: they
@@ -304,7 +304,8 @@ def transformed_weight(weight, m):
     c_out, c_in, r, _ = weight.shape
     filters = np.ascontiguousarray(weight).reshape(c_out * c_in, r * r)
     u = scratch("winograd filters", ((m + r - 1) ** 2, c_out * c_in), weight.dtype)
-    np.matmul(filter_transform(m, r, weight.dtype), filters.T, out=u)
+    with one_blas_thread():      # OpenBLAS's woken threads would spin on the other core
+        np.matmul(filter_transform(m, r, weight.dtype), filters.T, out=u)
     return u.reshape(-1, c_out, c_in)
 
 
@@ -388,6 +389,7 @@ def winograd_backward_weight(x, grad_out, r, padding, m):
     for partial_sum in sums[1:]:
         grad_u += partial_sum
     # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G
-    grad_w = grad_u.reshape(len(grad_u), -1).T @ filter_transform(m, r, x.dtype)
+    with one_blas_thread():
+        grad_w = grad_u.reshape(len(grad_u), -1).T @ filter_transform(m, r, x.dtype)
     grad_w = grad_w.reshape(c_out, c_in, r, r)
     return grad_w

@@ -73,16 +73,16 @@ def relu_backward(y: np.ndarray, grad: np.ndarray) -> np.ndarray:
     if (y.dtype.kind != "f" or grad.dtype != y.dtype or grad.shape != y.shape
             or not y.flags.c_contiguous):
         return reference.relu_backward(y, grad)
-    rows = None if grad.flags.c_contiguous else _rows_with_a_stride(grad)
-    if rows is not None:
+    if not grad.flags.c_contiguous:
+        rows = _rows_with_a_stride(grad)
+        if rows is None:
+            return reference.relu_backward(y, grad)
         span, row_stride = rows
         grad_x = np.empty_like(y)
         n = y.shape[0]
         parallel_loop(_relu_backward_rows, n, 3 * y.size, y.reshape(n, -1), span, row_stride,
                       grad_x.reshape(n, -1))
         return grad_x
-    if not grad.flags.c_contiguous:
-        return reference.relu_backward(y, grad)
     grad_x = np.empty_like(y)
     parallel_loop(_relu_backward, y.size, 3 * y.size, y.reshape(-1), grad.reshape(-1),
                   grad_x.reshape(-1))

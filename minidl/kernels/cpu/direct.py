@@ -159,30 +159,46 @@ taps, and each block's sums are added to the totals once a band."""
 
 
 @njit(inline="always", error_model="numpy")
+def columns_inside(first, step, width, columns):
+    """[low, high): the v in [0, columns) whose column first + step·v lies in [0, width)
+    (computed once a row layout: two integer divisions)."""
+    low = min(columns, max(0, -(first // step)))
+    return low, max(low, min(columns, -((first - width) // step)))
+
+
+@njit(inline="always", error_model="numpy")
+def padded_row(plane, i, first, step, inside, row):
+    """row[v] = xpad[i, first + step·v] for every v of ``row``: pixels of row i of a plane
+    (H, W), C-contiguous, read every step-th column from column ``first``, zero where the
+    row or the column lies outside the plane (its zero padding); ``inside`` =
+    ``columns_inside(first, step, W, len(row))``."""
+    low, high = inside
+    if i < 0 or i >= plane.shape[0]:            # a padding row: zeros only
+        low = high = i = 0
+    for v in range(low):
+        row[v] = 0
+    # a slice counted from 0, ``element``'s reads without index wrap-around: LLVM
+    # vectorizes the copy
+    taken, source, start = row[low:high], plane[i], first + step * low
+    for v in range(high - low):
+        taken[v] = element(source, start + step * v)
+    for v in range(high, row.shape[0]):
+        row[v] = 0
+
+
+@njit(inline="always", error_model="numpy")
 def _shifted_copies(x, n, pad_h, pad_w, dil_w, kernel_w, out_w, copies):
     """Image n of x (N, C, H, W), zero-padded, copied KW times a channel into copies
     (C·KW, at least Hp·OW): copy (c, q)'s row r, column j is xpad[c, r, j + q·dw] (Hp =
     H + 2·ph rows of OW values)."""
     _, channels, height, width = x.shape
-    for c in range(channels):
-        for q in range(kernel_w):
-            target, shift = copies[c * kernel_w + q], q * dil_w - pad_w
-            low, high = min(out_w, max(0, -shift)), max(0, min(out_w, width - shift))
+    for q in range(kernel_w):
+        inside = columns_inside(q * dil_w - pad_w, 1, width, out_w)
+        for c in range(channels):
+            target = copies[c * kernel_w + q]
             for r in range(height + 2 * pad_h):
-                # slices counted from 0: LLVM vectorizes the copies
-                row, i = target[r * out_w:(r + 1) * out_w], r - pad_h
-                if i < 0 or i >= height:
-                    for j in range(out_w):
-                        row[j] = 0
-                    continue
-                source = x[n, c, i, low + shift:]
-                for j in range(low):
-                    row[j] = 0
-                inside = row[low:]
-                for j in range(max(0, high - low)):
-                    inside[j] = source[j]
-                for j in range(max(low, high), out_w):
-                    row[j] = 0
+                padded_row(x[n, c], r - pad_h, q * dil_w - pad_w, 1, inside,
+                           target[r * out_w:(r + 1) * out_w])
 
 
 @njit(inline="always", error_model="numpy")

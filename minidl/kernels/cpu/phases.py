@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .simd import element
+from .direct import columns_inside, padded_row
 from .workers import parallel_loop
 
 
@@ -35,34 +35,20 @@ def phase_kernel_size(kernel_hw, stride) -> tuple[int, int]:
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _phase_items(x, height, width, pad_h, pad_w, stride_h, stride_w, rows, columns, phases,
-                 start, stop):
-    """Planes [start, stop) of x (N·C planes of H·W, flat) into phases (flat: plane,
-    phase (a, b), row u, column v), every value written: xpad[sh·u + a, sw·v + b]."""
-    plane, block = height * width, rows * columns
+def _phase_items(planes, pad_h, pad_w, stride_h, stride_w, rows, columns, phases, start,
+                 stop):
+    """Planes [start, stop) of planes (N·C, H, W) into phases (flat: plane, phase (a, b),
+    row u, column v), every value written: xpad[sh·u + a, sw·v + b]."""
+    block = rows * columns
     for item in range(start, stop):
-        source = x[item * plane:(item + 1) * plane]
-        for a in range(stride_h):
-            for b in range(stride_w):
-                # the columns v whose pixel sw·v + b - pw lies in the row: [low, high)
-                low = min(columns, max(0, -(-(pad_w - b) // stride_w)))
-                high = max(low, min(columns, -(-(width + pad_w - b) // stride_w)))
+        plane = planes[item]
+        for b in range(stride_w):
+            inside = columns_inside(b - pad_w, stride_w, plane.shape[1], columns)
+            for a in range(stride_h):
                 at = ((item * stride_h + a) * stride_w + b) * block
-                target = phases[at:at + block]
                 for u in range(rows):
-                    # slices counted from 0: LLVM vectorizes the loops
-                    row, i = target[u * columns:(u + 1) * columns], stride_h * u + a - pad_h
-                    if i < 0 or i >= height:
-                        for v in range(columns):
-                            row[v] = 0
-                        continue
-                    for v in range(low):
-                        row[v] = 0
-                    inside, first = row[low:high], i * width + b - pad_w + stride_w * low
-                    for v in range(high - low):     # ``element``: no index wrap-around
-                        inside[v] = element(source, first + stride_w * v)
-                    for v in range(high, columns):
-                        row[v] = 0
+                    padded_row(plane, stride_h * u + a - pad_h, b - pad_w, stride_w, inside,
+                               phases[at + u * columns:at + (u + 1) * columns])
 
 
 def phase_input(x: np.ndarray, kernel_hw, stride, padding, output_hw) -> np.ndarray:
@@ -75,8 +61,8 @@ def phase_input(x: np.ndarray, kernel_hw, stride, padding, output_hw) -> np.ndar
     rows, columns = output_hw[0] + kh - 1, output_hw[1] + kw - 1
     phases = np.empty(n * channels * stride[0] * stride[1] * rows * columns, x.dtype)
     parallel_loop(_phase_items, n * channels, 2 * phases.size,
-                  np.ascontiguousarray(x).reshape(-1), height, width, *padding, *stride, rows,
-                  columns, phases)
+                  np.ascontiguousarray(x).reshape(n * channels, height, width), *padding,
+                  *stride, rows, columns, phases)
     return phases.reshape(n, channels * stride[0] * stride[1], rows, columns)
 
 

@@ -406,6 +406,8 @@ def test_relu_forward_kernel_matches_the_reference(layout, dtype, rng):
 
 @pytest.mark.parametrize("a_shape, b_shape, layout", [
     ((300, 600), (600, 100), "c"),       # split over the workers' rows
+    ((64, 1100), (1100, 130), "c"),      # a batch's rows, a layer's columns: by columns
+    ((1100, 64), (130, 1100), "t"),      # the same on transposed views
     ((4, 70, 400), (400, 90), "c"),      # leading axes flattened into rows
     ((400, 300), (100, 400), "t"),       # transposed views (a linear layer's weight)
     ((5, 7), (7, 3), "c"),               # small: one thread
@@ -424,6 +426,28 @@ def test_matmul_kernel_matches_the_reference(a_shape, b_shape, layout, rng):
     np.testing.assert_allclose(ours, reference.matmul(a, b), rtol=1e-5, atol=1e-4)
     mixed = cpu.matmul(a, b.astype(np.float64))  # mixed dtypes: the reference promotes
     assert mixed.dtype == np.float64
+
+
+@pytest.mark.parametrize("a_shape, b_shape, side", [
+    ((300, 600), (600, 100), "_product_rows"), ((64, 1100), (1100, 130), "_product_columns"),
+    ((64, 400), (400, 90), None)])       # under SPLIT_MIN_FLOPS: the calling thread
+def test_matmul_splits_the_longer_side_of_a_large_product(a_shape, b_shape, side,
+                                                           monkeypatch, rng):
+    from minidl.kernels.cpu import linalg
+
+    blocks_run = []
+    run_blocks = linalg.run_blocks
+    monkeypatch.setattr(linalg, "run_blocks", lambda work, items, workers: (
+        blocks_run.append((work.func.__name__, items)), run_blocks(work, items, workers))[1])
+    monkeypatch.setattr(linalg, "worker_count", lambda: 2)
+    a = rng.standard_normal(a_shape).astype(np.float32)
+    b = rng.standard_normal(b_shape).astype(np.float32)
+    np.testing.assert_allclose(linalg.matmul(a, b), a @ b, rtol=1e-5, atol=1e-4)
+    if side is None:
+        assert blocks_run == []
+    else:
+        length = a_shape[0] if side == "_product_rows" else b_shape[1]
+        assert blocks_run == [(side, [(0, length // 2), (length // 2, length)])]
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])

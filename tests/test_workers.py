@@ -168,29 +168,64 @@ def partial_sum(k):
     return lambda: int(np.arange(k * 1000, (k + 1) * 1000).sum())
 
 
-class _InterruptedOnce:
-    """A lock whose first blocking acquire is interrupted (as by Ctrl-C) before waiting."""
+@pytest.fixture(params=["futex", "lock"])
+def handoff_kind(request, monkeypatch):
+    """A pool of its own whose workers take calls through the given hand-off."""
+    from minidl.kernels.cpu import handoff
 
-    def __init__(self, lock):
-        self.lock, self.interrupted = lock, False
-
-    def acquire(self, blocking=True):
-        if blocking and not self.interrupted:
-            self.interrupted = True
-            raise KeyboardInterrupt
-        return self.lock.acquire(blocking)
-
-    def release(self):
-        self.lock.release()
+    if request.param == "futex" and not handoff.FUTEX_AVAILABLE:
+        pytest.skip("no futex system call here")
+    kind = handoff.FutexHandoff if request.param == "futex" else handoff.LockHandoff
+    monkeypatch.setattr(workers, "new_handoff", kind)
+    monkeypatch.setattr(workers, "_workers", [])
+    return kind
 
 
-def test_an_interruption_while_waiting_comes_after_the_worker_ended():
+def test_each_hand_off_passes_calls_and_results_in_order(handoff_kind):
+    import time
+
+    assert workers._side_by_side([partial_sum(k) for k in range(3)]) == [
+        sum(range(k * 1000, (k + 1) * 1000)) for k in range(3)]
+    assert all(isinstance(worker._handoff, handoff_kind) for worker in workers._workers)
+    for gap in (0, 0.001, 0.3):     # the worker still spinning, asleep, asleep for long
+        time.sleep(gap)
+        assert workers._side_by_side([lambda: "first", lambda: gap]) == ["first", gap]
+
+
+def test_a_caller_waits_for_a_worker_longer_than_its_wait_slices(handoff_kind):
+    import time
+
+    from minidl.kernels.cpu.handoff import WAIT_SLICE_NS
+
+    def slow():
+        time.sleep(2.5 * WAIT_SLICE_NS / 1e9)
+        return "slow"
+
+    assert workers._side_by_side([lambda: "quick", slow]) == ["quick", "slow"]
+
+
+def test_call_numbers_wrap_within_an_int32_counter():
+    from minidl.kernels.cpu.handoff import following
+
+    assert [following(n) for n in (1, 2, (1 << 30) - 1, 1 << 30)] == [2, 3, 1 << 30, 1]
+
+
+def test_an_interruption_while_waiting_comes_after_the_worker_ended(handoff_kind,
+                                                                    monkeypatch):
     import threading
     import time
 
     workers._side_by_side([lambda: None, lambda: None])         # a worker exists
-    worker = workers._workers[0]
-    worker._done = _InterruptedOnce(worker._done)
+    handoff = workers._workers[0]._handoff
+    wait_ended, interrupted = handoff.wait_ended, []
+
+    def interrupted_once():         # the first wait is interrupted (as by Ctrl-C)
+        if not interrupted:
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        wait_ended()
+
+    monkeypatch.setattr(handoff, "wait_ended", interrupted_once)
     ended = threading.Event()
 
     def slow():
@@ -200,7 +235,6 @@ def test_an_interruption_while_waiting_comes_after_the_worker_ended():
     with pytest.raises(KeyboardInterrupt):
         workers._side_by_side([lambda: None, slow])
     assert ended.is_set()                                       # it waited for the worker
-    worker._done = worker._done.lock
     assert workers._side_by_side([lambda: 1, lambda: 2]) == [1, 2]   # the pool still works
 
 

@@ -1,10 +1,11 @@
 """Matrix products on the CPU: the contract of ``reference.linalg``, with BLAS held to one
 thread per worker, as the convolutions run it (``workers.py``).
 
-C (R, m) = A (R, k) @ B (k, m), A's leading axes flattened into its R rows.  The rows of C
-are cut into one contiguous block per worker; each worker writes its block with a
-single-threaded product.  A product under ``SPLIT_MIN_FLOPS``, or with fewer than
-``MIN_WORKER_ROWS`` rows a worker, runs on the calling thread alone.  Left to itself,
+C (R, m) = A (R, k) @ B (k, m), A's leading axes flattened into its R rows.  The longer
+side of C, its rows or its columns, is cut into one contiguous block per worker; each
+worker writes its block with a single-threaded product.  A product under
+``SPLIT_MIN_FLOPS``, or with fewer than ``MIN_WORKER_SIDE`` rows (columns) a worker, runs
+on the calling thread alone.  Left to itself,
 NumPy's BLAS wakes its own threads for every product, and on a machine whose cores are
 busy each wake-up can cost a scheduler time slice: a linear layer's 64x1568 @ 1568x128
 took 0.3 ms on one thread and 3-17 ms on BLAS's two.
@@ -12,16 +13,19 @@ took 0.3 ms on one thread and 3-17 ms on BLAS's two.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
 from ..reference import linalg as reference
 from .workers import one_blas_thread, run_blocks, worker_count
 
-SPLIT_MIN_FLOPS = 1 << 24
+SPLIT_MIN_FLOPS = 1 << 23
 """Multiply-adds below which one thread computes the whole product.  Measured on 2 cores,
-split / one thread: 0.87 for 128x1568 @ 1568x128 (25.7 M), 0.74 for 512x512 @ 512x128,
-0.63 for 1024x256 @ 256x256; a hand-off to a worker costs 80-200 µs."""
+split / one thread: 1.10-1.30 for 64x512 @ 512x128 and 64x768 @ 768x128 (4.2-6.3 M),
+0.73-0.80 for 64x1568 @ 1568x128, 64x128 @ 128x1568 and 1568x64 @ 64x128 (12.8 M, a
+linear layer of the default study and its two gradients), 0.66 for 64x1568 @ 1568x256;
+a hand-off to a worker costs 30-100 µs."""
 
 BLAS_ONE_THREAD_MAX = 1 << 18
 """Multiply-adds up to which OpenBLAS computes a matrix-matrix product on one thread of
@@ -33,16 +37,27 @@ BLAS_VECTOR_ONE_THREAD_MAX = 2304 * 4
 """The same for a matrix-vector product (NumPy's matmul calls gemv when the result has
 one column or one row; ``interface/gemv.c``: 2304 x GEMM_MULTITHREAD_THRESHOLD)."""
 
-MIN_WORKER_ROWS = 64
-"""Fewest rows of the product a worker takes: BLAS is slow on thinner blocks.  Measured,
-split / one thread: 1.18 for 64x1568 @ 1568x128, 1.39 for 32x512 @ 512x512, 0.97 for
-16x2048 @ 2048x1024 (33.6 M multiply-adds)."""
+MIN_WORKER_SIDE = 64
+"""Fewest rows (or columns) of the product a worker takes: BLAS is slow on thinner
+blocks.  Measured, split / one thread: 1.18 for 64x1568 @ 1568x128 in blocks of 32 rows,
+0.80 in blocks of 64 columns; 1.39 for 32x512 @ 512x512 in blocks of 16 rows."""
 
 
 def _product_rows(blocks, a, b, out):
     """out[r0:r1] = a[r0:r1] @ b for the worker's row blocks."""
     for r0, r1 in blocks:
         np.matmul(a[r0:r1], b, out=out[r0:r1])
+
+
+def _product_columns(blocks, a, b, out):
+    """out[:, c0:c1] = a @ b[:, c0:c1] for the worker's column blocks."""
+    for c0, c1 in blocks:
+        np.matmul(a, b[:, c0:c1], out=out[:, c0:c1])
+
+
+def _split(length: int, workers: int) -> list:
+    bounds = [length * w // workers for w in range(workers + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,7 +68,10 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return reference.matmul(a, b)
     rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
     out = np.empty((rows.shape[0], b.shape[1]), dtype=a.dtype)
-    workers = min(worker_count(), rows.shape[0] // MIN_WORKER_ROWS)
+    # the workers split the product's longer side (a batch's few rows and a layer's many
+    # outputs: its columns)
+    by_rows = rows.shape[0] >= b.shape[1]
+    workers = min(worker_count(), max(rows.shape[0], b.shape[1]) // MIN_WORKER_SIDE)
     products = rows.shape[0] * rows.shape[1] * b.shape[1]
     one_by_itself = (products < BLAS_VECTOR_ONE_THREAD_MAX if 1 in (rows.shape[0], b.shape[1])
                      else products <= BLAS_ONE_THREAD_MAX)
@@ -62,8 +80,10 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     elif products < SPLIT_MIN_FLOPS or workers < 2:
         with one_blas_thread():
             np.matmul(rows, b, out=out)
+    elif by_rows:
+        run_blocks(partial(_product_rows, a=rows, b=b, out=out),
+                   _split(rows.shape[0], workers), workers)
     else:
-        bounds = [rows.shape[0] * w // workers for w in range(workers + 1)]
-        run_blocks(lambda blocks: _product_rows(blocks, rows, b, out),
-                   list(zip(bounds[:-1], bounds[1:])), workers)
+        run_blocks(partial(_product_columns, a=rows, b=b, out=out),
+                   _split(b.shape[1], workers), workers)
     return out.reshape(*a.shape[:-1], b.shape[1])

@@ -29,8 +29,9 @@ NumPy's matrix products release Python's global lock.
 The number of workers is Numba's thread count (``numba.set_num_threads``), minidl's one
 setting for CPU threads.  NumPy's BLAS is held to one thread per worker while blocks with
 matrix products run, through threadpoolctl.  Loops with less work than
-``PARALLEL_MIN_WORK`` run on the calling thread alone: waking a worker costs 80-200 µs
-on a 2-core virtual machine, and up to a scheduler time slice on a busy one.
+``PARALLEL_MIN_WORK`` run on the calling thread alone: a hand-off to a worker and back
+(``handoff.py``) costs 30-60 µs on a 2-core virtual machine, 100 µs when the worker had
+gone to sleep, and up to a scheduler time slice on a busy machine.
 """
 from __future__ import annotations
 
@@ -41,19 +42,23 @@ from functools import partial
 
 import numba
 
+from .handoff import following, new_handoff
+
 try:
     from threadpoolctl import ThreadpoolController
 except ImportError:  # optional: without it, work runs in the calling thread
     ThreadpoolController = None
 
-PARALLEL_MIN_WORK = 3 << 19
+PARALLEL_MIN_WORK = 3 << 18
 """The work (array elements read or written, counting each pass) from which
 ``parallel_loop`` splits a loop over the workers.  Handing work to a worker and back costs
-80-200 µs on a 2-core virtual machine (waking the other core), about what one thread takes
-to touch this many float32 values.  Measured, split / one thread: ReLU forward (2 touches
-an element) 1.33 for 524288 elements, 1.00 for 1048576, 0.68 for 1605632; 2x2 max pooling
-(4 touches an input element) 0.84 from 401408.  PyTorch's grain size, 32768 elements,
-suits its cheaper OpenMP hand-offs."""
+30-100 µs on a 2-core virtual machine (``handoff.py``), about what one thread takes to
+touch this many float32 values.  Measured, split / one thread: ReLU forward (2 touches an
+element) 1.03 for 262144 elements, 0.71 for 393216, 0.65 for 524288; the direct
+convolution (``direct.MULTIPLY_ADD_WORK``) 1.18-1.19 at 258048-516096 work with 4-16
+images, 0.86 at 516096-774144 with 16-32.  (With the hand-offs on locks, 70-200 µs, it was
+twice this: ReLU 1.33 for 524288 elements.)  PyTorch's grain size, 32768 elements, suits
+its cheaper OpenMP hand-offs."""
 
 _blas = None
 
@@ -103,34 +108,35 @@ def split_evenly(items: list, parts: int) -> list[list]:
 
 
 class _Worker:
-    """One pool thread, handed one call at a time through two locks: ``_start`` is
-    released to give it a call, ``_done`` when the call has ended.  (Handing a call that
-    does nothing to a worker and back took 76 µs on a 2-core virtual machine, most of it
-    waking the other core; through ``concurrent.futures`` it took 118 µs, and a training
-    step hands out dozens.)"""
+    """One pool thread, handed one call at a time through a hand-off (``handoff.py``):
+    the caller gives it a call, and waits for its end, in compiled code that holds no
+    Python lock, spinning briefly before sleeping.  (Through two ``threading.Lock``s,
+    waking the other core and passing Python's lock back and forth, a call that does
+    nothing took 70-120 µs there and back on a 2-core virtual machine; through
+    ``concurrent.futures`` 118 µs; a training step hands out dozens.)"""
 
     def __init__(self):
-        self._start, self._done = threading.Lock(), threading.Lock()
-        self._start.acquire()
-        self._done.acquire()
+        self._handoff = new_handoff()
         self._call = None
         self._outcome: tuple = (None, None)
         threading.Thread(target=self._serve, name="minidl-kernel", daemon=True).start()
 
     def _serve(self):
         _local.in_pool = True
+        number = 1
+        self._handoff.wait_for_first()
         while True:
-            self._start.acquire()
             try:
                 self._outcome = (self._call(), None)
             except BaseException as error:  # handed to the caller by join()
                 self._outcome = (None, error)
             self._call = None
-            self._done.release()
+            self._handoff.finish_then_wait(number)
+            number = following(number)
 
     def begin(self, call):
         self._call = call
-        self._start.release()
+        self._handoff.give()
 
     def join(self) -> tuple:
         """(the call's result, the exception it raised or None), once it has ended.  An
@@ -140,7 +146,7 @@ class _Worker:
         interruption = None
         while True:
             try:
-                self._done.acquire()
+                self._handoff.wait_ended()
                 break
             except BaseException as error:  # returned below, for the caller to raise
                 interruption = error

@@ -291,11 +291,10 @@ def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
     convolution, the input gradient (where the padding allows), in float32; ``split``: the
     items (the images, for the weight gradient) run on all the workers, however little
     the work."""
-    from minidl.kernels.cpu import direct, workers
+    from minidl.kernels.cpu import workers
 
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
-        monkeypatch.setattr(direct, "PARALLEL_MIN_WORK", 1)
     for rule in ("direct_applies", "direct_weight_gradient_applies"):
         monkeypatch.setattr(cpu, rule, lambda dtype, *args, **kwargs: dtype == np.float32)
     calls, weight_gradients = [], []
@@ -350,8 +349,9 @@ def test_the_direct_weight_gradient_sums_every_image_of_every_share(rng, monkeyp
     """The images are shared out between the workers, whose sums are added: more workers
     than images, and shares of different sizes."""
     from minidl.kernels.cpu import direct
+    from minidl.kernels.cpu import workers as pool
 
-    monkeypatch.setattr(direct, "PARALLEL_MIN_WORK", 1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_WORK", 1)
     for n, workers in ((2, 5), (5, 2), (3, 3)):
         x = rng.standard_normal((n, 2, 9, 7)).astype(np.float32)
         gy = rng.standard_normal((n, 6, 9, 7)).astype(np.float32)
@@ -467,11 +467,10 @@ def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch
     of stride-1 ones through the flipped convolution (where the padding allows), in
     float32; ``split``: the items (the images, for the weight gradient) run on all the
     workers."""
-    from minidl.kernels.cpu import channel_direct, workers
+    from minidl.kernels.cpu import workers
 
     if split:
         monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
-        monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
     for rule in ("direct_applies", "direct_weight_gradient_applies"):
         monkeypatch.setattr(cpu, rule, lambda *args, **kwargs: False)
     monkeypatch.setattr(cpu, "winograd_tile", lambda *args, **kwargs: None)
@@ -521,10 +520,10 @@ def test_the_weight_gradient_sums_over_every_image_of_every_worker(rng, monkeypa
     """The weight gradient's images are shared out between the workers, whose sums are
     added: with more workers than images, one image each; with an odd number, shares of
     different sizes."""
-    from minidl.kernels.cpu import channel_direct
+    from minidl.kernels.cpu import workers as pool
     from minidl.kernels.cpu.channel_direct import channel_direct_weight_gradient
 
-    monkeypatch.setattr(channel_direct, "PARALLEL_MIN_WORK", 1)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_WORK", 1)
     for n, workers in ((2, 5), (5, 2), (3, 3)):
         x = rng.standard_normal((n, 3, 7, 6)).astype(np.float32)
         grad_out = rng.standard_normal((n, 40, 4, 3)).astype(np.float32)

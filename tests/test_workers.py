@@ -43,10 +43,28 @@ def test_every_item_is_visited_once(count, split_everything):
 def test_small_loops_stay_on_the_calling_thread(monkeypatch):
     calls = []
     monkeypatch.setattr(workers, "_side_by_side", lambda work: calls.append(work))
+    monkeypatch.setattr(workers, "_last_end_ns", 0)         # the workers sleep
     visits = np.zeros(10, np.int64)
     workers.parallel_loop(_count_visits, 10, workers.PARALLEL_MIN_WORK - 1, visits)
     assert calls == []
     np.testing.assert_array_equal(visits, 1)
+
+
+@pytest.mark.parametrize("ended_ago_ns, work, splits", [
+    (10 ** 10, workers.PARALLEL_MIN_WORK, True),
+    (10 ** 10, workers.PARALLEL_MIN_WORK - 1, False),       # the workers sleep
+    (0, workers.PARALLEL_MIN_WORK // 2, True),              # they still spin
+    (0, workers.PARALLEL_MIN_WORK // 2 - 1, False),
+])
+def test_work_splits_from_half_as_much_while_the_workers_spin(ended_ago_ns, work, splits,
+                                                               monkeypatch):
+    import time
+
+    from minidl.kernels.cpu import handoff
+
+    monkeypatch.setattr(workers, "_last_end_ns", time.monotonic_ns() - ended_ago_ns)
+    spinning = handoff.FUTEX_AVAILABLE or ended_ago_ns > 0    # with locks, nobody spins
+    assert workers.split_pays(work) == (splits and spinning)
 
 
 @needs_threads

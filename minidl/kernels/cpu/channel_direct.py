@@ -47,7 +47,7 @@ from numba import njit
 from ..geometry import conv_output_size
 from .direct import WINOGRAD_FIRST_CHANNELS, pad_planes
 from .simd import LANES, add, element, load, multiply_add, splat, store_first
-from .workers import PARALLEL_MIN_WORK, parallel_loop
+from .workers import parallel_loop, split_pays
 
 CHANNEL_BLOCK = 2 * LANES
 """Output channels whose sums one step keeps in registers (with 8 positions)."""
@@ -469,7 +469,7 @@ def channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding, dila
     taps = np.zeros(groups * TAP_GROUP, np.intp)
     taps[:count] = _window_offsets(x.shape, kernel_hw, padding, dilation)
     work = n * out_h * out_w * blocks * 2 * groups * TAP_GROUP
-    parts = min(n, workers) if work >= PARALLEL_MIN_WORK else 1
+    parts = min(n, workers) if split_pays(work) else 1
     sums = np.empty((parts, blocks, groups * TAP_GROUP * CHANNEL_BLOCK), np.float32)
     parallel_loop(_weight_gradient_items, parts, work, np.ascontiguousarray(x),
                   np.ascontiguousarray(grad_out).reshape(n, c_out, out_h * out_w), taps,

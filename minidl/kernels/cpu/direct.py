@@ -36,7 +36,7 @@ from numba import njit
 
 from ..geometry import conv_output_size
 from .simd import LANES, add, element, load, load_first, multiply_add, splat, store_first
-from .workers import PARALLEL_MIN_WORK, parallel_loop
+from .workers import parallel_loop, split_pays
 
 CHANNEL_BLOCK = 8
 """Output channels whose sums one step keeps in registers (with two vectors of outputs:
@@ -46,7 +46,7 @@ for 16x64x128x128 -> 32, 0.92-0.97 for one input channel (84x84, 128x128)."""
 
 MULTIPLY_ADD_WORK = 2
 """A vector multiply-add of these kernels counted as this many elements' touches in the
-work that decides whether the workers share a call (``workers.PARALLEL_MIN_WORK``).
+work that decides whether the workers share a call (``workers.split_pays``).
 Measured on 2 cores, split / one thread, forward and weight gradient: 0.69 and 0.67 for
 64x3x28x28 -> 16 (1.55 M multiply-adds, 0.7 ms on one thread), 1.04 and 0.97 for
 64x1x28x28 -> 16 (0.52 M), 1.2-3.0 below 0.4 M."""
@@ -396,7 +396,7 @@ def direct_weight_gradient(x, grad_out, kernel_hw, padding, dilation, workers: i
     t_blocks = -(-(channels * kernel_h * kernel_w) // SUM_BLOCK)
     work = (MULTIPLY_ADD_WORK * n * out_h * -(-out_w // LANES) * o_blocks * t_blocks
             * SUM_BLOCK * SUM_BLOCK)
-    shares = min(n, workers) if work >= PARALLEL_MIN_WORK else 1
+    shares = min(n, workers) if split_pays(work) else 1
     totals = np.zeros((shares, o_blocks * t_blocks * (SUM_BLOCK * SUM_BLOCK * LANES)),
                       np.float32)
     parallel_loop(_weight_gradient_items, shares, work, np.ascontiguousarray(x),

@@ -4,9 +4,9 @@ runs them at once; NumPy alone uses one core).
 
 Every block keeps the normalized axis whole: the blocks split the outermost other axis
 with at least two entries.  An array with no such axis, or whose six or so passes touch
-fewer than ``workers.PARALLEL_MIN_WORK`` elements, runs as one block.  Each block writes
-its slice of one output array allocated up front, in the dtype the reference's
-arithmetic gives.
+too few elements to pay for a hand-off (``workers.split_pays``), runs as one block.  Each
+block writes its slice of one output array allocated up front, in the dtype the
+reference's arithmetic gives.
 """
 from __future__ import annotations
 

@@ -38,11 +38,12 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from functools import partial
 
 import numba
 
-from .handoff import following, new_handoff
+from .handoff import FUTEX_AVAILABLE, WORKER_SPIN_NS, following, new_handoff
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -57,8 +58,11 @@ touch this many float32 values.  Measured, split / one thread: ReLU forward (2 t
 element) 1.03 for 262144 elements, 0.71 for 393216, 0.65 for 524288; the direct
 convolution (``direct.MULTIPLY_ADD_WORK``) 1.18-1.19 at 258048-516096 work with 4-16
 images, 0.86 at 516096-774144 with 16-32.  (With the hand-offs on locks, 70-200 µs, it was
-twice this: ReLU 1.33 for 524288 elements.)  PyTorch's grain size, 32768 elements, suits
-its cheaper OpenMP hand-offs."""
+twice this: ReLU 1.33 for 524288 elements.)  While the workers still spin after the last
+shared call (``handoff.WORKER_SPIN_NS``), a hand-off costs 10-15 µs and half this work
+is enough (``split_pays``): ReLU 0.97 for 196608 elements, 0.61 for 262144, where a
+sleeping worker made them 2.10 and 1.51.  PyTorch's grain size, 32768 elements, suits its
+OpenMP hand-offs, whose threads spin for a while after each loop too."""
 
 _blas = None
 
@@ -155,6 +159,7 @@ class _Worker:
 
 
 _workers: list[_Worker] = []
+_last_end_ns = 0               # time.monotonic_ns() when the last shared call ended
 _pool_lock = threading.Lock()  # held by the thread whose calls the workers run
 _local = threading.local()     # .in_pool: this thread is one of the workers
 
@@ -175,6 +180,7 @@ def _side_by_side(calls: list) -> list:
     on the pool's threads; their results in order.  They run one after the other instead
     when called from a pool thread (work that nests: a worker waiting on the pool could
     wait for itself) or while another thread of the user's has the pool."""
+    global _last_end_ns
     if len(calls) == 1 or getattr(_local, "in_pool", False) or not _pool_lock.acquire(
             blocking=False):
         return [call() for call in calls]
@@ -187,6 +193,7 @@ def _side_by_side(calls: list) -> list:
             first = calls[0]()
         finally:         # never return while a worker may still be writing
             outcomes = [worker.join() for worker in _workers[:len(calls) - 1]]
+        _last_end_ns = time.monotonic_ns()
         for _, error in outcomes:
             if error is not None:
                 raise error
@@ -208,13 +215,23 @@ def run_blocks(work, items: list, workers: int) -> list:
         return _side_by_side([partial(work, block) for block in blocks])
 
 
+def split_pays(work: int) -> bool:
+    """Whether work this large (elements read or written, each pass counted) is worth
+    sharing with the workers: from ``PARALLEL_MIN_WORK``, or from half that while they
+    still spin after the last shared call (within 3/4 of ``handoff.WORKER_SPIN_NS``)."""
+    if work >= PARALLEL_MIN_WORK:
+        return True
+    return (work >= PARALLEL_MIN_WORK // 2 and FUTEX_AVAILABLE
+            and time.monotonic_ns() - _last_end_ns < WORKER_SPIN_NS * 3 // 4)
+
+
 def parallel_loop(loop, count: int, work: int, *args) -> None:
     """Run ``loop(*args, start, stop)`` over the items [0, count) (a Numba loop compiled
     ``nogil=True``, or any work that releases Python's lock, as NumPy's loops do): split
     into one contiguous range per worker when its ``work`` (elements read or written,
-    each pass counted) is at least ``PARALLEL_MIN_WORK``, else on the calling thread
+    each pass counted) pays for the hand-off (``split_pays``), else on the calling thread
     alone.  The loop's items must be independent (no two write the same element)."""
-    parts = min(count, numba.get_num_threads()) if work >= PARALLEL_MIN_WORK else 1
+    parts = min(count, numba.get_num_threads()) if split_pays(work) else 1
     if parts <= 1:
         loop(*args, 0, count)
         return

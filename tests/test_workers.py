@@ -292,3 +292,34 @@ def test_the_bias_gradient_holds_blas_to_one_thread(monkeypatch):
     F.conv2d(x, w, b).sum().backward()
     assert threads and all(t == 1 for blocks in threads for t in blocks)
     np.testing.assert_array_equal(b.grad.numpy(), np.full(16, 8 * 20 * 20, np.float32))
+
+
+def test_hand_offs_survive_tracemalloc_starting_and_stopping():
+    """The hand-off allocates nothing without Python's lock: an allocation there, while
+    tracemalloc traced NumPy's memory (as ``minidl bench train`` measures a step's peak),
+    crashed the process.  Run in a process of its own, so that a crash fails this test
+    alone."""
+    import subprocess
+    import sys
+    import textwrap
+
+    program = textwrap.dedent("""
+        import time, tracemalloc
+        import numpy as np
+        from minidl.kernels.cpu import workers
+        from minidl.kernels.cpu.activation import relu_forward
+
+        workers.PARALLEL_MIN_WORK = 1
+        x = np.ones(4096, np.float32)
+        for k in range(40):
+            tracemalloc.start()
+            relu_forward(x)
+            tracemalloc.stop()
+            relu_forward(x)
+            time.sleep(0.0005 * (k % 4))
+        print("done")
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "done"

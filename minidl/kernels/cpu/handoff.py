@@ -121,10 +121,12 @@ def _now_ns(clock):
 
 
 @njit(nogil=True, cache=True)
-def _wait_for(words, index, value, spin_ns, limit_ns):
+def _wait_for(words, index, value, spin_ns, limit_ns, clock):
     """Return once words[index] == value: True, or False after about ``limit_ns`` (< 0:
-    no limit).  Spins ``spin_ns`` first, then sleeps on the word in the kernel."""
-    clock = np.zeros(2, np.int64)                     # a timespec: seconds, nanoseconds
+    no limit).  Spins ``spin_ns`` first, then sleeps on the word in the kernel.  ``clock``
+    (int64 (2,), a timespec: seconds, nanoseconds) is the waiting thread's own: nothing
+    is allocated here (an allocation without Python's lock crashes the process while
+    tracemalloc traces NumPy's memory)."""
     start = _now_ns(clock)
     while True:
         for _ in range(64):
@@ -160,21 +162,20 @@ def _post(words, index, value):
 
 
 @njit(nogil=True, cache=True)
-def _wait_for_call(words, number, spin_ns):
+def _wait_for_call(words, number, spin_ns, clock):
     """Until call ``number`` is given (no limit), then ``GRACE_NS`` more."""
-    _wait_for(words, CALLS, number, spin_ns, -1)
-    clock = np.zeros(2, np.int64)
+    _wait_for(words, CALLS, number, spin_ns, -1, clock)
     seen = _now_ns(clock)
     while _now_ns(clock) - seen < GRACE_NS:
         _pause()
 
 
 @njit(nogil=True, cache=True)
-def _post_then_wait_for_call(words, ended, number, spin_ns):
+def _post_then_wait_for_call(words, ended, number, spin_ns, clock):
     """Say call ``ended`` has ended (waking the caller), then wait for call ``number``:
     all in compiled code, holding no Python lock."""
     _post_value(words, ENDED, ended)
-    _wait_for_call(words, number, spin_ns)
+    _wait_for_call(words, number, spin_ns, clock)
 
 
 class FutexHandoff:
@@ -185,6 +186,7 @@ class FutexHandoff:
     def __init__(self):
         self._words = np.zeros(32, np.int32)
         self._given = 0
+        self._caller_clock, self._worker_clock = np.zeros(2, np.int64), np.zeros(2, np.int64)
 
     def give(self) -> None:
         self._given = following(self._given)
@@ -193,15 +195,16 @@ class FutexHandoff:
     def wait_ended(self) -> None:
         """Until the call given last has ended (back in Python every ``WAIT_SLICE_NS``)."""
         while not _wait_for(self._words, ENDED, self._given, CALLER_SPIN_NS,
-                            WAIT_SLICE_NS):
+                            WAIT_SLICE_NS, self._caller_clock):
             pass
 
     def wait_for_first(self) -> None:
-        _wait_for_call(self._words, 1, WORKER_SPIN_NS)
+        _wait_for_call(self._words, 1, WORKER_SPIN_NS, self._worker_clock)
 
     def finish_then_wait(self, ended: int) -> None:
         """Call number ``ended`` has ended; return once the next call is given."""
-        _post_then_wait_for_call(self._words, ended, following(ended), WORKER_SPIN_NS)
+        _post_then_wait_for_call(self._words, ended, following(ended), WORKER_SPIN_NS,
+                                 self._worker_clock)
 
 
 class LockHandoff:

@@ -212,7 +212,7 @@ def test_one_worker_and_two_workers_agree(config, rng, monkeypatch, column_mover
 @pytest.mark.parametrize("transposed_below", [0, 1 << 20])
 @pytest.mark.parametrize("config", [(7, 2, 6, 9, 3, (2, 3), (1, 2), (0, 1), (1, 1), 1),
                                     (5, 4, 7, 7, 6, (3, 3), (1, 1), (1, 1), (1, 1), 2),
-                                    (3, 3, 9, 8, 4, (4, 4), (2, 2), (1, 1), (1, 1), 1)])
+                                    (5, 3, 9, 8, 4, (4, 4), (2, 2), (1, 1), (1, 1), 1)])
 def test_weight_gradient_one_product_per_image(config, transposed_below, rng, monkeypatch):
     """Tiles of several images, each wide enough for a product of its own: the weight
     gradient takes one product per image straight from gy (both orientations of the sum,
@@ -231,6 +231,18 @@ def test_weight_gradient_one_product_per_image(config, transposed_below, rng, mo
     options = (stride, padding, dilation, groups)
     assert_close(cpu.conv2d_backward_weight(x, grad_out, kernel, *options),
                  reference.conv2d_backward_weight(x, grad_out, kernel, *options), np.float64)
+
+
+@pytest.mark.parametrize("workers, tiles_planned", [(1, 1), (2, 2), (4, 4), (8, 4)])
+def test_weight_tiles_are_shared_out_when_too_few_columns_for_each_worker(workers,
+                                                                         tiles_planned):
+    """16 images of 8x8 outputs (1024 columns, under ``MIN_WEIGHT_TILE_WIDTH`` a worker):
+    the columns are shared out between the workers, in tiles of whole images no narrower
+    than ``MIN_TILE_WIDTH``, rather than left to one."""
+    plan = tiles.plan_tiles(16, 64, 512 * 9, 512, workers, cpu.MIN_WEIGHT_TILE_WIDTH)
+    assert len(plan.tiles) == tiles_planned
+    assert [tile[:2] for tile in plan.tiles] == [
+        (n0, n0 + 16 // tiles_planned) for n0 in range(0, 16, 16 // tiles_planned)]
 
 
 @pytest.mark.parametrize("hw, stride", [((7, 9), (2, 2)), ((8, 6), (2, 3)), ((2, 5), (3, 2))])

@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit
 
 from .scratch import scratch, scratch_zeros
+from .simd import element
 from .vectors import add, copy, fill_zero
 
 GATHER_MAX_OUTPUTS = 64
@@ -232,7 +233,7 @@ def im2col_gather(x_flat, base, c_in, plane, taps, cols):
             out, offsets = cols[c * count + t], taps[t]
             for k in range(width):
                 offset = offsets[k]
-                out[k] = x_flat[channel + offset] if offset >= 0 else 0
+                out[k] = element(x_flat, channel + offset) if offset >= 0 else 0
 
 
 @njit(cache=True, nogil=True, fastmath=False, error_model="numpy")

@@ -63,7 +63,7 @@ def test_work_splits_from_half_as_much_while_the_workers_spin(ended_ago_ns, work
     from minidl.kernels.cpu import handoff
 
     monkeypatch.setattr(workers, "_last_end_ns", time.monotonic_ns() - ended_ago_ns)
-    spinning = handoff.FUTEX_AVAILABLE or ended_ago_ns > 0    # with locks, nobody spins
+    spinning = handoff.futex_handoffs_work() or ended_ago_ns > 0   # locks: nobody spins
     assert workers.split_pays(work) == (splits and spinning)
 
 
@@ -191,7 +191,7 @@ def handoff_kind(request, monkeypatch):
     """A pool of its own whose workers take calls through the given hand-off."""
     from minidl.kernels.cpu import handoff
 
-    if request.param == "futex" and not handoff.FUTEX_AVAILABLE:
+    if request.param == "futex" and not handoff.futex_handoffs_work():
         pytest.skip("no futex system call here")
     kind = handoff.FutexHandoff if request.param == "futex" else handoff.LockHandoff
     monkeypatch.setattr(workers, "new_handoff", kind)
@@ -323,3 +323,16 @@ def test_hand_offs_survive_tracemalloc_starting_and_stopping():
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "done"
+
+
+def test_a_system_without_working_futexes_hands_off_on_locks(monkeypatch):
+    from minidl.kernels.cpu import handoff
+
+    handoff.futex_handoffs_work.cache_clear()
+    monkeypatch.setattr(handoff, "FUTEX_AVAILABLE", False)
+    try:
+        assert isinstance(handoff.new_handoff(), handoff.LockHandoff)
+        assert not workers.split_pays(workers.PARALLEL_MIN_WORK // 2)
+    finally:
+        handoff.futex_handoffs_work.cache_clear()
+    assert isinstance(handoff.new_handoff(), handoff.FutexHandoff) == handoff.FUTEX_AVAILABLE

@@ -26,11 +26,13 @@ after giving up Python's lock, so that the caller it wakes never waits for that 
 The spins are short (``WORKER_SPIN_NS``, ``CALLER_SPIN_NS``) so that an idle minidl
 leaves the cores to other work within a fraction of a millisecond.
 
-Where the futex system call is not available (not Linux, or a CPU whose system call
-number is not listed), ``LockHandoff`` does the same with two locks.
+Where the futex system call is not available (not Linux, a CPU whose system call number
+is not listed, or a C library the compiler cannot call), ``LockHandoff`` does the same
+with two locks.
 """
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 import threading
@@ -230,7 +232,22 @@ class LockHandoff:
         self._start.acquire()
 
 
+@functools.cache
+def futex_handoffs_work() -> bool:
+    """Whether the futex hand-off runs here: Linux on a listed CPU, and its compiled
+    functions build and post a call (a libc whose ``syscall`` or ``clock_gettime`` the
+    compiler cannot find falls back to locks instead of failing a kernel)."""
+    if not FUTEX_AVAILABLE:
+        return False
+    words, clock = np.zeros(32, np.int32), np.zeros(2, np.int64)
+    try:
+        _post(words, CALLS, 1)
+        return bool(_wait_for(words, CALLS, 1, 0, 0, clock))
+    except Exception:  # noqa: BLE001 - any failure to compile or run means: use locks
+        return False
+
+
 def new_handoff():
-    """The hand-off a new worker uses: on futexes where the system has them."""
-    return FutexHandoff() if FUTEX_AVAILABLE else LockHandoff()
+    """The hand-off a new worker uses: on futexes where they work, else on locks."""
+    return FutexHandoff() if futex_handoffs_work() else LockHandoff()
 

@@ -43,7 +43,7 @@ from functools import partial
 
 import numba
 
-from .handoff import FUTEX_AVAILABLE, WORKER_SPIN_NS, following, new_handoff
+from .handoff import WORKER_SPIN_NS, following, futex_handoffs_work, new_handoff
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -221,7 +221,7 @@ def split_pays(work: int) -> bool:
     still spin after the last shared call (within 3/4 of ``handoff.WORKER_SPIN_NS``)."""
     if work >= PARALLEL_MIN_WORK:
         return True
-    return (work >= PARALLEL_MIN_WORK // 2 and FUTEX_AVAILABLE
+    return (work >= PARALLEL_MIN_WORK // 2 and futex_handoffs_work()
             and time.monotonic_ns() - _last_end_ns < WORKER_SPIN_NS * 3 // 4)
 
 

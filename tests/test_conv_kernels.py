@@ -78,6 +78,30 @@ def compare_all_kernels(config, dtype, rng, kernels, with_bias=True):
                  reference.conv2d_backward_input(grad_out, weight, (h, w), *options), dtype)
     assert_close(kernels.run("conv2d_backward_weight", x, grad_out, kernel, *options),
                  reference.conv2d_backward_weight(x, grad_out, kernel, *options), dtype)
+    assert_close(kernels.run("conv2d_backward_bias", grad_out),
+                 reference.conv2d_backward_bias(grad_out), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 5, 7, 2), (2, 3, 0, 4), (0, 3, 4, 4),
+                                   (4, 6, 33, 17)])
+@pytest.mark.parametrize("layout", ["contiguous", "channel slice", "split"])
+def test_bias_gradient_kernel_matches_reference(shape, layout, dtype, rng, kernels,
+                                                monkeypatch):
+    """Σ over the batch and the positions of each channel: odd and empty shapes, a channel
+    slice of a larger gradient (as a concatenation's backward hands it), and the planes
+    shared out between the workers however few."""
+    from minidl.kernels.cpu import workers
+
+    grad_out = rng.standard_normal(shape).astype(dtype)
+    if layout == "channel slice":
+        grad_out = rng.standard_normal((shape[0], shape[1] + 3, *shape[2:])).astype(dtype)
+        grad_out = grad_out[:, 1:shape[1] + 1]
+    if layout == "split":
+        monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+    got = kernels.run("conv2d_backward_bias", grad_out)
+    assert got.shape == (shape[1],) and got.dtype == dtype
+    assert_close(got, reference.conv2d_backward_bias(grad_out), dtype)
 
 
 @pytest.fixture(params=["copies", "gathers"])

@@ -274,26 +274,6 @@ def test_blas_runs_on_one_thread_in_every_block(items):
     assert _blas_threads() == before                         # and set back afterwards
 
 
-def test_the_bias_gradient_holds_blas_to_one_thread(monkeypatch):
-    """conv2d's bias gradient is a matrix-vector product through the matmul kernel, which
-    holds BLAS to one thread on the CPU (left to itself OpenBLAS ran it on two)."""
-    pytest.importorskip("threadpoolctl")
-    import minidl
-    import minidl.nn.functional as F
-    from minidl.kernels.cpu import linalg
-
-    threads = []
-    product = np.matmul
-    monkeypatch.setattr(linalg.np, "matmul", lambda *args, **kwargs: (
-        threads.append(_blas_threads()), product(*args, **kwargs))[1])
-    x = minidl.tensor(np.ones((8, 2, 20, 20), np.float32))
-    w = minidl.tensor(np.ones((16, 2, 1, 1), np.float32), requires_grad=True)
-    b = minidl.tensor(np.zeros(16, np.float32), requires_grad=True)
-    F.conv2d(x, w, b).sum().backward()
-    assert threads and all(t == 1 for blocks in threads for t in blocks)
-    np.testing.assert_array_equal(b.grad.numpy(), np.full(16, 8 * 20 * 20, np.float32))
-
-
 def test_hand_offs_survive_tracemalloc_starting_and_stopping():
     """The hand-off allocates nothing without Python's lock: an allocation there, while
     tracemalloc traced NumPy's memory (as ``minidl bench train`` measures a step's peak),

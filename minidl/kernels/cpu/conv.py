@@ -51,6 +51,7 @@ from .direct import (
 )
 from .im2col import Col2im, ConvGeometry, Im2col, batch_to_columns, columns_to_batch
 from .phases import phase_input, phase_kernel_size, phase_weight, weight_from_phases
+from .reductions import row_totals
 from .scratch import scratch
 from .tiles import MIN_WEIGHT_TILE_WIDTH, TilePlan, plan_tiles
 from .winograd import (
@@ -165,6 +166,18 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     run_blocks(partial(_forward_tiles, x=x, w_g=w_g, bias=bias, out=out, geometry=geometry,
                        plan=plan, folds_bias=folds_bias), plan.tiles, workers)
     return out.reshape(n, c_out, oh, ow)
+
+
+# -- bias gradient --------------------------------------------------------------------------
+
+def conv2d_backward_bias(grad_out):
+    """dL/dbias[o] = Σ_{n,i,j} gy[n, o, i, j]: grad_out (N, C_out, OH, OW) -> (C_out,).  Each
+    plane summed (the workers share the N·C_out planes), then the planes of each channel
+    added over the batch.  (As a matrix-vector product, (N·C_out, OH·OW) @ ones, BLAS ran
+    it on one core at 27 GB/s: 155 µs for 64x64x16x16 against 49 for PyTorch.)"""
+    n, channels, height, width = grad_out.shape
+    planes = row_totals(grad_out.reshape(n * channels, height * width))
+    return planes.reshape(n, channels).sum(axis=0)
 
 
 # -- input gradient -------------------------------------------------------------------------

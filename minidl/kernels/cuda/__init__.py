@@ -8,7 +8,12 @@ from .batchnorm import (
     batch_norm_forward_eval,
     batch_norm_forward_train,
 )
-from .conv import conv2d_backward_input, conv2d_backward_weight, conv2d_forward
+from .conv import (
+    conv2d_backward_bias,
+    conv2d_backward_input,
+    conv2d_backward_weight,
+    conv2d_forward,
+)
 from .linalg import matmul
 from .optim import adadelta_update, adam_update
 from .pooling import (

@@ -123,6 +123,12 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     return col2im(grad_cols, input_hw, stride, padding, dilation)
 
 
+def conv2d_backward_bias(grad_out):
+    """dL/dbias[o] = Σ_{n,i,j} gy[n, o, i, j]: every output the bias o was added to passes
+    its gradient back to it.  grad_out (N, C_out, OH, OW) -> (C_out,)."""
+    return grad_out.sum(axis=(0, 2, 3))
+
+
 def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, groups):
     """dL/dweight[g, o, k] = Σ_{n,l} gy[n, g, o, l] · cols[n, g, k, l], cols = im2col(x).
 

@@ -30,7 +30,7 @@ def test_torch_randperm_is_pytorchs(n, seed, torch):
 
 
 @pytest.mark.parametrize("n, replicas", [(10, 1), (10, 3), (11, 2), (5, 4), (2, 5), (12, 4)])
-@pytest.mark.parametrize("shuffle, drop_last", itertools.product([True, False], repeat=2))
+@pytest.mark.parametrize("shuffle, drop_last", list(itertools.product([True, False], repeat=2)))
 def test_distributed_sampler_gives_pytorchs_index_lists(n, replicas, shuffle, drop_last,
                                                         torch):
     from torch.utils.data import DistributedSampler as TorchSampler

@@ -18,13 +18,14 @@ after giving up Python's lock, so that the caller it wakes never waits for that 
 
     caller                               worker
     give(): calls += 1, wake ─────────►  (spinning, or asleep, in compiled code)
-    its own share (Python, then          back in Python: run the call
-      compiled code)
+    its own share (Python, then          sees the call, waits GRACE_NS more, then back
+      compiled code)                       in Python: runs the call
     wait_ended(): spin / sleep ◄───────  finish_then_wait(): ended = n, wake; then spin /
     back in Python                        sleep until calls = n + 1
 
-The spins are short (``WORKER_SPIN_NS``, ``CALLER_SPIN_NS``) so that an idle minidl
-leaves the cores to other work within a fraction of a millisecond.
+The grace lets the caller reach its own share's compiled code, and give up Python's lock,
+before the worker asks for that lock.  The spins (``WORKER_SPIN_NS``, ``CALLER_SPIN_NS``)
+last a few milliseconds at most, so that an idle minidl leaves the cores to other work.
 
 Where the futex system call is not available (not Linux, a CPU whose system call number
 is not listed, or a C library the compiler cannot call), ``LockHandoff`` does the same
@@ -56,7 +57,9 @@ _clock_gettime = types.ExternalFunction("clock_gettime", types.int32(types.int32
 WORKER_SPIN_NS = 1_000_000
 """How long a worker that has ended a call watches for the next before sleeping.  The
 calls of a training step come one after another with gaps of tens of µs to a few ms;
-waking a sleeping worker costs 20-50 µs."""
+waking a sleeping worker costs 20-50 µs.  Measured on the default study's and the GAN's
+steps: 0.2 ms 2-3 % slower than 1 ms; 2, 3 and 10 ms no different from 1 ms beyond the
+noise."""
 
 CALLER_SPIN_NS = 2_000_000
 """How long the caller, its own share done, watches for the worker's end before sleeping

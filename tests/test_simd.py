@@ -7,11 +7,16 @@ from numba.core.errors import TypingError
 from minidl.kernels.cpu.simd import (
     LANES,
     element,
+    exp,
     load,
     load_first,
+    log,
+    maximum,
+    multiply,
     multiply_add,
     splat,
     store_first,
+    subtract,
 )
 
 
@@ -141,3 +146,64 @@ def test_vectors_take_only_contiguous_float32_arrays():
         first_lanes(np.zeros(2 * LANES, np.float32)[::2], np.zeros(LANES, np.float32))
     with pytest.raises(TypingError, match="C-contiguous"):     # element: any dtype
         njit(lambda a: element(a, 0))(np.zeros(6)[::2])
+
+
+@njit
+def _lanes_exp(x, out):
+    for i in range(0, x.size, LANES):
+        store_first(out, i, exp(load(x, i)), LANES)
+
+
+@njit
+def _lanes_log(x, out):
+    for i in range(0, x.size, LANES):
+        store_first(out, i, log(load(x, i)), LANES)
+
+
+@njit
+def _lanes_arithmetic(x, y, out):
+    """out = [max(x, y), x - y, x · y] one after the other."""
+    n = x.size
+    for i in range(0, n, LANES):
+        u, v = load(x, i), load(y, i)
+        store_first(out, i, maximum(u, v), LANES)
+        store_first(out, n + i, subtract(u, v), LANES)
+        store_first(out, 2 * n + i, multiply(u, v), LANES)
+
+
+def _in_lanes(function, values):
+    x = np.concatenate([values, np.ones((-values.size) % LANES, np.float32)])
+    out = np.empty_like(x)
+    function(x, out)
+    return out[:values.size]
+
+
+def _ulps(got, exact):
+    return np.abs(got - exact) / np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+
+
+def test_exp_in_lanes_is_within_3_ulp_and_keeps_the_edges():
+    x = np.linspace(-87.3, 88.7, 200_003, dtype=np.float32)
+    assert _ulps(_in_lanes(_lanes_exp, x), np.exp(x.astype(np.float64))).max() <= 3
+    edges = np.array([0, -0.0, 88.8, 1e4, np.inf, -110, -1e4, -np.inf, np.nan], np.float32)
+    got = _in_lanes(_lanes_exp, edges)
+    np.testing.assert_array_equal(got[:2], 1.0)
+    assert np.all(np.isposinf(got[2:5])) and np.all(got[5:8] == 0) and np.isnan(got[8])
+
+
+def test_log_in_lanes_is_within_3_ulp_and_keeps_the_edges():
+    x = np.concatenate([np.geomspace(1.2e-38, 3.4e38, 100_000, dtype=np.float32),
+                        np.linspace(0.5, 2, 100_003, dtype=np.float32)])
+    assert _ulps(_in_lanes(_lanes_log, x), np.log(x.astype(np.float64))).max() <= 3
+    edges = np.array([1, 0, -0.0, 1e-40, np.inf, -1, -np.inf, np.nan], np.float32)
+    got = _in_lanes(_lanes_log, edges)
+    assert got[0] == 0 and np.all(np.isneginf(got[1:4])) and np.isposinf(got[4])
+    assert np.all(np.isnan(got[5:]))
+
+
+def test_maximum_subtract_and_multiply_in_lanes():
+    rng = np.random.default_rng(1)
+    x, y = (rng.standard_normal(2 * LANES).astype(np.float32) for _ in range(2))
+    out = np.empty(6 * LANES, np.float32)
+    _lanes_arithmetic(x, y, out)
+    np.testing.assert_array_equal(out.reshape(3, -1), [np.maximum(x, y), x - y, x * y])

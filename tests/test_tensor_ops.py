@@ -387,6 +387,43 @@ def test_softmax_kernels_split_in_blocks_match_the_reference(name, shape, axis, 
     assert_close(grad_x, expected, np.result_type(np.float32, grad_dtype))
 
 
+@pytest.mark.parametrize("shape, axis", [((6, 24, 8, 8), 1), ((2, 5, 17), 1), ((40, 3, 16), 0),
+                                         ((3, 2, 33), -2), ((7, 16), 0)])
+@pytest.mark.parametrize("split", [False, True])
+def test_log_softmax_kernels_in_vectors_match_the_reference(shape, axis, split, rng,
+                                                            monkeypatch):
+    """float32 with at least 16 positions after the axis: the compiled loops, 16 positions a
+    vector (a last short group masked), on one thread or shared; huge scores, -inf, +inf
+    and NaN give what the reference gives."""
+    from minidl.kernels import cpu, reference
+    from minidl.kernels.cpu import softmax, workers
+
+    if split:
+        monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", 1)
+    x = (rng.standard_normal(shape) * 30).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[:4] = [1e30, -np.inf, np.inf, np.nan]
+    assert softmax._lines_vectorize([x], axis)
+    with np.errstate(invalid="ignore"):
+        y, expected = cpu.log_softmax_forward(x, axis), reference.log_softmax_forward(x, axis)
+        assert_close(y, expected, np.float32)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(expected))
+    grad = rng.standard_normal(shape).astype(np.float32)
+    flat[:4] = 0
+    y = reference.log_softmax_forward(x * 0.1, axis)        # finite log-probabilities
+    assert_close(cpu.log_softmax_backward(y, grad, axis),
+                 reference.log_softmax_backward(y, grad, axis), np.float32)
+
+
+def test_log_softmax_keeps_the_numpy_passes_for_few_positions_or_float64():
+    from minidl.kernels.cpu import softmax
+
+    assert not softmax._lines_vectorize([np.ones((64, 10), np.float32)], 1)
+    assert not softmax._lines_vectorize([np.ones((2, 3, 16), np.float64)], 1)
+    assert not softmax._lines_vectorize([np.ones((2, 3, 16), np.float32),
+                                         np.ones((2, 3, 16), np.float64)], 1)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 def test_relu_forward_kernel_matches_the_reference(layout, dtype, rng):

@@ -6,7 +6,7 @@ register-blocked convolution: 8 output channels x 32 positions) cannot declare t
 scalars without writing 256 of them.  This module gives Numba one more type, ``F32x16``,
 whose value is LLVM's ``<16 x float>``: a local variable of that type is an SSA value, so
 LLVM keeps it in a register (one zmm register with AVX-512, two ymm with AVX2; LLVM splits
-the vector for whatever the CPU has).  Six operations, each compiled inline, and one
+the vector for whatever the CPU has).  Its operations, each compiled inline, and one
 scalar read:
 
     splat(s)                    -> (s, ..., s)           s: a float32 scalar
@@ -18,7 +18,10 @@ scalar read:
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast,
                                                          or a vector; fused where the
                                                          CPU has FMA
-    add(u, v)                   -> u + v
+    add(u, v), subtract(u, v),  -> u + v, u - v, u * v
+    multiply(u, v)
+    maximum(u, v)               -> the larger lane by lane (a NaN lane: the other)
+    exp(v), log(v)              -> e^v, ln v (to about 3 ulp; see each for the edges)
     element(a, i)               -> a[i]                  a: a contiguous array (any
                                                          dtype); a plain load, which LLVM
                                                          folds into a multiply_add's
@@ -35,6 +38,8 @@ Numba's on-disk cache (``cache=True``) checks only the kernel's own source file:
 change here, delete the ``__pycache__`` of the kernels that use this module.
 """
 from __future__ import annotations
+
+import math
 
 from llvmlite import ir
 from numba import types
@@ -175,3 +180,119 @@ def add(typingctx, first, second):
     def codegen(context, builder, signature, args):
         return builder.fadd(*args)
     return f32x16(f32x16, f32x16), codegen
+
+
+@intrinsic
+def subtract(typingctx, first, second):
+    def codegen(context, builder, signature, args):
+        return builder.fsub(*args)
+    return f32x16(f32x16, f32x16), codegen
+
+
+@intrinsic
+def multiply(typingctx, first, second):
+    def codegen(context, builder, signature, args):
+        return builder.fmul(*args)
+    return f32x16(f32x16, f32x16), codegen
+
+
+def _vector_intrinsic(builder, name, arguments):
+    function = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * len(arguments)),
+        f"llvm.{name}.v16f32")
+    return builder.call(function, arguments)
+
+
+@intrinsic
+def maximum(typingctx, first, second):
+    def codegen(context, builder, signature, args):
+        return _vector_intrinsic(builder, "maxnum", list(args))
+    return f32x16(f32x16, f32x16), codegen
+
+
+_LOG2_E = 1.4426950408889634
+_LN2_HIGH, _LN2_LOW = 0.693359375, -2.12194440e-4   # ln 2 = high + low, high's n·high exact
+_EXP_TAYLOR = (1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1.0, 1.0)
+
+
+@intrinsic
+def exp(typingctx, vector):
+    """e^x in each lane, to about 2 ulp (float32): x = n·ln 2 + r with n = rint(x·log2 e),
+    |r| ≤ ln 2 / 2; e^r by its Taylor polynomial of degree 6 (truncation r^7/7! ≤ 1.2e-7
+    relative); 2^n built in the exponent bits, as 2^⌊n/2⌋ · 2^(n - ⌊n/2⌋) so that every n
+    from -150 to 128 scales within normal floats.  x is clamped to [-104, 89] first: e^x
+    underflows to 0 below -103.3 and overflows to inf above 88.8, as it should; NaN stays
+    NaN."""
+    def codegen(context, builder, signature, args):
+        x = args[0]
+        i32 = ir.VectorType(ir.IntType(32), LANES)
+
+        def constant(value):
+            return ir.Constant(_VECTOR, [float(value)] * LANES)
+
+        clamped = _vector_intrinsic(builder, "maxnum", [
+            _vector_intrinsic(builder, "minnum", [x, constant(89.0)]), constant(-104.0)])
+        n = _vector_intrinsic(builder, "rint", [builder.fmul(clamped, constant(_LOG2_E))])
+        r = builder.fsub(clamped, builder.fmul(n, constant(_LN2_HIGH)))
+        r = builder.fsub(r, builder.fmul(n, constant(_LN2_LOW)))
+        polynomial = constant(_EXP_TAYLOR[0])
+        for coefficient in _EXP_TAYLOR[1:]:
+            polynomial = builder.fadd(builder.fmul(polynomial, r), constant(coefficient))
+        whole = builder.fptosi(n, i32)
+        half = builder.ashr(whole, ir.Constant(i32, [1] * LANES))
+
+        def power_of_two(k):   # 2^k for -126 ≤ k ≤ 127: k + 127 in the exponent bits
+            biased = builder.add(k, ir.Constant(i32, [127] * LANES))
+            return builder.bitcast(builder.shl(biased, ir.Constant(i32, [23] * LANES)),
+                                   _VECTOR)
+
+        scaled = builder.fmul(builder.fmul(polynomial, power_of_two(half)),
+                              power_of_two(builder.sub(whole, half)))
+        return builder.select(builder.fcmp_unordered("uno", x, x), x, scaled)
+    return f32x16(f32x16), codegen
+
+
+_SQRT_HALF = 0.7071067811865476
+
+
+@intrinsic
+def log(typingctx, vector):
+    """ln x in each lane, to about 2 ulp (float32), for x a positive normal float: x = m·2^e
+    from the bits with m in [√½, √2), and ln m = 2·atanh(t), t = (m - 1) / (m + 1), |t| ≤
+    0.172, by its series to t^9 (truncation 2·t^11/11 ≤ 3e-10); ln x = e·ln 2 + ln m.
+    0 and subnormals give -inf, inf gives inf, negative numbers and NaN give NaN."""
+    def codegen(context, builder, signature, args):
+        x = args[0]
+        i32 = ir.VectorType(ir.IntType(32), LANES)
+
+        def constant(value):
+            return ir.Constant(_VECTOR, [float(value)] * LANES)
+
+        def integers(value):
+            return ir.Constant(i32, [value] * LANES)
+
+        bits = builder.bitcast(x, i32)
+        # m in [1, 2) from the mantissa bits; halved (and e raised) above √2
+        mantissa = builder.bitcast(builder.or_(builder.and_(bits, integers(0x007FFFFF)),
+                                               integers(0x3F800000)), _VECTOR)
+        exponent = builder.sub(builder.lshr(bits, integers(23)), integers(127))
+        high = builder.fcmp_ordered(">", mantissa, constant(2 * _SQRT_HALF))
+        mantissa = builder.select(high, builder.fmul(mantissa, constant(0.5)), mantissa)
+        exponent = builder.add(exponent, builder.zext(high, i32))
+        t = builder.fdiv(builder.fsub(mantissa, constant(1.0)),
+                         builder.fadd(mantissa, constant(1.0)))
+        square = builder.fmul(t, t)
+        series = constant(1 / 9)
+        for coefficient in (1 / 7, 1 / 5, 1 / 3, 1.0):
+            series = builder.fadd(builder.fmul(series, square), constant(coefficient))
+        logarithm = builder.fadd(
+            builder.fmul(builder.sitofp(exponent, _VECTOR), constant(0.6931471805599453)),
+            builder.fmul(constant(2.0), builder.fmul(t, series)))
+        # the edges: below the normal floats -inf (0 and subnormals), inf, NaN and x < 0
+        logarithm = builder.select(builder.fcmp_ordered("<", x, constant(1.1754944e-38)),
+                                   constant(-math.inf), logarithm)
+        logarithm = builder.select(builder.fcmp_ordered("==", x, constant(math.inf)), x,
+                                   logarithm)
+        negative_or_nan = builder.fcmp_unordered("ult", x, constant(0.0))
+        return builder.select(negative_or_nan, constant(math.nan), logarithm)
+    return f32x16(f32x16), codegen

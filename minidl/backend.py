@@ -24,9 +24,12 @@ def cupy_module():
     return _cupy
 
 
+_NUMPY_TYPES = (np.ndarray, np.generic)
+
+
 def array_module(array):
     """``numpy`` for a NumPy array (or scalar), ``cupy`` for a CuPy array."""
-    if isinstance(array, np.ndarray | np.generic):
+    if type(array) is np.ndarray or isinstance(array, _NUMPY_TYPES):
         return np
     cp = cupy_module()
     if cp is not None and isinstance(array, cp.ndarray):

@@ -10,8 +10,6 @@ import contextlib
 import importlib
 import os
 
-import numpy as np
-
 from ..backend import device_of
 
 BACKENDS = {
@@ -62,7 +60,7 @@ _modules: dict = {}  # backend name -> its module, once imported
 
 def kernel(name: str, array):
     """The function ``name`` of the backend that fits ``array``."""
-    backend = "cpu" if _forced is None and type(array) is np.ndarray else backend_for(array)
+    backend = backend_for(array)
     module = _modules.get(backend)
     if module is None:
         module = _modules[backend] = importlib.import_module(

@@ -25,7 +25,7 @@ SPLIT_MIN_FLOPS = 1 << 23
 split / one thread: 1.10-1.30 for 64x512 @ 512x128 and 64x768 @ 768x128 (4.2-6.3 M),
 0.73-0.80 for 64x1568 @ 1568x128, 64x128 @ 128x1568 and 1568x64 @ 64x128 (12.8 M, a
 linear layer of the default study and its two gradients), 0.66 for 64x1568 @ 1568x256;
-a hand-off to a worker costs 30-100 µs."""
+a hand-off to a worker costs 10-90 µs."""
 
 BLAS_ONE_THREAD_MAX = 1 << 18
 """Multiply-adds up to which OpenBLAS computes a matrix-matrix product on one thread of

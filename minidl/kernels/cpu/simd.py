@@ -150,6 +150,14 @@ def store_first(typingctx, array, index, vector, count):
     return types.none(array, types.intp, f32x16, types.intp), codegen
 
 
+def _vector_intrinsic(builder, name, arguments):
+    """LLVM's intrinsic ``llvm.<name>.v16f32`` called on vectors."""
+    function = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * len(arguments)),
+        f"llvm.{name}.v16f32")
+    return builder.call(function, arguments)
+
+
 @intrinsic
 def multiply_add(typingctx, acc, scalar, vector):
     by_vector = isinstance(scalar, F32x16)
@@ -158,9 +166,7 @@ def multiply_add(typingctx, acc, scalar, vector):
         acc_value, factor, vector_value = args
         if not by_vector:
             factor = _in_every_lane(builder, factor)
-        fmuladd = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * 3), "llvm.fmuladd.v16f32")
-        return builder.call(fmuladd, [factor, vector_value, acc_value])
+        return _vector_intrinsic(builder, "fmuladd", [factor, vector_value, acc_value])
     return f32x16(f32x16, f32x16 if by_vector else types.float32, f32x16), codegen
 
 
@@ -194,13 +200,6 @@ def multiply(typingctx, first, second):
     def codegen(context, builder, signature, args):
         return builder.fmul(*args)
     return f32x16(f32x16, f32x16), codegen
-
-
-def _vector_intrinsic(builder, name, arguments):
-    function = cgutils.get_or_insert_function(
-        builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * len(arguments)),
-        f"llvm.{name}.v16f32")
-    return builder.call(function, arguments)
 
 
 @intrinsic

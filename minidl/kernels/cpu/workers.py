@@ -30,8 +30,8 @@ The number of workers is Numba's thread count (``numba.set_num_threads``), minid
 setting for CPU threads.  NumPy's BLAS is held to one thread per worker while blocks with
 matrix products run, through threadpoolctl.  Loops with less work than
 ``PARALLEL_MIN_WORK`` run on the calling thread alone: a hand-off to a worker and back
-(``handoff.py``) costs 30-60 µs on a 2-core virtual machine, 100 µs when the worker had
-gone to sleep, and up to a scheduler time slice on a busy machine.
+(``handoff.py``) costs 10-15 µs on a 2-core virtual machine while the worker still spins,
+60-90 µs once it has gone to sleep, and up to a scheduler time slice on a busy machine.
 """
 from __future__ import annotations
 
@@ -52,9 +52,9 @@ except ImportError:  # optional: without it, work runs in the calling thread
 
 PARALLEL_MIN_WORK = 3 << 18
 """The work (array elements read or written, counting each pass) from which
-``parallel_loop`` splits a loop over the workers.  Handing work to a worker and back costs
-30-100 µs on a 2-core virtual machine (``handoff.py``), about what one thread takes to
-touch this many float32 values.  Measured, split / one thread: ReLU forward (2 touches an
+``parallel_loop`` splits a loop over the workers.  Handing work to a sleeping worker and
+back costs 60-90 µs on a 2-core virtual machine (``handoff.py``), about what one thread
+takes to touch this many float32 values.  Measured, split / one thread: ReLU forward (2 touches an
 element) 1.03 for 262144 elements, 0.71 for 393216, 0.65 for 524288; the direct
 convolution (``direct.MULTIPLY_ADD_WORK``) 1.18-1.19 at 258048-516096 work with 4-16
 images, 0.86 at 516096-774144 with 16-32.  (With the hand-offs on locks, 70-200 µs, it was

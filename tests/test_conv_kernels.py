@@ -598,7 +598,16 @@ def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     )
     assert channel_direct_weight_gradient_applies(*study[:7], (8, 4))      # 32 positions
     assert not channel_direct_weight_gradient_applies(*study[:7], (4, 4))  # 16
-    assert not channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))
+    # strided: from 18 products (a 3-channel first layer's 48 or 27) ...
+    assert channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))
+    assert channel_direct_weight_gradient_applies(np.float32, (3, 3), (2, 2), 1, 2, 64,
+                                                  False, (16, 16))
+    assert not channel_direct_weight_gradient_applies(*study[:4], 1, 64, False, (8, 8))
+    # ... at stride 1 from 64 (``direct.py``'s kernel takes fewer)
+    assert not channel_direct_weight_gradient_applies(np.float32, (3, 3), (1, 1), 1, 3, 32,
+                                                      False, (28, 28))
+    assert not channel_direct_weight_gradient_applies(np.float32, (3, 3), (1, 1), 1, 7, 32,
+                                                      False, (28, 28))     # 63 products
     assert channel_direct_weight_gradient_applies(*stride_one, 32, 64, False, large)
 
     # dtype, input_hw, kernel_hw, stride, groups, C_in, C_out

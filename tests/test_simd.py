@@ -17,6 +17,7 @@ from minidl.kernels.cpu.simd import (
     splat,
     store_first,
     subtract,
+    transpose_block,
 )
 
 
@@ -207,3 +208,22 @@ def test_maximum_subtract_and_multiply_in_lanes():
     out = np.empty(6 * LANES, np.float32)
     _lanes_arithmetic(x, y, out)
     np.testing.assert_array_equal(out.reshape(3, -1), [np.maximum(x, y), x - y, x * y])
+
+
+@njit
+def _transpose(source, source_at, source_row, target, target_at, target_row):
+    transpose_block(source, source_at, source_row, target, target_at, target_row)
+
+
+@pytest.mark.parametrize("source_row, target_row", [(16, 16), (37, 41), (256, 64)])
+def test_transpose_block_writes_a_16x16_block_transposed_and_nothing_else(source_row,
+                                                                          target_row):
+    rng = np.random.default_rng(2)
+    source = rng.standard_normal(20 * source_row).astype(np.float32)
+    target = np.full(18 * target_row + 5, np.nan, np.float32)
+    _transpose(source, 3, source_row, target, 5, target_row)
+    block = source[3:3 + 16 * source_row].reshape(16, source_row)[:, :16]
+    written = target[5:5 + 16 * target_row].reshape(16, target_row)
+    np.testing.assert_array_equal(written[:, :16], block.T)
+    assert np.isnan(written[:, 16:]).all() and np.isnan(target[:5]).all()
+    assert np.isnan(target[5 + 16 * target_row:]).all()

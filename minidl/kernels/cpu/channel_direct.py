@@ -46,7 +46,16 @@ from numba import njit
 
 from ..geometry import conv_output_size
 from .direct import WINOGRAD_FIRST_CHANNELS, pad_planes
-from .simd import LANES, add, element, load, multiply_add, splat, store_first
+from .simd import (
+    LANES,
+    add,
+    element,
+    load,
+    multiply_add,
+    splat,
+    store_first,
+    transpose_block,
+)
 from .workers import parallel_loop, split_pays
 
 CHANNEL_BLOCK = 2 * LANES
@@ -206,15 +215,15 @@ flipped 128 -> 64 1.11x; 16x64x32x32 -> 128: 0.78x)."""
 
 
 def _channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_out,
-                               winograd: bool) -> bool:
+                               winograd: bool, min_taps=CHANNEL_DIRECT_MIN_TAPS) -> bool:
     """The part of the rules every kernel here shares: float32, one group, a window larger
-    than 1x1, 16 to 128 output channels, 64 to 1200 window products, and Winograd's
-    algorithm either not applicable (``winograd``) or outside its best range
+    than 1x1, 16 to 128 output channels, ``min_taps`` (64) to 1200 window products, and
+    Winograd's algorithm either not applicable (``winograd``) or outside its best range
     (``direct.WINOGRAD_FIRST_CHANNELS``)."""
     taps = channels_in * kernel_hw[0] * kernel_hw[1]
     return (dtype == np.float32 and groups == 1 and tuple(kernel_hw) != (1, 1)
             and LANES <= channels_out <= CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS
-            and CHANNEL_DIRECT_MIN_TAPS <= taps <= CHANNEL_DIRECT_MAX_TAPS
+            and min_taps <= taps <= CHANNEL_DIRECT_MAX_TAPS
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
 
 
@@ -360,6 +369,27 @@ POSITION_CHUNK = 128
 every tap group of an item sums over them."""
 
 
+@njit(inline="always", error_model="numpy")
+def _channels_last(source, target, lanes):
+    """target[l·lanes + c] = source[c, l]: source (C, L) C-contiguous, target at least
+    L·lanes long, lanes >= C.  16x16 blocks through registers (``simd.transpose_block``),
+    the rows and columns past the last whole block one value at a time (a scalar copy of
+    the whole took half of a 3-channel first layer's weight gradient)."""
+    channels, positions = source.shape
+    flat = source.reshape(source.size)
+    whole_c, whole_l = channels - channels % LANES, positions - positions % LANES
+    for l0 in range(0, whole_l, LANES):
+        for c0 in range(0, whole_c, LANES):
+            transpose_block(flat, c0 * positions + l0, positions, target, l0 * lanes + c0,
+                            lanes)
+        for l in range(l0, l0 + LANES):
+            for c in range(whole_c, channels):
+                target[l * lanes + c] = source[c, l]
+    for l in range(whole_l, positions):
+        for c in range(channels):
+            target[l * lanes + c] = source[c, l]
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, out_w,
                            sums, start, stop):
@@ -368,7 +398,7 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
     t·32 + o - 32·b.  x (N, C, H, W); grad_out (N, C_out, L); taps (groups·8,): offset(t)
     (0 past the last tap)."""
     images, channels, height, width = x.shape
-    c_out, positions = grad_out.shape[1], grad_out.shape[2]
+    positions = grad_out.shape[2]
     parts, blocks = sums.shape[0], sums.shape[1]
     lanes = blocks * CHANNEL_BLOCK
     row = width + 2 * pad_w
@@ -385,10 +415,7 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
         totals[:, :] = 0
         for n in range(item * images // parts, (item + 1) * images // parts):
             pad_planes(x, n, pad_h, pad_w, planes)
-            source = grad_out[n]
-            for l in range(positions):                            # channels last
-                for c in range(c_out):
-                    grad[l * lanes + c] = source[c, l]
+            _channels_last(grad_out[n], grad, lanes)
             for p0 in range(0, positions, POSITION_CHUNK):
                 count = min(POSITION_CHUNK, positions - p0)
                 for k in range(count):           # where each position's window starts
@@ -440,6 +467,16 @@ WEIGHT_GRADIENT_MIN_POSITIONS = 32
 memory, 16 vector loads and stores per tap group, which fewer positions do not repay
 (32x64x8x8 -> 128 4x4/2, 16 positions: 1.19x the im2col route's time)."""
 
+STRIDED_WEIGHT_GRADIENT_MIN_TAPS = 18
+"""Fewest window products (C_in·KH·KW) for the weight gradient of a strided convolution,
+in place of ``CHANNEL_DIRECT_MIN_TAPS``: the first layers of encoders and discriminators,
+2 or 3 input channels, whose other route is the stride-1 convolutions of the input's
+phases (``phases.py``).  Measured on 2 cores, this kernel / that route: 0.52 for 64x3x32x32
+-> 32 3x3/2 (27 products), 0.70 for 64x3x32x32 -> 64 4x4/2 (48), 0.62 for 16x3x64x64 ->
+128 3x3/2, 0.78 for 64x2x32x32 -> 64 3x3/2 (18); 1.17 for 64x1x32x32 -> 64 4x4/2 (16), 1.52
+for 16x1x128x128 -> 64 3x3/2 (9).  At stride 1 ``direct.py``'s kernel takes few products
+(1.13x faster at 27)."""
+
 
 def channel_direct_weight_gradient_applies(dtype, kernel_hw, stride, groups, channels_in,
                                            channels_out, winograd: bool, output_hw) -> bool:
@@ -447,9 +484,12 @@ def channel_direct_weight_gradient_applies(dtype, kernel_hw, stride, groups, cha
     (at any stride and size), with at least ``WEIGHT_GRADIENT_MIN_POSITIONS`` output
     positions an image.  Measured on 2 cores, this kernel / the route taken before, on the
     studies' convolutions: 0.38-0.70 with 16 to 64 input channels (3x3 and 4x4, stride 1
-    and 2, 8x8 to 50x50 inputs), 0.87-0.89 with 128 input channels."""
+    and 2, 8x8 to 50x50 inputs), 0.87-0.89 with 128 input channels.  Strided ones from
+    ``STRIDED_WEIGHT_GRADIENT_MIN_TAPS`` products on."""
+    strided = tuple(stride) != (1, 1)
+    min_taps = STRIDED_WEIGHT_GRADIENT_MIN_TAPS if strided else CHANNEL_DIRECT_MIN_TAPS
     return (_channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_out,
-                                       winograd)
+                                       winograd, min_taps)
             and output_hw[0] * output_hw[1] >= WEIGHT_GRADIENT_MIN_POSITIONS)
 
 

@@ -18,15 +18,17 @@ Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
 input gradient as the flipped convolution; so do the weight gradients of stride-1 first
 layers (few window products) and of layers with few output channels
 (``direct_weight_gradient_applies``), and strided first layers as the stride-1
-convolutions of their input's phases (``phases.py``, ``_phases_take``), forward and
-weight gradient.  Other float32 convolutions with enough window products (strided ones,
-small images) go to the direct kernel along output channels
-(``channel_direct.py``, ``channel_direct_applies``), the same two ways (and the input
-gradients of strided ones, in phases), and so do the weight gradients of those and of
-the direct kernel's convolutions.  3x3 stride-1 convolutions with enough channels go to
-Winograd's algorithm (``winograd.py``; ``winograd_tile`` holds the measured rule), in all
-three kernels.  Other stride-1 convolutions with fewer output than input channels take
-their gradients through the flipped convolution (``_flipped_is_cheaper`` says why).
+convolutions of their input's phases (``phases.py``, ``_phases_take``): the forward pass,
+and the weight gradient of those with fewer than 18 window products.  Other float32
+convolutions with enough window products (strided ones, small images) go to the direct
+kernel along output channels (``channel_direct.py``, ``channel_direct_applies``), the
+same two ways (and the input gradients of strided ones, in phases), and so do the weight
+gradients of those, of the direct kernel's convolutions and of strided first layers with
+18 or more window products (``STRIDED_WEIGHT_GRADIENT_MIN_TAPS``).  3x3 stride-1
+convolutions with enough channels go to Winograd's algorithm (``winograd.py``;
+``winograd_tile`` holds the measured rule), in all three kernels.  Other stride-1
+convolutions with fewer output than input channels take their gradients through the
+flipped convolution (``_flipped_is_cheaper`` says why).
 """
 from __future__ import annotations
 

@@ -26,10 +26,13 @@ scalar read:
                                                          dtype); a plain load, which LLVM
                                                          folds into a multiply_add's
                                                          broadcast
+    transpose_block(a, i, r,       b[j + e·s + k] = a[i + k·r + e] for k, e < 16: a 16x16
+                    b, j, s)       block (rows r apart in a) into b transposed (rows s
+                                   apart), through registers
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
-``load``, ``load_first``, ``store_first`` and ``element`` do not check bounds: the caller
-keeps 16 elements at ``i`` (``load_first`` and ``store_first``: ``k``; ``element``: 1).
+None of them checks bounds: the caller keeps 16 elements at ``i`` (``load_first`` and
+``store_first``: ``k``; ``element``: 1; ``transpose_block``: 16 rows of 16).
 ``element`` is ``a[i]`` without Numba's wrap of a negative index, a compare and select
 that LLVM cannot drop when it cannot prove ``i`` non-negative (it cost a kernel reading
 one scalar per multiply-add half its speed, and kept a strided copy from vectorizing).
@@ -148,6 +151,52 @@ def store_first(typingctx, array, index, vector, count):
             ir.Constant(i32, 4), mask])
         return context.get_dummy_value()
     return types.none(array, types.intp, f32x16, types.intp), codegen
+
+
+def _swap_blocks(builder, first, second, size):
+    """Two rows of a 2x2 block matrix whose blocks are ``size`` lanes wide and tall, with
+    their off-diagonal blocks swapped: first's lanes [e + size] (e & size == 0) trade
+    places with second's lanes [e].  (first, second) -> (new first, new second)."""
+    i32 = ir.IntType(32)
+    keep_first = [e if e & size == 0 else LANES + e - size for e in range(LANES)]
+    keep_second = [e + size if e & size == 0 else LANES + e for e in range(LANES)]
+    return tuple(builder.shuffle_vector(first, second,
+                                        ir.Constant(ir.VectorType(i32, LANES), mask))
+                 for mask in (keep_first, keep_second))
+
+
+@intrinsic
+def transpose_block(typingctx, source, source_at, source_row, target, target_at,
+                    target_row):
+    """target[target_at + e·target_row + k] = source[source_at + k·source_row + e] for
+    k, e in [0, 16): 16 vector loads, 64 shuffles, 16 vector stores (a scalar copy takes
+    one load and one store per element, about 4x the time).  Rounds of h = 8, 4, 2, 1:
+    rows k and k + h (k & h = 0) swap their off-diagonal h x h blocks; after the four
+    rounds row e holds column e."""
+    _check_array(source)
+    _check_array(target)
+
+    def codegen(context, builder, signature, args):
+        source_value, first_in, step_in, target_value, first_out, step_out = args
+
+        def row_at(array_type, array, first, step, k):
+            index = builder.add(first, builder.mul(step, ir.Constant(first.type, k)))
+            return _lanes_at(context, builder, array_type, array, index)
+
+        rows = [builder.load(row_at(signature.args[0], source_value, first_in, step_in, k),
+                             align=4) for k in range(LANES)]
+        size = LANES // 2
+        while size:
+            for k in range(LANES):
+                if k & size == 0:
+                    rows[k], rows[k + size] = _swap_blocks(builder, rows[k], rows[k + size],
+                                                           size)
+            size //= 2
+        for e, row in enumerate(rows):
+            builder.store(row, row_at(signature.args[3], target_value, first_out, step_out,
+                                      e), align=4)
+        return context.get_dummy_value()
+    return types.none(source, types.intp, types.intp, target, types.intp, types.intp), codegen
 
 
 def _vector_intrinsic(builder, name, arguments):

@@ -41,6 +41,8 @@ each item copies its images into zero-padded planes of its own (``direct.pad_pla
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 
@@ -165,14 +167,16 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                                                                  * CHANNEL_BLOCK + q]
 
 
-def _pack(rows, c_out):
-    """Weights (C_out, T) -> (blocks, T·32): block b's taps x its 32 output channels,
-    zeros past C_out."""
+def _pack(columns):
+    """Weights (T, C_out), a tap's weights a row -> (blocks, T·32): block b's taps x its 32
+    output channels, zeros past C_out."""
+    taps, c_out = columns.shape
     blocks = -(-c_out // CHANNEL_BLOCK)
-    packed = np.zeros((blocks * CHANNEL_BLOCK, rows.shape[1]), np.float32)
-    packed[:c_out] = rows
-    return np.ascontiguousarray(
-        packed.reshape(blocks, CHANNEL_BLOCK, -1).transpose(0, 2, 1)).reshape(blocks, -1)
+    packed = np.zeros((blocks, taps, CHANNEL_BLOCK), np.float32)
+    for block in range(blocks):
+        o = block * CHANNEL_BLOCK
+        packed[block, :, :min(CHANNEL_BLOCK, c_out - o)] = columns[:, o:o + CHANNEL_BLOCK]
+    return packed.reshape(blocks, -1)
 
 
 def _run(x, packed, bias, taps, phases, padding, out, workers):
@@ -269,7 +273,7 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
     taps = _window_offsets(x.shape, (kernel_h, kernel_w), padding, dilation)
     row = width + 2 * padding[1]
     phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
-    _run(x, _pack(weight.reshape(c_out, -1), c_out), bias, taps, [phase], padding, out,
+    _run(x, _pack(weight.reshape(c_out, -1).T), bias, taps, [phase], padding, out,
          workers)
     return out
 
@@ -327,35 +331,57 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
     outside it), one phase of the kernel's table each, writing every sh-th row and
     sw-th column."""
     n, c_out, out_h, out_w = grad_out.shape
-    _, channels, kernel_h, kernel_w = weight.shape
-    height, width = input_hw
-    grad_x = np.empty((n, channels, height, width), np.float32)
+    channels = weight.shape[1]
+    grad_x = np.empty((n, channels, *input_hw), np.float32)
     if grad_x.size == 0:
         return grad_x
-    rows, pad_h = _phase_taps(height, out_h, kernel_h, stride[0], padding[0], dilation[0])
-    columns, pad_w = _phase_taps(width, out_w, kernel_w, stride[1], padding[1], dilation[1])
+    taps, picked, phases, padding = _input_gradient_table(
+        c_out, tuple(weight.shape[2:]), tuple(stride), tuple(padding), tuple(dilation),
+        tuple(input_hw), (out_h, out_w))
+    # the taps' weights (T, C): weight[o, :, p, q] for each tap's (o, p, q)
+    by_tap = np.ascontiguousarray(weight.transpose(0, 2, 3, 1))[picked[0], picked[1],
+                                                                picked[2]]
+    _run(grad_out, _pack(by_tap), None, taps, phases, padding, grad_x, workers)
+    return grad_x
+
+
+@functools.lru_cache(maxsize=64)
+def _input_gradient_table(c_out, kernel_hw, stride, padding, dilation, input_hw, out_hw):
+    """What ``channel_direct_input_gradient`` hands the kernel, for its shapes: the taps'
+    offsets (T,), phase after phase, each phase's taps in (o, p, q) order; the (o, p, q)
+    of each tap (3, T), to pick its weights; the phase table (P, 9); and the padding of
+    the output gradient's planes.  Cached: building it in Python loops took 2 ms a call
+    (64x128x8x8, 4x4/2), a third of the kernel's time on 2 cores."""
+    (height, width), (out_h, out_w) = input_hw, out_hw
+    rows, pad_h = _phase_taps(height, out_h, kernel_hw[0], stride[0], padding[0],
+                              dilation[0])
+    columns, pad_w = _phase_taps(width, out_w, kernel_hw[1], stride[1], padding[1],
+                                 dilation[1])
     row = out_w + 2 * pad_w
     plane = (out_h + 2 * pad_h) * row
-    taps: list[int] = []                        # offset(t), phase after phase
-    weight_rows: list[tuple[int, int, int]] = []  # (o, p, q) of tap t
-    phases: list[tuple[int, ...]] = []
+    outputs = np.arange(c_out)
+    taps, picked, phases = [np.empty(0, np.intp)], [np.empty((3, 0), np.intp)], []
+    first = 0
     for a, (row_taps, count_u) in enumerate(rows):
         for b, (column_taps, count_v) in enumerate(columns):
             if count_u * count_v == 0:
                 continue
-            first = len(taps)
-            for o in range(c_out):
-                for p, e in row_taps:
-                    for q, f in column_taps:
-                        taps.append(o * plane + (e + pad_h) * row + f + pad_w)
-                        weight_rows.append((o, p, q))
-            phases.append((first, len(taps), count_u, count_v, row, 1, a * width + b,
+            window = np.array([((e + pad_h) * row + f + pad_w, p, q)
+                               for p, e in row_taps for q, f in column_taps],
+                              np.intp).reshape(-1, 3)
+            taps.append((outputs[:, None] * plane + window[:, 0]).ravel())
+            picked.append(np.stack([np.repeat(outputs, len(window)),
+                                    np.tile(window[:, 1], c_out),
+                                    np.tile(window[:, 2], c_out)]))
+            stop = first + c_out * len(window)
+            phases.append((first, stop, count_u, count_v, row, 1, a * width + b,
                            stride[0] * width, stride[1]))
-    picked = np.array(weight_rows, np.intp).reshape(-1, 3)
-    rows_of_taps = weight[picked[:, 0], :, picked[:, 1], picked[:, 2]].T  # (C, T)
-    _run(grad_out, _pack(rows_of_taps, channels), None, np.array(taps, np.intp), phases,
-         (pad_h, pad_w), grad_x, workers)
-    return grad_x
+            first = stop
+    table = (np.concatenate(taps), np.concatenate(picked, axis=1),
+             np.array(phases, np.intp).reshape(-1, PHASE_FIELDS))
+    for array in table:
+        array.setflags(write=False)
+    return (*table, (pad_h, pad_w))
 
 
 # -- the weight gradient --------------------------------------------------------------------

@@ -19,16 +19,18 @@ blocking: each step keeps 2 vectors of output channels (32) x 8 output positions
 vectors of sums in registers (``simd.py``), started at the bias, across the whole sum over
 the taps: each loaded weight vector feeds 8 multiply-adds, each input value 2.  Positions
 are taken 8 at a time in row order, across row ends; a last short group repeats its last
-position and keeps only the positions it has.  The sums of a position are 32 consecutive
-channels; they go to a (positions, 32) buffer with whole-vector stores, which is then
-written into the NCHW output (one pass, a transpose).
+position (and stores the same sums again).  The sums of a position are 32 consecutive
+channels; they go to a (OH·OW, 32) buffer with whole-vector stores, at the row of the
+output position they belong to, which is written into the NCHW output once the block is
+done (one pass, a transpose: contiguous stores plane by plane).
 
 The input gradient of a strided convolution (conv_transpose2d's forward pass): the same
 loop over a table of phases (``_channel_direct_items``).  dL/dx's pixels split into
 sh·sw phases (a + sh·u, b + sw·v); only the taps p with a + ph - p·dh divisible by sh
 (and q likewise) reach phase (a, b), each from output row u + (a + ph - p·dh) / sh: a
 stride-1 window sum over the zero-padded output gradient with the phase's own taps and
-weights, whose results go to every sh-th row and sw-th column.
+weights, whose results go to every sh-th row and sw-th column of the block's buffer (not
+of the output: scattered scalar stores there took a quarter of the kernel's time).
 
 The weight gradient: taps and positions swap roles.  32 output channels x 8 taps of sums
 in registers, summed over the output positions, each position's 32 output-gradient
@@ -94,10 +96,8 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
     row = width + 2 * pad_w
     planes = np.empty((channels, (height + 2 * pad_h) * row), x.dtype)
     flat = planes.reshape(planes.size)
-    most = 0
-    for phase in range(phases.shape[0]):
-        most = max(most, phases[phase, 2] * phases[phase, 3])
-    sums = np.empty((most + POSITIONS) * CHANNEL_BLOCK, np.float32)
+    plane = out.shape[2]
+    sums = np.empty(plane * CHANNEL_BLOCK, np.float32)   # a block's sums, position-major
     blocks = weight.shape[0]
     per_chunk = -(-blocks // chunks)
     image = -1
@@ -148,23 +148,17 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                         a6, b6 = multiply_add(a6, s, u), multiply_add(b6, s, v)
                         s = element(flat, s7 + offset)
                         a7, b7 = multiply_add(a7, s, u), multiply_add(b7, s, v)
-                    at = l0 * CHANNEL_BLOCK   # sums[l, :] = the 32 channels of position l
+                    # sums[y, :] = the 32 channels of the output position y each writes
                     for k, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
                                                 (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
-                        store_first(sums, at + k * CHANNEL_BLOCK, a, LANES)
-                        store_first(sums, at + k * CHANNEL_BLOCK + LANES, b, LANES)
-                for q in range(min(CHANNEL_BLOCK, c_out - o)):      # into NCHW
-                    target = out[n, o + q]
-                    if write_column == 1 and write_row == grid_w:   # whole rows in order
-                        target = target[write:write + positions]
-                        for l in range(positions):
-                            target[l] = sums[l * CHANNEL_BLOCK + q]
-                        continue
-                    for i in range(rows):
-                        to = write + i * write_row
-                        for j in range(grid_w):
-                            target[to + j * write_column] = sums[(i * grid_w + j)
-                                                                 * CHANNEL_BLOCK + q]
+                        at = (write + _window_start(min(l0 + k, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        store_first(sums, at, a, LANES)
+                        store_first(sums, at + LANES, b, LANES)
+            for q in range(min(CHANNEL_BLOCK, c_out - o)):      # every phase's: into NCHW
+                target = out[n, o + q]
+                for y in range(plane):
+                    target[y] = sums[y * CHANNEL_BLOCK + q]
 
 
 def _pack(columns):

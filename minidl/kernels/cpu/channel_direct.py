@@ -240,16 +240,20 @@ def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channe
                  or output_hw[0] * output_hw[1] <= STRIDE_ONE_MAX_POSITIONS))
 
 
-def _window_offsets(x_shape, kernel_hw, padding, dilation):
+@functools.lru_cache(maxsize=64)
+def _window_offsets(image_shape, kernel_hw, padding, dilation):
     """offset(t) = c·Hp·Wp + p·dh·Wp + q·dw for each tap t = (c, p, q) of the window, in
-    C-order: where it reads in the zero-padded planes of an image x_shape (N, C, H, W)
-    laid end to end, relative to its window's start."""
-    _, channels, height, width = x_shape
+    C-order: where it reads in the zero-padded planes of an image (C, H, W) laid end to
+    end, relative to its window's start.  Cached, read-only (30 µs to build, a tenth of a
+    small layer's call)."""
+    channels, height, width = image_shape
     row = width + 2 * padding[1]
     plane = (height + 2 * padding[0]) * row
     c, p, q = np.meshgrid(np.arange(channels), np.arange(kernel_hw[0]),
                           np.arange(kernel_hw[1]), indexing="ij")
-    return (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
+    offsets = (c * plane + p * dilation[0] * row + q * dilation[1]).ravel().astype(np.intp)
+    offsets.setflags(write=False)
+    return offsets
 
 
 def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
@@ -264,7 +268,8 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
     out = np.empty((n, c_out, out_h, out_w), np.float32)
     if out.size == 0:
         return out
-    taps = _window_offsets(x.shape, (kernel_h, kernel_w), padding, dilation)
+    taps = _window_offsets(x.shape[1:], (kernel_h, kernel_w), tuple(padding),
+                            tuple(dilation))
     row = width + 2 * padding[1]
     phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
     _run(x, _pack(weight.reshape(c_out, -1).T), bias, taps, [phase], padding, out,
@@ -527,7 +532,8 @@ def channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding, dila
     count = channels * kernel_h * kernel_w
     groups = -(-count // TAP_GROUP)
     taps = np.zeros(groups * TAP_GROUP, np.intp)
-    taps[:count] = _window_offsets(x.shape, kernel_hw, padding, dilation)
+    taps[:count] = _window_offsets(x.shape[1:], tuple(kernel_hw), tuple(padding),
+                                   tuple(dilation))
     work = n * out_h * out_w * blocks * 2 * groups * TAP_GROUP
     parts = min(n, workers) if split_pays(work) else 1
     sums = np.empty((parts, blocks, groups * TAP_GROUP * CHANNEL_BLOCK), np.float32)

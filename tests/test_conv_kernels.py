@@ -13,7 +13,7 @@ from helpers import KernelBackend, assert_close, random_array
 
 from minidl.kernels.cpu import conv as cpu
 from minidl.kernels.cpu import im2col, tiles
-from minidl.kernels.cpu.workers import split_evenly
+from minidl.kernels.cpu.workers import even_ranges, split_evenly
 from minidl.kernels.geometry import conv_output_size, conv_transpose_output_size
 from minidl.kernels.reference import conv as reference
 
@@ -207,6 +207,8 @@ def test_split_evenly_keeps_order_and_balance():
     assert split_evenly(list(range(7)), 3) == [[0, 1], [2, 3], [4, 5, 6]]
     assert split_evenly([1, 2], 5) == [[1], [2]]
     assert split_evenly([], 2) == [[]]
+    assert even_ranges(7, 3) == [(0, 2), (2, 4), (4, 7)]
+    assert even_ranges(2, 3) == [(0, 0), (0, 1), (1, 2)]     # as many ranges as asked
 
 
 @pytest.mark.parametrize("config", [CONFIGS[7], CONFIGS[9], CONFIGS[13]])

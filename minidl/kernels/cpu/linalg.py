@@ -18,7 +18,7 @@ from functools import partial
 import numpy as np
 
 from ..reference import linalg as reference
-from .workers import one_blas_thread, run_blocks, worker_count
+from .workers import even_ranges, one_blas_thread, run_blocks, worker_count
 
 SPLIT_MIN_FLOPS = 1 << 23
 """Multiply-adds below which one thread computes the whole product.  Measured on 2 cores,
@@ -55,11 +55,6 @@ def _product_columns(blocks, a, b, out):
         np.matmul(a, b[:, c0:c1], out=out[:, c0:c1])
 
 
-def _split(length: int, workers: int) -> list:
-    bounds = [length * w // workers for w in range(workers + 1)]
-    return list(zip(bounds[:-1], bounds[1:]))
-
-
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b for a (..., n, k) and a 2-D b (k, m), both of one floating dtype (others:
     the reference)."""
@@ -82,8 +77,8 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             np.matmul(rows, b, out=out)
     elif by_rows:
         run_blocks(partial(_product_rows, a=rows, b=b, out=out),
-                   _split(rows.shape[0], workers), workers)
+                   even_ranges(rows.shape[0], workers), workers)
     else:
         run_blocks(partial(_product_columns, a=rows, b=b, out=out),
-                   _split(b.shape[1], workers), workers)
+                   even_ranges(b.shape[1], workers), workers)
     return out.reshape(*a.shape[:-1], b.shape[1])

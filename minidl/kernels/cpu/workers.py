@@ -104,11 +104,15 @@ def one_blas_thread():
     return _blas_threads(_blas_libraries().lib_controllers, 1)
 
 
+def even_ranges(count: int, parts: int) -> list[tuple[int, int]]:
+    """[0, count) cut into ``parts`` contiguous ranges (start, stop) of near-equal size."""
+    return [(count * k // parts, count * (k + 1) // parts) for k in range(parts)]
+
+
 def split_evenly(items: list, parts: int) -> list[list]:
     """``items`` cut into at most ``parts`` contiguous, non-empty blocks of near-equal size."""
     parts = max(1, min(parts, len(items)))
-    bounds = [len(items) * k // parts for k in range(parts + 1)]
-    return [items[bounds[k]:bounds[k + 1]] for k in range(parts)]
+    return [items[start:stop] for start, stop in even_ranges(len(items), parts)]
 
 
 class _Worker:
@@ -235,5 +239,5 @@ def parallel_loop(loop, count: int, work: int, *args) -> None:
     if parts <= 1:
         loop(*args, 0, count)
         return
-    bounds = [count * k // parts for k in range(parts + 1)]
-    _side_by_side([partial(loop, *args, bounds[k], bounds[k + 1]) for k in range(parts)])
+    _side_by_side([partial(loop, *args, start, stop)
+                   for start, stop in even_ranges(count, parts)])

@@ -598,8 +598,9 @@ def test_channel_direct_kernel_is_not_used_where_it_is_slower():
         channel_direct_input_gradient_applies,
         channel_direct_weight_gradient_applies,
     )
-    assert channel_direct_weight_gradient_applies(*study[:7], (8, 4))      # 32 positions
-    assert not channel_direct_weight_gradient_applies(*study[:7], (4, 4))  # 16
+    assert channel_direct_weight_gradient_applies(*study[:7], (4, 4))      # 16 positions
+    assert channel_direct_weight_gradient_applies(*study[:7], (3, 3))      # 9
+    assert not channel_direct_weight_gradient_applies(*study[:7], (2, 2))  # 4
     # strided: from 18 products (a 3-channel first layer's 48 or 27) ...
     assert channel_direct_weight_gradient_applies(*study[:4], 3, 64, False, (8, 8))
     assert channel_direct_weight_gradient_applies(np.float32, (3, 3), (2, 2), 1, 2, 64,

@@ -487,10 +487,12 @@ def _weight_gradient_items(x, grad_out, taps, pad_h, pad_w, stride_h, stride_w, 
                                         LANES)
 
 
-WEIGHT_GRADIENT_MIN_POSITIONS = 32
+WEIGHT_GRADIENT_MIN_POSITIONS = 8
 """Fewest output positions an image for the weight gradient: each image's sums start from
-memory, 16 vector loads and stores per tap group, which fewer positions do not repay
-(32x64x8x8 -> 128 4x4/2, 16 positions: 1.19x the im2col route's time)."""
+memory, 16 vector loads and stores per tap group, which fewer positions do not repay.
+Measured on 2 cores, this kernel / the im2col route: 0.66-0.77 at 16 positions
+(32x64x8x8 -> 128 and 32x128x8x8 -> 128, 4x4/2), 0.79 for 3x3/2, 0.49 for 32x32x4x4 -> 64
+3x3; 0.85 at 9 (64x64x6x6 -> 64 3x3/2); 0.97-1.10 at 4 (2x2 outputs)."""
 
 STRIDED_WEIGHT_GRADIENT_MIN_TAPS = 18
 """Fewest window products (C_in·KH·KW) for the weight gradient of a strided convolution,

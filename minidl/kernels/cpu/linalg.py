@@ -63,22 +63,29 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return reference.matmul(a, b)
     rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
     out = np.empty((rows.shape[0], b.shape[1]), dtype=a.dtype)
+    product_into(rows, b, out)
+    return out.reshape(*a.shape[:-1], b.shape[1])
+
+
+def product_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a @ b for 2-D float arrays of one dtype (any strides BLAS takes: a transposed
+    view, out a block of columns of a larger matrix), split between the workers as
+    ``matmul`` splits."""
     # the workers split the product's longer side (a batch's few rows and a layer's many
     # outputs: its columns)
-    by_rows = rows.shape[0] >= b.shape[1]
-    workers = min(worker_count(), max(rows.shape[0], b.shape[1]) // MIN_WORKER_SIDE)
-    products = rows.shape[0] * rows.shape[1] * b.shape[1]
-    one_by_itself = (products < BLAS_VECTOR_ONE_THREAD_MAX if 1 in (rows.shape[0], b.shape[1])
+    by_rows = a.shape[0] >= b.shape[1]
+    workers = min(worker_count(), max(a.shape[0], b.shape[1]) // MIN_WORKER_SIDE)
+    products = a.shape[0] * a.shape[1] * b.shape[1]
+    one_by_itself = (products < BLAS_VECTOR_ONE_THREAD_MAX if 1 in (a.shape[0], b.shape[1])
                      else products <= BLAS_ONE_THREAD_MAX)
     if one_by_itself:
-        np.matmul(rows, b, out=out)
+        np.matmul(a, b, out=out)
     elif products < SPLIT_MIN_FLOPS or workers < 2:
         with one_blas_thread():
-            np.matmul(rows, b, out=out)
+            np.matmul(a, b, out=out)
     elif by_rows:
-        run_blocks(partial(_product_rows, a=rows, b=b, out=out),
-                   even_ranges(rows.shape[0], workers), workers)
+        run_blocks(partial(_product_rows, a=a, b=b, out=out),
+                   even_ranges(a.shape[0], workers), workers)
     else:
-        run_blocks(partial(_product_columns, a=rows, b=b, out=out),
+        run_blocks(partial(_product_columns, a=a, b=b, out=out),
                    even_ranges(b.shape[1], workers), workers)
-    return out.reshape(*a.shape[:-1], b.shape[1])

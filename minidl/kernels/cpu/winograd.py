@@ -32,9 +32,10 @@ import numpy as np
 from numba import njit
 
 from ..reference.winograd import winograd_matrices
+from .linalg import product_into
 from .scratch import scratch
 from .vectors import axpy, fill_zero
-from .workers import one_blas_thread, run_blocks, worker_count
+from .workers import run_blocks, worker_count
 
 CHUNK_BUDGET = 1 << 20
 """Elements of transformed input and products (V and M) per chunk (4 MiB of float32: they
@@ -297,16 +298,24 @@ def filter_transform(m, r, dtype):
     return np.kron(g, g).astype(dtype)
 
 
-def transformed_weight(weight, m):
-    """U[ξν] = (G g Gᵀ)[ξ, ν] for every filter g = weight[o, c], as one matrix product:
-    weight (C_out, C_in, r, r) -> (α², C_out, C_in), in the calling thread's scratch (the
-    workers only read it)."""
+def transformed_weight(weight, m, flipped=False):
+    """U[ξν] = (G g Gᵀ)[ξ, ν] for every filter g = weight[o, c], as one matrix product
+    split between the workers: weight (C_out, C_in, r, r) -> (α², C_out, C_in), in the
+    calling thread's scratch (the workers only read it afterwards).  ``flipped``: the
+    filters of the input gradient's convolution, g turned by 180° and the channels swapped,
+    -> (α², C_in, C_out), a transposed view; the turned filter's r² values are g's in
+    reverse order, so the transform's columns are reversed instead of the weights copied.
+    (On one thread this product took a tenth of a 16x256x16x16 -> 512 forward pass, and
+    the copy of the turned weights as much again.)"""
     c_out, c_in, r, _ = weight.shape
     filters = np.ascontiguousarray(weight).reshape(c_out * c_in, r * r)
+    transform = filter_transform(m, r, weight.dtype)
+    if flipped:
+        transform = np.ascontiguousarray(transform[:, ::-1])
     u = scratch("winograd filters", ((m + r - 1) ** 2, c_out * c_in), weight.dtype)
-    with one_blas_thread():      # OpenBLAS's woken threads would spin on the other core
-        np.matmul(filter_transform(m, r, weight.dtype), filters.T, out=u)
-    return u.reshape(-1, c_out, c_in)
+    product_into(transform, filters.T, u)
+    u = u.reshape(-1, c_out, c_in)
+    return u.transpose(0, 2, 1) if flipped else u
 
 
 # -- forward (and the input gradient) -------------------------------------------------------
@@ -327,50 +336,61 @@ def _forward_chunks(chunks, x, u, bias, out, plan, padding):
 def winograd_forward(x, weight, bias, padding, m):
     """The stride-1 convolution of x (N, C_in, H, W) with weight (C_out, C_in, 3, 3) by
     F(m×m, 3×3): (N, C_out, OH, OW)."""
+    return _transformed_forward(x, transformed_weight(weight, m), weight.shape[-1], bias,
+                                padding, m)
+
+
+def _transformed_forward(x, u, r, bias, padding, m):
+    """The stride-1 convolution of x (N, C_in, H, W) with the r×r filters whose transforms
+    are u (α², C_out, C_in)."""
     x = np.ascontiguousarray(x)
     n, c_in, h, w = x.shape
-    c_out, _, r, _ = weight.shape
+    c_out = u.shape[1]
     out_hw = (h + 2 * padding[0] - r + 1, w + 2 * padding[1] - r + 1)
     workers = worker_count()
     plan = plan_winograd(m, r, n, out_hw, c_in, c_out, workers)
     out = np.empty((n, c_out, *out_hw), x.dtype)
     bias = np.zeros(c_out, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
-    run_blocks(partial(_forward_chunks, x=x, u=transformed_weight(weight, m), bias=bias,
-                       out=out, plan=plan, padding=tuple(padding)), plan.chunks, workers)
+    run_blocks(partial(_forward_chunks, x=x, u=u, bias=bias, out=out, plan=plan,
+                       padding=tuple(padding)), plan.chunks, workers)
     return out
 
 
 def winograd_backward_input(grad_out, weight, padding, m):
     """dL/dx of the stride-1 convolution (padding p <= 2 on each axis): the convolution
     of gy padded by 2 - p with the flipped filter, channels swapped.  (N, C_in, H, W)."""
-    flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     r = weight.shape[-1]
-    return winograd_forward(grad_out, flipped, None, (r - 1 - padding[0], r - 1 - padding[1]),
-                            m)
+    return _transformed_forward(grad_out, transformed_weight(weight, m, flipped=True), r,
+                                None, (r - 1 - padding[0], r - 1 - padding[1]), m)
 
 
 # -- weight gradient ------------------------------------------------------------------------
 
 def _weight_gradient_chunks(chunks, x, grad_out, plan, padding):
-    """One worker's Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν], (α², C_out, C_in), a
-    new array (a pool thread may run another block of the call before the sums are
-    added, so the sum cannot be its scratch)."""
+    """One worker's share of dL/dweight: Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν]
+    (α², C_out, C_in, in the worker's scratch), taken back to the filters as in
+    ``winograd_backward_weight``: (C_out·C_in, r²), a new array (a pool thread may run
+    another block of the call before the shares are added).  Each share goes back to the
+    filters before the shares are added: those sums are α²/r² times smaller (4 for
+    F(4×4, 3×3); adding the workers' dU, 38 MB each for 512 -> 512 channels, had been a
+    serial pass)."""
     a_t, _, b_t = _matrices(plan, x.dtype)
     a = np.ascontiguousarray(a_t.T)
-    alpha2 = plan.alpha ** 2
-    total = None
-    for chunk in chunks:
+    alpha2, c_in, c_out = plan.alpha ** 2, x.shape[1], grad_out.shape[1]
+    total = scratch("winograd weight gradient", (alpha2, c_out, c_in), x.dtype)
+    for k, chunk in enumerate(chunks):
         v = _transformed_chunk(x, chunk, plan, padding, b_t, "winograd input")
         grad = _transformed_chunk(grad_out, chunk, plan, (0, 0), a, "winograd gradient")
         tiles = v.shape[2]
         terms = (grad.reshape(alpha2, tiles, -1).transpose(0, 2, 1),
                  v.reshape(alpha2, tiles, -1))
-        if total is None:
-            total = np.matmul(*terms)
+        if k == 0:
+            np.matmul(*terms, out=total)
             continue
         term = scratch("winograd weight term", total.shape, x.dtype)
         total += np.matmul(*terms, out=term)
-    return total
+    # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G
+    return total.reshape(alpha2, -1).T @ filter_transform(plan.m, plan.r, x.dtype)
 
 
 def winograd_backward_weight(x, grad_out, r, padding, m):
@@ -383,13 +403,9 @@ def winograd_backward_weight(x, grad_out, r, padding, m):
     c_out = grad_out.shape[1]
     workers = worker_count()
     plan = plan_winograd(m, r, n, grad_out.shape[2:], c_in, c_out, workers)
-    sums = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
-                              padding=tuple(padding)), plan.chunks, workers)
-    grad_u = sums[0]                     # the first worker's own sum, free to add into
-    for partial_sum in sums[1:]:
-        grad_u += partial_sum
-    # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G
-    with one_blas_thread():
-        grad_w = grad_u.reshape(len(grad_u), -1).T @ filter_transform(m, r, x.dtype)
-    grad_w = grad_w.reshape(c_out, c_in, r, r)
-    return grad_w
+    shares = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
+                                padding=tuple(padding)), plan.chunks, workers)
+    grad_w = shares[0]                   # the first worker's own share, free to add into
+    for share in shares[1:]:
+        grad_w += share
+    return grad_w.reshape(c_out, c_in, r, r)

@@ -35,7 +35,7 @@ from ..reference.winograd import winograd_matrices
 from .linalg import product_into
 from .scratch import scratch
 from .vectors import axpy, fill_zero
-from .workers import run_blocks, worker_count
+from .workers import even_ranges, run_blocks, worker_count
 
 CHUNK_BUDGET = 1 << 20
 """Elements of transformed input and products (V and M) per chunk (4 MiB of float32: they
@@ -367,30 +367,33 @@ def winograd_backward_input(grad_out, weight, padding, m):
 # -- weight gradient ------------------------------------------------------------------------
 
 def _weight_gradient_chunks(chunks, x, grad_out, plan, padding):
-    """One worker's share of dL/dweight: Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν]
-    (α², C_out, C_in, in the worker's scratch), taken back to the filters as in
-    ``winograd_backward_weight``: (C_out·C_in, r²), a new array (a pool thread may run
-    another block of the call before the shares are added).  Each share goes back to the
-    filters before the shares are added: those sums are α²/r² times smaller (4 for
-    F(4×4, 3×3); adding the workers' dU, 38 MB each for 512 -> 512 channels, had been a
-    serial pass)."""
+    """One worker's Σ over its chunks of dU[ξν] = Mg[ξν]ᵀ @ V[ξν], (α², C_out, C_in), a
+    new array (not scratch: a pool thread may run another block of the call before the
+    sums are added, and kept across calls it would raise a step's peak memory)."""
     a_t, _, b_t = _matrices(plan, x.dtype)
     a = np.ascontiguousarray(a_t.T)
-    alpha2, c_in, c_out = plan.alpha ** 2, x.shape[1], grad_out.shape[1]
-    total = scratch("winograd weight gradient", (alpha2, c_out, c_in), x.dtype)
-    for k, chunk in enumerate(chunks):
+    alpha2 = plan.alpha ** 2
+    total = None
+    for chunk in chunks:
         v = _transformed_chunk(x, chunk, plan, padding, b_t, "winograd input")
         grad = _transformed_chunk(grad_out, chunk, plan, (0, 0), a, "winograd gradient")
         tiles = v.shape[2]
         terms = (grad.reshape(alpha2, tiles, -1).transpose(0, 2, 1),
                  v.reshape(alpha2, tiles, -1))
-        if k == 0:
-            np.matmul(*terms, out=total)
+        if total is None:
+            total = np.matmul(*terms)
             continue
         term = scratch("winograd weight term", total.shape, x.dtype)
         total += np.matmul(*terms, out=term)
-    # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G
-    return total.reshape(alpha2, -1).T @ filter_transform(plan.m, plan.r, x.dtype)
+    return total
+
+
+def _add_columns(blocks, total, terms):
+    """total[:, c0:c1] += each of terms[:, c0:c1], in order, for the worker's column
+    blocks."""
+    for c0, c1 in blocks:
+        for term in terms:
+            total[:, c0:c1] += term[:, c0:c1]
 
 
 def winograd_backward_weight(x, grad_out, r, padding, m):
@@ -403,9 +406,17 @@ def winograd_backward_weight(x, grad_out, r, padding, m):
     c_out = grad_out.shape[1]
     workers = worker_count()
     plan = plan_winograd(m, r, n, grad_out.shape[2:], c_in, c_out, workers)
-    shares = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
-                                padding=tuple(padding)), plan.chunks, workers)
-    grad_w = shares[0]                   # the first worker's own share, free to add into
-    for share in shares[1:]:
-        grad_w += share
+    sums = run_blocks(partial(_weight_gradient_chunks, x=x, grad_out=grad_out, plan=plan,
+                              padding=tuple(padding)), plan.chunks, workers)
+    # the workers' sums added, and taken back to the filters, each split between the
+    # workers (on one thread, the sums of 512 -> 512 channels, 38 MB each, were a serial
+    # pass as long as a tenth of the call)
+    alpha2 = plan.alpha ** 2
+    grad_u = sums[0].reshape(alpha2, -1)   # the first worker's own sum, free to add into
+    terms = [term.reshape(alpha2, -1) for term in sums[1:]]
+    run_blocks(partial(_add_columns, total=grad_u, terms=terms),
+               even_ranges(c_out * c_in, workers), workers)
+    # dL/dg[p, q] = Σ_ξν G[ξ, p] dU[ξ, ν] G[ν, q]: one product with G ⊗ G
+    grad_w = np.empty((c_out * c_in, r * r), x.dtype)
+    product_into(grad_u.T, filter_transform(m, r, x.dtype), grad_w)
     return grad_w.reshape(c_out, c_in, r, r)

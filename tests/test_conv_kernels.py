@@ -573,6 +573,21 @@ def test_the_weight_gradient_sums_over_every_image_of_every_worker(rng, monkeypa
                      expected, np.float32)
 
 
+def test_the_input_gradients_cached_tables_serve_new_weights_and_shapes(rng):
+    """The strided input gradient's tables are cached per shape: a second call with other
+    weights and gradients, and a call with another input size, are still right."""
+    from minidl.kernels.cpu.channel_direct import channel_direct_input_gradient
+
+    options = ((2, 2), (1, 1), (1, 1))
+    for input_hw, out_hw in (((16, 16), (8, 8)), ((16, 16), (8, 8)), ((15, 17), (8, 9))):
+        weight = rng.standard_normal((24, 20, 4, 4)).astype(np.float32)
+        grad_out = rng.standard_normal((2, 24, *out_hw)).astype(np.float32)
+        expected = reference.conv2d_backward_input(
+            grad_out.astype(np.float64), weight.astype(np.float64), input_hw, *options, 1)
+        assert_close(channel_direct_input_gradient(grad_out, weight, input_hw, *options, 2),
+                     expected.astype(np.float32), np.float32)
+
+
 def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     from minidl.kernels.cpu.channel_direct import channel_direct_applies
 

@@ -364,6 +364,29 @@ def test_relu_backward_kernel_matches_the_reference(layout, rng):
     assert np.all(ours[y == 0] == 0) and np.all(ours[y > 0] == grad[y > 0])
 
 
+@pytest.mark.parametrize("side", ["_product_rows", "_product_columns"])
+def test_product_into_writes_a_block_of_a_larger_matrix_from_transposed_views(
+        side, monkeypatch, rng):
+    """``product_into`` (Winograd's filter transforms): out a block of columns of a larger
+    array, the operands transposed views, split between two workers; nothing outside the
+    block is written."""
+    from minidl.kernels.cpu import linalg
+
+    blocks_run = []
+    run_blocks = linalg.run_blocks
+    monkeypatch.setattr(linalg, "run_blocks", lambda work, items, workers: (
+        blocks_run.append(work.func.__name__), run_blocks(work, items, workers))[1])
+    monkeypatch.setattr(linalg, "worker_count", lambda: 2)
+    rows, columns = (3000, 36) if side == "_product_rows" else (36, 3000)
+    a = rng.standard_normal((90, rows)).astype(np.float32).T        # (rows, 90)
+    b = rng.standard_normal((columns, 90)).astype(np.float32).T     # (90, columns)
+    larger = np.full((rows, columns + 7), np.nan, np.float32)
+    linalg.product_into(a, b, larger[:, 3:3 + columns])
+    np.testing.assert_allclose(larger[:, 3:3 + columns], a @ b, rtol=1e-5, atol=1e-4)
+    assert np.isnan(larger[:, :3]).all() and np.isnan(larger[:, 3 + columns:]).all()
+    assert blocks_run == [side]
+
+
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("shape, axis", [((5, 7, 3, 4), 1), ((5, 7, 3, 4), 0), ((4, 9), -1),
                                          ((1, 6, 1), 1), ((11,), 0), ((3, 1, 2), 2)])

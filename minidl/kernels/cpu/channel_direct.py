@@ -129,7 +129,7 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                     a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
                     b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
                     for t in range(first, stop_tap):
-                        offset = taps[t]
+                        offset = element(taps, t)       # no wrap-around: 1-2% a step
                         u = load(packed, t * CHANNEL_BLOCK)
                         v = load(packed, t * CHANNEL_BLOCK + LANES)
                         s = element(flat, s0 + offset)

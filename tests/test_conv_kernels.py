@@ -573,6 +573,30 @@ def test_the_weight_gradient_sums_over_every_image_of_every_worker(rng, monkeypa
                      expected, np.float32)
 
 
+@pytest.mark.parametrize("kernel", ["channel_direct", "direct"])
+def test_weight_gradients_do_not_depend_on_whether_the_workers_took_part(kernel, rng,
+                                                                         monkeypatch):
+    """The images' shares are the same whether the workers take them or the calling thread
+    runs them all (as it does when the workers sleep and the call is small): the sums are
+    added in the same order, so the result is the same to the last bit."""
+    from minidl.kernels.cpu import workers
+    from minidl.kernels.cpu.channel_direct import channel_direct_weight_gradient
+    from minidl.kernels.cpu.direct import direct_weight_gradient
+
+    x = rng.standard_normal((5, 6, 9, 9)).astype(np.float32)
+    grad_out = rng.standard_normal((5, 20, 9, 9)).astype(np.float32)
+    options = ((1, 1), (1, 1))
+    results = []
+    for min_work in (1, 1 << 60):
+        monkeypatch.setattr(workers, "PARALLEL_MIN_WORK", min_work)
+        if kernel == "direct":
+            results.append(direct_weight_gradient(x, grad_out, (3, 3), *options, 2))
+        else:
+            results.append(channel_direct_weight_gradient(x, grad_out, (3, 3), (1, 1),
+                                                          *options, 2))
+    np.testing.assert_array_equal(results[0], results[1])
+
+
 def test_the_input_gradients_cached_tables_serve_new_weights_and_shapes(rng):
     """The strided input gradient's tables are cached per shape: a second call with other
     weights and gradients, and a call with another input size, are still right."""

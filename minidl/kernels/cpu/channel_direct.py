@@ -60,7 +60,7 @@ from .simd import (
     store_first,
     transpose_block,
 )
-from .workers import parallel_loop, split_pays
+from .workers import parallel_loop
 
 CHANNEL_BLOCK = 2 * LANES
 """Output channels whose sums one step keeps in registers (with 8 positions)."""
@@ -537,7 +537,9 @@ def channel_direct_weight_gradient(x, grad_out, kernel_hw, stride, padding, dila
     taps[:count] = _window_offsets(x.shape[1:], tuple(kernel_hw), tuple(padding),
                                    tuple(dilation))
     work = n * out_h * out_w * blocks * 2 * groups * TAP_GROUP
-    parts = min(n, workers) if split_pays(work) else 1
+    # as many shares whether or not the workers take them: the sums' order, and so the
+    # result, does not depend on whether they were spinning
+    parts = min(n, workers)
     sums = np.empty((parts, blocks, groups * TAP_GROUP * CHANNEL_BLOCK), np.float32)
     parallel_loop(_weight_gradient_items, parts, work, np.ascontiguousarray(x),
                   np.ascontiguousarray(grad_out).reshape(n, c_out, out_h * out_w), taps,

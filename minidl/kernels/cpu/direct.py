@@ -36,7 +36,7 @@ from numba import njit
 
 from ..geometry import conv_output_size
 from .simd import LANES, add, element, load, load_first, multiply_add, splat, store_first
-from .workers import parallel_loop, split_pays
+from .workers import parallel_loop
 
 CHANNEL_BLOCK = 8
 """Output channels whose sums one step keeps in registers (with two vectors of outputs:
@@ -396,7 +396,9 @@ def direct_weight_gradient(x, grad_out, kernel_hw, padding, dilation, workers: i
     t_blocks = -(-(channels * kernel_h * kernel_w) // SUM_BLOCK)
     work = (MULTIPLY_ADD_WORK * n * out_h * -(-out_w // LANES) * o_blocks * t_blocks
             * SUM_BLOCK * SUM_BLOCK)
-    shares = min(n, workers) if split_pays(work) else 1
+    # as many shares whether or not the workers take them: the sums' order, and so the
+    # result, does not depend on whether they were spinning
+    shares = min(n, workers)
     totals = np.zeros((shares, o_blocks * t_blocks * (SUM_BLOCK * SUM_BLOCK * LANES)),
                       np.float32)
     parallel_loop(_weight_gradient_items, shares, work, np.ascontiguousarray(x),

@@ -44,7 +44,6 @@ def test_small_loops_stay_on_the_calling_thread(monkeypatch):
     calls = []
     monkeypatch.setattr(workers, "_side_by_side", lambda work: calls.append(work))
     monkeypatch.setattr(workers, "_last_end_ns", 0)         # the workers sleep
-    monkeypatch.setattr(workers, "_last_near_miss_ns", 0)   # ... and no run has begun
     visits = np.zeros(10, np.int64)
     workers.parallel_loop(_count_visits, 10, workers.PARALLEL_MIN_WORK - 1, visits)
     assert calls == []
@@ -64,28 +63,8 @@ def test_work_splits_from_half_as_much_while_the_workers_spin(ended_ago_ns, work
     from minidl.kernels.cpu import handoff
 
     monkeypatch.setattr(workers, "_last_end_ns", time.monotonic_ns() - ended_ago_ns)
-    monkeypatch.setattr(workers, "_last_near_miss_ns", 0)   # no run of such calls begun
     spinning = handoff.futex_handoffs_work() or ended_ago_ns > 0   # locks: nobody spins
     assert workers.split_pays(work) == (splits and spinning)
-
-
-def test_a_run_of_half_size_calls_wakes_the_sleeping_workers(monkeypatch):
-    """Calls of half the splitting size stay on the calling thread while the workers sleep,
-    unless the one before came within a spin's time: the second of a run is shared."""
-    import time
-
-    from minidl.kernels.cpu import handoff
-
-    monkeypatch.setattr(workers, "_last_end_ns", 0)                     # asleep
-    monkeypatch.setattr(workers, "_last_near_miss_ns", 0)
-    half = workers.PARALLEL_MIN_WORK // 2
-    assert not workers.split_pays(half)                                  # the first
-    assert workers.split_pays(half) == handoff.futex_handoffs_work()     # the second
-    monkeypatch.setattr(workers, "_last_near_miss_ns",
-                        time.monotonic_ns() - 2 * handoff.WORKER_SPIN_NS)
-    assert not workers.split_pays(half)                                  # long after
-    assert not workers.split_pays(half - 1)                              # too small
-    assert not workers.split_pays(half - 1)
 
 
 @needs_threads

@@ -164,8 +164,6 @@ class _Worker:
 
 _workers: list[_Worker] = []
 _last_end_ns = 0               # time.monotonic_ns() when the last shared call ended
-_last_near_miss_ns = 0         # ... when a call that would have been shared with spinning
-                               # workers found them asleep
 _pool_lock = threading.Lock()  # held by the thread whose calls the workers run
 _local = threading.local()     # .in_pool: this thread is one of the workers
 
@@ -224,22 +222,11 @@ def run_blocks(work, items: list, workers: int) -> list:
 def split_pays(work: int) -> bool:
     """Whether work this large (elements read or written, each pass counted) is worth
     sharing with the workers: from ``PARALLEL_MIN_WORK``, or from half that while they
-    still spin after the last shared call (within 3/4 of ``handoff.WORKER_SPIN_NS``), or
-    when a run of such calls has begun while they sleep: the second within a spin's time
-    of the first wakes them, and the next ones find them spinning.  (Alone, each call of
-    a loop of 16x512x8x8 global average poolings had stayed on one thread, 1.5x PyTorch's
-    time on two.)"""
-    global _last_near_miss_ns
+    still spin after the last shared call (within 3/4 of ``handoff.WORKER_SPIN_NS``)."""
     if work >= PARALLEL_MIN_WORK:
         return True
-    if work < PARALLEL_MIN_WORK // 2 or not futex_handoffs_work():
-        return False
-    now = time.monotonic_ns()
-    if now - _last_end_ns < WORKER_SPIN_NS * 3 // 4:
-        return True
-    run = now - _last_near_miss_ns < WORKER_SPIN_NS
-    _last_near_miss_ns = now
-    return run
+    return (work >= PARALLEL_MIN_WORK // 2 and futex_handoffs_work()
+            and time.monotonic_ns() - _last_end_ns < WORKER_SPIN_NS * 3 // 4)
 
 
 def parallel_loop(loop, count: int, work: int, *args) -> None:

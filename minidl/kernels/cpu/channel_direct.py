@@ -334,13 +334,13 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
     grad_x = np.empty((n, channels, *input_hw), np.float32)
     if grad_x.size == 0:
         return grad_x
-    taps, picked, phases, padding = _input_gradient_table(
+    taps, picked, phases, border = _input_gradient_table(
         c_out, tuple(weight.shape[2:]), tuple(stride), tuple(padding), tuple(dilation),
         tuple(input_hw), (out_h, out_w))
     # the taps' weights (T, C): weight[o, :, p, q] for each tap's (o, p, q)
     by_tap = np.ascontiguousarray(weight.transpose(0, 2, 3, 1))[picked[0], picked[1],
                                                                 picked[2]]
-    _run(grad_out, _pack(by_tap), None, taps, phases, padding, grad_x, workers)
+    _run(grad_out, _pack(by_tap), None, taps, phases, border, grad_x, workers)
     return grad_x
 
 
@@ -348,9 +348,9 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
 def _input_gradient_table(c_out, kernel_hw, stride, padding, dilation, input_hw, out_hw):
     """What ``channel_direct_input_gradient`` hands the kernel, for its shapes: the taps'
     offsets (T,), phase after phase, each phase's taps in (o, p, q) order; the (o, p, q)
-    of each tap (3, T), to pick its weights; the phase table (P, 9); and the padding of
-    the output gradient's planes.  Cached: building it in Python loops took 2 ms a call
-    (64x128x8x8, 4x4/2), a third of the kernel's time on 2 cores."""
+    of each tap (3, T), to pick its weights; the phase table (P, 9); and the zero border
+    of the output gradient's planes (``_phase_taps``).  Cached: building it in Python
+    loops took 2 ms a call (64x128x8x8, 4x4/2), a third of the kernel's time on 2 cores."""
     (height, width), (out_h, out_w) = input_hw, out_hw
     rows, pad_h = _phase_taps(height, out_h, kernel_hw[0], stride[0], padding[0],
                               dilation[0])

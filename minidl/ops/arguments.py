@@ -20,8 +20,11 @@ def _is_int(value) -> bool:
 
 def pair(value, name: str, op: str) -> tuple[int, int]:
     """An int or a pair of ints as an (h, w) pair of ints."""
-    if type(value) is int:           # the common case, without the ABC checks below
+    if type(value) is int:           # the common cases, without the ABC checks below
         return value, value
+    if (type(value) is tuple and len(value) == 2 and type(value[0]) is int
+            and type(value[1]) is int):
+        return value
     values = [value, value] if _is_int(value) else value
     if not isinstance(values, tuple | list) or len(values) != 2 or not all(
             _is_int(v) for v in values):

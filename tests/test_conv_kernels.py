@@ -82,6 +82,19 @@ def compare_all_kernels(config, dtype, rng, kernels, with_bias=True):
                  reference.conv2d_backward_bias(grad_out), dtype)
 
 
+def compare_transposed_forward(config, dtype, rng, kernels):
+    """conv_transpose2d_forward of backend ``kernels`` (the input gradient's routes, with a
+    bias of C_in) equals the reference's on ``config``."""
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, groups = config
+    _, weight, _, grad_out = arrays(config, dtype, rng)
+    bias = rng.standard_normal(c_in).astype(dtype)
+    options = (stride, padding, dilation, groups)
+    assert_close(kernels.run("conv_transpose2d_forward", grad_out, weight, bias, (h, w),
+                             *options),
+                 reference.conv_transpose2d_forward(grad_out, weight, bias, (h, w),
+                                                    *options), dtype)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 5, 7, 2), (2, 3, 0, 4), (0, 3, 4, 4),
                                    (4, 6, 33, 17)])
@@ -117,6 +130,7 @@ def column_mover(request, monkeypatch):
 @pytest.mark.parametrize("config", CONFIGS + RANDOM_CONFIGS)
 def test_kernels_match_reference(config, dtype, rng, kernels, column_mover):
     compare_all_kernels(config, dtype, rng, kernels)
+    compare_transposed_forward(config, dtype, rng, kernels)
 
 
 def test_forward_without_bias(rng, kernels):
@@ -349,6 +363,7 @@ def test_direct_kernel_matches_reference(config, split, rng, monkeypatch):
     assert calls[0] == (n, c_in, h, w)
     assert len(calls) == 1 + flips
     assert weight_gradients == [(n, c_in, h, w)]
+    compare_transposed_forward(config, np.float32, rng, KernelBackend("cpu"))  # + bias
 
 
 def test_the_studies_layers_take_the_direct_kernel(rng, monkeypatch):
@@ -536,6 +551,7 @@ def test_channel_direct_kernel_matches_reference(config, split, rng, monkeypatch
     assert len(calls) == 1 + flips
     assert flips == (tuple(stride) == (1, 1) and all(p <= r for p, r in zip(padding, reach)))
     assert len(input_gradients) == (tuple(stride) != (1, 1))  # strided: in phases
+    compare_transposed_forward(config, np.float32, rng, KernelBackend("cpu"))  # + bias
 
 
 def test_the_studies_strided_and_small_layers_take_the_channel_direct_kernel(rng,

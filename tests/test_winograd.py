@@ -95,6 +95,10 @@ def test_cpu_winograd_matches_im2col(shape, m, dtype, rng):
                cpu.winograd_backward_weight(x, grad_out, 3, padding, m))
     for actual, wanted in zip(results, expected):
         assert_close(actual, wanted, dtype)
+    # a transposed convolution's forward pass: the input gradient with a bias of C_in
+    transposed_bias = rng.standard_normal(x.shape[1]).astype(dtype)
+    assert_close(cpu.winograd_backward_input(grad_out, weight, padding, m, transposed_bias),
+                 expected[1] + transposed_bias.reshape(1, -1, 1, 1), dtype)
 
 
 @pytest.mark.parametrize("m", [2, 4])

@@ -92,10 +92,8 @@ class ConvTranspose2d(Function):
         self.save_for_backward(x, weight)
         if len(x) == 0:
             return _empty_batch(x, weight.shape[1] * groups, output_hw)
-        y = kernel("conv2d_backward_input", x)(x, weight, output_hw, *self.options)
-        if bias is not None:
-            y += bias.reshape(1, -1, 1, 1)
-        return y
+        return kernel("conv_transpose2d_forward", x)(x, weight, bias, output_hw,
+                                                     *self.options)
 
     def backward(self, grad):
         x, weight = self.saved_arrays

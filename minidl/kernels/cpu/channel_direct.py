@@ -318,10 +318,11 @@ def channel_direct_input_gradient_applies(dtype, input_hw, kernel_hw, stride, gr
 
 
 def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, dilation,
-                                  workers: int):
+                                  workers: int, bias=None):
     """dL/dx[n, c, y, x] = Σ_{o,p,q} gy[n, o, i, j] · weight[o, c, p, q] over the (i, j, p,
     q) with y = i·sh - ph + p·dh, x = j·sw - pw + q·dw: grad_out (N, C_out, OH, OW)
-    float32, weight (C_out, C, KH, KW), input_hw = (H, W) -> (N, C, H, W).
+    float32, weight (C_out, C, KH, KW), input_hw = (H, W) -> (N, C, H, W), + bias (C,) if
+    given (a transposed convolution's: the sums start at it).
 
     The outputs split into sh·sw phases, (y, x) = (a + sh·u, b + sw·v): in phase (a, b)
     only the taps p with a + ph - p·dh ≡ 0 (mod sh) (and q likewise) reach, and
@@ -340,7 +341,7 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
     # the taps' weights (T, C): weight[o, :, p, q] for each tap's (o, p, q)
     by_tap = np.ascontiguousarray(weight.transpose(0, 2, 3, 1))[picked[0], picked[1],
                                                                 picked[2]]
-    _run(grad_out, _pack(by_tap), None, taps, phases, border, grad_x, workers)
+    _run(grad_out, _pack(by_tap), bias, taps, phases, border, grad_x, workers)
     return grad_x
 
 

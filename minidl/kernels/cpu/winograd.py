@@ -356,12 +356,13 @@ def _transformed_forward(x, u, r, bias, padding, m):
     return out
 
 
-def winograd_backward_input(grad_out, weight, padding, m):
+def winograd_backward_input(grad_out, weight, padding, m, bias=None):
     """dL/dx of the stride-1 convolution (padding p <= 2 on each axis): the convolution
-    of gy padded by 2 - p with the flipped filter, channels swapped.  (N, C_in, H, W)."""
+    of gy padded by 2 - p with the flipped filter, channels swapped.  (N, C_in, H, W),
+    + bias (C_in,) if given (a transposed convolution's)."""
     r = weight.shape[-1]
     return _transformed_forward(grad_out, transformed_weight(weight, m, flipped=True), r,
-                                None, (r - 1 - padding[0], r - 1 - padding[1]), m)
+                                bias, (r - 1 - padding[0], r - 1 - padding[1]), m)
 
 
 # -- weight gradient ------------------------------------------------------------------------

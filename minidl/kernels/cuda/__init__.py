@@ -13,6 +13,7 @@ from .conv import (
     conv2d_backward_input,
     conv2d_backward_weight,
     conv2d_forward,
+    conv_transpose2d_forward,
 )
 from .linalg import matmul
 from .optim import adadelta_update, adam_update

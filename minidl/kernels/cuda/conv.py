@@ -193,6 +193,16 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     return grad_x
 
 
+def conv_transpose2d_forward(x, weight, bias, output_hw, stride, padding, dilation,
+                             groups):
+    """The transposed convolution: y = conv2d_backward_input(x, weight) + bias (the
+    reference's contract)."""
+    y = conv2d_backward_input(x, weight, output_hw, stride, padding, dilation, groups)
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1)
+    return y
+
+
 def conv2d_backward_bias(grad_out):
     """dL/dbias[o] = Σ_{n,i,j} gy[n, o, i, j]: grad_out (N, C_out, OH, OW) -> (C_out,),
     one CuPy reduction."""

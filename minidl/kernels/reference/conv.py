@@ -123,6 +123,18 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     return col2im(grad_cols, input_hw, stride, padding, dilation)
 
 
+def conv_transpose2d_forward(x, weight, bias, output_hw, stride, padding, dilation,
+                             groups):
+    """The transposed convolution: y = conv2d_backward_input(x, weight) + bias, the
+    adjoint of the convolution with the same weight.  x (N, C_in, H, W) plays the role of
+    grad_out; weight (C_in, C_out/G, KH, KW); bias (C_out,) or None -> (N, C_out,
+    *output_hw)."""
+    y = conv2d_backward_input(x, weight, output_hw, stride, padding, dilation, groups)
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1)
+    return y
+
+
 def conv2d_backward_bias(grad_out):
     """dL/dbias[o] = Σ_{n,i,j} gy[n, o, i, j]: every output the bias o was added to passes
     its gradient back to it.  grad_out (N, C_out, OH, OW) -> (C_out,)."""

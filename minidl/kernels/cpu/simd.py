@@ -230,32 +230,22 @@ def element(typingctx, array, index):
     return array.dtype(array, types.intp), codegen
 
 
-@intrinsic
-def add(typingctx, first, second):
-    def codegen(context, builder, signature, args):
-        return builder.fadd(*args)
-    return f32x16(f32x16, f32x16), codegen
+def _lanewise(name: str, emit):
+    """An intrinsic ``name(u, v)`` of two vectors, lane by lane: ``emit(builder, u, v)``
+    builds its LLVM instruction."""
+    def typer(typingctx, first, second):
+        def codegen(context, builder, signature, args):
+            return emit(builder, *args)
+        return f32x16(f32x16, f32x16), codegen
+    typer.__name__ = typer.__qualname__ = name
+    return intrinsic(typer)
 
 
-@intrinsic
-def subtract(typingctx, first, second):
-    def codegen(context, builder, signature, args):
-        return builder.fsub(*args)
-    return f32x16(f32x16, f32x16), codegen
-
-
-@intrinsic
-def multiply(typingctx, first, second):
-    def codegen(context, builder, signature, args):
-        return builder.fmul(*args)
-    return f32x16(f32x16, f32x16), codegen
-
-
-@intrinsic
-def maximum(typingctx, first, second):
-    def codegen(context, builder, signature, args):
-        return _vector_intrinsic(builder, "maxnum", list(args))
-    return f32x16(f32x16, f32x16), codegen
+add = _lanewise("add", lambda builder, u, v: builder.fadd(u, v))
+subtract = _lanewise("subtract", lambda builder, u, v: builder.fsub(u, v))
+multiply = _lanewise("multiply", lambda builder, u, v: builder.fmul(u, v))
+maximum = _lanewise("maximum",
+                    lambda builder, u, v: _vector_intrinsic(builder, "maxnum", [u, v]))
 
 
 _LOG2_E = 1.4426950408889634

@@ -81,6 +81,15 @@ def _lines_vectorize(arrays, axis: int) -> bool:
             and math.prod(shape[axis % len(shape) + 1:]) >= LANES)
 
 
+@njit(inline="always", error_model="numpy")
+def _positions(item, channels, inner):
+    """(where item's first value lies, how many positions it has): item o·⌈inner / 16⌉ + v
+    of lines (outer, C, inner) flat is positions 16·v ... of outer index o, at most 16."""
+    vectors = -(-inner // LANES)
+    return (item // vectors * channels * inner + item % vectors * LANES,
+            min(LANES, inner - item % vectors * LANES))
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _log_softmax_lines(x, out, start, stop):
     """Items [start, stop) of outer·⌈inner / 16⌉, 16 positions of one outer index each:
@@ -88,11 +97,9 @@ def _log_softmax_lines(x, out, start, stop):
     x, out (outer, C, inner) float32: three passes over the C values of 16 positions (in
     the L1 cache after the first), e^ and log in vectors (``simd.exp``, ``simd.log``)."""
     _, channels, inner = x.shape
-    vectors = -(-inner // LANES)
     values, results = x.reshape(x.size), out.reshape(out.size)
     for item in range(start, stop):
-        first = item // vectors * channels * inner + item % vectors * LANES
-        count = min(LANES, inner - item % vectors * LANES)
+        first, count = _positions(item, channels, inner)
         top = load_first(values, first, count)
         for c in range(1, channels):
             top = maximum(top, load_first(values, first + c * inner, count))
@@ -111,11 +118,9 @@ def _log_softmax_backward_lines(y, grad, out, start, stop):
     """As ``_log_softmax_lines``: out[o, c, l] = grad[o, c, l] - e^y[o, c, l] · Σ_c'
     grad[o, c', l], two passes over 16 positions' C values."""
     _, channels, inner = y.shape
-    vectors = -(-inner // LANES)
     outputs, grads, results = y.reshape(y.size), grad.reshape(grad.size), out.reshape(out.size)
     for item in range(start, stop):
-        first = item // vectors * channels * inner + item % vectors * LANES
-        count = min(LANES, inner - item % vectors * LANES)
+        first, count = _positions(item, channels, inner)
         total = splat(np.float32(0))
         for c in range(channels):
             total = add(total, load_first(grads, first + c * inner, count))

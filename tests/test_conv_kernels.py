@@ -382,6 +382,38 @@ def test_the_studies_layers_take_the_direct_kernel(rng, monkeypatch):
     assert weight_gradients == [(2, 3, 14, 14)]
 
 
+@pytest.mark.parametrize("zen", [True, False])
+def test_rows_that_waste_lanes_go_along_channels_on_zen_cores(zen, rng, monkeypatch):
+    """On Zen cores a 14-wide 32 -> 64 layer, and its flipped input gradient (64 -> 32),
+    take the kernel along output channels; elsewhere the direct kernel; the same values."""
+    from minidl.kernels.cpu import channel_direct
+
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", zen)
+    calls = []
+    for name in ("direct_forward", "channel_direct_forward"):
+        original = getattr(cpu, name)
+        monkeypatch.setattr(cpu, name, lambda *args, name=name, original=original: (
+            calls.append((name, args[0].shape[1])) or original(*args)))
+    compare_all_kernels((2, 32, 14, 14, 64, (3, 3), (1, 1), (1, 1), (1, 1), 1), np.float32,
+                        rng, KernelBackend("cpu"))
+    taken = "channel_direct_forward" if zen else "direct_forward"
+    assert calls == [(taken, 32), (taken, 64)]
+
+
+def test_the_channel_kernel_goes_first_where_rows_waste_lanes(monkeypatch):
+    from minidl.kernels.cpu import channel_direct
+
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", True)
+    rule = channel_direct.channels_before_rows
+    assert rule((3, 3), 32, 64, (14, 14))              # 288 x 64 products, 14 wide
+    assert rule((3, 3), 64, 32, (28, 28))
+    assert not rule((3, 3), 32, 64, (16, 16))          # whole vectors
+    assert not rule((3, 3), 32, 32, (14, 14))          # 288 x 32 products
+    assert not rule((3, 3), 64, 48, (14, 14))          # a half-empty block of 32
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", False)
+    assert not rule((3, 3), 32, 64, (14, 14))
+
+
 def test_the_direct_weight_gradient_is_used_where_it_is_faster():
     from minidl.kernels.cpu.direct import direct_weight_gradient_applies as applies
 

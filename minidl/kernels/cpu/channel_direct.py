@@ -46,6 +46,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from llvmlite.binding import get_host_cpu_name
 from numba import njit
 
 from ..geometry import conv_output_size
@@ -223,6 +224,33 @@ def _channels_and_products_fit(dtype, kernel_hw, groups, channels_in, channels_o
             and LANES <= channels_out <= CHANNEL_DIRECT_MAX_OUTPUT_CHANNELS
             and min_taps <= taps <= CHANNEL_DIRECT_MAX_TAPS
             and not (winograd and min(channels_in, channels_out) >= WINOGRAD_FIRST_CHANNELS))
+
+
+ZEN_CORES = get_host_cpu_name().startswith("znver")
+"""Whether this machine's cores are AMD's Zen, where the rule of ``channels_before_rows``
+was measured (LLVM names their generations znver1 ... znver5)."""
+
+ROWS_WASTE_MIN_PRODUCTS = 288 * 64
+"""Fewest multiply-adds an output position (C_in·KH·KW·C_out) from which this kernel
+goes before ``direct.py``'s when that one wastes lanes (``channels_before_rows``)."""
+
+
+def channels_before_rows(kernel_hw, channels_in, channels_out, output_hw) -> bool:
+    """Whether a stride-1 convolution that both direct kernels can compute goes to this
+    one first: on Zen cores (``ZEN_CORES``), when output rows not a multiple of 16 wide
+    leave lanes of ``direct.py``'s vectors idle, the output channels fill whole blocks of
+    32 here, and each position has ``ROWS_WASTE_MIN_PRODUCTS`` multiply-adds or more.
+    Measured on Zen 4 (AMD EPYC), this kernel / direct.py's, forward, one thread: 0.97
+    for 64x32x14x14 -> 64 and 64x64x14x14 -> 32, 0.94 for 16x64x28x28 -> 32, 0.92 for
+    64x64x28x28 -> 64, 0.81 at 12x12; two threads (noisier): 0.81-0.94, 0.90 at 13x13 and
+    24x24; 1.00-1.01 for 16x32x14x14 -> 64, 64x32x28x28 -> 64 and 30x30.  Outside the
+    rule it loses: 1.03 for 32 -> 32, 1.06 for 16 -> 64 (fewer products), 1.13-1.34 for 48
+    output channels (a half-empty block), 1.15 for 16-wide rows.  On Intel's cores (Xeon,
+    AVX-512) the direct kernel had been 1.0-1.7x faster wherever it applied, and the rule
+    is left off there."""
+    products = channels_in * kernel_hw[0] * kernel_hw[1] * channels_out
+    return (ZEN_CORES and output_hw[1] % LANES != 0 and channels_out % CHANNEL_BLOCK == 0
+            and products >= ROWS_WASTE_MIN_PRODUCTS)
 
 
 def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channels_out,

@@ -14,8 +14,10 @@ convolution into a matrix product.  The work is split three ways:
   write-back), GEMMs with one thread each, the workers side by side.
 
 Stride-1 float32 convolutions with a few dozen channels go to the direct kernel
-(``direct.py``; ``direct_applies`` holds the measured rule): the forward pass, and the
-input gradient as the flipped convolution; so do the weight gradients of stride-1 first
+(``direct.py``; ``direct_applies`` holds the measured rule; on AMD's Zen cores, those
+whose output rows leave its lanes idle go along output channels instead,
+``channels_before_rows``): the forward pass, and the input gradient as the flipped
+convolution; so do the weight gradients of stride-1 first
 layers (few window products) and of layers with few output channels
 (``direct_weight_gradient_applies``), and strided first layers as the stride-1
 convolutions of their input's phases (``phases.py``, ``_phases_take``): the forward pass,
@@ -44,6 +46,7 @@ from .channel_direct import (
     channel_direct_input_gradient_applies,
     channel_direct_weight_gradient,
     channel_direct_weight_gradient_applies,
+    channels_before_rows,
 )
 from .direct import (
     direct_applies,
@@ -144,11 +147,13 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
     tile = winograd_tile((kh, kw), stride, padding, dilation, groups, c_in, c_out, (oh, ow))
     workers = worker_count()
-    if direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, dilation, groups, c_in,
-                      c_out, winograd=tile is not None):
+    channels = channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
+                                      tile is not None, (oh, ow))
+    if (direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, dilation, groups, c_in,
+                       c_out, winograd=tile is not None)
+            and not (channels and channels_before_rows((kh, kw), c_in, c_out, (oh, ow)))):
         return direct_forward(x, weight, bias, padding, dilation, workers)
-    if channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
-                              tile is not None, (oh, ow)):
+    if channels:
         return channel_direct_forward(x, weight, bias, stride, padding, dilation, workers)
     if _phases_take(x.dtype, (kh, kw), stride, dilation, groups, c_in, c_out, (oh, ow)):
         return direct_forward(phase_input(x, (kh, kw), stride, padding, (oh, ow)),

@@ -6,8 +6,9 @@ from click.testing import CliRunner
 from helpers import cuda_unavailable_reason
 
 from minidl.bench.kernel_cases import CASES, Array, Case, cases_for
-from minidl.bench.kernels import geometric_mean
+from minidl.bench.kernels import format_summary, geometric_mean, summarize
 from minidl.bench.machine import thread_environment
+from minidl.bench.peak import multiply_add_peak_gflops
 from minidl.cli.main import cli
 
 
@@ -65,6 +66,8 @@ def test_bench_kernels_runs_a_case_and_writes_json(tmp_path, monkeypatch):
     row = report["cases"][0]
     assert row["forward"]["ratio"] > 0 and row["forward_backward"]["torch_ms"] > 0
     assert report["machine"]["cores"] >= 1 and report["summary"]["sgemm_gflops"] > 0
+    assert report["summary"]["multiply_add_peak_gflops"] > 0
+    assert "multiply-add peak (8 chains" in result.output
 
 
 def test_unknown_case_filter_lists_the_cases(monkeypatch):
@@ -73,3 +76,32 @@ def test_unknown_case_filter_lists_the_cases(monkeypatch):
         monkeypatch.setenv(key, value)
     result = CliRunner().invoke(cli, ["bench", "kernels", "--cases", "no such case"])
     assert result.exit_code != 0 and "the cases are: conv 1->32" in result.output
+
+
+def test_multiply_add_peak_is_a_rate():
+    assert 1 < multiply_add_peak_gflops(1, steps=20_000, repeat=2) < 1e5
+
+
+def _row(name, forward_ratio, minidl_gflops, torch_gflops):
+    forward = {"ratio": forward_ratio, "minidl_gflops": minidl_gflops,
+               "torch_gflops": torch_gflops}
+    return {"name": name, "forward": forward, "forward_backward": {"ratio": 1.0},
+            "large_channels": False}
+
+
+def test_the_summary_sets_slower_convolutions_beside_the_peak():
+    rows = [_row("slow conv", 1.25, 80.0, 100.0), _row("fast conv", 0.5, 90.0, 45.0),
+            _row("slow pool", 1.5, None, None)]
+    summary = summarize(rows, sgemm=150.0, peak=200.0)
+    assert summary["multiply_add_peak_gflops"] == 200.0
+    assert summary["slower_forward_fraction_of_peak"] == {
+        "slow conv": {"minidl": 0.4, "torch": 0.5}}
+    machine = {"sgemm_gflops_before_after": [150.0, 140.0], "sgemm": "s",
+               "multiply_add_peak": "p", "multiply_add_peak_gflops_before_after": [200, 190],
+               "cpu": "c", "cores": 2, "threads": 2, "load_average_1_5_15_min": [0.1],
+               "numpy": "n", "blas": "b", "numba": "nb", "device": "cpu"}
+    text = format_summary({"summary": summary, "machine": machine})
+    assert "multiply-add peak (p): 200 GFLOP/s (200 before, 190 after)" in text
+    assert "slow conv: forward at 40% of it, PyTorch at 50%" in text
+    assert "fast conv" not in text and "slow pool" not in text
+    assert "multiply_add_peak_gflops" not in summarize(rows, sgemm=150.0)

@@ -9,7 +9,9 @@ and on a 2-core machine a minidl call timed in that wake ran up to 2x slower; a 
 program runs one engine, so each engine is timed after itself.  Both engines keep their
 own thread settings (PyTorch's OpenMP its default wait policy).  What counts is the
 ratio minidl / PyTorch: below 1, minidl is faster.  Convolutions also report their rate
-in GFLOP/s, to set beside the machine's float32 matrix-multiply rate (``sgemm``).
+in GFLOP/s, to set beside the machine's float32 matrix-multiply rate (``sgemm``) and, on
+the CPU, its multiply-add peak (``peak.py``): the report gives both engines' share of that
+peak for every convolution whose forward pass minidl runs slower.
 
 Run it through ``minidl bench kernels`` (or ``python benchmarks/kernels.py``), which starts
 the process with every thread pool set to the same size.
@@ -40,6 +42,7 @@ from .machine import (
     set_runtime_threads,
     sgemm_gflops,
 )
+from .peak import CHAINS, multiply_add_peak_gflops
 
 CUDA_WARMUP_CALLS = 3
 """Untimed calls of each function on the GPU after its first call, before timing."""
@@ -192,8 +195,10 @@ def geometric_mean(values) -> float | None:
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
 
-def summarize(rows: list, sgemm: float) -> dict:
-    """Geometric means, the worst case and the large-convolution rates against sgemm."""
+def summarize(rows: list, sgemm: float, peak: float | None = None) -> dict:
+    """Geometric means, the worst case, the large-convolution rates against sgemm and,
+    given the multiply-add ``peak``, both engines' share of it in the convolutions whose
+    forward pass is slower in minidl."""
     timed = [row for row in rows if "skipped" not in row]
     summary: dict = {"sgemm_gflops": sgemm, "cases_timed": len(timed),
                "cases_skipped": len(rows) - len(timed)}
@@ -207,6 +212,13 @@ def summarize(rows: list, sgemm: float) -> dict:
     large = [row for row in timed if row["large_channels"]]
     summary["large_channel_fraction_of_sgemm"] = {
         row["name"]: row["forward_backward"]["minidl_gflops"] / sgemm for row in large}
+    if peak is not None:
+        summary["multiply_add_peak_gflops"] = peak
+        summary["slower_forward_fraction_of_peak"] = {
+            row["name"]: {engine: row["forward"][f"{engine}_gflops"] / peak
+                          for engine in ("minidl", "torch")}
+            for row in timed
+            if row["forward"]["ratio"] > 1 and row["forward"]["minidl_gflops"] is not None}
     return summary
 
 
@@ -249,19 +261,26 @@ def run_kernel_benchmark(repeat: int = 5, case_filter: str = "", threads: int = 
         machine.update(gpu_details(torch))
     measure_sgemm = gpu_sgemm_gflops if on_gpu else sgemm_gflops
     sgemm = [measure_sgemm()]                 # before and after: the machine may be shared
+    peak = None if on_gpu else [multiply_add_peak_gflops(threads)]
     rows = []
     for case in cases:
         rows.append(run_case(case, engines, repeat, CUDA_WARMUP_CALLS if on_gpu else 0))
         if progress is not None:
             progress(rows[-1])
     sgemm.append(measure_sgemm())
+    if peak is not None:
+        peak.append(multiply_add_peak_gflops(threads))
+        machine["multiply_add_peak"] = (f"{CHAINS} chains of 16-lane float32 multiply-adds "
+                                        "a thread, all threads at once")
+        machine["multiply_add_peak_gflops_before_after"] = peak
     machine["device"] = device
     machine["sgemm"] = ("cuBLAS float32 8192x8192 matmul (CuPy)" if on_gpu
                         else "NumPy float32 2048x2048 matmul")
     machine["sgemm_gflops_before_after"] = sgemm
     machine["load_average_after"] = load_average()
     return {"machine": machine, "repeat": repeat,
-            "summary": summarize(rows, max(sgemm)), "cases": rows}
+            "summary": summarize(rows, max(sgemm), None if peak is None else max(peak)),
+            "cases": rows}
 
 
 def _number(value, digits=2, width=7):
@@ -299,6 +318,14 @@ def format_summary(report: dict) -> str:
                  f"{s['sgemm_gflops']:.0f} GFLOP/s ({before:.0f} before, {after:.0f} after)")
     for name, fraction in s["large_channel_fraction_of_sgemm"].items():
         lines.append(f"  {name}: forward+backward at {fraction:.0%} of sgemm")
+    if "multiply_add_peak_gflops" in s:
+        before, after = m["multiply_add_peak_gflops_before_after"]
+        lines.append(f"multiply-add peak ({m['multiply_add_peak']}): "
+                     f"{s['multiply_add_peak_gflops']:.0f} GFLOP/s ({before:.0f} before, "
+                     f"{after:.0f} after)")
+        for name, share in s["slower_forward_fraction_of_peak"].items():
+            lines.append(f"  {name}: forward at {share['minidl']:.0%} of it, PyTorch at "
+                         f"{share['torch']:.0%}")
     lines += machine_lines(m)
     if m["device"] == "cuda":
         lines.append(f"gpu: {m['gpu']} ({m['gpu_memory_gib']} GiB), CUDA runtime "

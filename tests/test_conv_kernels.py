@@ -414,6 +414,25 @@ def test_the_channel_kernel_goes_first_where_rows_waste_lanes(monkeypatch):
     assert not rule((3, 3), 32, 64, (14, 14))
 
 
+@pytest.mark.parametrize("height, width, pad_h, pad_w", [(3, 5, 1, 2), (4, 16, 0, 0),
+                                                         (2, 17, 2, 1), (5, 33, 1, 0)])
+def test_padded_planes(height, width, pad_h, pad_w, rng):
+    """direct.pad_planes writes each channel's zero-padded plane, rows end to end, and
+    nothing past it; rows of any width (whole vectors and a rest)."""
+    from numba import njit
+
+    from minidl.kernels.cpu.direct import pad_planes
+
+    pad = njit(lambda x, n, ph, pw, planes: pad_planes(x, n, ph, pw, planes))
+    x = rng.standard_normal((2, 3, height, width)).astype(np.float32)
+    size = (height + 2 * pad_h) * (width + 2 * pad_w)
+    planes = np.full((3, size + 20), 7.0, np.float32)
+    pad(x, 1, pad_h, pad_w, planes)
+    expected = np.pad(x[1], ((0, 0), (pad_h, pad_h), (pad_w, pad_w))).reshape(3, size)
+    np.testing.assert_array_equal(planes[:, :size], expected)
+    assert (planes[:, size:] == 7.0).all()
+
+
 def test_the_direct_weight_gradient_is_used_where_it_is_faster():
     from minidl.kernels.cpu.direct import direct_weight_gradient_applies as applies
 

@@ -54,25 +54,25 @@ Measured on 2 cores, split / one thread, forward and weight gradient: 0.69 and 0
 
 @njit(inline="always", error_model="numpy")
 def pad_planes(x, n, pad_h, pad_w, planes):
-    """Image n of x (N, C, H, W), zero-padded, into planes (C, at least Hp·Wp): channel c's
-    padded rows end to end at planes[c, 0 : Hp·Wp], Hp = H + 2·ph, Wp = W + 2·pw, every
-    one of those values written (planes past Hp·Wp are left as they are)."""
+    """Image n of x (N, C, H, W) float32, C-contiguous, zero-padded, into planes (C, at
+    least Hp·Wp): channel c's padded rows end to end at planes[c, 0 : Hp·Wp], Hp = H +
+    2·ph, Wp = W + 2·pw, every one of those values written (planes past Hp·Wp are left
+    as they are).  Whole vectors: the padded plane zeroed, then each row copied in 16
+    values at a time (loops of single values, whose bounds depend on the padding, ran
+    4.5x slower: 18.6 against 4.1 µs for an image of 64x16x16 on one core)."""
     _, channels, height, width = x.shape
     row = width + 2 * pad_w
+    size = (height + 2 * pad_h) * row
+    zero = splat(np.float32(0))
     for c in range(channels):
-        plane = planes[c]
-        for k in range(pad_h * row):                           # the top rows
-            plane[k] = 0
+        plane, source = planes[c], x[n, c]
+        for k in range(0, size, LANES):
+            store_first(plane, k, zero, min(LANES, size - k))
         for i in range(height):
-            # a slice counted from 0: LLVM vectorizes the copy
-            target, source = plane[(pad_h + i) * row:(pad_h + i + 1) * row], x[n, c, i]
-            for k in range(pad_w):
-                target[k] = 0
-                target[pad_w + width + k] = 0
-            for j in range(width):
-                target[pad_w + j] = source[j]
-        for k in range((pad_h + height) * row, (2 * pad_h + height) * row):  # the bottom
-            plane[k] = 0
+            at = (pad_h + i) * row + pad_w
+            for j in range(0, width, LANES):
+                count = min(LANES, width - j)
+                store_first(plane, at + j, load_first(source, i * width + j, count), count)
 
 
 @njit(inline="always", error_model="numpy")

@@ -433,6 +433,21 @@ def test_padded_planes(height, width, pad_h, pad_w, rng):
     assert (planes[:, size:] == 7.0).all()
 
 
+@pytest.mark.parametrize("c_out, taps", [(128, 1024), (64, 288), (40, 50), (16, 17),
+                                         (33, 64), (7, 5)])
+def test_channel_kernel_packs_its_weights(c_out, taps, rng):
+    """channel_direct._pack: block b holds its 32 output channels' weights tap by tap,
+    zeros past C_out (16x16 register transposes, and the rest one value at a time)."""
+    from minidl.kernels.cpu.channel_direct import CHANNEL_BLOCK, _pack
+
+    rows = rng.standard_normal((c_out, taps)).astype(np.float32)
+    blocks = -(-c_out // CHANNEL_BLOCK)
+    padded = np.zeros((blocks * CHANNEL_BLOCK, taps), np.float32)
+    padded[:c_out] = rows
+    expected = padded.reshape(blocks, CHANNEL_BLOCK, taps).transpose(0, 2, 1)
+    np.testing.assert_array_equal(_pack(rows), expected.reshape(blocks, -1))
+
+
 def test_the_direct_weight_gradient_is_used_where_it_is_faster():
     from minidl.kernels.cpu.direct import direct_weight_gradient_applies as applies
 

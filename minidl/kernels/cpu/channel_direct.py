@@ -162,16 +162,40 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                     target[y] = sums[y * CHANNEL_BLOCK + q]
 
 
-def _pack(columns):
-    """Weights (T, C_out), a tap's weights a row -> (blocks, T·32): block b's taps x its 32
-    output channels, zeros past C_out."""
-    taps, c_out = columns.shape
-    blocks = -(-c_out // CHANNEL_BLOCK)
-    packed = np.zeros((blocks, taps, CHANNEL_BLOCK), np.float32)
-    for block in range(blocks):
-        o = block * CHANNEL_BLOCK
-        packed[block, :, :min(CHANNEL_BLOCK, c_out - o)] = columns[:, o:o + CHANNEL_BLOCK]
-    return packed.reshape(blocks, -1)
+@njit(nogil=True, cache=True, error_model="numpy")
+def _pack_blocks(rows, packed):
+    """packed[b, t·32 + j] = rows[32·b + j, t] for the rows there are: rows (C_out, T)
+    C-contiguous, packed (blocks, T·32) zeros.  Each 16 output channels x 16 taps go
+    through registers, transposed (``simd.transpose_block``), the taps past the last 16
+    and a last short group of channels one value at a time."""
+    c_out, taps = rows.shape
+    flat = rows.reshape(rows.size)
+    whole = taps - taps % LANES
+    for block in range(packed.shape[0]):
+        target = packed[block]
+        for half in range(0, CHANNEL_BLOCK, LANES):
+            o = block * CHANNEL_BLOCK + half
+            if o + LANES > c_out:                      # the last channels, under 16
+                for j in range(max(0, c_out - o)):
+                    for t in range(taps):
+                        target[t * CHANNEL_BLOCK + half + j] = rows[o + j, t]
+                continue
+            for t0 in range(0, whole, LANES):
+                transpose_block(flat, o * taps + t0, taps, target,
+                                t0 * CHANNEL_BLOCK + half, CHANNEL_BLOCK)
+            for t in range(whole, taps):
+                for j in range(LANES):
+                    target[t * CHANNEL_BLOCK + half + j] = rows[o + j, t]
+
+
+def _pack(rows):
+    """Weights (C_out, T), an output channel's taps a row -> (blocks, T·32): block b's
+    taps x its 32 output channels, zeros past C_out.  (NumPy's copy from the transposed
+    view took 0.25 ms for 128 x 1024 weights, 5% of a forward pass on two cores.)"""
+    c_out, taps = rows.shape
+    packed = np.zeros((-(-c_out // CHANNEL_BLOCK), taps * CHANNEL_BLOCK), np.float32)
+    _pack_blocks(np.ascontiguousarray(rows, np.float32), packed)
+    return packed
 
 
 def _run(x, packed, bias, taps, phases, padding, out, workers):
@@ -300,7 +324,7 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
                             tuple(dilation))
     row = width + 2 * padding[1]
     phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
-    _run(x, _pack(weight.reshape(c_out, -1).T), bias, taps, [phase], padding, out,
+    _run(x, _pack(weight.reshape(c_out, -1)), bias, taps, [phase], padding, out,
          workers)
     return out
 
@@ -366,9 +390,8 @@ def channel_direct_input_gradient(grad_out, weight, input_hw, stride, padding, d
     taps, picked, phases, border = _input_gradient_table(
         c_out, tuple(weight.shape[2:]), tuple(stride), tuple(padding), tuple(dilation),
         tuple(input_hw), (out_h, out_w))
-    # the taps' weights (T, C): weight[o, :, p, q] for each tap's (o, p, q)
-    by_tap = np.ascontiguousarray(weight.transpose(0, 2, 3, 1))[picked[0], picked[1],
-                                                                picked[2]]
+    # the taps' weights (C, T): weight[o, :, p, q] for each tap's (o, p, q)
+    by_tap = weight.transpose(1, 0, 2, 3)[:, picked[0], picked[1], picked[2]]
     _run(grad_out, _pack(by_tap), bias, taps, phases, border, grad_x, workers)
     return grad_x
 

@@ -165,27 +165,11 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
 @njit(nogil=True, cache=True, error_model="numpy")
 def _pack_blocks(rows, packed):
     """packed[b, t·32 + j] = rows[32·b + j, t] for the rows there are: rows (C_out, T)
-    C-contiguous, packed (blocks, T·32) zeros.  Each 16 output channels x 16 taps go
-    through registers, transposed (``simd.transpose_block``), the taps past the last 16
-    and a last short group of channels one value at a time."""
-    c_out, taps = rows.shape
-    flat = rows.reshape(rows.size)
-    whole = taps - taps % LANES
+    C-contiguous, packed (blocks, T·32) zeros.  Each block's 32 rows put taps-first
+    through register transposes (``_channels_last``)."""
     for block in range(packed.shape[0]):
-        target = packed[block]
-        for half in range(0, CHANNEL_BLOCK, LANES):
-            o = block * CHANNEL_BLOCK + half
-            if o + LANES > c_out:                      # the last channels, under 16
-                for j in range(max(0, c_out - o)):
-                    for t in range(taps):
-                        target[t * CHANNEL_BLOCK + half + j] = rows[o + j, t]
-                continue
-            for t0 in range(0, whole, LANES):
-                transpose_block(flat, o * taps + t0, taps, target,
-                                t0 * CHANNEL_BLOCK + half, CHANNEL_BLOCK)
-            for t in range(whole, taps):
-                for j in range(LANES):
-                    target[t * CHANNEL_BLOCK + half + j] = rows[o + j, t]
+        _channels_last(rows[block * CHANNEL_BLOCK:(block + 1) * CHANNEL_BLOCK],
+                       packed[block], CHANNEL_BLOCK)
 
 
 def _pack(rows):

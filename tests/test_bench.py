@@ -1,6 +1,7 @@
 """The kernel benchmark: its cases' arithmetic, and `minidl bench kernels` end to end."""
 import json
 
+import numba
 import pytest
 from click.testing import CliRunner
 from helpers import cuda_unavailable_reason
@@ -54,11 +55,13 @@ def test_cuda_without_a_usable_gpu_is_a_clear_error():
 
 def test_bench_kernels_runs_a_case_and_writes_json(tmp_path, monkeypatch):
     pytest.importorskip("torch")
-    for key, value in thread_environment(2).items():
+    threads = numba.config.NUMBA_NUM_THREADS    # the pool this process has, on any machine
+    for key, value in thread_environment(threads).items():
         monkeypatch.setenv(key, value)       # as if started afresh: run in this process
     report_path = tmp_path / "report.json"
     result = CliRunner().invoke(cli, ["bench", "kernels", "--cases", "max_pool2d 2x2 32ch",
-                                      "--repeat", "1", "--json", str(report_path)])
+                                      "--repeat", "1", "--threads", str(threads),
+                                      "--json", str(report_path)])
     assert result.exit_code == 0, result.output
     assert "max_pool2d 2x2 32ch 28x28 b64" in result.output
     assert "geometric mean of ratios" in result.output

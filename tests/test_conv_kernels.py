@@ -263,6 +263,7 @@ def test_weight_gradient_one_product_per_image(config, transposed_below, rng, mo
     monkeypatch.setattr(tiles, "MIN_TILE_WIDTH", 4)
     monkeypatch.setattr(cpu, "MIN_WEIGHT_TILE_WIDTH", 2 * oh * ow + 1)    # two images a tile
     monkeypatch.setattr(cpu, "TRANSPOSED_WEIGHT_SUM_BELOW", transposed_below)
+    monkeypatch.setattr(cpu, "worker_count", lambda: 2)    # the same tiles on any machine
     plan = cpu._plan(cpu.ConvGeometry((h, w), kernel, stride, padding, dilation, (oh, ow)), n,
                      c_in * kernel[0] * kernel[1], c_out, cpu.worker_count(),
                      cpu.MIN_WEIGHT_TILE_WIDTH)

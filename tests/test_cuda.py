@@ -116,6 +116,36 @@ def test_cuda_kernels_refuse_float16(cuda):
                                                           "cuda"), 2, 2)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("transpose_a", [False, True])
+@pytest.mark.parametrize("transpose_b", [False, True])
+def test_batched_product_calls_cublas_right(transpose_a, transpose_b, dtype, cuda, rng):
+    """The convolutions' own cuBLAS call: every transpose, groups, accumulation and a sum
+    split into parts, against NumPy."""
+    linalg = importlib.import_module("minidl.kernels.cuda.linalg")
+    for groups, (m, n, k), splits in [(3, (5, 7, 4), 1), (1, (6, 3, 40), 8), (1, (1, 1, 9), 3)]:
+        a = rng.standard_normal((groups, k, m) if transpose_a else (groups, m, k)).astype(dtype)
+        b = rng.standard_normal((groups, n, k) if transpose_b else (groups, k, n)).astype(dtype)
+        want = (np.swapaxes(a, 1, 2) if transpose_a else a) @ (
+            np.swapaxes(b, 1, 2) if transpose_b else b)
+        got = linalg.batched_product(to_device(a, cuda), to_device(b, cuda), splits=splits,
+                                     transpose_a=transpose_a, transpose_b=transpose_b)
+        assert_close(host(got), want, dtype)
+        total = to_device(np.ones_like(want), cuda)
+        linalg.batched_product(to_device(a, cuda), to_device(b, cuda), splits=splits,
+                               transpose_a=transpose_a, transpose_b=transpose_b, out=total)
+        assert_close(host(total), want + 1, dtype)
+
+
+def test_weight_gradient_sum_is_split_only_where_the_outputs_are_few(cuda):
+    conv = importlib.import_module("minidl.kernels.cuda.conv")
+    assert conv._sum_splits(1, 32, 9, 64) == 64            # 288 values: one part an image
+    assert conv._sum_splits(1, 32, 576, 14) == 14
+    assert conv._sum_splits(1, 32, 9, 7) == 7
+    assert conv._sum_splits(1, 512, 4608, 64) == 1         # enough output tiles already
+    assert conv._sum_splits(2, 32, 9, 64) == 1             # one batch dimension: groups
+    assert 64 % conv._sum_splits(1, 64, 3 * 16, 64) == 0
+
 # -- functions: float64 values and gradients on the GPU --------------------------------------
 def _cross_entropy(logits):
     target = minidl.tensor([2, 0, 1, 2], device=logits.device)

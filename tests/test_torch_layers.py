@@ -354,7 +354,7 @@ def test_layers_accept_device_and_dtype(make, device):
 # -- the same functions on the GPU -------------------------------------------------------------
 CUDA_CASES = [
     ("pad_reflect", lambda x: F.pad(x, (1, 2, 2, 1), "reflect")),
-    ("pad_circular", lambda x: F.pad(x, (2, 1), "circular")),
+    ("pad_circular", lambda x: F.pad(x, (2, 1, 1, 0), "circular")),
     ("pad_constant", lambda x: F.pad(x, (1, -1, 0, 2), value=0.5)),
     ("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")),
     ("elu", F.elu), ("softplus", F.softplus), ("silu", F.silu),

@@ -38,11 +38,8 @@ class BatchNormTrain(Function):
         weight, bias = _like_input(weight, x), _like_input(bias, x)
         y, mean, var = kernel("batch_norm_forward_train", x)(x, weight, bias, eps)
         if running_mean is not None:
-            count = x.size // x.shape[1]
-            running_mean *= 1 - momentum
-            running_mean += momentum * mean
-            running_var *= 1 - momentum
-            running_var += momentum * var * (count / (count - 1))
+            kernel("batch_norm_update_running", x)(running_mean, running_var, mean, var,
+                                                   momentum, x.size // x.shape[1])
         self.eps = eps
         self.save_for_backward(x, mean, var, weight)
         return y

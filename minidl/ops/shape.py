@@ -103,6 +103,14 @@ class IndexPut(Function):
         return grad_x, grad_value
 
 
+def open_grid(xp, shape) -> list:
+    """Each position's index along each axis of ``shape``, as arrays that broadcast
+    against each other (``numpy.indices(shape, sparse=True)``, which CuPy lacks): the k-th
+    of them is ``arange(shape[k])`` laid along axis k."""
+    return [xp.arange(size).reshape([size if axis == k else 1 for axis in range(len(shape))])
+            for k, size in enumerate(shape)]
+
+
 class Scatter(Function):
     """y = x with values written at ``index`` along ``axis``: y[index[i][j]][j] = src[i][j] for
     axis 0 (likewise for other axes), as ``torch.scatter``; ``src`` is read over the shape
@@ -112,7 +120,7 @@ class Scatter(Function):
 
     def forward(self, x, src, *, index, axis):
         xp = array_module(x)
-        positions = list(xp.indices(index.shape, sparse=True))
+        positions = open_grid(xp, index.shape)
         positions[axis] = index
         self.positions, self.src_shape = tuple(positions), src.shape
         self.src_part = tuple(slice(0, size) for size in index.shape) if src.ndim else ()
@@ -183,7 +191,7 @@ class Gather(Function):
     def backward(self, grad):
         xp = array_module(grad)
         grad_x = xp.zeros(self.shape, dtype=grad.dtype)
-        positions = list(xp.indices(self.index.shape, sparse=True))
+        positions = open_grid(xp, self.index.shape)
         positions[self.axis] = self.index
         if self.index.shape[self.axis] == 1:  # one pick per line: no position twice
             grad_x[tuple(positions)] = grad

@@ -5,6 +5,7 @@ from .batchnorm import (
     batch_norm_backward_train,
     batch_norm_forward_eval,
     batch_norm_forward_train,
+    batch_norm_update_running,
 )
 from .conv import (
     conv2d_backward_bias,

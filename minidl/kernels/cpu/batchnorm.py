@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..reference.batchnorm import batch_norm_update_running  # noqa: F401  (C values: NumPy)
 from .options import FAST_SUMS
 from .workers import parallel_loop
 

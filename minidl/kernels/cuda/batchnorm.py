@@ -244,6 +244,19 @@ def batch_norm_forward_train(x, weight, bias, eps):
     return _normalize(xc, scale, shift).reshape(x.shape), mean, var
 
 
+_UPDATE_RUNNING = cupy.ElementwiseKernel(
+    "M mean, M var, float64 momentum, float64 correction", "R running_mean, R running_var",
+    """running_mean = (R)((1 - momentum) * (double)running_mean + momentum * (double)mean);
+    running_var = (R)((1 - momentum) * (double)running_var
+                      + momentum * (double)var * correction);""",
+    "minidl_batch_norm_update_running")
+
+
+def batch_norm_update_running(running_mean, running_var, mean, var, momentum, count):
+    """The reference's update of the running estimates, in place, in one launch."""
+    _UPDATE_RUNNING(mean, var, float(momentum), count / (count - 1), running_mean, running_var)
+
+
 def batch_norm_forward_eval(x, running_mean, running_var, weight, bias, eps):
     """Normalize with given statistics (the running estimates in evaluation mode)."""
     dtype = x.dtype

@@ -7,8 +7,9 @@ window of the input into a column, and the convolution becomes a matrix product.
   L = OH·OW, with rows (c, p, q) and columns (n, i, j):
       cols[(c·KH + p)·KW + q, n·L + i·OW + j] = xpad[n, c, i·sh + p·dh, j·sw + q·dw]
   Group g owns the rows of its channels, so the matrix viewed as (G, K, images·L), with
-  K = C_in/G·KH·KW, holds one column matrix per group, and ``cupy.matmul`` multiplies all
-  groups in one batched cuBLAS call: product (G, C_out/G, images·L) = W (G, C_out/G, K) @ cols.
+  K = C_in/G·KH·KW, holds one column matrix per group, and ``batched_product`` multiplies
+  all groups in one strided-batched cuBLAS call:
+  product (G, C_out/G, images·L) = W (G, C_out/G, K) @ cols.
   One wide product per group uses cuBLAS far better than one thin product per image.
 - The product's layout is (C_out, images, L); ``columns_to_batch`` transposes it back to
   NCHW and adds the bias in the same pass.
@@ -31,35 +32,47 @@ import cupy
 
 from ..geometry import conv_output_size
 from .launch import compiled, contiguous, launch
+from .linalg import batched_product
 
 COLUMN_BUDGET = 1 << 27
 """Most elements in one chunk's column matrix (512 MiB in float32)."""
 
 SOURCE = r"""
+// The window geometry as 32-bit ints (integer arithmetic is much slower in 64 bits on a
+// GPU): every size of one image plane and of the kernel fits, only flat indices need more.
+#define WINDOW_GEOMETRY \
+    const int H = height, W = width, KH = kernel_h, KW = kernel_w, SH = stride_h, \
+        SW = stride_w, PH = pad_h, PW = pad_w, DH = dilation_h, DW = dilation_w, \
+        OH = out_h, OW = out_w
+
 // cols[(c·KH + p)·KW + q, n·OH·OW + i·OW + j] = x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw],
-// or 0 where that pixel lies in the padding.  x is (images, C, H, W).
+// or 0 where that pixel lies in the padding.  x is (images, C, H, W).  One thread per
+// (c, n, i, j) writes that window position's KH·KW rows: the index arithmetic is done once
+// for all the taps, and neighbouring threads write neighbouring columns.
 extern "C" __global__ void im2col(
         const scalar_t* x, long long images, long long channels, long long height,
         long long width, long long kernel_h, long long kernel_w, long long stride_h,
         long long stride_w, long long pad_h, long long pad_w, long long dilation_h,
         long long dilation_w, long long out_h, long long out_w, scalar_t* cols) {
-    long long count = channels * kernel_h * kernel_w * images * out_h * out_w;
-    FOR_EACH_ITEM(index, count) {
-        long long j = index % out_w;
-        long long rest = index / out_w;
-        long long i = rest % out_h;
-        rest /= out_h;
-        long long n = rest % images;
-        rest /= images;
-        long long q = rest % kernel_w;
-        rest /= kernel_w;
-        long long p = rest % kernel_h;
-        long long c = rest / kernel_h;
-        long long row = i * stride_h - pad_h + p * dilation_h;
-        long long column = j * stride_w - pad_w + q * dilation_w;
-        bool inside = 0 <= row && row < height && 0 <= column && column < width;
-        cols[index] = inside ? x[((n * channels + c) * height + row) * width + column]
-                             : (scalar_t)0;
+    WINDOW_GEOMETRY;
+    long long columns = images * OH * OW;
+    FOR_EACH_ITEM(index, channels * columns) {
+        long long column = index % columns, c = index / columns;
+        int j = column % OW;
+        long long rest = column / OW;
+        int i = rest % OH;
+        long long n = rest / OH;
+        const scalar_t* plane = x + (n * channels + c) * H * W;
+        scalar_t* out = cols + c * KH * KW * columns + column;
+        int top = i * SH - PH, left = j * SW - PW;
+        for (int p = 0; p < KH; ++p) {
+            int row = top + p * DH;
+            bool row_inside = 0 <= row && row < H;
+            for (int q = 0; q < KW; ++q, out += columns) {
+                int col = left + q * DW;
+                *out = row_inside && 0 <= col && col < W ? plane[row * W + col] : (scalar_t)0;
+            }
+        }
     }
 }
 
@@ -72,26 +85,24 @@ extern "C" __global__ void col2im(
         long long width, long long kernel_h, long long kernel_w, long long stride_h,
         long long stride_w, long long pad_h, long long pad_w, long long dilation_h,
         long long dilation_w, long long out_h, long long out_w, scalar_t* grad_x) {
-    long long count = images * channels * height * width;
-    long long positions = out_h * out_w;
-    FOR_EACH_ITEM(index, count) {
-        long long x = index % width;
-        long long rest = index / width;
-        long long y = rest % height;
-        rest /= height;
-        long long c = rest % channels;
-        long long n = rest / channels;
+    WINDOW_GEOMETRY;
+    long long columns = images * OH * OW;
+    FOR_EACH_ITEM(index, images * channels * H * W) {
+        int x = index % W;
+        long long rest = index / W;
+        int y = rest % H;
+        rest /= H;
+        long long c = rest % channels, n = rest / channels;
+        const scalar_t* taps = cols + c * KH * KW * columns + n * OH * OW;
         scalar_t total = 0;
-        for (long long p = 0; p < kernel_h; ++p) {
-            long long top = y + pad_h - p * dilation_h;          // = i·sh for the window i
-            if (top < 0 || top % stride_h != 0 || top / stride_h >= out_h) continue;
-            long long i = top / stride_h;
-            for (long long q = 0; q < kernel_w; ++q) {
-                long long left = x + pad_w - q * dilation_w;     // = j·sw for the window j
-                if (left < 0 || left % stride_w != 0 || left / stride_w >= out_w) continue;
-                long long j = left / stride_w;
-                long long row = (c * kernel_h + p) * kernel_w + q;
-                total += cols[(row * images + n) * positions + i * out_w + j];
+        for (int p = 0; p < KH; ++p) {
+            int top = y + PH - p * DH;                    // = i·sh for the window i
+            if (top < 0 || top % SH != 0 || top / SH >= OH) continue;
+            int i = top / SH;
+            for (int q = 0; q < KW; ++q) {
+                int left = x + PW - q * DW;               // = j·sw for the window j
+                if (left < 0 || left % SW != 0 || left / SW >= OW) continue;
+                total += taps[(p * KW + q) * columns + i * OW + left / SW];
             }
         }
         grad_x[index] = total;
@@ -168,7 +179,7 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     rows = c_in * kh * kw
     for n0, n1 in _image_chunks(n, rows * out_hw[0] * out_hw[1]):
         cols = _im2col(x[n0:n1], (kh, kw), stride, padding, dilation, out_hw)
-        product = cupy.matmul(w_groups, cols.reshape(groups, rows // groups, -1))
+        product = batched_product(w_groups, cols.reshape(groups, rows // groups, -1))
         launch(compiled(SOURCE, "columns_to_batch", dtype), out[n0:n1].size, product, bias,
                n1 - n0, c_out, out_hw[0] * out_hw[1], out[n0:n1])
     return out
@@ -185,10 +196,11 @@ def conv2d_backward_input(grad_out, weight, input_hw, stride, padding, dilation,
     _, c_in_group, kh, kw = weight.shape
     dtype = grad_out.dtype
     grad_out = contiguous(grad_out, dtype)
-    w_t = contiguous(weight, dtype).reshape(groups, c_out // groups, -1).transpose(0, 2, 1)
+    w_groups = contiguous(weight, dtype).reshape(groups, c_out // groups, -1)
     grad_x = cupy.empty((n, c_in_group * groups, *input_hw), dtype=dtype)
     for n0, n1 in _image_chunks(n, c_in_group * groups * kh * kw * oh * ow):
-        grad_cols = cupy.matmul(w_t, _as_columns(grad_out[n0:n1], groups))  # (G, K, images·L)
+        grad_cols = batched_product(w_groups, _as_columns(grad_out[n0:n1], groups),
+                                    transpose_a=True)                      # (G, K, images·L)
         _col2im(grad_cols, grad_x[n0:n1], (kh, kw), stride, padding, dilation, (oh, ow))
     return grad_x
 
@@ -209,6 +221,25 @@ def conv2d_backward_bias(grad_out):
     return grad_out.sum(axis=(0, 2, 3))
 
 
+FEW_OUTPUTS = 1 << 17
+"""A weight gradient with at most this many values (C_out x C_in·KH·KW) has too few output
+tiles to fill the GPU's multiprocessors: its sum over the batch's positions is split."""
+
+SPLIT_OUTPUTS = 1 << 22
+"""Most values of the partial weight gradients of one split product (16 MiB in float32)."""
+
+
+def _sum_splits(groups: int, c_out: int, rows: int, images: int) -> int:
+    """Into how many parts the weight gradient's sum over ``images`` images' positions is
+    cut (whole images each; 1: not cut): as many as fit ``SPLIT_OUTPUTS``, for one group
+    and a gradient of at most ``FEW_OUTPUTS`` values."""
+    outputs = c_out * rows
+    if groups != 1 or outputs > FEW_OUTPUTS:
+        return 1
+    most = max(1, min(images, SPLIT_OUTPUTS // outputs))
+    return max(s for s in range(1, most + 1) if images % s == 0)
+
+
 def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, groups):
     """dL/dweight[g, o, k] = Σ_{n,l} gy[n, g, o, l] · cols[n, g, k, l], cols = im2col(x).
 
@@ -224,9 +255,12 @@ def conv2d_backward_weight(x, grad_out, kernel_hw, stride, padding, dilation, gr
     dtype = x.dtype
     x, grad_out = contiguous(x, dtype), contiguous(grad_out, dtype)
     rows = c_in * kh * kw
-    grad_w = cupy.zeros((groups, c_out // groups, rows // groups), dtype=dtype)
+    grad_w = None                   # the first chunk's product, then the others added to it
     for n0, n1 in _image_chunks(n, rows * oh * ow):
         cols = _im2col(x[n0:n1], kernel_hw, stride, padding, dilation, (oh, ow))
-        cols_t = cols.reshape(groups, rows // groups, -1).transpose(0, 2, 1)  # (G, images·L, K)
-        grad_w += cupy.matmul(_as_columns(grad_out[n0:n1], groups), cols_t)
+        grad_w = batched_product(_as_columns(grad_out[n0:n1], groups),
+                                 cols.reshape(groups, rows // groups, -1), transpose_b=True,
+                                 out=grad_w, splits=_sum_splits(groups, c_out, rows, n1 - n0))
+    if grad_w is None:                                            # an empty batch
+        grad_w = cupy.zeros((groups, c_out // groups, rows // groups), dtype=dtype)
     return grad_w.reshape(c_out, c_in // groups, kh, kw)

@@ -52,6 +52,18 @@ def batch_norm_forward_train(x, weight, bias, eps):
     return y, mean, var
 
 
+def batch_norm_update_running(running_mean, running_var, mean, var, momentum, count):
+    """The running estimates after one training batch, in place, as PyTorch updates them:
+        running_mean ← (1 - momentum)·running_mean + momentum·mean
+        running_var  ← (1 - momentum)·running_var  + momentum·var·count/(count - 1)
+    (var is the batch's biased variance of ``count`` values a channel; the running one is
+    unbiased).  All (C,)."""
+    running_mean *= 1 - momentum
+    running_mean += momentum * mean
+    running_var *= 1 - momentum
+    running_var += momentum * var * (count / (count - 1))
+
+
 def batch_norm_forward_eval(x, running_mean, running_var, weight, bias, eps):
     """Normalize with given statistics (the running estimates in evaluation mode)."""
     xc = _as_channels(x)

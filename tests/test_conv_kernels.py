@@ -415,6 +415,40 @@ def test_the_channel_kernel_goes_first_where_rows_waste_lanes(monkeypatch):
     assert not rule((3, 3), 32, 64, (14, 14))
 
 
+def test_wide_strided_and_pointwise_layers_go_along_channels_on_zen_cores(monkeypatch):
+    from minidl.kernels.cpu import channel_direct
+
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", True)
+    rule = channel_direct.wide_layers_along_channels
+    assert rule(np.float32, (3, 3), (2, 2), 1, 512, 512)     # 4608 products, 512 channels
+    assert rule(np.float32, (1, 1), (1, 1), 1, 512, 256)     # pointwise
+    assert rule(np.float32, (4, 4), (2, 2), 1, 128, 256)
+    assert not rule(np.float32, (3, 3), (1, 1), 1, 256, 256)   # stride 1: direct, Winograd
+    assert not rule(np.float32, (1, 1), (1, 1), 1, 32, 64)     # 32 products
+    assert not rule(np.float32, (3, 3), (2, 2), 2, 512, 512)   # groups
+    assert not rule(np.float64, (3, 3), (2, 2), 1, 512, 512)
+    assert not rule(np.float32, (3, 3), (2, 2), 1, 512, 8)     # half a vector of channels
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", False)
+    assert not rule(np.float32, (3, 3), (2, 2), 1, 512, 512)
+
+
+@pytest.mark.parametrize("config", [(2, 80, 6, 5, 160, (3, 3), (2, 2), (1, 1), (1, 1), 1),
+                                    (3, 72, 5, 4, 136, (1, 1), (1, 1), (0, 0), (1, 1), 1)])
+def test_wide_layers_take_the_channel_kernel_in_tap_blocks(config, rng, monkeypatch):
+    """On Zen cores a strided layer with 720 products and 160 output channels (5 blocks),
+    and a pointwise one, in blocks of 64 taps: the reference's values."""
+    from minidl.kernels.cpu import channel_direct
+
+    monkeypatch.setattr(channel_direct, "ZEN_CORES", True)
+    monkeypatch.setattr(channel_direct, "TAP_BLOCK", 64)
+    calls = []
+    original = cpu.channel_direct_forward
+    monkeypatch.setattr(cpu, "channel_direct_forward", lambda *args: calls.append(
+        args[0].shape) or original(*args, tap_block=channel_direct.TAP_BLOCK))
+    compare_all_kernels(config, np.float32, rng, KernelBackend("cpu"))
+    assert calls and calls[0] == config[:4]
+
+
 @pytest.mark.parametrize("height, width, pad_h, pad_w", [(3, 5, 1, 2), (4, 16, 0, 0),
                                                          (2, 17, 2, 1), (5, 33, 1, 0)])
 def test_padded_planes(height, width, pad_h, pad_w, rng):
@@ -742,3 +776,21 @@ def test_channel_direct_kernel_is_not_used_where_it_is_slower():
     assert not channel_direct_input_gradient_applies(*strided[:5], 3, 64)   # 3 lanes
     assert not channel_direct_input_gradient_applies(*strided[:5], 32, 8)   # 32 products
     assert not channel_direct_input_gradient_applies(np.float32, (8, 8), *strided[2:])
+
+
+@pytest.mark.parametrize("config", [c for c in CHANNEL_DIRECT_CONFIGS if c[-1] == 1][3:8])
+@pytest.mark.parametrize("tap_block", [1, 5, 32])
+def test_channel_direct_forward_in_tap_blocks(config, tap_block, rng):
+    """Cut into blocks of taps, each adding to the sums the earlier blocks left, the
+    forward pass gives the uncut pass's values to the bit (the same sums in the same
+    order), and the reference's."""
+    n, c_in, h, w, c_out, kernel, stride, padding, dilation, _ = config
+    x = random_array(rng, (n, c_in, h, w), np.float32)
+    weight = random_array(rng, (c_out, c_in, *kernel), np.float32)
+    bias = random_array(rng, (c_out,), np.float32)
+    whole = cpu.channel_direct_forward(x, weight, bias, stride, padding, dilation, 2)
+    blocked = cpu.channel_direct_forward(x, weight, bias, stride, padding, dilation, 2,
+                                         tap_block)
+    np.testing.assert_array_equal(blocked, whole)
+    assert_close(blocked, reference.conv2d_forward(x, weight, bias, stride, padding, dilation,
+                                                   1), np.float32)

@@ -72,10 +72,12 @@ POSITIONS = 8
 109, 8: 105/132/118, 10: 112/133/118; 8 keeps 16 of the 32 AVX-512 registers for sums)."""
 
 
-PHASE_FIELDS = 9
+PHASE_FIELDS = 10
 """A phase's row in the table of ``_channel_direct_items``: its taps [first, stop), its
 positions (a grid of rows x width), where position (u, v) starts reading (u·read_row +
-v·read_column) and where it writes (start + u·write_row + v·write_column)."""
+v·read_column), where it writes (start + u·write_row + v·write_column), and whether its
+sums start at what an earlier phase wrote there (1, a later block of the same positions'
+taps) or at the bias (0)."""
 
 
 @njit(inline="always", error_model="numpy")
@@ -113,7 +115,7 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
             bias_low, bias_high = load(bias, o), load(bias, o + LANES)
             for phase in range(phases.shape[0]):
                 first, stop_tap, rows, grid_w, read_row, read_column, write, write_row, \
-                    write_column = phases[phase]
+                    write_column, resume = phases[phase]
                 positions = rows * grid_w
                 for l0 in range(0, positions, POSITIONS):
                     # where each of the 8 positions' windows start (a short group: the last)
@@ -127,8 +129,34 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                     s6 = _window_start(min(l0 + 6, last), grid_w, read_row, read_column)
                     s7 = _window_start(min(l0 + 7, last), grid_w, read_row, read_column)
                     # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
-                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
-                    b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
+                    if resume:                  # where the block's earlier taps left them
+                        at = (write + _window_start(l0, grid_w, write_row, write_column)) \
+                            * CHANNEL_BLOCK
+                        a0, b0 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 1, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a1, b1 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 2, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a2, b2 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 3, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a3, b3 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 4, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a4, b4 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 5, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a5, b5 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 6, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a6, b6 = load(sums, at), load(sums, at + LANES)
+                        at = (write + _window_start(min(l0 + 7, last), grid_w, write_row,
+                                                    write_column)) * CHANNEL_BLOCK
+                        a7, b7 = load(sums, at), load(sums, at + LANES)
+                    else:
+                        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
+                        b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high
                     for t in range(first, stop_tap):
                         offset = element(taps, t)       # no wrap-around: 1-2% a step
                         u = load(packed, t * CHANNEL_BLOCK)
@@ -261,6 +289,36 @@ def channels_before_rows(kernel_hw, channels_in, channels_out, output_hw) -> boo
             and products >= ROWS_WASTE_MIN_PRODUCTS)
 
 
+TAP_BLOCK = 2304
+"""Most taps a phase of the forward pass adds to its positions' sums: a block of 32
+output channels then streams at most 295 KB of packed weights, from the L2 cache, while
+every position of the image uses them (measured on Zen 4, two threads, this kernel's time
+with blocks of 576 / 1152 / 2304 taps, 1.00 = 1152: 16x512x16x16 -> 512 3x3/2 1.04 /
+1.00 / 1.00, 16x256x32x32 -> 256 3x3/2 0.99 / 1.00 / 0.94, 64x128x16x16 -> 256 4x4/2
+1.01 / 1.00 / 0.98)."""
+
+
+def wide_layers_along_channels(dtype, kernel_hw, stride, groups, channels_in,
+                               channels_out) -> bool:
+    """Whether a convolution beyond ``channel_direct_applies``'s bounds (more than 128
+    output channels or 1200 products a value, or a 1x1 kernel) goes to this kernel's
+    forward pass, its taps in blocks of ``TAP_BLOCK``: on Zen cores (``ZEN_CORES``), float32,
+    one group, strided or 1x1, at least ``CHANNEL_DIRECT_MIN_TAPS`` products and
+    ``LANES`` output channels.  Measured on Zen 4 (AMD EPYC), two threads, time / PyTorch's
+    through the route taken before -> through this kernel: 3x3/2 16x512x8x8 -> 512 2.04 ->
+    1.28, 16x256x32x32 -> 256 1.19 -> 0.93, 16x128x32x32 -> 256 1.09 -> 0.94, 16x256x16x16
+    -> 512 1.14 -> 1.08, -> 48 1.45 -> 1.01, 16x512x16x16 -> 512 1.17 -> 1.17; 4x4/2
+    64x128x16x16 -> 256 1.33 -> 1.07, 64x256x8x8 -> 512 1.23 -> 1.13; 1x1 16x512x16x16 ->
+    256 0.95 -> 0.90, 16x128x16x16 -> 128 1.96 -> 1.16, 16x256x32x32 -> 64 1.07 -> 0.91,
+    16x1024x8x8 -> 256 1.07 -> 0.97, 16x64x32x32 -> 256 1.15 -> 1.15, 8x256x64x64 -> 128
+    0.64 -> 0.62.  On Intel's cores the bounds stand (measured there: BLAS's products were
+    faster beyond 128 output channels)."""
+    taps = channels_in * kernel_hw[0] * kernel_hw[1]
+    return (ZEN_CORES and dtype == np.float32 and groups == 1
+            and (tuple(stride) != (1, 1) or tuple(kernel_hw) == (1, 1))
+            and taps >= CHANNEL_DIRECT_MIN_TAPS and channels_out >= LANES)
+
+
 def channel_direct_applies(dtype, kernel_hw, stride, groups, channels_in, channels_out,
                            winograd: bool, output_hw) -> bool:
     """Whether this kernel computes a convolution that ``direct.py``'s does not take:
@@ -292,11 +350,14 @@ def _window_offsets(image_shape, kernel_hw, padding, dilation):
     return offsets
 
 
-def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int):
+def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: int,
+                           tap_block: int = TAP_BLOCK):
     """out[n, o, i, j] = bias[o] + Σ_{c,p,q} weight[o, c, p, q] · xpad[n, c, i·sh + p·dh,
     j·sw + q·dw]: x (N, C, H, W) float32, weight (C_out, C, KH, KW), bias (C_out,) or None
-    -> out (N, C_out, OH, OW).  One phase: every tap, position (i, j) reading from
-    i·sh·Wp + j·sw and writing to i·OW + j."""
+    -> out (N, C_out, OH, OW).  Position (i, j) reads from i·sh·Wp + j·sw and writes to
+    i·OW + j; the taps are cut into phases of at most ``tap_block``, each adding its part
+    of the sum to the earlier ones', so that a block's packed weights for one phase stay in
+    the L2 cache while every position of the image uses them."""
     n, channels, height, width = x.shape
     c_out, _, kernel_h, kernel_w = weight.shape
     out_h = conv_output_size(height, kernel_h, stride[0], padding[0], dilation[0])
@@ -307,9 +368,10 @@ def channel_direct_forward(x, weight, bias, stride, padding, dilation, workers: 
     taps = _window_offsets(x.shape[1:], (kernel_h, kernel_w), tuple(padding),
                             tuple(dilation))
     row = width + 2 * padding[1]
-    phase = (0, taps.size, out_h, out_w, stride[0] * row, stride[1], 0, out_w, 1)
-    _run(x, _pack(weight.reshape(c_out, -1)), bias, taps, [phase], padding, out,
-         workers)
+    phases = [(first, min(first + tap_block, taps.size), out_h, out_w, stride[0] * row,
+               stride[1], 0, out_w, 1, int(first > 0))
+              for first in range(0, taps.size, tap_block)]
+    _run(x, _pack(weight.reshape(c_out, -1)), bias, taps, phases, padding, out, workers)
     return out
 
 
@@ -410,7 +472,7 @@ def _input_gradient_table(c_out, kernel_hw, stride, padding, dilation, input_hw,
                                     np.tile(window[:, 2], c_out)]))
             stop = first + c_out * len(window)
             phases.append((first, stop, count_u, count_v, row, 1, a * width + b,
-                           stride[0] * width, stride[1]))
+                           stride[0] * width, stride[1], 0))
             first = stop
     table = (np.concatenate(taps), np.concatenate(picked, axis=1),
              np.array(phases, np.intp).reshape(-1, PHASE_FIELDS))

@@ -47,6 +47,7 @@ from .channel_direct import (
     channel_direct_weight_gradient,
     channel_direct_weight_gradient_applies,
     channels_before_rows,
+    wide_layers_along_channels,
 )
 from .direct import (
     direct_applies,
@@ -147,8 +148,9 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     ow = conv_output_size(w, kw, stride[1], padding[1], dilation[1])
     tile = winograd_tile((kh, kw), stride, padding, dilation, groups, c_in, c_out, (oh, ow))
     workers = worker_count()
-    channels = channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
-                                      tile is not None, (oh, ow))
+    channels = (channel_direct_applies(x.dtype, (kh, kw), stride, groups, c_in, c_out,
+                                       tile is not None, (oh, ow))
+                or wide_layers_along_channels(x.dtype, (kh, kw), stride, groups, c_in, c_out))
     if (direct_applies(x.dtype, (h, w), (kh, kw), stride, padding, dilation, groups, c_in,
                        c_out, winograd=tile is not None)
             and not (channels and channels_before_rows((kh, kw), c_in, c_out, (oh, ow)))):

@@ -24,6 +24,11 @@ channels; they go to a (OH·OW, 32) buffer with whole-vector stores, at the row 
 output position they belong to, which is written into the NCHW output once the block is
 done (one pass, a transpose: contiguous stores plane by plane).
 
+A phase of the table below may also hold a block of the taps only: a wide layer's taps
+(thousands: 512 channels x 3x3) are cut into phases that each start from the sums the
+earlier ones left in the buffer, so that one phase's packed weights stay in the L2 cache
+while every position of the image uses them.
+
 The input gradient of a strided convolution (conv_transpose2d's forward pass): the same
 loop over a table of phases (``_channel_direct_items``).  dL/dx's pixels split into
 sh·sw phases (a + sh·u, b + sw·v); only the taps p with a + ph - p·dh divisible by sh
@@ -87,6 +92,14 @@ def _window_start(l, grid_w, read_row, read_column):
     return (l // grid_w) * read_row + (l % grid_w) * read_column
 
 
+@njit(inline="always", error_model="numpy")
+def _sums_left(sums, l, last, write, grid_w, write_row, write_column):
+    """The two vectors of sums that position l (at most ``last``) of a phase left in the
+    block's buffer (``PHASE_FIELDS``: where it writes)."""
+    at = (write + _window_start(min(l, last), grid_w, write_row, write_column)) * CHANNEL_BLOCK
+    return load(sums, at), load(sums, at + LANES)
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, out,
                           start, stop):
@@ -130,30 +143,22 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                     s7 = _window_start(min(l0 + 7, last), grid_w, read_row, read_column)
                     # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
                     if resume:                  # where the block's earlier taps left them
-                        at = (write + _window_start(l0, grid_w, write_row, write_column)) \
-                            * CHANNEL_BLOCK
-                        a0, b0 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 1, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a1, b1 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 2, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a2, b2 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 3, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a3, b3 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 4, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a4, b4 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 5, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a5, b5 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 6, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a6, b6 = load(sums, at), load(sums, at + LANES)
-                        at = (write + _window_start(min(l0 + 7, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
-                        a7, b7 = load(sums, at), load(sums, at + LANES)
+                        a0, b0 = _sums_left(sums, l0, last, write, grid_w, write_row,
+                                              write_column)
+                        a1, b1 = _sums_left(sums, l0 + 1, last, write, grid_w, write_row,
+                                              write_column)
+                        a2, b2 = _sums_left(sums, l0 + 2, last, write, grid_w, write_row,
+                                              write_column)
+                        a3, b3 = _sums_left(sums, l0 + 3, last, write, grid_w, write_row,
+                                              write_column)
+                        a4, b4 = _sums_left(sums, l0 + 4, last, write, grid_w, write_row,
+                                              write_column)
+                        a5, b5 = _sums_left(sums, l0 + 5, last, write, grid_w, write_row,
+                                              write_column)
+                        a6, b6 = _sums_left(sums, l0 + 6, last, write, grid_w, write_row,
+                                              write_column)
+                        a7, b7 = _sums_left(sums, l0 + 7, last, write, grid_w, write_row,
+                                              write_column)
                     else:
                         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = bias_low
                         b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = bias_high

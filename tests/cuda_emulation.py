@@ -5,9 +5,12 @@ cuBLAS's strided-batched GEMM as a column-major NumPy product that reads and wri
 through the raw pointers it is given, as cuBLAS does) and makes ``launch.compiled`` build
 each kernel's CUDA C with the host's C++ compiler: ``__global__`` and ``__device__`` are
 erased and ``FOR_EACH_ITEM`` becomes a plain loop over every item, one thread doing the
-whole grid's work.  That is exact for the kernels whose threads do not cooperate (one
-writer per output element: convolution, pooling, upsampling); the batch-norm kernels
-sum across a block in shared memory and are not emulated.
+whole grid's work (exact for the kernels whose threads do not cooperate: one writer per
+output element).  Kernels whose blocks cooperate (batch norm's block sums in shared
+memory, ``launch_grid``) run block after block with one thread a block
+(``THREADS_PER_BLOCK`` = 1, ``__syncthreads`` a no-op): a block's loops then take every
+value one thread at a time, and its tree sum has nothing to add.  CuPy's
+``ElementwiseKernel`` (the running statistics' update) is not emulated.
 
 What it checks: the kernels' index arithmetic and the way the Python side hands them
 arrays, sizes and cuBLAS's arguments (leading dimensions, strides, transposes).  What it
@@ -35,6 +38,14 @@ using std::min; using std::max;
 #define __device__
 #define __forceinline__ inline
 #define FOR_EACH_ITEM(item, count) for (long long item = 0; item < (count); ++item)
+#define THREADS_PER_BLOCK 1
+#define __shared__ static
+#define __syncthreads()
+struct Dim3 { long long x, y, z; };
+static Dim3 blockIdx = {0, 0, 0}, threadIdx = {0, 0, 0}, gridDim = {1, 1, 1};
+extern "C" void set_block(long long x, long long y, long long blocks_x, long long blocks_y) {
+    blockIdx.x = x; blockIdx.y = y; gridDim.x = blocks_x; gridDim.y = blocks_y;
+}
 """
 
 
@@ -133,15 +144,26 @@ def install(build_dir: Path | None = None):
             libraries[key] = ctypes.CDLL(str(library))
         kernel = getattr(libraries[key], name)
         kernel.restype = None
-        return kernel
+        return libraries[key], kernel
 
-    def run(kernel, items, *args):
+    def run(compiled_kernel, items, *args):
         if items:
-            kernel(*[_argument(a) for a in args])
+            compiled_kernel[1](*[_argument(a) for a in args])
 
-    launch.compiled, launch.launch = compiled, run
+    def run_grid(compiled_kernel, grid, *args):
+        library, kernel = compiled_kernel
+        arguments = [_argument(a) for a in args]
+        for x in range(grid[0]):
+            for y in range(grid[1]):
+                library.set_block(ctypes.c_longlong(x), ctypes.c_longlong(y),
+                                  ctypes.c_longlong(grid[0]), ctypes.c_longlong(grid[1]))
+                kernel(*arguments)
+
+    launch.compiled, launch.launch, launch.launch_grid = compiled, run, run_grid
     package = importlib.import_module("minidl.kernels.cuda")
-    for module in ("conv", "pooling", "upsample"):       # their own imported names
+    for module in ("batchnorm", "conv", "pooling", "upsample"):   # their own imported names
         loaded = importlib.import_module(f"minidl.kernels.cuda.{module}")
         loaded.compiled, loaded.launch = compiled, run
+        if hasattr(loaded, "launch_grid"):
+            loaded.launch_grid = run_grid
     return package

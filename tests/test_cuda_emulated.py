@@ -1,7 +1,7 @@
-"""The CUDA kernels of convolution, pooling and upsampling against the reference kernels,
-run on the CPU through ``cuda_emulation.py`` (their CUDA C built by the host's C++
-compiler, CuPy and cuBLAS stood in for by NumPy), so that CI, which has no GPU, checks
-their index arithmetic and their cuBLAS arguments.  On a GPU, test_conv_kernels.py and
+"""The CUDA kernels of convolution, pooling, upsampling and batch norm against the
+reference kernels, run on the CPU through ``cuda_emulation.py`` (their CUDA C built by the
+host's C++ compiler, CuPy and cuBLAS stood in for by NumPy), so that CI, which has no GPU,
+checks their index arithmetic and their cuBLAS arguments.  On a GPU, test_conv_kernels.py and
 test_norm_pool_kernels.py run the same kernels for real."""
 import os
 import shutil
@@ -37,6 +37,7 @@ def check_every_case() -> int:
     import cuda_emulation
     cuda = cuda_emulation.install()
     from minidl.kernels import reference
+    from minidl.kernels.cuda import batchnorm as cuda_batchnorm
     from minidl.kernels.cuda import conv as cuda_conv
 
     rng = np.random.default_rng(0)
@@ -107,6 +108,28 @@ def check_every_case() -> int:
                 gy = sample(*y.shape)
                 same(cuda.upsample_nearest2d_backward(gy, *scale),
                      reference.upsample_nearest2d_backward(gy, *scale), dtype, what)
+        cuda_batchnorm.ELEMENTS_PER_BLOCK = 7          # many slices a channel, one a short one
+        for shape in ((5, 3), (2, 4, 9), (3, 2, 5, 4), (1, 3, 2, 2)):
+            x = sample(*shape) * 3 + 5                            # far from 0: the centring
+            weight, bias, eps = sample(shape[1]), sample(shape[1]), 1e-5
+            what = f"batch norm {dtype.__name__} {shape}"
+            for affine in ((weight, bias), (None, None)):
+                y, mean, var = reference.batch_norm_forward_train(x, *affine, eps)
+                for mine, theirs in zip(cuda.batch_norm_forward_train(x, *affine, eps),
+                                        (y, mean, var)):
+                    same(mine, theirs, dtype, what)
+                gy = sample(*shape)
+                for mine, theirs in zip(
+                        cuda.batch_norm_backward_train(gy, x, mean, var, affine[0], eps),
+                        reference.batch_norm_backward_train(gy, x, mean, var, affine[0], eps)):
+                    same(mine, theirs, dtype, what)
+                running = (mean + 0.5, var + 1)
+                same(cuda.batch_norm_forward_eval(x, *running, *affine, eps),
+                     reference.batch_norm_forward_eval(x, *running, *affine, eps), dtype, what)
+                for mine, theirs in zip(
+                        cuda.batch_norm_backward_eval(gy, x, *running, affine[0], eps),
+                        reference.batch_norm_backward_eval(gy, x, *running, affine[0], eps)):
+                    same(mine, theirs, dtype, what)
     return compared
 
 
@@ -119,4 +142,4 @@ def test_cuda_kernels_emulated_on_the_cpu_match_the_reference(tmp_path):
                           capture_output=True, text=True, env=environment, cwd=tmp_path,
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert int(done.stdout.split("compared")[-1]) > 200
+    assert int(done.stdout.split("compared")[-1]) > 300

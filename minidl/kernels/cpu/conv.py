@@ -158,8 +158,8 @@ def conv2d_forward(x, weight, bias, stride, padding, dilation, groups):
     if channels:
         return channel_direct_forward(x, weight, bias, stride, padding, dilation, workers)
     if _phases_take(x.dtype, (kh, kw), stride, dilation, groups, c_in, c_out, (oh, ow)):
-        return direct_forward(phase_input(x, (kh, kw), stride, padding, (oh, ow)),
-                              phase_weight(weight, stride), bias, (0, 0), (1, 1), workers)
+        return direct_forward(x, phase_weight(weight, stride), bias, padding, (1, 1),
+                              workers, stride, (oh, ow))
     if tile is not None:
         return winograd_forward(x, weight, bias, padding, tile)
     geometry = ConvGeometry((h, w), (kh, kw), stride, padding, dilation, (oh, ow))

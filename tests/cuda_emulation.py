@@ -24,7 +24,6 @@ import hashlib
 import importlib
 import subprocess
 import sys
-import tempfile
 import types
 from pathlib import Path
 
@@ -102,10 +101,10 @@ def _argument(value):
     return ctypes.c_double(float(value))
 
 
-def install(build_dir: Path | None = None):
-    """Replace CuPy by the stand-in and the kernels' compiler by the host's; returns the
-    package ``minidl.kernels.cuda``, imported under them."""
-    build_dir = Path(build_dir or tempfile.mkdtemp(prefix="cuda-emulation-"))
+def install(build_dir: Path):
+    """Replace CuPy by the stand-in and the kernels' compiler by the host's, which builds
+    into ``build_dir``; returns the package ``minidl.kernels.cuda``, imported under them."""
+    build_dir = Path(build_dir).resolve()            # ctypes loads by absolute path
     cupy = types.ModuleType("cupy")
     cupy.float32, cupy.float64, cupy.int64, cupy.ndarray = (np.float32, np.float64, np.int64,
                                                             np.ndarray)

@@ -31,11 +31,12 @@ POOL_CASES = [  # shape, kernel, stride, padding, dilation, ceil_mode
 ]
 
 
-def check_every_case() -> int:
-    """Every case on both dtypes, the emulated CUDA kernels against the reference: the
-    number of comparisons made (raises at the first difference)."""
+def check_every_case(build_dir) -> int:
+    """Every case on both dtypes, the emulated CUDA kernels (built in ``build_dir``)
+    against the reference: the number of comparisons made (raises at the first
+    difference)."""
     import cuda_emulation
-    cuda = cuda_emulation.install()
+    cuda = cuda_emulation.install(build_dir)
     from minidl.kernels import reference
     from minidl.kernels.cuda import batchnorm as cuda_batchnorm
     from minidl.kernels.cuda import conv as cuda_conv
@@ -138,7 +139,7 @@ def test_cuda_kernels_emulated_on_the_cpu_match_the_reference(tmp_path):
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(TESTS), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", "import test_cuda_emulated as t; "
-                           "print('compared', t.check_every_case())"],
+                           "print('compared', t.check_every_case('.'))"],
                           capture_output=True, text=True, env=environment, cwd=tmp_path,
                           timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -13,8 +13,16 @@ import os as _os
 # them sleep unless the user chose otherwise (effective when minidl imports NumPy first).
 # (minidl runs no OpenMP loops of its own: kernels/cpu/workers.py says why.)
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-from numpy import bool_ as bool  # noqa: A001  (dtype names, as torch.float32 ...)
-from numpy import float16, float32, float64, int8, int16, int32, int64, uint8
+import numpy as _np
+
+# The dtypes by PyTorch's names: NumPy's dtype objects, not its scalar types, so that
+# ``tensor.dtype is minidl.float32`` holds and a dtype works as a set member or dict key
+# (``numpy.float32`` the type and ``numpy.dtype("float32")`` compare equal but hash apart).
+bool = _np.dtype(_np.bool_)  # noqa: A001
+float16, float32, float64 = _np.dtype(_np.float16), _np.dtype(_np.float32), _np.dtype(_np.float64)
+int8, int16, int32, int64 = (_np.dtype(_np.int8), _np.dtype(_np.int16), _np.dtype(_np.int32),
+                             _np.dtype(_np.int64))
+uint8 = _np.dtype(_np.uint8)
 
 from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends, ...)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

@@ -1,7 +1,8 @@
 """Element types: the default float type and PyTorch's type promotion.
 
-minidl's dtypes are NumPy's (``minidl.float32`` is ``numpy.float32``; ``tensor.dtype`` is a
-``numpy.dtype``).  What an operation on two dtypes returns follows PyTorch, not NumPy:
+minidl's dtypes are NumPy's dtype objects (``minidl.float32`` is ``numpy.dtype("float32")``,
+the very object ``tensor.dtype`` returns).  What an operation on two dtypes returns
+follows PyTorch, not NumPy:
 
 * categories rank ``bool < integer < floating``; between two tensors of different
   categories the higher category wins whatever the sizes (int64 with float32 gives float32,

@@ -126,9 +126,29 @@ def test_cross_entropy_target_shape():
         F.cross_entropy(minidl.ones(4, 3), minidl.tensor(np.zeros((4, 1), dtype=np.int64)))
 
 
-def test_mse_loss_refuses_silent_broadcast():
-    with pytest.raises(ValueError, match=r"target shape \(4, 1\) must equal input shape \(4,\)"):
-        F.mse_loss(minidl.ones(4), minidl.ones(4, 1))
+def test_regression_losses_broadcast_with_pytorchs_warning():
+    """A (4, 1) prediction against a (4,) target broadcasts to 4 x 4, as in PyTorch, which
+    warns; shapes that do not broadcast are an error."""
+    prediction = minidl.zeros(4, 1, requires_grad=True)
+    for loss in (F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss):
+        with pytest.warns(UserWarning, match=r"target size \(\(4,\)\) that is different"):
+            value = loss(prediction, minidl.arange(4.0))
+        assert value.shape == ()
+    with pytest.warns(UserWarning):
+        value = F.mse_loss(prediction, minidl.arange(4.0))
+    assert value.item() == pytest.approx(3.5)             # mean of (0 - t)² over 4 x 4
+    value.backward()
+    assert prediction.grad.shape == (4, 1)
+    np.testing.assert_allclose(prediction.grad.numpy(), np.full((4, 1), -0.75))
+    with pytest.raises(RuntimeError, match=r"does not broadcast"):
+        F.mse_loss(minidl.ones(4), minidl.ones(3))
+
+
+def test_binary_cross_entropy_needs_float_targets_of_the_inputs_shape():
+    with pytest.raises(RuntimeError, match="target must be a floating point tensor"):
+        F.binary_cross_entropy_with_logits(minidl.zeros(2), minidl.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"must equal input shape"):
+        F.binary_cross_entropy(minidl.full((4,), 0.5), minidl.ones(4, 1))
 
 
 def test_binary_cross_entropy_needs_probabilities():

@@ -59,13 +59,15 @@ class Subset(Dataset):
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64)
-        if self.indices.size and (self.indices.min() < 0 or self.indices.max() >= len(dataset)):
+        self.indices = indices                     # as given (random_split's: a list)
+        self._positions = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if self._positions.size and (self._positions.min() < 0
+                                     or self._positions.max() >= len(dataset)):
             raise IndexError(f"Subset: indices must lie in [0, {len(dataset) - 1}] for a "
                              f"dataset of {len(dataset)} samples")
 
     def __getitem__(self, index):
-        return self.dataset[int(self.indices[index])]
+        return self.dataset[int(self._positions[index])]
 
     @property
     def __getitems__(self):
@@ -74,11 +76,11 @@ class Subset(Dataset):
         load_batch = getattr(self.dataset, "__getitems__", None)
         if load_batch is None:
             raise AttributeError(f"{type(self.dataset).__name__} has no __getitems__")
-        return lambda indices: load_batch(self.indices[np.asarray(indices, dtype=np.int64)]
+        return lambda indices: load_batch(self._positions[np.asarray(indices, dtype=np.int64)]
                                           .tolist())
 
     def __len__(self) -> int:
-        return len(self.indices)
+        return len(self._positions)
 
 
 def random_split(dataset, lengths, generator=None) -> list[Subset]:
@@ -92,7 +94,8 @@ def random_split(dataset, lengths, generator=None) -> list[Subset]:
     sizes = split_sizes(len(dataset), lengths)
     order = as_generator(generator, "random_split").permutation(len(dataset))
     bounds = np.cumsum([0] + sizes)
-    return [Subset(dataset, order[start:stop]) for start, stop in zip(bounds[:-1], bounds[1:])]
+    return [Subset(dataset, order[start:stop].tolist())
+            for start, stop in zip(bounds[:-1], bounds[1:])]
 
 
 def split_sizes(total: int, lengths) -> list[int]:

@@ -45,7 +45,7 @@ def _underlying(dataset, indices):
     """(base dataset, its indices) through any Subset wrappers."""
     indices = np.asarray(indices)
     while isinstance(dataset, Subset):
-        indices = dataset.indices[indices]
+        indices = np.asarray(dataset.indices, dtype=np.int64).reshape(-1)[indices]
         dataset = dataset.dataset
     return dataset, indices
 

@@ -1,10 +1,14 @@
 """Loss functions with PyTorch's names, arguments and ``reduction`` options.
 
 ``reduction="mean"`` averages the per-element losses, ``"sum"`` adds them and ``"none"``
-returns them unreduced.  Inputs and targets must have the shapes the loss expects: a
-target that would silently broadcast against the input is an error here.
+returns them unreduced.  The element-wise regression losses (MSE, L1, smooth L1, Huber)
+broadcast a target of another shape against the input with PyTorch's warning (a (N, 1)
+prediction against a (N,) target is almost always a bug: it makes an N x N loss); the
+binary cross-entropies require the input's shape and a floating point target, as PyTorch.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -37,23 +41,50 @@ def _check(name: str, input, target, reduction: str, same_shape: bool = True) ->
                          f"{input.shape}")
 
 
+def _check_elementwise(name: str, input, target, reduction: str) -> tuple[Tensor, Tensor]:
+    """``_check`` for the element-wise regression losses: a target of another shape
+    broadcasts, with PyTorch's warning; (input, target) expanded to one shape."""
+    _check(name, input, target, reduction, same_shape=False)
+    if input.shape == target.shape:
+        return input, target
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"{name}: the target's shape {target.shape} does not broadcast "
+                           f"against the input's {input.shape}") from None
+    warnings.warn(f"{name}: using a target size ({target.shape}) that is different to the "
+                  f"input size ({input.shape}). This will likely lead to incorrect results "
+                  f"due to broadcasting. Please ensure they have the same size.",
+                  UserWarning, stacklevel=3)
+    return input.expand(*shape), target.expand(*shape)
+
+
+def _check_binary(name: str, input, target, reduction: str) -> None:
+    """``_check`` for the binary cross-entropies: the input's shape, a float target."""
+    _check(name, input, target, reduction)
+    if target.dtype.kind != "f":
+        raise RuntimeError(f"{name}: target must be a floating point tensor (the "
+                           f"probability of class 1), got {target.dtype}; convert it with "
+                           f"target.float()")
+
+
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """(x - y)² per element."""
-    _check("mse_loss", input, target, reduction)
+    input, target = _check_elementwise("mse_loss", input, target, reduction)
     diff = input - target
     return _reduce(diff * diff, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """|x - y| per element."""
-    _check("l1_loss", input, target, reduction)
+    input, target = _check_elementwise("l1_loss", input, target, reduction)
     return _reduce((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """(x - y)²/(2β) where |x - y| < β, else |x - y| - β/2 (β = 0: the L1 loss)."""
-    _check("smooth_l1_loss", input, target, reduction)
+    input, target = _check_elementwise("smooth_l1_loss", input, target, reduction)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     if beta == 0:
@@ -64,7 +95,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """(x - y)²/2 where |x - y| < δ, else δ(|x - y| - δ/2): δ × smooth_l1_loss with β = δ."""
-    _check("huber_loss", input, target, reduction)
+    input, target = _check_elementwise("huber_loss", input, target, reduction)
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     return _reduce(SmoothL1.apply(input, target, beta=float(delta), scale=float(delta)),
@@ -165,7 +196,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          reduction: str = "mean") -> Tensor:
     """For probabilities ``input`` in [0, 1] and targets of the same shape."""
-    _check("binary_cross_entropy", input, target, reduction)
+    _check_binary("binary_cross_entropy", input, target, reduction)
     x = input.array
     if ((x < 0) | (x > 1)).any():
         raise ValueError("binary_cross_entropy: all elements of input must be between 0 and "
@@ -180,7 +211,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """sigmoid + binary cross-entropy in one numerically stable step, on raw logits."""
-    _check("binary_cross_entropy_with_logits", input, target, reduction)
+    _check_binary("binary_cross_entropy_with_logits", input, target, reduction)
     pw = None
     if pos_weight is not None:
         pw = pos_weight.array if isinstance(pos_weight, Tensor) else pos_weight

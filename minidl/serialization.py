@@ -310,7 +310,10 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
     """Read a checkpoint written by :func:`save` (or any ``.safetensors`` file).
 
     ``map_location`` ("cpu", "cuda", a ``minidl.device`` or None for "cpu") is the device
-    the loaded tensors are put on; NumPy arrays stay NumPy arrays.  The file's seal and
+    the loaded tensors are put on; NumPy arrays stay NumPy arrays.  PyTorch's other forms
+    work too (``_map_location``): a dict from saved to wanted devices, and a function
+    ``f(storage, location)`` (``lambda storage, loc: storage``), called with each loaded
+    tensor and "cpu", which returns the tensor to keep.  The file's seal and
     structure are checked before any value is read (see the module docstring); any problem
     with the file is a :class:`CheckpointError` naming it and the reason.
 
@@ -321,7 +324,9 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
     if weights_only not in (None, True, False):
         raise TypeError(f"load: weights_only must be a bool or None, got {weights_only!r}")
     path = _as_path(path, "load")
-    device = normalize_device(map_location)
+    if callable(map_location) and not isinstance(map_location, str):
+        return _map_tensors(load(path, "cpu", weights_only), map_location)
+    device = normalize_device(_map_location(map_location))
     module_for_device(device)  # a clear error now if "cuda" is asked for but missing
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: checkpoint file {path!r} does not exist")
@@ -353,6 +358,36 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
         except Exception as error:  # whatever a damaged or hostile file makes h5py raise
             raise CheckpointError(f"load: {path!r} is damaged or was not written by "
                                   f"minidl: {error}") from None
+
+
+def _map_location(map_location):
+    """The one device a ``map_location`` names: itself, or for a dict ({"cuda:0": "cpu"})
+    the device all its values name (minidl's checkpoints do not record where each tensor
+    was, so one dict maps them all)."""
+    if not isinstance(map_location, dict):
+        return map_location
+    targets = {normalize_device(target) for target in map_location.values()}
+    if len(targets) != 1:
+        raise ValueError(f"load: map_location {map_location!r} must map every device to one "
+                         "device (minidl's checkpoints do not record each tensor's device)")
+    return targets.pop()
+
+
+def _map_tensors(value, function):
+    """``value`` with each Tensor t in it (through dicts, lists and tuples) replaced by
+    ``function(t, "cpu")``, a ``map_location`` function's answer, which must be a Tensor."""
+    if isinstance(value, Tensor):
+        mapped = function(value, "cpu")
+        if not isinstance(mapped, Tensor):
+            raise TypeError(f"load: map_location returned {type(mapped).__name__} for a "
+                            "tensor; it must return the tensor (storage) it was given, "
+                            "or a copy on a device")
+        return mapped
+    if isinstance(value, dict):
+        return type(value)((key, _map_tensors(item, function)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return type(value)(_map_tensors(item, function) for item in value)
+    return value
 
 
 def _check_file(file, size: int) -> None:

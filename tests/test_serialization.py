@@ -381,3 +381,22 @@ def test_load_accepts_pytorchs_arguments_and_never_unpickles(tmp_path, weights_o
     assert list(state) == ["weight", "bias"] and state["weight"].shape == (3, 2)
     with pytest.raises(TypeError, match="weights_only must be a bool or None"):
         minidl.load(path, weights_only="yes")
+
+
+def test_load_takes_pytorchs_map_location_forms(tmp_path):
+    """``lambda storage, loc: storage`` (the common idiom), a function moving tensors, and
+    a dict of devices; a function returning something else is a clear error."""
+    path = str(tmp_path / "checkpoint.pt")
+    minidl.save({"model": minidl.nn.Linear(2, 3).state_dict(), "epoch": 3,
+                 "history": [minidl.ones(2)]}, path)
+    kept = minidl.load(path, map_location=lambda storage, loc: storage)
+    assert list(kept["model"]) == ["weight", "bias"] and kept["epoch"] == 3
+    assert kept["history"][0].tolist() == [1.0, 1.0]
+    doubled = minidl.load(path, map_location=lambda storage, loc: storage * 2)
+    assert doubled["history"][0].tolist() == [2.0, 2.0]
+    assert minidl.load(path, map_location={"cuda:0": "cpu"})["model"]["bias"].device.type \
+        == "cpu"
+    with pytest.raises(TypeError, match="map_location returned int for a tensor"):
+        minidl.load(path, map_location=lambda storage, loc: 3)
+    with pytest.raises(ValueError, match="must map every device to one device"):
+        minidl.load(path, map_location={"cuda:0": "cpu", "cuda:1": "cuda"})

@@ -76,16 +76,30 @@ def test_load_state_dict_errors_name_keys_and_shapes():
     state = net.state_dict()
     del state["head.bias"]
     state["extra.weight"] = minidl.ones(1)
-    with pytest.raises(KeyError, match=r"missing keys: \['head.bias'\].*unexpected keys: "
-                                       r"\['extra.weight'\]"):
+    # RuntimeError, as PyTorch raises (programs catch it by that name)
+    with pytest.raises(RuntimeError, match=r"Missing key\(s\) in state_dict: \['head.bias'\].*"
+                                           r"Unexpected key\(s\) in state_dict: "
+                                           r"\['extra.weight'\]"):
         net.load_state_dict(state)
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["head.bias"] and result.unexpected_keys == ["extra.weight"]
+    assert repr(net.load_state_dict(Net().state_dict())) == "<All keys matched successfully>"
     wrong = Net().state_dict()
     wrong["head.weight"] = minidl.ones(2, 8)
-    with pytest.raises(ValueError, match=r"head.weight: checkpoint has shape \(2, 8\), model "
-                                         r"has \(3, 8\)"):
+    with pytest.raises(RuntimeError, match=r"head.weight: checkpoint has shape \(2, 8\), "
+                                           r"model has \(3, 8\)"):
         net.load_state_dict(wrong)
+    with pytest.raises(TypeError, match="expected state_dict to be dict-like, got list"):
+        net.load_state_dict([1, 2])
+
+
+def test_state_dict_names_a_shared_module_under_each_path(torch):
+    for engine in (minidl, torch):
+        shared = engine.nn.Linear(2, 2)
+        net = engine.nn.Sequential(shared, engine.nn.ReLU(), shared)
+        assert list(net.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+        assert len(list(net.parameters())) == 2
+        net.load_state_dict(net.state_dict())
 
 
 def test_module_to_dtype_and_repr():

@@ -144,7 +144,11 @@ def read_run_checkpoint(path) -> dict:
 def load_models(checkpoint: dict, task) -> None:
     """Put the models (and the task's own state) of ``checkpoint`` into ``task``."""
     for name, model in task.models.items():
-        model.load_state_dict(checkpoint["models"][name])
+        try:
+            model.load_state_dict(checkpoint["models"][name])
+        except RuntimeError as error:  # the run's configuration does not build this model
+            raise RunDirectoryError(f"the checkpoint's model {name!r} does not fit the "
+                                    f"model its run builds: {error}") from None
     task.load_state_dict(checkpoint["task"])
 
 

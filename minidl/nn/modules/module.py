@@ -8,6 +8,7 @@ assignment: ``self.fc = Linear(3, 4)`` registers a child.  From these it derives
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,7 +19,19 @@ from ...tensor import Tensor
 from ..parameter import Parameter
 from .hooks import run_forward_hooks, run_forward_pre_hooks, run_with_backward_hooks
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it did not find and those it did not
+    know; printed as PyTorch prints it when both are empty."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -241,14 +254,20 @@ class Module:
         """Every parameter and persistent buffer by dotted name, as detached tensors that
         share memory with the module."""
         state = OrderedDict()
-        for module_prefix, module in self.named_modules(prefix.rstrip(".")):
-            for table in ("_parameters", "_buffers"):
-                for name, value in getattr(module, table).items():
-                    if value is None or name in module._non_persistent:
-                        continue
-                    key = f"{module_prefix}.{name}" if module_prefix else name
-                    state[key] = value.detach()
+        self._add_state(state, prefix.rstrip("."))
         return state
+
+    def _add_state(self, state: OrderedDict, prefix: str) -> None:
+        """This module's entries of ``state_dict`` under ``prefix``, then its children's: a
+        module reached along two paths (shared by two layers) has its entries under both
+        names, as in PyTorch."""
+        for table in ("_parameters", "_buffers"):
+            for name, value in getattr(self, table).items():
+                if value is not None and name not in self._non_persistent:
+                    state[f"{prefix}.{name}" if prefix else name] = value.detach()
+        for name, child in self._modules.items():
+            if child is not None:
+                child._add_state(state, f"{prefix}.{name}" if prefix else name)
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into this module's parameters and buffers (on their devices).
@@ -257,16 +276,20 @@ class Module:
         ``strict`` (the default), and are returned otherwise; a shape mismatch is always
         an error naming the key and both shapes.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected state_dict to be dict-like, got "
+                            f"{type(state_dict).__name__}")
         own = self.state_dict()
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         if strict and (missing or unexpected):
             parts = []
             if missing:
-                parts.append(f"missing keys: {missing}")
+                parts.append(f"Missing key(s) in state_dict: {missing}")
             if unexpected:
-                parts.append(f"unexpected keys: {unexpected}")
-            raise KeyError(f"load_state_dict for {type(self).__name__}: " + "; ".join(parts))
+                parts.append(f"Unexpected key(s) in state_dict: {unexpected}")
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
+                               + "; ".join(parts))
         mismatched = []
         for key, target in own.items():
             if key not in state_dict:
@@ -277,8 +300,8 @@ class Module:
                 mismatched.append(f"{key}: checkpoint has shape {tuple(source.shape)}, "
                                   f"model has {target.shape}")
         if mismatched:
-            raise ValueError(f"load_state_dict for {type(self).__name__}: size mismatch for "
-                             + "; ".join(mismatched))
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
+                               "size mismatch for " + "; ".join(mismatched))
         with no_grad():
             for key, target in own.items():
                 if key in state_dict:

@@ -38,4 +38,18 @@ def array_text(array: np.ndarray, prefix: str) -> str:
         options["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
     elif _options["sci_mode"] is False:
         options["suppress"] = True
+    if array.dtype.kind == "f" and not _plain_whole_numbers(array):
+        options["floatmode"] = "fixed"     # PyTorch's 1.5000, not NumPy's shortest 1.5
     return np.array2string(array, separator=", ", prefix=prefix, **options)
+
+
+def _plain_whole_numbers(array: np.ndarray) -> bool:
+    """Whether PyTorch prints a float array's values as whole numbers (``2.``): every
+    finite value whole, and none that needs scientific notation (above 1e8, or the largest
+    more than 1000 times the smallest non-zero magnitude)."""
+    finite = array[np.isfinite(array)]
+    if not np.all(finite == np.round(finite)):
+        return False
+    magnitudes = np.abs(finite[finite != 0])
+    return magnitudes.size == 0 or (magnitudes.max() <= 1e8
+                                    and magnitudes.max() <= 1000 * magnitudes.min())

@@ -316,3 +316,10 @@ def test_print_options_set_digits_summaries_and_notation(torch):
         minidl.set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
     assert repr(minidl.tensor([1.23456])) == "tensor([1.2346])"
+
+
+def test_float_tensors_print_as_pytorch_prints_them(torch):
+    """Fixed 4 decimals unless every value is whole; scientific notation for wide ranges."""
+    for values in ([1.5, 2.0], [1.0, 2.0], [0.1], 0.25, [1e-5, 1.0], [1e9, 1.0],
+                   [float("nan"), 1.5], [[1.25, -3.5], [100.0, 0.001]], [3.14159265], []):
+        assert repr(minidl.tensor(values)) == repr(torch.tensor(values)), values

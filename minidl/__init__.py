@@ -13,17 +13,6 @@ import os as _os
 # them sleep unless the user chose otherwise (effective when minidl imports NumPy first).
 # (minidl runs no OpenMP loops of its own: kernels/cpu/workers.py says why.)
 _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-import numpy as _np
-
-# The dtypes by PyTorch's names: NumPy's dtype objects, not its scalar types, so that
-# ``tensor.dtype is minidl.float32`` holds and a dtype works as a set member or dict key
-# (``numpy.float32`` the type and ``numpy.dtype("float32")`` compare equal but hash apart).
-bool = _np.dtype(_np.bool_)  # noqa: A001
-float16, float32, float64 = _np.dtype(_np.float16), _np.dtype(_np.float32), _np.dtype(_np.float64)
-int8, int16, int32, int64 = (_np.dtype(_np.int8), _np.dtype(_np.int16), _np.dtype(_np.int32),
-                             _np.dtype(_np.int64))
-uint8 = _np.dtype(_np.uint8)
-
 from . import accelerator, backends, cuda  # noqa: F401  (torch.cuda, torch.backends, ...)
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import device
@@ -38,6 +27,7 @@ from .creation import (
     full,
     full_like,
     linspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -53,29 +43,53 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
+    bool,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+)
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .printing import set_printoptions
-from .random import Generator, get_rng_state, manual_seed, set_rng_state
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    set_rng_state,
+)
 from .serialization import load, save
 from .size import Size
 from .tensor import Tensor
 from .tensor_functions import (
     abs,
     add,
+    all,
     allclose,
     amax,
     amin,
+    any,
     argmax,
     argmin,
+    argsort,
     bmm,
     ceil,
     chunk,
     clamp,
+    clamp_max,
+    clamp_min,
     clip,
     clone,
     cos,
+    cumsum,
     detach,
     diag,
     div,
@@ -86,15 +100,20 @@ from .tensor_functions import (
     exp,
     expm1,
     flatten,
+    flip,
     floor,
+    floor_divide,
     gather,
     ge,
     gt,
+    index_select,
     is_floating_point,
     is_tensor,
     isfinite,
+    isinf,
     isnan,
     le,
+    lerp,
     log,
     log1p,
     log_softmax,
@@ -108,18 +127,25 @@ from .tensor_functions import (
     min,
     minimum,
     mm,
+    moveaxis,
+    movedim,
     mul,
     multiply,
+    narrow,
     ne,
     neg,
     negative,
+    nonzero,
     norm,
     numel,
     permute,
     pow,
+    prod,
     reciprocal,
     relu,
+    remainder,
     reshape,
+    roll,
     round,
     rsqrt,
     scatter,
@@ -127,6 +153,7 @@ from .tensor_functions import (
     sign,
     sin,
     softmax,
+    sort,
     split,
     sqrt,
     square,
@@ -139,6 +166,7 @@ from .tensor_functions import (
     t,
     tan,
     tanh,
+    topk,
     transpose,
     tril,
     triu,
@@ -177,7 +205,10 @@ __all__ = [
     "ne", "neg", "negative", "norm", "numel", "permute", "pow", "reciprocal", "relu", "reshape",
     "round", "rsqrt", "scatter", "sigmoid", "sign", "sin", "softmax", "split", "sqrt", "square",
     "squeeze", "std", "sub", "subtract", "sum", "swapaxes", "t", "tan", "tanh", "transpose", "tril",
-    "triu", "true_divide", "unbind", "unsqueeze", "var",
+    "triu", "true_divide", "unbind", "unsqueeze", "var", "normal", "default_generator",
+    "initial_seed", "all", "any", "argsort", "clamp_max", "clamp_min", "cumsum", "flip",
+    "floor_divide", "index_select", "isinf", "lerp", "moveaxis", "movedim", "narrow", "nonzero",
+    "prod", "remainder", "roll", "sort", "topk",
 ]
 
 

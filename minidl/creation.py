@@ -17,7 +17,9 @@ def to_array(data, dtype=None):
     ``data`` is a CuPy array or a cuda tensor).
 
     Arrays keep their dtype (float64 stays float64); Python floats become the default float
-    type (float32), Python ints int64 and bools bool, as in PyTorch.  Anything but numbers
+    type (float32), Python ints int64 and bools bool, as in PyTorch.  With ``dtype`` given,
+    Python floats go to it directly from their double value (``tensor(0.1,
+    dtype=float64)`` holds the double 0.1, not 0.1 rounded to float32 first).  Anything but numbers
     (text, bytes, None, objects) is refused with a ``TypeError``, a ragged nested list with
     a ``ValueError``.
     """
@@ -34,7 +36,7 @@ def to_array(data, dtype=None):
             raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
                              "different lengths); a tensor needs every row of a dimension "
                              "to have the same length") from None
-        if array.dtype == np.float64:
+        if array.dtype == np.float64 and dtype is None:
             array = array.astype(get_default_dtype())
     if array.dtype.kind not in "biufc":
         raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
@@ -149,27 +151,58 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None,  # noqa: A002
 
 
 # -- random ------------------------------------------------------------------------------------
-def _random_tensor(draw, size, dtype, device, requires_grad):
-    """Draw on the CPU from the global generator (so a seed gives the same numbers on
-    every device), then move."""
+def _random_tensor(op, draw, size, dtype, device, requires_grad, generator=None):
+    """Draw on the CPU from ``generator`` (a ``minidl.Generator``; the global stream by
+    default), so that a seed gives the same numbers on every device, then move."""
     shape = _shape_args(size)
-    array = draw(_random.generator(), shape).astype(as_dtype(dtype) or get_default_dtype())
+    array = draw(_random.stream(generator, op), shape).astype(
+        as_dtype(dtype) or get_default_dtype())
     return Tensor._from_array(to_device(array, normalize_device(device))).requires_grad_(
         requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Samples of the standard normal distribution."""
-    return _random_tensor(lambda g, s: g.standard_normal(s), size, dtype, device,
-                          requires_grad)
+    return _random_tensor("randn", lambda g, s: g.standard_normal(s), size, dtype, device,
+                          requires_grad, generator)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Samples of the uniform distribution on [0, 1)."""
-    return _random_tensor(lambda g, s: g.random(s), size, dtype, device, requires_grad)
+    return _random_tensor("rand", lambda g, s: g.random(s), size, dtype, device,
+                          requires_grad, generator)
 
 
-def randint(*args, size=None, low=None, high=None, dtype=None, device=None,
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Samples of the normal distribution N(mean, std²): ``normal(mean, std, size)`` with
+    numbers, or ``normal(mean, std)`` with a tensor mean and/or std (one sample per
+    element of their broadcast shape, of their dtype and device), as ``torch.normal``.
+    x = mean + std · z with z standard normal (a constant: no gradient flows to mean or
+    std)."""
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal: with a number mean and std, give the size of the "
+                            "result: normal(mean, std, size)")
+        return _random_tensor("normal", lambda g, s: g.normal(mean, std, s), (size,), dtype,
+                              device, requires_grad, generator)
+    try:
+        shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    except ValueError:
+        raise RuntimeError(f"normal: the shapes of mean and std, "
+                           f"{[tuple(t.shape) for t in tensors]}, do not broadcast") from None
+    if size is not None and _shape_args((size,)) != shape:
+        raise RuntimeError(f"normal: size {list(_shape_args((size,)))} does not match "
+                           f"the shape of mean and std, {list(shape)}")
+    kind = result_type(*tensors)
+    z = randn(shape, generator=generator, dtype=kind, device=tensors[0].device).array
+    raw = [v.detach().array if isinstance(v, Tensor) else v for v in (mean, std)]
+    sample = Tensor._from_array((raw[0] + raw[1] * z).astype(kind, copy=False))
+    return sample.to(dtype=dtype, device=device).requires_grad_(requires_grad)
+
+
+def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers drawn uniformly
     from [low, high) (low is 0 by default), int64 unless ``dtype`` says otherwise."""
@@ -187,8 +220,8 @@ def randint(*args, size=None, low=None, high=None, dtype=None, device=None,
                         f"got arguments {args}")
     if not low < high:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    return _random_tensor(lambda g, s: g.integers(low, high, s), (size,),
-                          dtype or np.int64, device, requires_grad)
+    return _random_tensor("randint", lambda g, s: g.integers(low, high, s), (size,),
+                          dtype or np.int64, device, requires_grad, generator)
 
 
 def randn_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002
@@ -209,8 +242,10 @@ def randint_like(input: Tensor, low, high=None, dtype=None, device=None,  # noqa
                    requires_grad=requires_grad)
 
 
-def randperm(n: int, dtype=None, device=None) -> Tensor:
-    array = _random.generator().permutation(n).astype(as_dtype(dtype) or np.int64)
+def randperm(n: int, dtype=None, device=None, *, generator=None) -> Tensor:
+    """0, ..., n-1 in a random order (int64 by default)."""
+    array = _random.stream(generator, "randperm").permutation(n).astype(
+        as_dtype(dtype) or np.int64)
     return Tensor._from_array(to_device(array, normalize_device(device)))
 
 
@@ -272,9 +307,17 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return Stack.apply(*_joinable("stack", tensors, axis, new_axis=True), axis=axis)
 
 
-def where(condition, input, other) -> Tensor:  # noqa: A002  (PyTorch's names)
+def where(condition, input=None, other=None) -> Tensor:  # noqa: A002  (PyTorch's names)
     """``input`` where ``condition`` holds, else ``other`` (their promoted dtype);
-    differentiable in both."""
+    differentiable in both.  ``where(condition)`` alone is
+    ``condition.nonzero(as_tuple=True)``: the indices of the true elements, one tensor per
+    dimension."""
+    if input is None and other is None:
+        condition = condition if isinstance(condition, Tensor) else tensor(condition)
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other (where(condition, input, other)), "
+                        "or neither (where(condition))")
     condition = condition.array if isinstance(condition, Tensor) else condition
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):

@@ -25,7 +25,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import random as _random
-from .autograd import engine, hooks
+from .autograd import engine, hooks, views
 from .autograd.function import notify_in_place
 from .autograd.grad_mode import is_grad_enabled
 from .autograd.saved import VersionCounter
@@ -37,6 +37,7 @@ from .backend import (
     normalize_device,
     to_device,
 )
+from .compat.missing import NotImplementedInMinidl
 from .dtypes import (
     FLOATING,
     as_dtype,
@@ -49,6 +50,7 @@ from .dtypes import (
 )
 from .ops.arguments import check_matmul, normalize_dims, softmax_dim
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .ops.cumulative import Cumsum, Prod
 from .ops.elementwise import (
     Abs,
     Cast,
@@ -68,7 +70,10 @@ from .ops.elementwise import (
     Where,
 )
 from .ops.linalg import MatMul
+from .ops.ordering import sort_order
+from .ops.rearrange import Flip, Roll
 from .ops.reduction import Amax, Mean, Norm, Sum, Var
+from .ops.rounded_division import Remainder, floor_divide, trunc_divide
 from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
 from .ops.softmax import LogSoftmax, Softmax, normalize_along
 from .printing import array_text
@@ -106,6 +111,15 @@ class Tensor:
         self._requires_grad = requires_grad
         self._version_counter = VersionCounter()
         self._base = None
+
+    def __getattr__(self, name: str):
+        """Only called for names the class lacks: a Tensor method of PyTorch's that minidl
+        does not have ends the program with one line, "minidl does not implement
+        torch.Tensor.X (yet)", still an AttributeError (``hasattr`` answers False).  Private
+        names and names the class has (a property that failed) get Python's usual error."""
+        if name.startswith("_") or hasattr(type(self), name):
+            raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+        raise NotImplementedInMinidl(f"torch.Tensor.{name}")
 
     @classmethod
     def _from_array(cls, array, requires_grad: bool = False, grad_fn=None) -> Tensor:
@@ -407,7 +421,7 @@ class Tensor:
         if self.grad_fn is None:  # a leaf: d self / d self = 1
             engine.accumulate_into_leaf(self, grad)
             return
-        engine.run_backward(self, grad, retain_graph=bool(retain_graph))
+        engine.run_backward(views.current(self), grad, retain_graph=bool(retain_graph))
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(self)`` in every backward pass once this leaf's gradient for the
@@ -453,10 +467,6 @@ class Tensor:
         if base is not None and base.is_leaf and base.requires_grad:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                "in an in-place operation.")
-        if base is not None:
-            raise RuntimeError("minidl does not support recording an in-place change of a "
-                               "view of another tensor (yet); compute the new value out of "
-                               "place (torch.where, masked_fill, torch.cat)")
 
     def _old_value(self) -> Tensor:
         """A copy of self's value in self's place in the graph: what a recorded in-place op
@@ -488,6 +498,7 @@ class Tensor:
         records = self._records(*operands)
         if records:
             self._check_recordable()
+            views.current(self)
         result = compute(self._old_value() if records else self)
         if not can_cast(result.dtype, self.dtype):
             raise RuntimeError(f"{op}: result type {result.dtype} can't be cast to the "
@@ -500,9 +511,13 @@ class Tensor:
         self._write(op, lambda array: array.__setitem__(Ellipsis, result.array), result)
         if records and result.requires_grad:
             old_node = self.grad_fn
-            self.grad_fn, self._requires_grad = result.grad_fn, True
+            if self._base is not None:          # base and self rebased (``views.py``)
+                views.record_write_through_view(self, result)
+            else:
+                self.grad_fn, self._requires_grad = result.grad_fn, True
             if old_node is not None and old_node.retained_output is self:  # retain_grad()
                 old_node.retained_output, self.grad_fn.retained_output = None, self
+            self._version_counter.rewritten = self._version_counter.value
         return self
 
     def copy_(self, source, non_blocking: bool = False) -> Tensor:
@@ -531,11 +546,11 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def uniform_(self, low: float = 0.0, high: float = 1.0) -> Tensor:
-        return self.copy_(_random.generator().uniform(low, high, self.shape))
+    def uniform_(self, low: float = 0.0, high: float = 1.0, *, generator=None) -> Tensor:
+        return self.copy_(_random.stream(generator, "uniform_").uniform(low, high, self.shape))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
-        return self.copy_(_random.generator().normal(mean, std, self.shape))
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+        return self.copy_(_random.stream(generator, "normal_").normal(mean, std, self.shape))
 
     def __setitem__(self, index, value) -> None:
         index = _index_arrays(index, self.device)
@@ -559,8 +574,18 @@ class Tensor:
     def mul_(self, other) -> Tensor:
         return self._inplace("mul_", lambda t: t * other, other)
 
-    def div_(self, other) -> Tensor:
-        return self._inplace("div_", lambda t: t / other, other)
+    def div_(self, other, *, rounding_mode=None) -> Tensor:
+        return self._inplace("div_", lambda t: t.div(other, rounding_mode=rounding_mode),
+                             other)
+
+    def floor_divide_(self, other) -> Tensor:
+        return self._inplace("floor_divide_", lambda t: t // other, other)
+
+    def remainder_(self, other) -> Tensor:
+        return self._inplace("remainder_", lambda t: t % other, other)
+
+    def lerp_(self, end, weight) -> Tensor:
+        return self._inplace("lerp_", lambda t: t.lerp(end, weight), end, weight)
 
     def pow_(self, exponent) -> Tensor:
         return self._inplace("pow_", lambda t: t ** exponent, exponent)
@@ -579,6 +604,12 @@ class Tensor:
         return self._inplace("clamp_", lambda t: t.clamp(min, max))
 
     clip_ = clamp_
+
+    def clamp_min_(self, min) -> Tensor:  # noqa: A002
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max) -> Tensor:  # noqa: A002
+        return self.clamp_(max=max)
 
     def masked_fill_(self, mask, value) -> Tensor:
         return self._inplace("masked_fill_", lambda t: t.masked_fill(mask, value), value)
@@ -618,6 +649,12 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
 
     def __ipow__(self, exponent):
         return self.pow_(exponent)
@@ -687,6 +724,61 @@ class Tensor:
     def __rtruediv__(self, other):
         return self._binary(Div, other, reflected=True, dtype=self._division_dtype(other))
 
+    def _rounding_operands(self, op: str, other, reflected: bool):
+        """The operands of a rounded division or remainder, converted to their promoted
+        dtype (left, right), after PyTorch's refusals: bool operands, integer division by
+        zero, shapes that do not broadcast."""
+        other = self._operand(other, op)
+        dtype = binary_result_type(self, other)
+        if dtype == np.bool_:
+            raise RuntimeError(f"{op}: not implemented for bool tensors")
+        a, b = (self._converted(v, dtype) for v in ((other, self) if reflected
+                                                     else (self, other)))
+        divisor = b.array if isinstance(b, Tensor) else b
+        if dtype.kind in "iu" and bool((divisor == 0).any()):
+            raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
+        shapes = [tuple(getattr(v, "shape", ())) for v in (a, b)]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise RuntimeError(f"{op}: shapes {shapes[0]} and {shapes[1]} do not "
+                               "broadcast") from None
+        return a, b
+
+    def _rounded_division(self, other, rounding_mode: str, reflected: bool = False):
+        """self / other rounded down ("floor") or towards zero ("trunc"): a constant (its
+        gradient is 0, as in PyTorch)."""
+        a, b = self._rounding_operands("div", other, reflected)
+        a, b = (v.array if isinstance(v, Tensor) else v for v in (a, b))
+        rounded = floor_divide(a, b) if rounding_mode == "floor" else trunc_divide(a, b)
+        return Tensor._from_array(rounded)
+
+    def __floordiv__(self, other):
+        return self._rounded_division(other, "floor")
+
+    def __rfloordiv__(self, other):
+        return self._rounded_division(other, "floor", reflected=True)
+
+    def __mod__(self, other):
+        return Remainder.apply(*self._rounding_operands("remainder", other, False))
+
+    def __rmod__(self, other):
+        return Remainder.apply(*self._rounding_operands("remainder", other, True))
+
+    def div(self, other, *, rounding_mode=None):
+        """self / other: true division (a float result), or rounded with ``rounding_mode``
+        "floor" (towards -inf) or "trunc" (towards 0), in the operands' promoted dtype."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found {rounding_mode!r}")
+        return self._rounded_division(other, rounding_mode)
+
+    divide = div
+    floor_divide = __floordiv__
+    remainder = __mod__
+
     def __neg__(self):
         if self.dtype == np.bool_:
             raise RuntimeError("negation, the `-` operator, on a bool tensor is not "
@@ -722,8 +814,6 @@ class Tensor:
 
     mul = __mul__
     multiply = __mul__
-    div = __truediv__
-    divide = __truediv__
     true_divide = __truediv__
     pow = __pow__
     neg = __neg__
@@ -812,17 +902,40 @@ class Tensor:
     def __or__(self, other):
         return self._compare(other, lambda a, b: a | b)
 
-    def any(self) -> Tensor:
-        return Tensor._from_array(array_module(self.array).any(self.array))
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Whether any element is non-zero, over ``dim`` (all dimensions by default)."""
+        axes = normalize_dims(dim, self.ndim, "any")
+        return Tensor._from_array(array_module(self.array).any(self.array, axis=axes,
+                                                               keepdims=keepdim))
 
-    def all(self) -> Tensor:
-        return Tensor._from_array(array_module(self.array).all(self.array))
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Whether every element is non-zero, over ``dim`` (all dimensions by default)."""
+        axes = normalize_dims(dim, self.ndim, "all")
+        return Tensor._from_array(array_module(self.array).all(self.array, axis=axes,
+                                                               keepdims=keepdim))
 
     def isfinite(self) -> Tensor:
         return Tensor._from_array(array_module(self.array).isfinite(self.array))
 
     def isnan(self) -> Tensor:
         return Tensor._from_array(array_module(self.array).isnan(self.array))
+
+    def isinf(self) -> Tensor:
+        return Tensor._from_array(array_module(self.array).isinf(self.array))
+
+    def nonzero(self, *, as_tuple: bool = False):
+        """The indices of the non-zero elements: an int64 tensor of shape (count, ndim),
+        one row per element in row-major order; with ``as_tuple``, one 1-D tensor per
+        dimension (a 0-d tensor counts as 1-D there), as PyTorch."""
+        xp = array_module(self.array)
+        if as_tuple:
+            found = xp.nonzero(self.array.reshape(-1) if self.ndim == 0 else self.array)
+            return tuple(Tensor._from_array(i.astype(np.int64)) for i in found)
+        if self.ndim == 0:
+            count = int(bool(self.array))
+            return Tensor._from_array(xp.zeros((count, 0), dtype=np.int64))
+        found = xp.nonzero(self.array)
+        return Tensor._from_array(xp.stack(found, axis=1).astype(np.int64))
 
     # -- elementwise functions ------------------------------------------------------------
     def _floating(self) -> Tensor:
@@ -902,6 +1015,34 @@ class Tensor:
 
     clip = clamp
 
+    def clamp_min(self, min):  # noqa: A002
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):  # noqa: A002
+        return self.clamp(max=max)
+
+    def lerp(self, end, weight):
+        """self + weight · (end - self), computed as PyTorch does: from self where |weight|
+        < 0.5, else as end - (end - self)·(1 - weight) (so weight 1 gives end exactly).
+        ``end`` must have self's (floating) dtype; ``weight`` is a number or a tensor.
+        Differentiable in all three: d/dself = 1 - weight, d/dend = weight,
+        d/dweight = end - self."""
+        end = _as_tensor(end, self)
+        if self.dtype.kind != "f" or end.dtype != self.dtype:
+            raise RuntimeError(f"lerp: expected end of self's floating point dtype, got self "
+                               f"{self.dtype} and end {end.dtype}")
+        difference = end - self
+        if not isinstance(weight, Tensor):
+            if not is_number(weight):
+                raise TypeError(f"lerp: weight must be a number or a tensor, got "
+                                f"{type(weight).__name__}")
+            return (self + weight * difference if abs(weight) < 0.5
+                    else end - difference * (1 - weight))
+        weight = weight if weight.dtype == self.dtype else weight._cast(self.dtype)
+        near_self = (weight.abs() < 0.5).array
+        return Where.apply(near_self, self + weight * difference,
+                           end - difference * (1 - weight))
+
     def maximum(self, other):
         """The larger of self and other, elementwise (ties share the gradient)."""
         return self._binary(Maximum, other)
@@ -924,6 +1065,37 @@ class Tensor:
             return Tensor._from_array(source.array.sum(axis=axes, keepdims=keepdim,
                                                        dtype=np.int64))
         return Sum.apply(source, axes=axes, keepdim=keepdim)
+
+    def _counting(self, dtype) -> Tensor:
+        """Self as ``dtype``, or, by default, with bools and integers as int64: the input of
+        running sums and products (PyTorch's result types)."""
+        if dtype is not None:
+            return self.to(dtype)
+        return self._cast(np.dtype(np.int64)) if self.dtype.kind in "biu" else self
+
+    def cumsum(self, dim: int, *, dtype=None):
+        """The running sum along ``dim``: y_i = x_0 + ... + x_i (bools and integers as
+        int64); differentiable."""
+        axis = normalize_dims(dim, self.ndim, "cumsum")
+        source = self._counting(dtype)
+        if not axis:  # a 0-d tensor is its own running sum
+            return source * 1
+        return Cumsum.apply(source, axis=axis[0])
+
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None):
+        """The product of the elements, along ``dim`` (one dimension; all by default);
+        bools and integers multiply as int64.  Differentiable, zeros included (see
+        ``ops/cumulative.py``)."""
+        source = self._counting(dtype)
+        if dim is None:
+            product = Prod.apply(source.reshape(-1), axis=0)
+            return product.reshape((1,) * self.ndim) if keepdim else product
+        if not isinstance(dim, int | np.integer):
+            raise TypeError(f"prod: dim must be one int, got {dim!r}")
+        axis = normalize_dims(int(dim), self.ndim, "prod")
+        if not axis:
+            return source * 1
+        return Prod.apply(source, axis=axis[0], keepdim=keepdim)
 
     def mean(self, dim=None, keepdim: bool = False, dtype=None):
         source = self if dtype is None else self.to(dtype)
@@ -996,6 +1168,38 @@ class Tensor:
     def argmin(self, dim=None, keepdim: bool = False):
         return self._arg(dim, keepdim, largest=False)
 
+    def _ordered(self, op: str, dim: int, descending: bool, count: int | None = None):
+        """The elements along ``dim`` in order (the first ``count`` only, if given) and their
+        indices: values are gathered at the indices, so the gradient goes back to them."""
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, op)[0]
+        order = sort_order(line.array, axis, descending)
+        if count is not None:
+            order = order[(slice(None),) * axis + (slice(0, count),)]
+        indices = Tensor._from_array(order.astype(np.int64, copy=False))
+        values = line.gather(axis, indices)
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        return ValuesIndices(values, indices)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        """``(values, indices)`` of the elements sorted along ``dim`` (ascending unless
+        ``descending``; NaN counts as the largest).  Always stable: equal elements keep
+        their order (PyTorch's ``stable=True``)."""
+        return self._ordered("sort", dim, descending)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+        return self.sort(dim, descending).indices
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        """``(values, indices)`` of the ``k`` largest elements along ``dim`` (the smallest
+        with ``largest=False``), largest first (always sorted)."""
+        size = self.shape[normalize_dims(dim, self.ndim, "topk")[0]] if self.ndim else 1
+        if not isinstance(k, int | np.integer) or not 0 <= k <= size:
+            raise RuntimeError(f"topk: selected index k={k} out of range: dimension {dim} of "
+                               f"shape {self.shape} has {size} elements")
+        return self._ordered("topk", dim, largest, int(k))
+
     def _arg(self, dim, keepdim, largest):
         xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
@@ -1043,6 +1247,14 @@ class Tensor:
     @property
     def T(self):
         return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):  # noqa: N802  (PyTorch's name)
+        """The transpose of the last two dimensions (batches of matrices)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"mT: expected a tensor with at least 2 dimensions, got shape "
+                               f"{self.shape}")
+        return self.transpose(-2, -1)
 
     def t(self):
         if self.ndim > 2:
@@ -1120,6 +1332,71 @@ class Tensor:
         lead = (slice(None),) * axis
         return tuple(self[lead + (i,)] for i in range(self.shape[axis]))
 
+    def flip(self, *dims):
+        """A copy with the order of the elements reversed along ``dims`` (ints, or one list
+        of them); differentiable."""
+        axes = normalize_dims(_shape_args(dims), self.ndim, "flip")
+        return Flip.apply(self, axes=axes)
+
+    def roll(self, shifts, dims=None):
+        """The elements shifted cyclically by ``shifts`` along ``dims`` (an int or tuples
+        of the same length); without ``dims``, along the flattened tensor (then reshaped
+        back).  Differentiable."""
+        shifts = (shifts,) if isinstance(shifts, int | np.integer) else tuple(shifts)
+        if dims is None:
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll: without dims, give one shift, got {list(shifts)}")
+            flat = Roll.apply(self.reshape(-1), shifts=(int(shifts[0]),), axes=(0,))
+            return flat.reshape(self.shape)
+        dims = (dims,) if isinstance(dims, int | np.integer) else tuple(dims)
+        if len(dims) != len(shifts):
+            raise RuntimeError(f"roll: shifts {list(shifts)} and dims {list(dims)} must have "
+                               "the same length")
+        axes = tuple(normalize_dims(int(d), self.ndim, "roll")[0] for d in dims)
+        return Roll.apply(self, shifts=tuple(int(s) for s in shifts), axes=axes)
+
+    def narrow(self, dim: int, start, length: int):
+        """The view of ``length`` elements from ``start`` along ``dim`` (a negative start
+        counts from the end)."""
+        axis = normalize_dims(dim, self.ndim, "narrow")[0]
+        size, start = self.shape[axis], int(start)
+        if -size <= start < 0:
+            start += size
+        if not 0 <= start <= size or length < 0 or start + length > size:
+            raise RuntimeError(f"narrow: start {start} and length {length} exceed dimension "
+                               f"{dim} of shape {self.shape} (size {size})")
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
+
+    def movedim(self, source, destination):
+        """The view with dimensions ``source`` moved to positions ``destination`` (ints or
+        sequences of the same length), the others keeping their order."""
+        source = (source,) if isinstance(source, int) else tuple(source)
+        destination = (destination,) if isinstance(destination, int) else tuple(destination)
+        if len(source) != len(destination):
+            raise RuntimeError(f"movedim: source {list(source)} and destination "
+                               f"{list(destination)} must have the same number of dimensions")
+        moved = [normalize_dims(d, self.ndim, "movedim")[0] for d in source]
+        places = [normalize_dims(d, self.ndim, "movedim")[0] for d in destination]
+        if len(set(moved)) != len(moved) or len(set(places)) != len(places):
+            raise RuntimeError(f"movedim: repeated dimension in source {list(source)} or "
+                               f"destination {list(destination)}")
+        order = [d for d in range(self.ndim) if d not in moved]
+        for place, axis in sorted(zip(places, moved)):
+            order.insert(place, axis)
+        return self.permute(order)
+
+    moveaxis = movedim
+
+    def index_select(self, dim: int, index):
+        """The slices at positions ``index`` (a 1-D or 0-d integer tensor) along ``dim``;
+        differentiable (repeated positions add their gradients)."""
+        axis = normalize_dims(dim, self.ndim, "index_select")[0]
+        positions = index.array if isinstance(index, Tensor) else np.asarray(index)
+        if positions.ndim > 1 or positions.dtype.kind not in "iu":
+            raise RuntimeError(f"index_select: index must be a 1-D integer tensor, got "
+                               f"{positions.dtype} of shape {tuple(positions.shape)}")
+        return self[(slice(None),) * axis + (positions.reshape(-1),)]
+
     def _triangle(self, op: str, keep):
         if self.ndim < 2:
             raise RuntimeError(f"{op}: expected a tensor with at least 2 dimensions, got "
@@ -1152,9 +1429,15 @@ class Tensor:
     def triu(self, diagonal: int = 0):
         return self._triangle("triu", lambda ones: array_module(ones).triu(ones, diagonal))
 
+    def _line_index(self, index):
+        """A gather or scatter index as a raw array; a 0-d one indexes a 1-D tensor as
+        shape (1,) (PyTorch counts a 0-d tensor as 1-D there)."""
+        index = index.array if isinstance(index, Tensor) else index
+        return index.reshape(1) if index.ndim == 0 and self.ndim == 1 else index
+
     def gather(self, dim: int, index: Tensor):
         axis = normalize_dims(dim, self.ndim, "gather")[0]
-        index = index.array if isinstance(index, Tensor) else index
+        index = self._line_index(index)
         if index.ndim != self.ndim or index.dtype.kind not in "iu":
             raise RuntimeError(f"gather: index must be an integer tensor with {self.ndim} "
                                f"dimensions, got {index.dtype} of shape {tuple(index.shape)}")
@@ -1165,7 +1448,7 @@ class Tensor:
         dim 0, ``out[index[i][j]][j] = src[i][j]``; ``src`` may be a number (or pass
         ``value``).  Differentiable with respect to self and a tensor ``src``."""
         axis = normalize_dims(dim, self.ndim, "scatter")[0]
-        index = index.array if isinstance(index, Tensor) else index
+        index = self._line_index(index)
         source = value if src is None else src
         if index.ndim != self.ndim or index.dtype.kind not in "iu" or source is None:
             raise RuntimeError(f"scatter: expected an integer index with {self.ndim} "

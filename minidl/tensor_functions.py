@@ -55,11 +55,27 @@ def mul(input, other) -> Tensor:
 multiply = mul
 
 
-def div(input, other) -> Tensor:
+def div(input, other, *, rounding_mode=None) -> Tensor:
+    return _left(input, other).div(other, rounding_mode=rounding_mode)
+
+
+divide = div
+
+
+def true_divide(input, other) -> Tensor:
     return _left(input, other) / other
 
 
-divide = true_divide = div
+def floor_divide(input, other) -> Tensor:
+    return _left(input, other) // other
+
+
+def remainder(input, other) -> Tensor:
+    return _left(input, other) % other
+
+
+def lerp(input: Tensor, end, weight) -> Tensor:
+    return input.lerp(end, weight)
 
 
 def pow(input, exponent) -> Tensor:
@@ -86,6 +102,14 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
 
 
 clip = clamp
+
+
+def clamp_min(input: Tensor, min) -> Tensor:
+    return input.clamp_min(min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    return input.clamp_max(max)
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
@@ -197,6 +221,14 @@ def isnan(input: Tensor) -> Tensor:
     return input.isnan()
 
 
+def isinf(input: Tensor) -> Tensor:
+    return input.isinf()
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    return input.nonzero(as_tuple=as_tuple)
+
+
 def logical_not(input: Tensor) -> Tensor:
     return input.logical_not()
 
@@ -280,12 +312,42 @@ def min(input: Tensor, dim=None, keepdim: bool = False):
     return input.min(dim, keepdim)
 
 
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return input.all(dim, keepdim)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return input.any(dim, keepdim)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    return input.prod(dim, keepdim, dtype=dtype)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    return input.cumsum(dim, dtype=dtype)
+
+
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return input.argmax(dim, keepdim)
 
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return input.argmin(dim, keepdim)
+
+
+# -- ordering -----------------------------------------------------------------------------------
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False):
+    return input.sort(dim, descending, stable=stable)
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *,
+            stable: bool = False) -> Tensor:
+    return input.argsort(dim, descending, stable=stable)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    return input.topk(k, dim, largest, sorted)
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -318,6 +380,29 @@ def permute(input: Tensor, dims) -> Tensor:
 
 def t(input: Tensor) -> Tensor:
     return input.t()
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    return input.flip(dims)
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    return input.roll(shifts, dims)
+
+
+def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    return input.narrow(dim, start, length)
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    return input.movedim(source, destination)
+
+
+moveaxis = movedim
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    return input.index_select(dim, index)
 
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:

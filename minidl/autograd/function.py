@@ -151,6 +151,9 @@ class Function:
         device = None
         for value in inputs:
             if isinstance(value, Tensor):
+                if value._base is not None and value.grad_fn is not None:
+                    from .views import current  # a view made before an in-place change
+                    current(value)
                 arrays.append(value.array)
                 needs.append(value.requires_grad)
                 where = value.device
@@ -240,6 +243,8 @@ def _share_version(output, inputs) -> None:
     if memory_owner(output.array) is memory_owner(source.array):
         output._version_counter = source._version_counter
         output._base = source if source._base is None else source._base
+        if output.grad_fn is not None:   # the memory's version its node is valid for
+            output.grad_fn.view_version = output._version_counter.value
 
 
 class AccumulateGrad:

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 
 class VersionCounter:
-    """How many times a tensor's memory has been changed in place."""
+    """How many times a tensor's memory has been changed in place (``value``), and the
+    value after the last change the graph recorded (``rewritten``; -1 before any): views
+    made before it hold stale nodes (``views.py``)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "rewritten")
 
     def __init__(self):
         self.value = 0
+        self.rewritten = -1
 
     def bump(self) -> None:
         self.value += 1

@@ -191,3 +191,21 @@ def test_loss_modules_match_functions():
         ((x - y) ** 2).sum().item())
     with pytest.raises(ValueError, match="MSELoss: reduction must be one of"):
         nn.MSELoss(reduction="avg")
+
+
+def test_members_by_dotted_name_half_and_missing_module_methods(torch):
+    for engine in (minidl, torch):
+        net = engine.nn.Sequential(engine.nn.Conv2d(1, 2, 3), engine.nn.BatchNorm2d(2))
+        assert net.get_submodule("1") is net[1] and net.get_submodule("") is net
+        assert net.get_parameter("0.weight") is net[0].weight
+        assert net.get_buffer("1.running_mean") is net[1].running_mean
+        with pytest.raises(AttributeError):
+            net.get_submodule("2.conv")
+        with pytest.raises(AttributeError):
+            net.get_parameter("0.nothing")
+        assert net.half()[0].weight.dtype == engine.float16
+    with pytest.raises(AttributeError, match=r"minidl does not implement "
+                                             r"torch.nn.Module.bfloat16 \(yet\)"):
+        Net().bfloat16()
+    with pytest.raises(AttributeError, match="'Net' object has no attribute 'typo'"):
+        Net().typo

@@ -267,7 +267,9 @@ def test_conv_transpose2d_output_size(torch):
     (lambda: nn.Conv2d(3, 4, 3, groups=2), r"Conv2d: in_channels \(3\) must be divisible"),
     (lambda: nn.Conv2d(0, 4, 3), r"Conv2d: in_channels must be a positive int"),
     (lambda: nn.Conv2d(2, 4, 3, padding="full"), r"Conv2d: padding must be an int"),
-    (lambda: nn.Conv2d(2, 4, 3, padding_mode="reflect"), r"padding_mode 'reflect' is not"),
+    (lambda: nn.Conv2d(2, 4, 3, padding_mode="mirror"), r"padding_mode must be one of"),
+    (lambda: nn.ConvTranspose2d(2, 4, 3, padding_mode="reflect"),
+     r"ConvTranspose2d: only padding_mode 'zeros' is supported"),
     (lambda: nn.ConvTranspose2d(2, 4, 3, padding="same"), r"ConvTranspose2d: padding must"),
 ])
 def test_layer_errors(make, message):

@@ -25,8 +25,8 @@ from .loss import (
                          nll_loss,
                          smooth_l1_loss,
 )
-from .normalization import batch_norm, instance_norm
+from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
-from .upsampling import interpolate, upsample_nearest
+from .upsampling import interpolate, upsample_bilinear, upsample_nearest

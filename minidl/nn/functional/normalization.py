@@ -1,10 +1,12 @@
-"""Batch and instance normalization (``torch.nn.functional.batch_norm``,
-``instance_norm``)."""
+"""Batch, instance, group and layer normalization (``torch.nn.functional.batch_norm``,
+``instance_norm``, ``group_norm``, ``layer_norm``)."""
 from __future__ import annotations
 
-from numbers import Real
+import math
+from numbers import Integral, Real
 
 from ...backend import array_module
+from ...ops.arguments import check_number
 from ...ops.batchnorm import BatchNormEval, BatchNormTrain
 from ...tensor import Tensor
 
@@ -122,3 +124,103 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     for estimate, updated in zip(running, tiled):
         estimate.array[...] = updated.array.reshape(batch, channels).mean(axis=0)
     return output.reshape(input.shape)
+
+
+def _standardize(x: Tensor, dims: tuple, eps: float) -> Tensor:
+    """(x - mean) / √(var + eps) over ``dims`` (the biased variance, as PyTorch's group and
+    layer norm), composed of differentiable operations: the gradient comes with them."""
+    centered = x - x.mean(dims, keepdim=True)
+    variance = (centered * centered).mean(dims, keepdim=True)
+    return centered / (variance + eps).sqrt()
+
+
+def _check_affine(op: str, name: str, value, shape: tuple, input: Tensor) -> None:
+    """``value`` is None or a tensor of ``shape`` on the input's device and of its dtype."""
+    if value is None:
+        return
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor or None, got {type(value).__name__}")
+    if value.shape != shape:
+        raise ValueError(f"{op}: {name} should have shape {shape} (input shape "
+                         f"{input.shape}), got {value.shape}")
+    if value.device != input.device:
+        raise RuntimeError(f"{op}: {name} is on {value.device}, the input on {input.device}")
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Split the C channels of (N, C, ...) into ``num_groups`` groups of C/G channels and
+    normalize each group of each sample over its channels and positions:
+
+    y = (x - μ_ng) / √(σ²_ng + eps) · weight_c + bias_c
+
+    with μ, σ² the mean and biased variance of sample n's group g; ``weight`` and ``bias``
+    are (C,).  The output has the input's shape.
+    """
+    op = "group_norm"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expected an input of at least 2 dimensions (N, C, ...), got "
+                         f"shape {input.shape}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got {input.dtype}")
+    channels = input.shape[1]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1:
+        raise ValueError(f"{op}: num_groups must be a positive int, got {num_groups!r}")
+    if channels % num_groups:
+        raise ValueError(f"{op}: the input's {channels} channels (shape {input.shape}) are "
+                         f"not divisible by num_groups={num_groups}")
+    check_number(op, "eps", eps, 0, low_open=True)
+    for name, value in (("weight", weight), ("bias", bias)):
+        _check_affine(op, name, value, (channels,), input)
+    grouped = input.reshape(input.shape[0], num_groups,
+                            math.prod(input.shape[1:]) // num_groups)
+    output = _standardize(grouped, (2,), eps).reshape(input.shape)
+    per_channel = (channels,) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        output = output * weight.reshape(per_channel)
+    if bias is not None:
+        output = output + bias.reshape(per_channel)
+    return output
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over its last len(normalized_shape) dimensions, which must
+    equal ``normalized_shape`` (an int or a tuple):
+
+    y = (x - μ) / √(σ² + eps) · weight + bias
+
+    with μ, σ² the mean and biased variance over those dimensions; ``weight`` and ``bias``
+    have shape ``normalized_shape``.  The output has the input's shape.
+    """
+    op = "layer_norm"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    shape = normalized_shape_tuple(op, normalized_shape)
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got {input.dtype}")
+    if input.ndim < len(shape) or input.shape[input.ndim - len(shape):] != shape:
+        raise ValueError(f"{op}: the input's trailing dimensions must equal normalized_shape "
+                         f"{shape}, got input of shape {input.shape}")
+    check_number(op, "eps", eps, 0, low_open=True)
+    for name, value in (("weight", weight), ("bias", bias)):
+        _check_affine(op, name, value, shape, input)
+    output = _standardize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
+    if weight is not None:
+        output = output * weight
+    if bias is not None:
+        output = output + bias
+    return output
+
+
+def normalized_shape_tuple(owner: str, normalized_shape) -> tuple[int, ...]:
+    """``normalized_shape`` (an int or a sequence of positive ints) as a non-empty tuple."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, Integral) \
+        else tuple(normalized_shape) if isinstance(normalized_shape, tuple | list) else None
+    if not shape or not all(isinstance(s, Integral) and not isinstance(s, bool) and int(s) > 0
+                            for s in shape):
+        raise ValueError(f"{owner}: normalized_shape must be a positive int or a non-empty "
+                         f"sequence of them, got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)

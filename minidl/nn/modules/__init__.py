@@ -31,6 +31,7 @@ from .loss import (
                          SmoothL1Loss,
 )
 from .module import Module
+from .normalization import GroupNorm, LayerNorm
 from .padding import (
                          CircularPad1d,
                          CircularPad2d,
@@ -46,7 +47,7 @@ from .padding import (
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .sync_batchnorm import SyncBatchNorm
-from .upsampling import Upsample
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Module", "Linear", "Identity", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus",
@@ -55,7 +56,9 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
     "BCEWithLogitsLoss", "Conv2d", "ConvTranspose2d",
     "BatchNorm1d", "BatchNorm2d", "SyncBatchNorm", "InstanceNorm1d", "InstanceNorm2d",
-    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "PixelShuffle",
+    "GroupNorm", "LayerNorm",
+    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "UpsamplingNearest2d",
+    "UpsamplingBilinear2d", "PixelShuffle",
     "PixelUnshuffle",
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",

@@ -10,6 +10,8 @@ from ..functional.conv import conv_transpose_output_padding
 from ..parameter import Parameter
 from .module import Module
 
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
 
 class _ConvNd(Module):
     """What both layers share: the arguments, the parameters and their initialization.
@@ -34,9 +36,12 @@ class _ConvNd(Module):
             if value % groups:
                 raise ValueError(f"{name}: {label} ({value}) must be divisible by groups "
                                  f"({groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: padding_mode {padding_mode!r} is not supported "
-                             "(only 'zeros')")
+        if padding_mode not in PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got "
+                             f"{padding_mode!r}")
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode 'zeros' is supported (as in "
+                             f"PyTorch), got {padding_mode!r}")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = pair(kernel_size, "kernel_size", name)
@@ -74,13 +79,18 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
 class Conv2d(_ConvNd):
     """y = conv2d(x, weight, bias): (N, in_channels, H, W) -> (N, out_channels, OH, OW).
 
-    ``padding`` is an int, a pair, "valid" or "same" (stride 1).
+    ``padding`` is an int, a pair, "valid" or "same" (stride 1).  ``padding_mode`` other
+    than "zeros" ("reflect", "replicate", "circular") pads the input with ``F.pad`` in that
+    mode by the padding, then convolves without padding: (ph, pw) pads ph rows above and
+    below and pw columns left and right; "same" pads ⌊d·(k-1)/2⌋ before and the rest after.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
@@ -91,10 +101,28 @@ class Conv2d(_ConvNd):
                              f"got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype)
+        if padding == "same" and self.stride != (1, 1):
+            raise ValueError(f"Conv2d: padding='same' needs stride 1, got stride "
+                             f"{self.stride}")
+
+    def _pad_amounts(self) -> tuple[int, int, int, int]:
+        """(left, right, top, bottom): what ``F.pad`` adds for a padding_mode."""
+        if self.padding == "valid":
+            return (0, 0, 0, 0)
+        if self.padding == "same":
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            top, left = (t // 2 for t in totals)
+            return (left, totals[1] - left, top, totals[0] - top)
+        rows, columns = pair(self.padding, "padding", "Conv2d")
+        return (columns, columns, rows, rows)
 
     def forward(self, input):
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        if self.padding_mode == "zeros":
+            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
+        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -300,7 +300,7 @@ class Module:
     def state_dict(self, prefix: str = "") -> OrderedDict:
         """Every parameter and persistent buffer by dotted name, as detached tensors that
         share memory with the module."""
-        state = OrderedDict()
+        state: OrderedDict = OrderedDict()
         self._add_state(state, prefix.rstrip("."))
         return state
 

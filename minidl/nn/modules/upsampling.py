@@ -1,19 +1,20 @@
-"""Upsampling as a layer (``F.interpolate``)."""
+"""Upsampling as layers (``F.interpolate``): ``Upsample`` and its two fixed-mode forms."""
 from __future__ import annotations
 
 from .. import functional as F
+from ..functional.upsampling import check_mode
 from .module import Module
 
 
 class Upsample(Module):
-    """Nearest-neighbour upsampling to ``size`` or by ``scale_factor`` (whole numbers)."""
+    """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` with ``mode``
+    ("nearest", "linear", "bilinear"); see ``F.interpolate`` for the source positions."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
-                 align_corners=None, recompute_scale_factor=None):
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None):
         super().__init__()
-        if mode != "nearest":
-            raise NotImplementedError(f"Upsample: mode {mode!r} is not implemented; minidl "
-                                      "offers mode='nearest' only")
+        check_mode(type(self).__name__, mode, align_corners)
         self.size = size
         self.scale_factor: float | tuple[float, ...] | None
         if isinstance(scale_factor, tuple | list):
@@ -34,3 +35,18 @@ class Upsample(Module):
         else:
             info = f"size={self.size!r}"
         return f"{info}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(size, scale_factor, mode="nearest")`` of (N, C, H, W) images."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(size, scale_factor, mode="bilinear", align_corners=True)`` of (N, C, H, W)
+    images: the corner pixels of input and output coincide."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

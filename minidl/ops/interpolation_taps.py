@@ -1,0 +1,96 @@
+"""Where each output position of an interpolation reads its input, along one axis: PyTorch's
+source-index rules for mode="nearest" and the linear modes, as index and weight arrays.
+
+Interpolation in minidl is separable: resizing (..., H, W) to (..., OH, OW) resizes the
+rows, then the columns, each by a 1-D rule ``y[j] = Σ_k w_k[j] · x[i_k[j]]`` (``Taps``).
+The positions are computed on the host, in the precision PyTorch computes them in (float32
+for float32 and half inputs, float64 for float64), then copied to the input's device.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Taps(NamedTuple):
+    """The 1-D rule ``y[j] = Σ_k weights[k][j] · x[indices[k][j]]`` for j < output length.
+
+    ``size`` is the input's length along the axis; ``indices`` holds K non-decreasing int64
+    arrays of the output's length (the backward pass relies on the order); ``weights`` K
+    arrays of the input's dtype, or None for a single tap of weight 1 (nearest).
+    """
+
+    size: int
+    indices: tuple
+    weights: tuple | None
+
+    def to(self, xp) -> Taps:
+        """The same taps as arrays of the array module ``xp`` (NumPy or CuPy)."""
+        weights = None if self.weights is None else tuple(xp.asarray(w) for w in self.weights)
+        return Taps(self.size, tuple(xp.asarray(i) for i in self.indices), weights)
+
+
+def _scale_precision(dtype) -> type:
+    """PyTorch's ``opmath`` type: positions of a float64 input in float64, else float32."""
+    return np.float64 if np.dtype(dtype) == np.float64 else np.float32
+
+
+def nearest_indices(size: int, out_size: int, scale_factor: float | None,
+                    keep_copies: bool) -> np.ndarray:
+    """PyTorch's legacy 'nearest' source index of each of the ``out_size`` outputs:
+
+    i[j] = min(⌊j · s⌋, in - 1),  s = 1 / scale_factor when a scale factor is used, else
+    in / out, both in float32 (as PyTorch computes them, for every dtype).
+
+    With ``keep_copies`` (PyTorch's rule for images, on the CPU) out = in copies the input,
+    i[j] = j, and out = 2·in repeats each input twice, i[j] = ⌊j / 2⌋, whatever the scale
+    factor; 1-D inputs use the formula for every size.  Returns an int64 (out_size,) array.
+    """
+    positions = np.arange(out_size)
+    if keep_copies and out_size == size:
+        return positions
+    if keep_copies and out_size == 2 * size:
+        return positions // 2
+    if scale_factor is not None and scale_factor > 0:
+        scale = np.float32(1.0 / scale_factor)
+    else:
+        scale = np.float32(size) / np.float32(out_size)
+    sources = np.floor(positions.astype(np.float32) * scale).astype(np.int64)
+    return np.minimum(sources, size - 1)
+
+
+def linear_taps(size: int, out_size: int, align_corners: bool, scale_factor: float | None,
+                dtype) -> tuple[tuple, tuple]:
+    """The two taps of PyTorch's linear interpolation for each of ``out_size`` outputs.
+
+    An output as long as the input copies it (i0 = i1 = j, λ0 = 1).  Otherwise the source
+    position of output j, with s the scale, is
+
+    - align_corners=True: src = j · s,  s = (in - 1) / (out - 1) (0 when out = 1);
+    - align_corners=False: src = max(s · (j + ½) - ½, 0),  s = 1 / scale_factor when a scale
+      factor is used, else in / out.
+
+    Then i0 = min(⌊src⌋, in - 1), i1 = i0 + 1 (i0 at the last input), λ1 = clamp(src - i0,
+    0, 1), λ0 = 1 - λ1, so y[j] = λ0·x[i0] + λ1·x[i1].  Returns ((i0, i1), (λ0, λ1)):
+    int64 and ``dtype`` (out_size,) arrays.
+    """
+    real = _scale_precision(dtype)
+    if out_size == size:
+        copy = np.arange(size)
+        return (copy, copy), (np.ones(size, dtype), np.zeros(size, dtype))
+    positions: np.ndarray = np.arange(out_size).astype(real)
+    if align_corners:
+        scale = real(size - 1) / real(out_size - 1) if out_size > 1 else real(0)
+        sources = positions * scale
+    else:
+        if scale_factor is not None and scale_factor > 0:
+            scale = real(1.0 / scale_factor)
+        else:
+            scale = real(size) / real(out_size)
+        sources = np.maximum(scale * (positions + real(0.5)) - real(0.5), real(0))
+    first = np.minimum(np.floor(sources).astype(np.int64), size - 1)
+    second = first + (first < size - 1)
+    lambda1 = np.clip(sources - first.astype(real), real(0), real(1))
+    lambda0 = real(1) - lambda1
+    return (first, second), (lambda0.astype(dtype), lambda1.astype(dtype))

@@ -53,3 +53,15 @@ def _stack(arrays: list) -> np.ndarray:
                              f"has {shape}; batched samples need one shape (resize images "
                              "to one size, e.g. with transforms.Resize)")
     return np.stack(arrays)
+
+
+def default_convert(sample):
+    """One sample without batching (``DataLoader(batch_size=None)``): its NumPy arrays
+    become Tensors, through tuples, lists and dicts; numbers, strings and Tensors stay."""
+    if isinstance(sample, np.ndarray) and sample.dtype.kind in "biuf":
+        return from_numpy(sample)
+    if isinstance(sample, tuple | list):
+        return type(sample)(default_convert(item) for item in sample)
+    if isinstance(sample, dict):
+        return {key: default_convert(value) for key, value in sample.items()}
+    return sample

@@ -41,7 +41,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 
-from .collate import default_collate
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset
 from .seeding import as_generator, using_generator
 
 
@@ -64,17 +65,38 @@ class DataLoader:
         worker_init_fn: called once in each worker thread, with the worker's id
             (0 ... num_workers - 1), before it builds its first batch.
         timeout: seconds to wait for a batch from the workers (0: no limit).
-        pin_memory, persistent_workers: accepted for PyTorch programs; no effect here
-            (batches are NumPy arrays that ``.to("cuda")`` copies, and the worker threads
-            cost nothing to start each epoch).
+        pin_memory, persistent_workers, multiprocessing_context, in_order: accepted for
+            PyTorch programs; no effect here (batches are NumPy arrays that ``.to("cuda")``
+            copies, the workers are threads that cost nothing to start each epoch, and
+            batches always come in order).
+        batch_sampler: an iterable of lists of indices, one list a batch (then
+            batch_size, shuffle, sampler and drop_last keep their defaults).
+        batch_size=None: no batching; each sample comes as the dataset returns it, its
+            arrays made Tensors (``default_convert``).
+    An :class:`~minidl.data.IterableDataset` is read in order in the calling thread and
+    cut into batches.
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool | None = False,
-                 sampler=None, drop_last: bool = False, collate_fn=None, num_workers: int = 0,
-                 prefetch_factor: int | None = 2, generator=None, *,
-                 pin_memory: bool = False, persistent_workers: bool = False,
-                 worker_init_fn=None, timeout: float = 0, pin_memory_device: str = ""):
-        _check_count("batch_size", batch_size, minimum=1)
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = False,
+                 sampler=None, batch_sampler=None, num_workers: int = 0, collate_fn=None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor: int | None = 2, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True):
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive "
+                                 "with batch_size, shuffle, sampler, and drop_last")
+            if not hasattr(batch_sampler, "__iter__"):
+                raise TypeError(f"DataLoader: batch_sampler must be an iterable of lists of "
+                                f"indices, got {type(batch_sampler).__name__}")
+            batch_size = None
+        elif batch_size is None:
+            if drop_last:
+                raise ValueError("DataLoader: batch_size=None option disables auto-batching "
+                                 "and is mutually exclusive with drop_last")
+        else:
+            _check_count("batch_size", batch_size, minimum=1)
         _check_count("num_workers", num_workers, minimum=0)
         prefetch_factor = 2 if prefetch_factor is None else prefetch_factor
         _check_count("prefetch_factor", prefetch_factor, minimum=1)
@@ -85,9 +107,14 @@ class DataLoader:
                             f"{type(worker_init_fn).__name__}")
         if not isinstance(timeout, int | float) or timeout < 0:
             raise ValueError(f"DataLoader: timeout must be a number >= 0, got {timeout!r}")
-        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
-            raise TypeError(f"DataLoader: dataset must support len() and indexing, got "
-                            f"{type(dataset).__name__}")
+        self.iterable = isinstance(dataset, IterableDataset)
+        if self.iterable and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader: an IterableDataset gives its own order: shuffle, "
+                             "sampler and batch_sampler do not apply")
+        if not self.iterable and (not hasattr(dataset, "__len__")
+                                  or not hasattr(dataset, "__getitem__")):
+            raise TypeError(f"DataLoader: dataset must support len() and indexing (or be an "
+                            f"IterableDataset), got {type(dataset).__name__}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if sampler is not None and not (hasattr(sampler, "__iter__")
@@ -98,8 +125,10 @@ class DataLoader:
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
         self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self.drop_last = drop_last
-        self.collate_fn = collate_fn or default_collate
+        batching = batch_size is not None or batch_sampler is not None
+        self.collate_fn = collate_fn or (default_collate if batching else default_convert)
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
         self.generator = None if generator is None else as_generator(generator, "DataLoader")
@@ -107,11 +136,26 @@ class DataLoader:
         self.worker_init_fn, self.timeout = worker_init_fn, timeout
 
     def __len__(self) -> int:
-        """Batches per epoch."""
+        """Batches per epoch (samples, with ``batch_size=None``)."""
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        if self.iterable:
+            try:
+                if self.batch_size is None:
+                    return len(self.dataset)
+                rounding = math.floor if self.drop_last else math.ceil
+                return rounding(len(self.dataset) / self.batch_size)
+            except NotImplementedError:
+                raise TypeError("DataLoader: this IterableDataset has no len()") from None
+        if self.batch_size is None:
+            return self._samples()
         count = self._samples() / self.batch_size
         return math.floor(count) if self.drop_last else math.ceil(count)
 
     def __iter__(self):
+        if self.iterable:
+            yield from self._iterable_batches()
+            return
         epoch_seed = int(as_generator(self.generator, "DataLoader").integers(2 ** 63))
         jobs = self._batches(epoch_seed)
         if self.num_workers == 0:
@@ -153,15 +197,40 @@ class DataLoader:
         return (np.random.default_rng(epoch_seed).permutation(n) if self.shuffle
                 else np.arange(n))
 
+    def _iterable_batches(self):
+        """An IterableDataset's samples in batches, read in this thread (a second reader
+        would see the same stream: PyTorch's workers each hold a copy and the dataset
+        splits itself between them; minidl reads it once)."""
+        if self.batch_size is None:
+            yield from (self.collate_fn(sample) for sample in self.dataset)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
     def _batches(self, epoch_seed: int) -> list:
-        """``(epoch seed, dataset indices)`` per batch."""
+        """``(epoch seed, dataset indices)`` per batch (one index and no batch with
+        ``batch_size=None``)."""
+        if self.batch_sampler is not None:
+            return [(epoch_seed, np.asarray(list(batch), dtype=np.int64))
+                    for batch in self.batch_sampler]
         order = self._order(epoch_seed)
+        if self.batch_size is None:
+            return [(epoch_seed, int(index)) for index in order]
         n = len(order)
         stop = (n // self.batch_size) * self.batch_size if self.drop_last else n
         return [(epoch_seed, order[start:min(start + self.batch_size, stop)])
                 for start in range(0, stop, self.batch_size)]
 
-    def _load_batch(self, epoch_seed: int, indices: np.ndarray):
+    def _load_batch(self, epoch_seed: int, indices):
+        if isinstance(indices, int):                  # batch_size=None: one sample
+            with using_generator([epoch_seed, indices]):
+                return self.collate_fn(self.dataset[indices])
         indices = indices.tolist()
         load_batch = getattr(self.dataset, "__getitems__", None)
         if load_batch is not None:

@@ -23,6 +23,50 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
 
+    def __add__(self, other) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of a stream of samples: subclasses implement ``__iter__`` (and may
+    implement ``__len__``); the DataLoader reads it in order and batches it."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it")
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after the other: index i of the whole is
+    index i - cumulative_sizes[k-1] of the k-th dataset holding it."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for dataset in self.datasets:
+            if isinstance(dataset, IterableDataset):
+                raise TypeError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError(f"ConcatDataset: absolute value of index {index} should not "
+                                 f"exceed dataset length {len(self)}")
+            index += len(self)
+        if index >= len(self):
+            raise IndexError(f"ConcatDataset: index {index} is out of range for "
+                             f"{len(self)} samples")
+        k = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][index - start]
+
 
 class TensorDataset(Dataset):
     """Rows of equally long Tensors (or arrays): sample ``i`` is ``(a[i], b[i], ...)``, as

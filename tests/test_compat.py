@@ -88,6 +88,12 @@ def cifar_data(rng):
                 test_labels=rng.integers(0, 10, 8))
 
 
+def translation_data(rng):
+    sources = np.tanh(rng.standard_normal((8, 1, 16, 16)))
+    return dict(sources=sources, targets=np.concatenate([sources * 0.9, np.tanh(
+        rng.standard_normal((8, 2, 16, 16)))], axis=1))
+
+
 CASES = {
     "mnist_classifier": (classifier_data, ["--batch-size", "8", "--test-batch-size", "8",
                                            "--epochs", "2", "--dropout", "0", "0"]),
@@ -99,10 +105,12 @@ CASES = {
     "autograd_tour": (autograd_data, []),
     "cifar_tutorial": (cifar_data, ["--epochs", "1", "--print-every", "2", "--workers",
                                     "0"]),
+    "image_translation": (translation_data, ["--batch-size", "4", "--size", "16", "--width",
+                                             "4", "--blocks", "1", "--epochs", "2"]),
 }
 # the smallest number of values each program records (a run that stops early fails)
 RECORDED = {"mnist_classifier": 12, "dcgan": 10, "vae": 10, "regression": 30,
-            "autograd_tour": 40, "cifar_tutorial": 15}
+            "autograd_tour": 40, "cifar_tutorial": 15, "image_translation": 13}
 
 
 def prepared(program, tmp_path, rng):
@@ -137,6 +145,7 @@ SMOKE = {
     "regression": ["--steps", "40"],
     "autograd_tour": [],
     "cifar_tutorial": ["--dataset", "fake", "--epochs", "1", "--print-every", "5"],
+    "image_translation": ["--size", "16", "--epochs", "1", "--max-batches", "2"],
 }
 
 

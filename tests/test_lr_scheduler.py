@@ -230,6 +230,7 @@ def test_cosine_values_follow_the_closed_form_within_a_period():
     opt = minidl_optimizer(lrs=(1.0,))
     scheduler = lr_scheduler.CosineAnnealingLR(opt, T_max=10, eta_min=0.1)
     for t in range(1, 11):
+        opt.step()              # before the schedule's step, as PyTorch asks
         scheduler.step()
         closed_form = 0.1 + 0.9 * (1 + math.cos(math.pi * t / 10)) / 2
         assert scheduler.get_last_lr()[0] == pytest.approx(closed_form, rel=1e-12)

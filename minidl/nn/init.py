@@ -123,6 +123,77 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     return tensor.copy_((gain * q).reshape(tensor.shape))
 
 
+@no_grad()
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator=None) -> Tensor:
+    """Fill ``tensor`` from N(mean, std²) truncated to [a, b] (absolute bounds, not in
+    units of std, as PyTorch).  Draws from minidl's global stream (or ``generator``) by
+    rejection: normal draws outside [a, b] are drawn again, so each value keeps the
+    normal density restricted to [a, b]; that takes 1/P(a ≤ X ≤ b) draws per value."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: a must be smaller than b, got a={a}, b={b}")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    cdf = [(1 + math.erf((bound - mean) / (std * math.sqrt(2)))) / 2 for bound in (a, b)]
+    if cdf[1] - cdf[0] < 1e-6:
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds under 1e-6 of the mass "
+                         f"of N({mean}, {std}²); rejection sampling would not end")
+    stream = _random.stream(generator, "trunc_normal_")
+    values = np.empty(tensor.numel())
+    missing = np.arange(values.size)
+    while missing.size:
+        draws = stream.normal(mean, std, missing.size)
+        inside = (draws >= a) & (draws <= b)
+        values[missing[inside]] = draws[inside]
+        missing = missing[~inside]
+    return tensor.copy_(values.reshape(tensor.shape))
+
+
+@no_grad()
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D ``tensor`` with the identity matrix (ones on the main diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tensor.shape}")
+    return tensor.copy_(np.eye(*tensor.shape))
+
+
+@no_grad()
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a convolution weight (out, in, *kernel), 3 to 5 dimensions, with the Dirac
+    delta: each of the ``groups`` groups' output channel i passes input channel i through
+    the kernel's centre unchanged (the extra outputs of a group stay 0)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4 or 5 dimensions are supported, "
+                         f"got shape {tensor.shape}")
+    if not isinstance(groups, int) or groups < 1 or tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({tensor.shape[0]}) must be divisible by groups, "
+                         f"got groups={groups!r}")
+    per_group = tensor.shape[0] // groups
+    weight = np.zeros(tensor.shape)
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    for g in range(groups):
+        for i in range(min(per_group, tensor.shape[1])):
+            weight[(g * per_group + i, i) + centre] = 1
+    return tensor.copy_(weight)
+
+
+@no_grad()
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-D ``tensor`` from N(0, std²), then zero ⌈sparsity · rows⌉ randomly chosen
+    rows of each column (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape "
+                         f"{tensor.shape}")
+    stream = _random.stream(generator, "sparse_")
+    rows, columns = tensor.shape
+    weight = stream.normal(0.0, std, (rows, columns))
+    zeros = math.ceil(sparsity * rows)
+    for column in range(columns):
+        weight[stream.permutation(rows)[:zeros], column] = 0
+    return tensor.copy_(weight)
+
+
 def default_layer_init_(weight: Tensor, bias: Tensor | None) -> None:
     """PyTorch's default for Linear and Conv layers: W ~ U(-1/√fan_in, 1/√fan_in)
     (kaiming_uniform_ with a = √5, which works out to that bound) and the same for b."""

@@ -1,29 +1,59 @@
 """Stateless functions on Tensors, with PyTorch's names and arguments (``torch.nn.functional``)."""
 from .activation import (
+                         celu,
+                         celu_,
                          elu,
+                         elu_,
                          gelu,
+                         glu,
+                         hardsigmoid,
+                         hardswish,
+                         hardtanh,
+                         hardtanh_,
                          leaky_relu,
+                         leaky_relu_,
                          log_softmax,
+                         logsigmoid,
+                         mish,
+                         prelu,
                          relu,
+                         relu6,
+                         relu_,
+                         selu,
+                         selu_,
                          sigmoid,
                          silu,
                          softmax,
+                         softmin,
                          softplus,
+                         softsign,
                          tanh,
+                         threshold,
+                         threshold_,
 )
 from .conv import conv2d, conv_transpose2d
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding, one_hot
 from .linear import linear
 from .loss import (
                          binary_cross_entropy,
                          binary_cross_entropy_with_logits,
+                         cosine_embedding_loss,
                          cross_entropy,
+                         gaussian_nll_loss,
+                         hinge_embedding_loss,
                          huber_loss,
+                         kl_div,
                          l1_loss,
+                         margin_ranking_loss,
                          mse_loss,
+                         multilabel_soft_margin_loss,
                          nll_loss,
+                         poisson_nll_loss,
                          smooth_l1_loss,
+                         soft_margin_loss,
+                         triplet_margin_loss,
 )
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad

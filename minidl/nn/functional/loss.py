@@ -1,21 +1,26 @@
 """Loss functions with PyTorch's names, arguments and ``reduction`` options.
 
 ``reduction="mean"`` averages the per-element losses, ``"sum"`` adds them and ``"none"``
-returns them unreduced.  The element-wise regression losses (MSE, L1, smooth L1, Huber)
-broadcast a target of another shape against the input with PyTorch's warning (a (N, 1)
-prediction against a (N,) target is almost always a bug: it makes an N x N loss); the
-binary cross-entropies require the input's shape and a floating point target, as PyTorch.
+returns them unreduced (the deprecated ``size_average`` and ``reduce``, where PyTorch
+still takes them, map onto it with PyTorch's warning).  The element-wise regression
+losses (MSE, L1, smooth L1, Huber) broadcast a target of another shape against the input
+with PyTorch's warning (a (N, 1) prediction against a (N,) target is almost always a bug:
+it makes an N x N loss); the binary cross-entropies require the input's shape and a
+floating point target, as PyTorch.
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
 from ...backend import array_module
+from ...creation import where
 from ...ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, SmoothL1
 from ...tensor import Tensor
-from .activation import log_softmax
+from .activation import log_softmax, logsigmoid, softplus
+from .distance import pairwise_distance
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -26,6 +31,20 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "sum":
         return loss.sum()
     return loss
+
+
+def legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """``reduction``, or what the deprecated ``size_average`` and ``reduce`` (None: True)
+    ask for when either is given: both true "mean", ``reduce`` alone "sum", else "none"."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  "reduction='mean', 'sum' or 'none' instead.", UserWarning, stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
 
 
 def _check(name: str, input, target, reduction: str, same_shape: bool = True) -> None:
@@ -225,3 +244,161 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     if weight is not None:
         losses = losses * weight
     return _reduce(losses, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence for log-probabilities ``input``: per element
+    y (ln y - x), 0 where y = 0 (``log_target``: the target is ln y, e^y (y - x)).
+    ``"batchmean"`` divides the sum by input.shape[0], the true KL divergence per sample;
+    ``"mean"`` divides by the number of elements, with PyTorch's warning."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: reduction must be one of {REDUCTIONS + ('batchmean',)}, "
+                         f"got {reduction!r}")
+    _check("kl_div", input, target, "sum", same_shape=False)  # broadcasts, as PyTorch
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)
+        losses = where(positive, target * safe.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                      "the support size. 'batchmean' divides only by the batch size, and "
+                      "aligns with the KL div math definition. 'mean' will be changed to "
+                      "behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    return _reduce(losses, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """ln(1 + e^(-y x)) per element, for targets y in {-1, 1}."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input, target = _check_elementwise("soft_margin_loss", input, target, reduction)
+    return _reduce(softplus(-input * target, threshold=math.inf), reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, -y (x1 - x2) + margin): y = 1 asks for x1 ranked above x2, y = -1 below."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("margin_ranking_loss", input1, input2, reduction, same_shape=False)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise ValueError(f"margin_ranking_loss: all input tensors should have the same "
+                         f"number of dimensions, got shapes {input1.shape}, {input2.shape} "
+                         f"and {target.shape}")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """x where y = 1, max(0, margin - x) where y = -1 (for distances x)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input, target = _check_elementwise("hinge_embedding_loss", input, target, reduction)
+    below_margin = where(target != 1, (margin - input).clamp_min(0), 0.0)
+    return _reduce(below_margin + where(target != -1, input, 0.0), reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                        swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, d(a, p) - d(a, n) + margin), d the ``pairwise_distance`` of order ``p``
+    along the last dimension; ``swap`` uses min(d(a, n), d(p, n)) as the negative's
+    distance (Balntas et al., 2016).  Inputs (N, D) or unbatched (D,)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("triplet_margin_loss", anchor, positive, reduction, same_shape=False)
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise ValueError(f"triplet_margin_loss: the anchor, positive, and negative tensors "
+                         f"are expected to have the same number of dimensions, got shapes "
+                         f"{anchor.shape}, {positive.shape} and {negative.shape}")
+    d_positive = pairwise_distance(anchor, positive, p, eps)
+    d_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_negative = d_negative.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_positive - d_negative).clamp_min(0), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor,
+                          margin: float = 0.0, size_average=None, reduce=None,
+                          reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1, with
+    cos = x1·x2 / √((‖x1‖² + ε)(‖x2‖² + ε)), ε = 1e-12, along the last dimension of
+    inputs (N, D) with targets (N,), or (D,) with a 0-d target."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("cosine_embedding_loss", input1, input2, reduction)
+    if input1.ndim not in (1, 2) or target.ndim != input1.ndim - 1:
+        raise ValueError(f"cosine_embedding_loss: expects inputs (N, D) with a target (N,) "
+                         f"or inputs (D,) with a 0-d target, got inputs {input1.shape} and "
+                         f"a target {target.shape}")
+    dim = input1.ndim - 1
+    squares = ((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)
+    cos = (input1 * input2).sum(dim) / squares.sqrt()
+    losses = where(target == 1, 1 - cos, 0.0) + where(target == -1,
+                                                      (cos - margin).clamp_min(0), 0.0)
+    return _reduce(losses, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
+                     full: bool = False, size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of ``target`` under Poisson(λ): e^x - y x for x = ln λ
+    (``log_input``), else x - y ln(x + eps) for x = λ.  ``full`` adds Stirling's
+    y ln y - y + ln(2π y)/2 where y > 1."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input, target = _check_elementwise("poisson_nll_loss", input, target, reduction)
+    if log_input:
+        losses = input.exp() - target * input
+    else:
+        losses = input - target * (input + eps).log()
+    if full:
+        y = target.detach()
+        safe = where(y > 1, y, 1.0)
+        stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() / 2
+        losses = losses + where(y > 1, stirling, 0.0)
+    return _reduce(losses, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of ``target`` under N(input, var):
+    (ln max(var, eps) + (x - y)² / max(var, eps)) / 2, plus ln(2π)/2 with ``full``.
+    ``var`` has the input's shape, or one dimension of size 1 (or the last one missing)
+    for a variance shared along it, or is a float; the clamp at eps passes the gradient
+    unchanged (PyTorch clamps under no_grad)."""
+    _check("gaussian_nll_loss", input, target, reduction, same_shape=False)
+    if isinstance(var, float | int):
+        if var < 0:
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+        var = input.new_full(input.shape, float(var))
+    elif bool((var.array < 0).any()):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.ndim == input.ndim and sum(
+                v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size {var.shape} for "
+                             f"an input of shape {input.shape}")
+    var = var + (var.detach().clamp_min(eps) - var.detach())
+    losses = (var.log() + (input - target) ** 2 / var) / 2
+    if full:
+        losses = losses + math.log(2 * math.pi) / 2
+    return _reduce(losses, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average=None, reduce=None,
+                                reduction: str = "mean") -> Tensor:
+    """-(y ln σ(x) + (1 - y) ln σ(-x)), times ``weight``, averaged over the classes (the
+    last dimension) of input (N, C) or (C,) with targets in {0, 1}."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("multilabel_soft_margin_loss", input, target, reduction)
+    losses = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses.mean(input.ndim - 1), reduction)

@@ -1,20 +1,34 @@
 """Layer classes. Each file owns one family of layers."""
 from .activation import (
+                         CELU,
                          ELU,
                          GELU,
+                         GLU,
+                         SELU,
+                         Hardsigmoid,
+                         Hardswish,
+                         Hardtanh,
                          LeakyReLU,
+                         LogSigmoid,
                          LogSoftmax,
+                         Mish,
+                         PReLU,
                          ReLU,
+                         ReLU6,
                          Sigmoid,
                          SiLU,
                          Softmax,
+                         Softmin,
                          Softplus,
+                         Softsign,
                          Tanh,
+                         Threshold,
 )
 from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
@@ -23,12 +37,21 @@ from .linear import Identity, Linear
 from .loss import (
                          BCELoss,
                          BCEWithLogitsLoss,
+                         CosineEmbeddingLoss,
                          CrossEntropyLoss,
+                         GaussianNLLLoss,
+                         HingeEmbeddingLoss,
                          HuberLoss,
+                         KLDivLoss,
                          L1Loss,
+                         MarginRankingLoss,
                          MSELoss,
+                         MultiLabelSoftMarginLoss,
                          NLLLoss,
+                         PoissonNLLLoss,
                          SmoothL1Loss,
+                         SoftMarginLoss,
+                         TripletMarginLoss,
 )
 from .module import Module
 from .normalization import GroupNorm, LayerNorm
@@ -63,4 +86,9 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad1d",
     "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
     "CircularPad2d", "MultiheadAttention",
+    "ReLU6", "Hardtanh", "PReLU", "Hardswish", "Hardsigmoid", "Mish", "Softsign",
+    "Threshold", "LogSigmoid", "Softmin", "GLU", "CELU", "SELU", "CosineSimilarity",
+    "PairwiseDistance", "KLDivLoss", "SoftMarginLoss", "MarginRankingLoss",
+    "TripletMarginLoss", "CosineEmbeddingLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+    "MultiLabelSoftMarginLoss", "HingeEmbeddingLoss",
 ]

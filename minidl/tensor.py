@@ -50,6 +50,7 @@ from .dtypes import (
 )
 from .ops.arguments import check_matmul, normalize_dims, softmax_dim
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .ops.cumprod import Cumprod
 from .ops.cumulative import Cumsum, Prod
 from .ops.elementwise import (
     Abs,
@@ -69,12 +70,19 @@ from .ops.elementwise import (
     Tanh,
     Where,
 )
+from .ops.erf import Erf
+from .ops.fmod import Fmod
+from .ops.hyperbolic import Cosh, Sinh
+from .ops.inverse_trigonometry import Acos, Asin, Atan
 from .ops.linalg import MatMul
+from .ops.logarithms import LogBase
+from .ops.logsumexp import LogSumExp
 from .ops.ordering import sort_order
+from .ops.polar import Atan2, Hypot
 from .ops.rearrange import Flip, Roll
 from .ops.reduction import Amax, Mean, Norm, Sum, Var
 from .ops.rounded_division import Remainder, floor_divide, trunc_divide
-from .ops.shape import Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
+from .ops.shape import Cat, Expand, Gather, GetItem, IndexPut, Permute, Reshape, Scatter
 from .ops.softmax import LogSoftmax, Softmax, normalize_along
 from .printing import array_text
 from .size import Size
@@ -1501,6 +1509,396 @@ class Tensor:
         filler = array_module(self.array).asarray(value, dtype=self.dtype)
         return Where.apply(mask, filler, self)
 
+
+    # -- more elementwise functions -------------------------------------------------------
+    def log2(self):
+        return LogBase.apply(self._floating(), base=2)
+
+    def log10(self):
+        return LogBase.apply(self._floating(), base=10)
+
+    def sinh(self):
+        return Sinh.apply(self._floating())
+
+    def cosh(self):
+        return Cosh.apply(self._floating())
+
+    def asin(self):
+        return Asin.apply(self._floating())
+
+    def acos(self):
+        return Acos.apply(self._floating())
+
+    def atan(self):
+        return Atan.apply(self._floating())
+
+    def erf(self):
+        return Erf.apply(self._floating())
+
+    def atan2(self, other):
+        """The angle of the point (other, self) in (-π, π] (``other`` the abscissa)."""
+        return self._binary(Atan2, other, dtype=self._division_dtype(other))
+
+    def hypot(self, other):
+        """√(self² + other²) elementwise, without overflow."""
+        return self._binary(Hypot, other, dtype=self._division_dtype(other))
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+
+    def fmod(self, other):
+        """self - trunc(self / other)·other (the sign of self; ``%`` takes other's)."""
+        return Fmod.apply(*self._rounding_operands("fmod", other, False))
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None):
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default
+        the dtype's largest and lowest values); the gradient passes where x was finite."""
+        if self.dtype.kind != "f":
+            return self.clone()
+        xp = array_module(self.array)
+        replaced = xp.nan_to_num(self.array, nan=nan, posinf=posinf, neginf=neginf)
+        return Where.apply(~xp.isfinite(self.array), replaced, self)
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        """|self - other| ≤ atol + rtol·|other| elementwise (a bool tensor)."""
+        other = _as_tensor(other, self)
+        return Tensor._from_array(array_module(self.array).isclose(
+            self.array, other.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def _logical(self, other, name: str) -> Tensor:
+        other = _as_tensor(other, self)
+        return Tensor._from_array(getattr(array_module(self.array), name)(self.array,
+                                                                          other.array))
+
+    def logical_and(self, other) -> Tensor:
+        return self._logical(other, "logical_and")
+
+    def logical_or(self, other) -> Tensor:
+        return self._logical(other, "logical_or")
+
+    def logical_xor(self, other) -> Tensor:
+        return self._logical(other, "logical_xor")
+
+    # -- more reductions ------------------------------------------------------------------
+    def logsumexp(self, dim, keepdim: bool = False):
+        """log Σ exp(self) over ``dim``, computed without overflow (ops/logsumexp.py)."""
+        return LogSumExp.apply(self._floating(), axes=normalize_dims(dim, self.ndim,
+                                                                     "logsumexp"),
+                               keepdim=keepdim)
+
+    def cumprod(self, dim: int, *, dtype=None):
+        """The running product along ``dim`` (bools and integers as int64); differentiable,
+        zeros included (ops/cumprod.py)."""
+        axis = normalize_dims(dim, self.ndim, "cumprod")
+        source = self._counting(dtype)
+        if not axis:
+            return source * 1
+        return Cumprod.apply(source, axis=axis[0])
+
+    def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None):
+        """The mean of the non-NaN elements over ``dim`` (NaN where all are NaN)."""
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind != "f":
+            raise RuntimeError(f"nanmean(): needs a floating point tensor, got {source.dtype}")
+        missing = source.isnan()
+        total = source.masked_fill(missing, 0).sum(dim, keepdim)
+        return total / missing.logical_not().sum(dim, keepdim).to(source.dtype)
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        axes = normalize_dims(dim, self.ndim, "count_nonzero")
+        return Tensor._from_array((self.array != 0).sum(axis=axes).astype(np.int64))
+
+    def median(self, dim=None, keepdim: bool = False):
+        """The lower median (the ((n-1)//2)-th smallest value); with ``dim``, ``(values,
+        indices)`` along it.  A line with NaN has median NaN (its first NaN's index)."""
+        if dim is None:
+            return self.reshape(-1).median(0).values
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, "median")[0]
+        if line.shape[axis] == 0:
+            raise IndexError(f"median(): dimension {dim} of shape {self.shape} is empty")
+        xp = array_module(line.array)
+        order = sort_order(line.array, axis, False)
+        middle = (line.shape[axis] - 1) // 2
+        chosen = order[(slice(None),) * axis + (slice(middle, middle + 1),)]
+        nan = xp.isnan(line.array) if line.dtype.kind == "f" else None
+        if nan is not None:
+            first_nan = xp.argmax(nan, axis=axis, keepdims=True)
+            chosen = xp.where(xp.any(nan, axis=axis, keepdims=True), first_nan, chosen)
+        indices = Tensor._from_array(chosen.astype(np.int64))
+        values = line.gather(axis, indices)
+        if not keepdim or self.ndim == 0:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return ValuesIndices(values.reshape(self.shape) if self.ndim == 0 else values,
+                             indices.reshape(()) if self.ndim == 0 else indices)
+
+    def quantile(self, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+        """The q-th quantiles along ``dim`` (of all elements by default): at rank
+        q·(n-1) of the sorted values, between the two nearest ones by ``interpolation``
+        ("linear", "lower", "higher", "midpoint", "nearest").  A tensor ``q`` (1-D) adds a
+        first dimension, one per quantile.  NaN in a line gives NaN.  Differentiable
+        (through the sort)."""
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"quantile() input tensor must be float or double, got "
+                               f"{self.dtype}")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise ValueError(f"quantile() interpolation must be one of linear, lower, higher, "
+                             f"midpoint or nearest, got {interpolation!r}")
+        scalar_q = not isinstance(q, Tensor)
+        qs = np.asarray(to_device(q.array, "cpu") if isinstance(q, Tensor) else q,
+                        dtype=np.float64).reshape(-1)
+        if (isinstance(q, Tensor) and q.ndim > 1) or not ((qs >= 0) & (qs <= 1)).all():
+            raise RuntimeError(f"quantile() q must be a number or a 1-D tensor of values in "
+                               f"[0, 1], got {q!r}")
+        x = self.reshape(-1) if dim is None else self
+        axis = normalize_dims(-1 if dim is None else dim, x.ndim, "quantile")
+        x = x.reshape(1) if x.ndim == 0 else x.movedim(axis[0], -1)
+        if x.shape[-1] == 0:
+            raise IndexError(f"quantile() input tensor must be non-empty, got shape "
+                             f"{self.shape}")
+        ranks = qs * (x.shape[-1] - 1)
+        low, high = np.floor(ranks).astype(np.int64), np.ceil(ranks).astype(np.int64)
+        ordered = x.sort(-1).values
+        below, above = ordered[..., low], ordered[..., high]
+        if interpolation == "lower":
+            result = below
+        elif interpolation == "higher":
+            result = above
+        elif interpolation == "nearest":
+            result = ordered[..., np.round(ranks).astype(np.int64)]
+        else:
+            weight = 0.5 if interpolation == "midpoint" else ranks - low
+            result = below + (above - below) * _as_tensor(weight, below).to(below.dtype)
+        if x.dtype.kind == "f":
+            result = result.masked_fill(x.isnan().any(-1, keepdim=True), float("nan"))
+        result = result.movedim(-1, 0)  # (len(q), ...)
+        if keepdim:
+            kept = [1] * self.ndim if dim is None else list(self.shape)
+            if dim is not None and self.ndim:
+                kept[axis[0]] = 1
+            result = result.reshape([len(qs)] + kept)
+        return result[0] if scalar_q else result
+
+    # -- more shapes ----------------------------------------------------------------------
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        """The n-th forward difference along ``dim`` (x[i+1] - x[i], n times; ``!=`` for
+        bools), after joining ``prepend`` and ``append`` along ``dim``."""
+        if self.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        axis = normalize_dims(dim, self.ndim, "diff")[0]
+        parts = []
+        for extra in (prepend, self, append):
+            if extra is None:
+                continue
+            extra = _as_tensor(extra, self)
+            if extra.ndim == 0:
+                extra = extra.expand(self.shape[:axis] + (1,) + self.shape[axis + 1:])
+            parts.append(extra if extra.dtype == self.dtype else extra._cast(self.dtype))
+        x = Cat.apply(*parts, axis=axis) if len(parts) > 1 else self
+        lead = (slice(None),) * axis
+        for _ in range(n):
+            later, earlier = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
+            x = later != earlier if x.dtype == np.bool_ else later - earlier
+        return x
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        """Each element (each slice along ``dim``; of the flattened tensor by default)
+        repeated ``repeats`` times (an int, or a tensor of one count per slice).
+        ``output_size``, PyTorch's hint that spares a device synchronisation, is not
+        needed: the counts are read on the host."""
+        x = self.reshape(-1) if dim is None else self
+        axis = normalize_dims(0 if dim is None else dim, x.ndim, "repeat_interleave")[0]
+        counts = np.asarray(repeats._host() if isinstance(repeats, Tensor) else repeats)
+        size = x.shape[axis] if x.ndim else 1
+        if counts.dtype.kind not in "iu" or counts.ndim > 1 or \
+                (counts.ndim == 1 and counts.shape[0] not in (1, size)) or (counts < 0).any():
+            raise RuntimeError(f"repeat_interleave: repeats must be a non-negative int or a "
+                               f"1-D integer tensor of {size} counts, got {repeats!r}")
+        positions = np.repeat(np.arange(size), counts.reshape(-1) if counts.ndim else counts)
+        return x.index_select(axis, Tensor._from_array(positions))
+
+    def trace(self):
+        """The sum of the main diagonal of a 2-D tensor (integers as int64)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a 2-D tensor, got shape {self.shape}")
+        return self.diag().sum()
+
+    def outer(self, vec2):
+        """self[i] · vec2[j] of two 1-D tensors: shape (len(self), len(vec2))."""
+        vec2 = _as_tensor(vec2, self)
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(f"outer: expected two 1-D tensors, got shapes {self.shape} "
+                               f"and {vec2.shape}")
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
+
+    ger = outer
+
+    def kron(self, other):
+        """The Kronecker product: block (i, j, ...) is self[i, j, ...] · other, shape the
+        product of the (left-padded) shapes."""
+        other = _as_tensor(other, self)
+        rank = max(self.ndim, other.ndim)
+        a = (1,) * (rank - self.ndim) + tuple(self.shape)
+        b = (1,) * (rank - other.ndim) + tuple(other.shape)
+        spread = self.reshape([n for size in a for n in (size, 1)]) * \
+            other.reshape([n for size in b for n in (1, size)])
+        return spread.reshape([m * n for m, n in zip(a, b)])
+
+    def take_along_dim(self, indices, dim=None):
+        """The elements at ``indices`` along ``dim`` (of the flattened tensor without it);
+        input and indices broadcast in the other dimensions."""
+        if dim is None:
+            return self.reshape(-1).gather(0, indices.reshape(-1))
+        axis = normalize_dims(dim, self.ndim, "take_along_dim")[0]
+        if indices.ndim != self.ndim:
+            raise RuntimeError(f"take_along_dim: input of shape {self.shape} and indices of "
+                               f"shape {indices.shape} need the same number of dimensions")
+        ones = [list(t.shape) for t in (self, indices)]
+        for shape in ones:
+            shape[axis] = 1
+        common = list(np.broadcast_shapes(*map(tuple, ones)))
+        source = self.expand(common[:axis] + [self.shape[axis]] + common[axis + 1:])
+        picked = indices.expand(common[:axis] + [indices.shape[axis]] + common[axis + 1:])
+        return source.gather(axis, picked)
+
+    def masked_select(self, mask) -> Tensor:
+        """The elements where ``mask`` (broadcast with self) holds, as a 1-D tensor."""
+        mask = _as_tensor(mask, self)
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_select: expected a bool mask, got {mask.dtype}")
+        shape = np.broadcast_shapes(tuple(self.shape), tuple(mask.shape))
+        xp = array_module(self.array)
+        return self.expand(shape)[xp.broadcast_to(mask.array, shape)]
+
+    def broadcast_to(self, size):
+        return self.expand(size)
+
+    def tile(self, *dims):
+        """The tensor repeated ``dims[d]`` times along each dimension d (missing leading
+        counts are 1, extra ones add dimensions)."""
+        dims = _shape_args(dims)
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    def tensor_split(self, indices_or_sections, dim: int = 0) -> tuple:
+        """Views along ``dim``: ``sections`` pieces whose sizes differ by at most one (the
+        larger first), or the pieces between the given ``indices``."""
+        axis = normalize_dims(dim, self.ndim, "tensor_split")[0]
+        split = indices_or_sections
+        if isinstance(split, Tensor):
+            split = split.item() if split.ndim == 0 else split.tolist()
+        size = self.shape[axis]
+        if isinstance(split, int | np.integer):
+            if split <= 0:
+                raise RuntimeError(f"tensor_split: number of sections must be positive, "
+                                   f"got {split}")
+            small, extra = divmod(size, int(split))
+            bounds = [k * small + min(k, extra) for k in range(int(split) + 1)]
+        else:
+            bounds = [0, *[int(i) for i in split], size]
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (slice(start, max(start, stop)),)]
+                     for start, stop in zip(bounds, bounds[1:]))
+
+    def rot90(self, k: int = 1, dims=(0, 1)):
+        """The tensor turned by k·90° in the plane ``dims``, from the first dimension
+        towards the second."""
+        dims = tuple(dims)
+        if len(dims) != 2 or self.ndim < 2:
+            raise RuntimeError(f"rot90: expected two dims of a tensor of at least 2 "
+                               f"dimensions, got dims {dims} and shape {self.shape}")
+        first, second = (normalize_dims(d, self.ndim, "rot90")[0] for d in dims)
+        if first == second:
+            raise RuntimeError(f"rot90: dims must differ, got {dims}")
+        k %= 4
+        if k == 1:
+            return self.flip(second).transpose(first, second)
+        if k == 2:
+            return self.flip(first, second)
+        if k == 3:
+            return self.flip(first).transpose(first, second)
+        return self.clone()
+
+    # -- counting and sampling (no gradient) ----------------------------------------------
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim=None):
+        """The distinct elements in ascending order (always sorted), with, on request, the
+        position of each input element among them (``inverse``, self's shape; along
+        ``dim``, one per slice) and how often each occurs (``counts``), both int64."""
+        xp = array_module(self.array)
+        axis = None if dim is None else normalize_dims(dim, self.ndim, "unique")[0]
+        found = xp.unique(self.array.reshape(-1) if axis is None else self.array,
+                          return_inverse=True, return_counts=True, axis=axis)
+        values, inverse, counts = found
+        if axis is None:
+            inverse = inverse.reshape(self.shape)
+        results = [Tensor._from_array(values)]
+        if return_inverse:
+            results.append(Tensor._from_array(inverse.reshape(-1) if axis is not None
+                                              else inverse).long())
+        if return_counts:
+            results.append(Tensor._from_array(counts).long())
+        return results[0] if len(results) == 1 else tuple(results)
+
+    def bincount(self, weights=None, minlength: int = 0) -> Tensor:
+        """How often each value 0, 1, ... occurs in a 1-D non-negative integer tensor
+        (int64), or the sums of ``weights`` there (float weights keep their dtype, others
+        give float64); at least ``minlength`` bins."""
+        xp = array_module(self.array)
+        if self.ndim != 1 or self.dtype.kind not in "iu" or bool((self.array < 0).any()):
+            raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, "
+                               f"got {self.dtype} of shape {self.shape}")
+        if weights is None:
+            return Tensor._from_array(xp.bincount(self.array, minlength=minlength)
+                                      .astype(np.int64))
+        weights = _as_tensor(weights, self)
+        if weights.shape != self.shape:
+            raise RuntimeError(f"bincount: weights of shape {weights.shape} must match the "
+                               f"input's {self.shape}")
+        dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
+        return Tensor._from_array(xp.bincount(self.array, weights=weights.array,
+                                              minlength=minlength).astype(dtype))
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator=None) -> Tensor:
+        """Indices drawn from the categories of each row of non-negative weights (1-D:
+        one row), ``num_samples`` per row, int64; without ``replacement`` no category
+        repeats in a row.  Drawn on the CPU from ``generator`` (the global stream by
+        default), so a seed gives the same indices on every device."""
+        weights = np.asarray(self._host(), dtype=np.float64).reshape(-1, self.shape[-1]) \
+            if self.ndim in (1, 2) else None
+        if weights is None or self.dtype.kind != "f":
+            raise RuntimeError(f"multinomial: expected a 1-D or 2-D floating point tensor "
+                               f"of probabilities, got {self.dtype} of shape {self.shape}")
+        totals = weights.sum(axis=1)
+        if not np.isfinite(weights).all() or (weights < 0).any() or (totals <= 0).any():
+            raise RuntimeError("multinomial: probabilities must be finite, non-negative and "
+                               "have a positive sum in each row")
+        positive = (weights > 0).sum(axis=1).min()
+        if num_samples <= 0 or (not replacement and num_samples > positive):
+            raise RuntimeError(f"multinomial: cannot draw {num_samples} samples "
+                               f"{'with' if replacement else 'without'} replacement from "
+                               f"{positive} categories of non-zero probability")
+        draw = _random.stream(generator, "multinomial")
+        rows = [draw.choice(len(row), size=num_samples, replace=replacement, p=row / total)
+                for row, total in zip(weights, totals)]
+        samples = np.stack(rows).astype(np.int64)
+        return Tensor._from_array(to_device(samples.reshape(self.shape[:-1] + (num_samples,)),
+                                            self.device))
+
+    def bernoulli(self, p=None, *, generator=None) -> Tensor:
+        """1 with probability ``p`` (self's values by default), else 0, in self's dtype."""
+        chances = self if p is None else p
+        values = chances._host() if isinstance(chances, Tensor) else chances
+        if bool(np.any((np.asarray(values) < 0) | (np.asarray(values) > 1))):
+            raise RuntimeError("bernoulli: probabilities must be in [0, 1]")
+        uniform = _random.stream(generator, "bernoulli").random(tuple(self.shape))
+        drawn = (uniform < values).astype(self.dtype)
+        return Tensor._from_array(to_device(drawn, self.device))
+
+    def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+        """Fill self with draws of 1 with probability ``p`` (a number or a tensor)."""
+        return self.copy_(self.bernoulli(p, generator=generator).array)
 
     # -- dtype conversions (last: their names, float, int, bool, would shadow the builtins
     # in the annotations of the class body) --------------------------------------------------

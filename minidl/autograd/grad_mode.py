@@ -1,13 +1,20 @@
-"""Switching graph recording off and on (``no_grad``, ``enable_grad``, ``set_grad_enabled``)."""
+"""Switching graph recording off and on (``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``)."""
 from __future__ import annotations
 
 import functools
 
 _enabled = True
+_inference = False
 
 
 def is_grad_enabled() -> bool:
     return _enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether an ``inference_mode()`` block (or decorated function) is running."""
+    return _inference
 
 
 def _set_enabled(mode: bool) -> bool:
@@ -22,23 +29,28 @@ class _GradMode:
 
     mode = True
 
+    def _switch(self):
+        """Set this mode; returns what ``_restore`` needs to set the previous one back."""
+        return _set_enabled(self.mode)
+
+    def _restore(self, previous) -> None:
+        _set_enabled(previous)
+
     def __enter__(self):
-        self._previous = _set_enabled(self.mode)
+        self._previous = self._switch()
 
     def __exit__(self, *exc):
-        _set_enabled(self._previous)
+        self._restore(self._previous)
         return False
 
     def __call__(self, func):
-        mode = self.mode
-
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            previous = _set_enabled(mode)
+            previous = self._switch()
             try:
                 return func(*args, **kwargs)
             finally:
-                _set_enabled(previous)
+                self._restore(previous)
         return wrapper
 
 
@@ -69,3 +81,32 @@ class set_grad_enabled(_GradMode):
     def __call__(self, func):
         _set_enabled(self._previous)  # as a decorator it only acts when func runs
         return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: ``inference_mode()`` (or ``mode=True``) records no graph,
+    like ``no_grad``, and ``is_inference_mode_enabled()`` answers True inside;
+    ``inference_mode(False)`` turns recording back on (PyTorch's rule: grad mode is
+    ``not mode``).  A context manager, or a decorator with or without the parentheses.
+
+    PyTorch also marks the tensors made inside as "inference tensors" that autograd later
+    refuses; minidl does not: they are ordinary tensors that require no grad."""
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # ``@inference_mode`` without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True):
+        self.inference = bool(mode)
+        self.mode = not self.inference
+
+    def _switch(self):
+        global _inference
+        previous, _inference = _inference, self.inference
+        return previous, _set_enabled(self.mode)
+
+    def _restore(self, previous) -> None:
+        global _inference
+        _inference, enabled = previous
+        _set_enabled(enabled)

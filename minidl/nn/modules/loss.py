@@ -9,7 +9,7 @@ class _Loss(Module):
     """A loss's ``reduction`` (or the deprecated ``size_average`` and ``reduce``), checked
     against the ``reductions`` it supports."""
 
-    reductions = F.loss.REDUCTIONS
+    reductions: tuple[str, ...] = F.loss.REDUCTIONS
 
     def __init__(self, reduction: str = "mean", size_average=None, reduce=None):
         super().__init__()

@@ -93,11 +93,18 @@ def _window_start(l, grid_w, read_row, read_column):
 
 
 @njit(inline="always", error_model="numpy")
-def _sums_left(sums, l, last, write, grid_w, write_row, write_column):
-    """The two vectors of sums that position l (at most ``last``) of a phase left in the
-    block's buffer (``PHASE_FIELDS``: where it writes)."""
-    at = (write + _window_start(min(l, last), grid_w, write_row, write_column)) * CHANNEL_BLOCK
-    return load(sums, at), load(sums, at + LANES)
+def _group_starts(l0, last, grid_w, row_step, column_step, base, scale):
+    """(base + _window_start(l)) · scale for the 8 positions l = l0 ... l0 + 7 of a group
+    (past ``last``, the last position again): where they read (base 0, scale 1) or write
+    (``PHASE_FIELDS``' write, scale 32), once a group for all its blocks."""
+    return ((base + _window_start(l0, grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 1, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 2, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 3, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 4, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 5, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 6, last), grid_w, row_step, column_step)) * scale,
+            (base + _window_start(min(l0 + 7, last), grid_w, row_step, column_step)) * scale)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -139,37 +146,26 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                 write_column, resume = phases[phase]
             positions = rows * grid_w
             for l0 in range(0, positions, POSITIONS):
-                # where each of the 8 positions' windows start (a short group: the last)
+                # where the 8 positions' windows start and their sums go (a short
+                # group: its last position again)
                 last = positions - 1
-                s0 = _window_start(l0, grid_w, read_row, read_column)
-                s1 = _window_start(min(l0 + 1, last), grid_w, read_row, read_column)
-                s2 = _window_start(min(l0 + 2, last), grid_w, read_row, read_column)
-                s3 = _window_start(min(l0 + 3, last), grid_w, read_row, read_column)
-                s4 = _window_start(min(l0 + 4, last), grid_w, read_row, read_column)
-                s5 = _window_start(min(l0 + 5, last), grid_w, read_row, read_column)
-                s6 = _window_start(min(l0 + 6, last), grid_w, read_row, read_column)
-                s7 = _window_start(min(l0 + 7, last), grid_w, read_row, read_column)
+                s0, s1, s2, s3, s4, s5, s6, s7 = _group_starts(l0, last, grid_w, read_row,
+                                                               read_column, 0, 1)
+                w0, w1, w2, w3, w4, w5, w6, w7 = _group_starts(
+                    l0, last, grid_w, write_row, write_column, write, CHANNEL_BLOCK)
                 for block in range(first_block, stop_block):
                     packed, sums = weight[block], chunk_sums[block - first_block]
                     o = block * CHANNEL_BLOCK
                     # a: channels o ... o + 15, b: o + 16 ... o + 31, of positions 0 ... 7
                     if resume:                  # where the block's earlier taps left them
-                        a0, b0 = _sums_left(sums, l0, last, write, grid_w, write_row,
-                                              write_column)
-                        a1, b1 = _sums_left(sums, l0 + 1, last, write, grid_w, write_row,
-                                              write_column)
-                        a2, b2 = _sums_left(sums, l0 + 2, last, write, grid_w, write_row,
-                                              write_column)
-                        a3, b3 = _sums_left(sums, l0 + 3, last, write, grid_w, write_row,
-                                              write_column)
-                        a4, b4 = _sums_left(sums, l0 + 4, last, write, grid_w, write_row,
-                                              write_column)
-                        a5, b5 = _sums_left(sums, l0 + 5, last, write, grid_w, write_row,
-                                              write_column)
-                        a6, b6 = _sums_left(sums, l0 + 6, last, write, grid_w, write_row,
-                                              write_column)
-                        a7, b7 = _sums_left(sums, l0 + 7, last, write, grid_w, write_row,
-                                              write_column)
+                        a0, b0 = load(sums, w0), load(sums, w0 + LANES)
+                        a1, b1 = load(sums, w1), load(sums, w1 + LANES)
+                        a2, b2 = load(sums, w2), load(sums, w2 + LANES)
+                        a3, b3 = load(sums, w3), load(sums, w3 + LANES)
+                        a4, b4 = load(sums, w4), load(sums, w4 + LANES)
+                        a5, b5 = load(sums, w5), load(sums, w5 + LANES)
+                        a6, b6 = load(sums, w6), load(sums, w6 + LANES)
+                        a7, b7 = load(sums, w7), load(sums, w7 + LANES)
                     else:
                         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = load(bias, o)
                         b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = load(bias, o + LANES)
@@ -194,10 +190,8 @@ def _channel_direct_items(x, weight, bias, taps, phases, pad_h, pad_w, chunks, o
                         s = element(flat, s7 + offset)
                         a7, b7 = multiply_add(a7, s, u), multiply_add(b7, s, v)
                     # sums[y, :] = the 32 channels of the output position y each writes
-                    for k, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
-                                                (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
-                        at = (write + _window_start(min(l0 + k, last), grid_w, write_row,
-                                                    write_column)) * CHANNEL_BLOCK
+                    for a, b, at in ((a0, b0, w0), (a1, b1, w1), (a2, b2, w2), (a3, b3, w3),
+                                     (a4, b4, w4), (a5, b5, w5), (a6, b6, w6), (a7, b7, w7)):
                         store_first(sums, at, a, LANES)
                         store_first(sums, at + LANES, b, LANES)
         for block in range(first_block, stop_block):          # every phase's: into NCHW

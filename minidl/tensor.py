@@ -701,6 +701,8 @@ class Tensor:
         if isinstance(value, Tensor):
             return value if value.array.dtype == dtype else value._cast(dtype)
         if is_number(value):
+            if np.dtype(dtype).kind in "iu" and isinstance(value, int | np.integer):
+                value = _wrapped_integer(int(value), dtype)
             return array_module(self.array).asarray(value, dtype=dtype)
         return value.astype(dtype, copy=False)
 
@@ -1139,20 +1141,36 @@ class Tensor:
             raise ValueError(f"norm: p must be 'fro', inf or a number >= 0, got {p!r}")
         return Norm.apply(x, p=float(p), axes=axes, keepdim=keepdim)
 
+    def _reducible(self, op: str, dim) -> tuple:
+        """The axes a max/min-like reduction ``op`` runs over, refused as PyTorch refuses
+        them when they hold no element (there is no largest of nothing)."""
+        axes = normalize_dims(dim, self.ndim, op)
+        if dim is None and self.numel() == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the "
+                               "'dim' argument.")
+        for axis in axes:
+            if self.shape[axis] == 0:
+                raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero "
+                                 f"size (input shape {self.shape}).")
+        return axes
+
     def amax(self, dim=None, keepdim: bool = False):
-        return Amax.apply(self, axes=normalize_dims(dim, self.ndim, "amax"),
-                          keepdim=keepdim, largest=True)
+        return Amax.apply(self, axes=self._reducible("amax", dim), keepdim=keepdim,
+                          largest=True)
 
     def amin(self, dim=None, keepdim: bool = False):
-        return Amax.apply(self, axes=normalize_dims(dim, self.ndim, "amin"),
-                          keepdim=keepdim, largest=False)
+        return Amax.apply(self, axes=self._reducible("amin", dim), keepdim=keepdim,
+                          largest=False)
 
     def _extreme(self, dim, keepdim, largest: bool):
         if isinstance(dim, Tensor):  # max(other): the elementwise maximum
             return self.maximum(dim) if largest else self.minimum(dim)
+        op = "max" if largest else "min"
         if dim is None:
+            self._reducible(op, None)
             return self.amax() if largest else self.amin()
-        axis = normalize_dims(dim, self.ndim, "max" if largest else "min")[0]
+        axis = self._reducible(op, dim)[0]
         xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
         indices = xp.expand_dims(pick(self.array, axis=axis), axis)
@@ -1211,9 +1229,11 @@ class Tensor:
     def _arg(self, dim, keepdim, largest):
         xp = array_module(self.array)
         pick = xp.argmax if largest else xp.argmin
+        op = "argmax" if largest else "argmin"
         if dim is None:
+            self._reducible(op, None)
             return Tensor._from_array(xp.asarray(pick(self.array), dtype=np.int64))
-        axis = normalize_dims(dim, self.ndim, "argmax")[0]
+        axis = self._reducible(op, dim)[0]
         result = pick(self.array, axis=axis).astype(np.int64)
         return Tensor._from_array(xp.expand_dims(result, axis) if keepdim else result)
 
@@ -1999,6 +2019,15 @@ def _names_dtype(name: str) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _wrapped_integer(value: int, dtype) -> int:
+    """A Python int as an integer dtype holds it: wrapped around modulo 2^bits, as PyTorch
+    computes ``uint8 tensor + 300`` (NumPy refuses the out-of-range scalar)."""
+    info = np.iinfo(dtype)
+    if info.min <= value <= info.max:
+        return value
+    return (value - info.min) % (info.max - info.min + 1) + info.min
 
 
 def _index_arrays(index, device: str):

@@ -1,4 +1,6 @@
 """Bad input gets a clear error that names the operation, the shapes and what was expected."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -166,9 +168,16 @@ def test_loss_on_integer_input():
         F.mse_loss(minidl.tensor([1, 2]), minidl.tensor([1, 2]))
 
 
-def test_softmax_without_dim():
-    with pytest.raises(TypeError, match="give dim explicitly"):
-        F.softmax(minidl.ones(2, 3))
+def test_softmax_without_dim_takes_pytorchs_implicit_dim_with_its_warning(torch):
+    values = np.arange(24.0).reshape(2, 3, 4) / 10
+    for function in ("softmax", "log_softmax", "softmin"):
+        for shape in ((4,), (2, 3, 4), (6, 4), (1, 2, 3, 4)):
+            x = values.reshape(-1)[:int(np.prod(shape))].reshape(shape)
+            with pytest.warns(UserWarning, match="Implicit dimension choice"):
+                ours = getattr(F, function)(minidl.tensor(x))
+            with pytest.warns(UserWarning):
+                theirs = getattr(torch.nn.functional, function)(torch.tensor(x))
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
 
 
 def test_dropout_probability():
@@ -181,3 +190,24 @@ def test_dropout_probability():
 def test_manual_seed_type():
     with pytest.raises(TypeError, match="seed must be an int"):
         minidl.manual_seed(1.5)
+
+
+def test_reductions_of_nothing_and_integer_wrap_around_follow_pytorch(torch):
+    for engine in (minidl, torch):
+        with pytest.raises(RuntimeError, match=r"max\(\): Expected reduction dim to be "
+                                               r"specified for input.numel\(\) == 0"):
+            engine.zeros(0).max()
+        # (PyTorch raises this one as an IndexError, minidl as max's RuntimeError)
+        with pytest.raises((RuntimeError, IndexError), match=r"argmax\(\): Expected "
+                                                             r"reduction dim"):
+            engine.zeros(0).argmax()
+        with pytest.raises(IndexError, match=r"min\(\): Expected reduction dim 0 to have "
+                                             r"non-zero size"):
+            engine.zeros(0, 3).min(dim=0)
+        assert engine.zeros(2, 0).max(dim=0).values.shape == (0,)
+        assert (engine.tensor([1, 250], dtype=engine.uint8) + 300).tolist() == [45, 38]
+        assert (engine.tensor([100], dtype=engine.int8) + 200).tolist() == [44]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # no NumPy warning either
+        assert np.isnan(minidl.zeros(0).mean().item())
+        assert minidl.zeros(2, 0).mean(1, keepdim=True).shape == (2, 1)

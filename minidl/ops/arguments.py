@@ -9,6 +9,7 @@ checks that several layers share live here.
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -68,11 +69,13 @@ def check_number(owner: str, name: str, value, low: float = -math.inf,
 
 
 def softmax_dim(input, dim, op: str) -> int | None:
-    """The axis (softmax, log_softmax) along which a floating point ``input`` is
-    normalized; PyTorch's implicit choice of ``dim`` is deprecated, so it must be given."""
+    """The axis (softmax, log_softmax, softmin) along which a floating point ``input`` is
+    normalized.  Without ``dim``, PyTorch's deprecated implicit choice, with its warning:
+    axis 0 for 0-, 1- and 3-dimensional inputs, else axis 1 (older programs rely on it)."""
     if dim is None:
-        raise TypeError(f"{op}: give dim explicitly (PyTorch's implicit choice is "
-                        "deprecated)")
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
     if input.dtype.kind != "f":
         raise TypeError(f"{op}: needs a floating point input, got {input.dtype}")
     axes = normalize_dims(dim, input.ndim, op)  # () for a 0-d input: over all (one value)

@@ -32,6 +32,12 @@ class Sum(Function):
         return expand_reduced(grad, self.shape, self.axes, self.keepdim)
 
 
+def _reduced_shape(shape, axes, keepdim) -> tuple:
+    """The shape a reduction over ``axes`` leaves (1 along them with ``keepdim``)."""
+    return tuple(1 if i in axes else size for i, size in enumerate(shape)
+                 if keepdim or i not in axes)
+
+
 class Mean(Function):
     """y = (1/n) Σ_axes x over n elements;  dy/dx = 1/n."""
 
@@ -40,6 +46,9 @@ class Mean(Function):
         self.count = 1
         for a in axes:
             self.count *= x.shape[a]
+        if self.count == 0:          # the mean of nothing: NaN, as PyTorch (no warning)
+            return array_module(x).full(_reduced_shape(x.shape, axes, keepdim), np.nan,
+                                        dtype=x.dtype)
         return x.mean(axis=axes, keepdims=keepdim)
 
     def backward(self, grad):

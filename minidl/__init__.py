@@ -251,7 +251,10 @@ from .tensor_functions import (
 from .type_info import can_cast, finfo, iinfo, result_type
 
 # isort: split
-from . import nn, optim  # after Tensor: they build on it
+from . import amp, nn, optim  # after Tensor: they build on it
+from .amp import autocast
+
+cuda.amp = amp  # torch.cuda.amp: the same GradScaler and autocast as torch.amp
 
 concat = concatenate = cat
 # PyTorch's other names of the dtypes (last: they shadow Python's float, int and bool here)

@@ -1008,9 +1008,12 @@ class Tensor:
     def ceil(self):
         return Tensor._from_array(array_module(self.array).ceil(self.array))
 
-    def round(self):
-        """Halves round to even, as PyTorch (a constant: its gradient is 0 everywhere)."""
-        return Tensor._from_array(array_module(self.array).round(self.array))
+    def round(self, *, decimals: int = 0):
+        """Halves round to even, as PyTorch (a constant: its gradient is 0 everywhere);
+        ``decimals`` digits after the point (negative: to tens, hundreds ...)."""
+        if not isinstance(decimals, int) or isinstance(decimals, bool):
+            raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+        return Tensor._from_array(array_module(self.array).round(self.array, decimals))
 
     def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
         if min is None and max is None:

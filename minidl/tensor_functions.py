@@ -218,8 +218,8 @@ def ceil(input: Tensor) -> Tensor:
     return input.ceil()
 
 
-def round(input: Tensor) -> Tensor:
-    return input.round()
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    return input.round(decimals=decimals)
 
 
 def isfinite(input: Tensor) -> Tensor:

@@ -187,3 +187,20 @@ def test_tensorboard_resolves_to_minidls_writer_only_where_minidl_has_one():
             with pytest.raises(ImportError,
                                match=r"minidl does not implement torch\.utils\.tensorboard"):
                 from torch.utils.tensorboard import SummaryWriter  # noqa: F401
+
+
+def test_an_option_minidl_lacks_ends_in_one_line_and_numpy_warnings_stay_quiet(tmp_path):
+    script = write(tmp_path, "resize.py", """
+        import torch
+        import torch.nn.functional as F
+        x = torch.ones(1, 1, 4, 4)
+        print((x / 0).isinf().all().item(), (x * float("nan")).isnan().all().item())
+        y = F.interpolate(x, scale_factor=2, mode="bicubic")
+        """)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["run", str(script)])
+    assert done.exit_code == 1
+    lines = done.output.strip().splitlines()
+    assert lines[0] == "True True"                    # no RuntimeWarning from NumPy
+    assert lines[1].startswith("resize.py:6: interpolate: mode 'bicubic' is not "
+                               "implemented") and len(lines) == 2

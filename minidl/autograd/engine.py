@@ -13,6 +13,8 @@ gradient for this pass is complete; the callbacks queued during the pass run whe
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .hooks import CallbackQueue, grad_hooks, post_accumulate_hooks, run_grad_hooks
 from .saved import memory_owner
 
@@ -117,7 +119,15 @@ def count_down_leaves(fn, waiting: dict, reached: set, claimed: set) -> None:
 
 
 def run_backward(root, grad, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (dL/d root, a raw array) to every leaf that requires a gradient."""
+    """Propagate ``grad`` (dL/d root, a raw array) to every leaf that requires a gradient.
+    NumPy's floating point warnings are off meanwhile: an inf or NaN the forward pass made
+    flows through the gradients without a word, as in PyTorch (a GradScaler run then
+    skips the step)."""
+    with np.errstate(all="ignore"):
+        _propagate(root, grad, retain_graph)
+
+
+def _propagate(root, grad, retain_graph: bool) -> None:
     pending = {id(root.grad_fn): grad}
     claimed = {id(memory_owner(grad))}  # the caller's memory: handed out only as a copy
     order = topological_order(root.grad_fn)

@@ -3,8 +3,9 @@
 The script runs as ``__main__`` (its ``if __name__ == "__main__":`` block runs), with
 ``sys.argv = [SCRIPT, *ARGS]`` and the script's folder first on ``sys.path`` (so it
 imports its neighbour modules), while :func:`~.importer.torch_is_minidl` makes ``torch``
-and ``torchvision`` resolve to minidl.  A name minidl lacks ends the run with one line
-that says where: ``train.py:42: minidl does not implement torch.fft (yet)``.
+and ``torchvision`` resolve to minidl.  A name minidl lacks (or an option: a
+``NotImplementedError``) ends the run with one line that says where:
+``train.py:42: minidl does not implement torch.fft (yet)``.
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import runpy
 import sys
 import traceback
 
+import numpy as np
+
 from .importer import torch_is_minidl
-from .missing import NotImplementedInMinidl, TorchModuleNotInMinidl
+from .missing import TorchModuleNotInMinidl
 
 
 class ScriptError(Exception):
@@ -25,7 +28,9 @@ def run_script(path, args=()) -> None:
     """Run the Python file ``path`` with arguments ``args`` on minidl.
 
     Exceptions raised by the script propagate (``SystemExit`` included), except the
-    missing-name errors, which :func:`main` turns into one line.
+    missing-name errors, which :func:`main` turns into one line.  NumPy's floating point
+    warnings (overflow, invalid values) are silenced while it runs: PyTorch computes with
+    infinities and NaNs without a word, and a program's output should read the same.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -34,7 +39,7 @@ def run_script(path, args=()) -> None:
     sys.argv = [path, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     try:
-        with torch_is_minidl():
+        with torch_is_minidl(), np.errstate(all="ignore"):
             runpy.run_path(path, run_name="__main__")
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
@@ -57,7 +62,9 @@ def run_main(path, args=()) -> int:
     except ScriptError as error:
         print(error, file=sys.stderr)
         return 2
-    except (NotImplementedInMinidl, TorchModuleNotInMinidl) as error:
+    except (NotImplementedError, TorchModuleNotInMinidl) as error:
+        # a missing name, or an option minidl lacks (interpolate's mode="bicubic",
+        # autograd.grad's create_graph=True): one line, where the script asked for it
         location = where_in_script(error, path)
         print(f"{location}: {error}" if location else str(error), file=sys.stderr)
         return 1

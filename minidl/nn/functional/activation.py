@@ -206,14 +206,25 @@ def tanh(input: Tensor) -> Tensor:
     return E.Tanh.apply(input)
 
 
-def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+def _in_dtype(input: Tensor, dtype) -> Tensor:
+    """``input`` cast to ``dtype`` first, as softmax's ``dtype=`` asks (None: as it is)."""
+    return input if dtype is None else input.to(dtype)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
+    input = _in_dtype(input, dtype)
     return normalize_along(Softmax, input, softmax_dim(input, dim, "softmax"))
 
 
-def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype=None) -> Tensor:
+    input = _in_dtype(input, dtype)
     return normalize_along(LogSoftmax, input, softmax_dim(input, dim, "log_softmax"))
 
 
-def softmin(input: Tensor, dim: int | None = None) -> Tensor:
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype=None) -> Tensor:
     """softmax(-x, dim)."""
+    input = _in_dtype(input, dtype)
     return softmax(-input, softmax_dim(input, dim, "softmin"))

@@ -203,6 +203,7 @@ from .tensor_functions import (
     quantile,
     reciprocal,
     relu,
+    relu_,
     remainder,
     repeat_interleave,
     reshape,
@@ -253,8 +254,9 @@ from .type_info import can_cast, finfo, iinfo, result_type
 # isort: split
 from . import amp, nn, optim  # after Tensor: they build on it
 from .amp import autocast
+from .nn.functional.cdist import cdist
 
-cuda.amp = amp  # torch.cuda.amp: the same GradScaler and autocast as torch.amp
+cuda.amp = amp  # type: ignore[attr-defined]  # torch.cuda.amp: torch.amp's GradScaler, autocast
 
 concat = concatenate = cat
 # PyTorch's other names of the dtypes (last: they shadow Python's float, int and bool here)
@@ -297,7 +299,7 @@ __all__ = [
     "vstack", "inference_mode", "is_inference_mode_enabled", "set_num_threads",
     "get_num_threads", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "finfo", "iinfo", "result_type",
-    "can_cast",
+    "can_cast", "cdist", "relu_",
 ]
 
 

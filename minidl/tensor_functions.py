@@ -198,6 +198,10 @@ def relu(input: Tensor) -> Tensor:
     return input.relu()
 
 
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
 def softmax(input: Tensor, dim: int) -> Tensor:
     return input.softmax(dim)
 

@@ -10,5 +10,8 @@ from .grad_mode import (
 )
 from .gradients import grad
 
+# isort: split
+from ..gradcheck import gradcheck  # torch.autograd.gradcheck(fn, inputs, eps=, atol=)
+
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "inference_mode", "is_inference_mode_enabled", "grad"]
+           "inference_mode", "is_inference_mode_enabled", "grad", "gradcheck"]

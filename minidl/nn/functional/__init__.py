@@ -31,10 +31,13 @@ from .activation import (
                          threshold,
                          threshold_,
 )
+from .adaptive_max_pooling import adaptive_max_pool1d, adaptive_max_pool2d
 from .conv import conv2d, conv_transpose2d
+from .conv1d import conv1d, conv_transpose1d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding, one_hot
+from .fold import fold, unfold
 from .linear import linear
 from .loss import (
                          binary_cross_entropy,
@@ -59,4 +62,6 @@ from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from .pooling1d import adaptive_avg_pool1d, avg_pool1d, max_pool1d
+from .unpooling import max_unpool1d, max_unpool2d
 from .upsampling import interpolate, upsample_bilinear, upsample_nearest

@@ -68,7 +68,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     "valid" (no padding) or "same" (output as large as the input; stride 1 only).
     Output (N, C_out, OH, OW) with OH = ⌊(H + 2·padding - dilation·(KH-1) - 1) / stride⌋ + 1.
     """
-    op = "conv2d"
+    return convolve2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def convolve2d(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding,
+               dilation, groups: int) -> Tensor:
+    """``conv2d`` with its errors named after ``op`` (``conv1d`` calls it on one row)."""
     _check_tensors(op, input, weight, bias)
     x = as_batched(input, op)
     stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)
@@ -141,7 +146,13 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     ``output_padding`` (smaller than stride or dilation) picks among the sizes that a
     strided conv2d maps to the same H.
     """
-    op = "conv_transpose2d"
+    return convolve_transpose2d("conv_transpose2d", input, weight, bias, stride, padding,
+                                output_padding, groups, dilation)
+
+
+def convolve_transpose2d(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride,
+                         padding, output_padding, groups: int, dilation) -> Tensor:
+    """``conv_transpose2d`` with its errors named after ``op``."""
     _check_tensors(op, input, weight, bias)
     x = as_batched(input, op)
     stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)

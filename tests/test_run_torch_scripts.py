@@ -72,8 +72,8 @@ def test_missing_names_fail_at_the_point_of_use_with_one_line():
         with pytest.raises(NotImplementedError, match=r"torch\.nn\.LSTM \(yet\)"):
             torch.nn.LSTM(3, 4)
         with pytest.raises(TorchModuleNotInMinidl,
-                           match=r"^minidl does not implement torch\.distributions (\(yet\))$"):
-            import torch.distributions  # noqa: F401
+                           match=r"^minidl does not implement torch\.fft (\(yet\))$"):
+            import torch.fft  # noqa: F401
         with pytest.raises(ImportError, match=r"torchvision\.models \(yet\)"):
             from torchvision import models  # noqa: F401
         with pytest.raises(ImportError, match=r"torchvision\.models"):

@@ -158,24 +158,34 @@ def pad(image, padding, fill=0, padding_mode: str = "constant"):
 
 
 def affine(image, angle: float = 0.0, translate=(0, 0), scale: float = 1.0, fill=0,
-           interpolation: str = "bilinear"):
-    """Rotate by ``angle`` degrees (counter-clockwise) and scale by ``scale`` about the
-    centre, then shift by ``translate = (tx, ty)`` pixels; the output keeps the size.
+           interpolation: str = "bilinear", shear=(0.0, 0.0), center=None):
+    """Rotate by ``angle`` degrees (counter-clockwise), shear and scale about ``center``
+    (x, y) in pixels (the image centre (W/2, H/2) by default), then shift by
+    ``translate = (tx, ty)`` pixels; the output keeps the size.
 
-    Pillow maps each output pixel back to the input, so we give it the inverse map. With
-    centre c, rotation R(angle) (in image coordinates, y pointing down) and shift t::
+    In image coordinates (y pointing down), with centre c and shift t, an input point q
+    goes to the output point
 
-        output point p = c + t + scale * R(angle) (q - c)      for input point q
-        input point q  = c + R(-angle) (p - c - t) / scale
+        p = c + t + A (q - c),   A = scale · R(-angle) · Sh_y(shear_y) · Sh_x(shear_x)
+        R(a) = [[cos a, -sin a], [sin a, cos a]],
+        Sh_x(s) = [[1, -tan s], [0, 1]],   Sh_y(s) = [[1, 0], [-tan s, 1]]
+
+    (torchvision's matrix; its ``angle`` turns clockwise, hence R(-angle) here).  Pillow
+    maps each output pixel back to the input, so it is given the inverse,
+    q = c + A⁻¹ (p - c - t).  ``shear`` is (shear_x, shear_y) in degrees, or one number
+    for shear_x.
     """
     if scale <= 0:
         raise ValueError(f"affine: scale must be positive, got {scale}")
+    shear_x, shear_y = (shear, 0.0) if np.ndim(shear) == 0 else tuple(shear)
     height, width = image_size(image)
-    cx, cy = width / 2, height / 2
-    theta = math.radians(angle)
-    cos, sin = math.cos(theta) / scale, math.sin(theta) / scale
-    # R(-angle)/scale in y-down coordinates: [[cos, -sin], [sin, cos]]
-    a, b, d, e = cos, -sin, sin, cos
+    cx, cy = (width / 2, height / 2) if center is None else center
+    theta, sx, sy = (math.radians(v) for v in (-angle, shear_x, shear_y))
+    rotation = np.array([[math.cos(theta), -math.sin(theta)],
+                         [math.sin(theta), math.cos(theta)]])
+    shear_matrix = (np.array([[1.0, 0.0], [-math.tan(sy), 1.0]])
+                    @ np.array([[1.0, -math.tan(sx)], [0.0, 1.0]]))
+    (a, b), (d, e) = np.linalg.inv(scale * rotation @ shear_matrix)
     tx, ty = translate
     ox, oy = cx + tx, cy + ty
     coefficients = (a, b, cx - a * ox - b * oy, d, e, cy - d * ox - e * oy)
@@ -183,6 +193,35 @@ def affine(image, angle: float = 0.0, translate=(0, 0), scale: float = 1.0, fill
 
     def warp(im, value):
         return im.transform((width, height), Image.Transform.AFFINE, coefficients,
+                            resample=method, fillcolor=value)
+    return _through_pillow(image, warp, fill)
+
+
+def perspective(image, startpoints, endpoints, interpolation: str = "bilinear", fill=0):
+    """Warp so that the four corners ``startpoints`` [[x, y], ...] of the input land on
+    ``endpoints``; the output keeps the size.
+
+    Pillow maps each output point (x, y) back to the input point
+
+        (x', y') = ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)),
+
+    and the eight coefficients solve the 8 linear equations that send each end point to
+    its start point: x' (g x + h y + 1) = a x + b y + c, likewise for y'.
+    """
+    rows, targets = [], []
+    for (sx, sy), (ex, ey) in zip(startpoints, endpoints, strict=True):
+        rows.append([ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey])
+        rows.append([0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey])
+        targets += [sx, sy]
+    if len(rows) != 8:
+        raise ValueError(f"perspective: expected 4 start and end points, got {len(rows) // 2}")
+    coefficients = tuple(np.linalg.solve(np.asarray(rows, np.float64),
+                                         np.asarray(targets, np.float64)))
+    height, width = image_size(image)
+    method = _interpolation(interpolation)
+
+    def warp(im, value):
+        return im.transform((width, height), Image.Transform.PERSPECTIVE, coefficients,
                             resample=method, fillcolor=value)
     return _through_pillow(image, warp, fill)
 

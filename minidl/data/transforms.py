@@ -108,7 +108,7 @@ class RandomHorizontalFlip(RandomTransform):
 
     def __init__(self, p: float = 0.5, generator=None):
         super().__init__(generator)
-        self.p = _probability(p, "RandomHorizontalFlip")
+        self.p = check_probability(p, "RandomHorizontalFlip")
 
     def __call__(self, image):
         return F.hflip(image) if self.rng.random() < self.p else image
@@ -122,7 +122,7 @@ class RandomVerticalFlip(RandomTransform):
 
     def __init__(self, p: float = 0.5, generator=None):
         super().__init__(generator)
-        self.p = _probability(p, "RandomVerticalFlip")
+        self.p = check_probability(p, "RandomVerticalFlip")
 
     def __call__(self, image):
         return F.vflip(image) if self.rng.random() < self.p else image
@@ -174,44 +174,58 @@ class RandomCrop(RandomTransform):
 
 
 class RandomAffine(RandomTransform):
-    """A random rotation, shift and scaling about the centre, keeping the size.
+    """A random rotation, shift, scaling and shear about the centre, keeping the size.
 
     Args:
         degrees: angle drawn uniformly from (-degrees, degrees) or (low, high).
         translate: (fx, fy): shifts drawn uniformly from (-fx W, fx W) and (-fy H, fy H)
-            pixels; None for none.
+            pixels, rounded; None for none.
         scale: (low, high): scale factor drawn uniformly; None keeps 1.
+        shear: None for none; a number s: x shear drawn from (-s, s); (low, high): x shear
+            from that range; (x low, x high, y low, y high): both (degrees, as
+            :func:`.functional.affine`).
         fill: value of the pixels that come from outside the image (a number, or one
             per channel).
+
+    The draws come in torchvision's order: angle, shift, scale, shear.
     """
 
     def __init__(self, degrees, translate=None, scale=None, fill=0,
-                 interpolation: str = "bilinear", generator=None):
+                 interpolation: str = "bilinear", generator=None, shear=None):
         super().__init__(generator)
-        self.degrees = _range(degrees, "degrees", type(self).__name__)
+        owner = type(self).__name__
+        self.degrees = value_range(degrees, "degrees", owner)
         if translate is not None and not all(0 <= f <= 1 for f in translate):
-            raise ValueError(f"{type(self).__name__}: translate fractions must lie in "
-                             f"[0, 1], got {translate}")
+            raise ValueError(f"{owner}: translate fractions must lie in [0, 1], got "
+                             f"{translate}")
         if scale is not None and not 0 < scale[0] <= scale[1]:
-            raise ValueError(f"{type(self).__name__}: scale must be (low, high) with "
-                             f"0 < low <= high, got {scale}")
+            raise ValueError(f"{owner}: scale must be (low, high) with 0 < low <= high, got "
+                             f"{scale}")
+        self.shear = None if shear is None else _shear_ranges(shear, owner)
         self.translate, self.scale = translate, scale
         self.fill, self.interpolation = fill, interpolation
 
-    def __call__(self, image):
-        rng = self.rng
+    def draw(self, rng, height: int, width: int):
+        """(angle, (tx, ty), scale, (shear_x, shear_y)) for an image of this size."""
         angle = rng.uniform(*self.degrees)
-        shift = (0.0, 0.0)
+        shift = (0, 0)
         if self.translate is not None:
-            height, width = F.image_size(image)
             shift = (round(rng.uniform(-1, 1) * self.translate[0] * width),
                      round(rng.uniform(-1, 1) * self.translate[1] * height))
         scale = rng.uniform(*self.scale) if self.scale is not None else 1.0
-        return F.affine(image, angle, shift, scale, self.fill, self.interpolation)
+        shear = (0.0, 0.0)
+        if self.shear is not None:
+            x_range, y_range = self.shear
+            shear = (rng.uniform(*x_range), 0.0 if y_range is None else rng.uniform(*y_range))
+        return angle, shift, scale, shear
+
+    def __call__(self, image):
+        angle, shift, scale, shear = self.draw(self.rng, *F.image_size(image))
+        return F.affine(image, angle, shift, scale, self.fill, self.interpolation, shear)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(degrees={self.degrees}, translate={self.translate}, "
-                f"scale={self.scale})")
+                f"scale={self.scale}, shear={self.shear})")
 
 
 class RandomRotation(RandomAffine):
@@ -221,13 +235,26 @@ class RandomRotation(RandomAffine):
         super().__init__(degrees, fill=fill, interpolation=interpolation, generator=generator)
 
 
-def _probability(p, owner: str) -> float:
+def check_probability(p, owner: str) -> float:
+    """``p`` as a float; raises naming ``owner`` unless 0 <= p <= 1."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{owner}: p must lie in [0, 1], got {p}")
     return float(p)
 
 
-def _range(value, name: str, owner: str) -> tuple[float, float]:
+def _shear_ranges(shear, owner: str):
+    """((x low, x high), (y low, y high) or None) from RandomAffine's forms of ``shear``."""
+    if isinstance(shear, numbers.Real):
+        return value_range(shear, "shear", owner), None
+    values = tuple(shear)
+    if len(values) not in (2, 4):
+        raise ValueError(f"{owner}: shear must be a number or 2 or 4 values, got {shear!r}")
+    y = value_range(values[2:], "shear", owner) if len(values) == 4 else None
+    return value_range(values[:2], "shear", owner), y
+
+
+def value_range(value, name: str, owner: str) -> tuple[float, float]:
+    """(-value, value) for a non-negative number, else the pair (low, high), low <= high."""
     if isinstance(value, numbers.Real):
         if value < 0:
             raise ValueError(f"{owner}: {name} must be non-negative when given as one number, "

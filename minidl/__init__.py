@@ -252,7 +252,7 @@ from .tensor_functions import (
 from .type_info import can_cast, finfo, iinfo, result_type
 
 # isort: split
-from . import amp, distributions, nn, optim  # after Tensor: they build on it
+from . import amp, distributions, linalg, nn, optim  # after Tensor: they build on it
 from .amp import autocast
 from .nn.functional.cdist import cdist
 

@@ -12,11 +12,11 @@ Samples come from NumPy's beta sampler (no gradient, no ``rsample``).
 from __future__ import annotations
 
 from ..creation import where
+from ..ops.gamma_functions import digamma, lgamma
 from ..size import Size
 from ..tensor import Tensor
 from . import constraints
 from .distribution import Distribution
-from .special import digamma, lgamma
 from .utils import broadcast_all, draw
 
 

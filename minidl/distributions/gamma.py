@@ -10,12 +10,12 @@ minidl has no implicit reparameterisation, so no ``rsample``).
 """
 from __future__ import annotations
 
+from ..ops.gamma_functions import digamma, lgamma
 from ..size import Size
 from ..tensor import Tensor
 from ..type_info import finfo
 from . import constraints
 from .distribution import Distribution
-from .special import digamma, lgamma
 from .utils import broadcast_all, draw
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from ..creation import where
 from ..nn.functional import softplus
+from ..ops.gamma_functions import digamma, lgamma
+from ..ops.triangular import solve_lower
 from ..tensor import Tensor
 from .bernoulli import Bernoulli
 from .beta import Beta
@@ -27,11 +29,9 @@ from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
 from .independent import Independent, sum_rightmost
-from .linalg import solve_lower
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
-from .special import digamma, lgamma
 
 _KL_REGISTRY: dict[tuple[type, type], Callable] = {}
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 
+from ..ops.triangular import cholesky, solve_lower
 from ..size import Size
 from ..tensor import Tensor
 from ..tensor_functions import broadcast_shapes
 from . import constraints
 from .distribution import Distribution
-from .linalg import cholesky, solve_lower
 from .utils import draw, matrix_diagonal
 
 

@@ -1,6 +1,6 @@
-"""The two matrix operations MultivariateNormal needs, differentiable (minidl has no
-``linalg.cholesky`` or ``solve_triangular`` yet).  Both work on batches (..., n, n) of the
-same batch shape as their right-hand side.
+"""Cholesky factors and lower-triangular solves, differentiable (``minidl.linalg`` and the
+MultivariateNormal distribution use them).  Both work on batches (..., n, n) of the same
+batch shape as their right-hand side.
 
 * ``solve_lower(L, B)``: Y = L⁻¹ B for lower-triangular L;
       dB = L⁻ᵀ dY,   dL = -tril(dB Yᵀ).

@@ -1,5 +1,5 @@
-"""Special functions of the gamma family, differentiable, for the densities of Beta and
-Gamma (minidl's Tensor has no ``lgamma`` or ``digamma`` yet):
+"""Special functions of the gamma family, differentiable (``torch.lgamma``,
+``torch.digamma``; the densities of the Beta and Gamma distributions use them):
 
     lgamma x  = ln |Γ(x)|,              d/dx lgamma x  = ψ(x)
     digamma x = ψ(x) = Γ'(x) / Γ(x),    d/dx ψ(x)      = ψ₁(x)   (trigamma)

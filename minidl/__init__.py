@@ -64,6 +64,7 @@ from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .ops.gamma_functions import digamma, lgamma
 from .printing import set_printoptions
 from .random import (
     Generator,
@@ -299,7 +300,7 @@ __all__ = [
     "vstack", "inference_mode", "is_inference_mode_enabled", "set_num_threads",
     "get_num_threads", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "finfo", "iinfo", "result_type",
-    "can_cast", "cdist", "relu_",
+    "can_cast", "cdist", "relu_", "lgamma", "digamma",
 ]
 
 

@@ -21,7 +21,7 @@ import math
 
 from ..backend import array_module
 from ..kernels.registry import kernel
-from ..ops.arguments import check_number
+from .moment_checks import check_moment_hyperparameters
 from .optimizer import Optimizer, state_tensor
 
 
@@ -38,15 +38,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def check_hyperparameters(self, group: dict) -> None:
-        name = self._name
-        check_number(name, "lr", group["lr"], 0)
-        check_number(name, "eps", group["eps"], 0)
-        check_number(name, "weight_decay", group["weight_decay"], 0)
-        betas = group["betas"]
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number(name, "betas[0]", betas[0], 0, 1, high_open=True)
-        check_number(name, "betas[1]", betas[1], 0, 1, high_open=True)
+        check_moment_hyperparameters(self._name, group)
 
     def state_keys(self, group: dict) -> set[str]:
         keys = {"step", "exp_avg", "exp_avg_sq"}

@@ -1,5 +1,5 @@
 """The hyper-parameter checks the optimizers built on running moment estimates share
-(Adamax, NAdam, RAdam): ``lr``, ``eps`` and ``weight_decay`` >= 0, and ``betas`` a pair
+(Adam, AdamW, Adamax, NAdam, RAdam): ``lr``, ``eps`` and ``weight_decay`` >= 0, and ``betas`` a pair
 of numbers in [0, 1)."""
 from __future__ import annotations
 

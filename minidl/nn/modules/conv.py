@@ -101,6 +101,17 @@ class _ConvNd(Module):
             text += f", padding_mode={self.padding_mode}"
         return text
 
+    def _padded_forward(self, convolve, input):
+        """``convolve`` (F.conv1d or F.conv2d) with the layer's parameters; a padding_mode
+        other than "zeros" pads with F.pad first (``_pad_amounts``), then convolves with
+        no padding."""
+        if self.padding_mode == "zeros":
+            return convolve(input, self.weight, self.bias, self.stride, self.padding,
+                            self.dilation, self.groups)
+        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
+        return convolve(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                        self.groups)
+
 
 class Conv2d(_ConvNd):
     """y = conv2d(x, weight, bias): (N, in_channels, H, W) -> (N, out_channels, OH, OW).
@@ -129,12 +140,7 @@ class Conv2d(_ConvNd):
         return (columns, columns, rows, rows)
 
     def forward(self, input):
-        if self.padding_mode == "zeros":
-            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                            self.dilation, self.groups)
-        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
-        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
-                        self.groups)
+        return self._padded_forward(F.conv2d, input)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -192,12 +198,7 @@ class Conv1d(_ConvNd):
         return (padding, padding)
 
     def forward(self, input):
-        if self.padding_mode == "zeros":
-            return F.conv1d(input, self.weight, self.bias, self.stride, self.padding,
-                            self.dilation, self.groups)
-        padded = F.pad(input, self._pad_amounts(), mode=self.padding_mode)
-        return F.conv1d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
-                        self.groups)
+        return self._padded_forward(F.conv1d, input)
 
 
 class ConvTranspose1d(_ConvNd):

@@ -151,7 +151,7 @@ class Function:
         device = None
         for value in inputs:
             if isinstance(value, Tensor):
-                if value._base is not None and value.grad_fn is not None:
+                if value._base is not None and stale_view(value):
                     from .views import current  # a view made before an in-place change
                     current(value)
                 arrays.append(value.array)
@@ -232,6 +232,16 @@ class ComputedInput:
 
     def __repr__(self) -> str:
         return f"ComputedInput(shape={tuple(self.shape)}, dtype={self.dtype})"
+
+
+def stale_view(tensor) -> bool:
+    """Whether ``tensor`` is a view whose node predates a recorded in-place change of its
+    memory (made through its base or any other view of it): ``views.py``."""
+    node = tensor.grad_fn
+    if tensor._base is None or node is None:
+        return False
+    rewritten = tensor._version_counter.rewritten
+    return rewritten > getattr(node, "view_version", rewritten)
 
 
 def _share_version(output, inputs) -> None:

@@ -29,7 +29,7 @@ whatever operations made it.
 from __future__ import annotations
 
 from ..backend import array_module
-from .function import Function
+from .function import Function, stale_view
 
 STALE_VIEW_MESSAGE = ("minidl could not relate this view's elements to its base tensor's "
                       "memory; compute the new value out of place (torch.where, "
@@ -103,19 +103,10 @@ def note_view(node, counter) -> None:
     node.view_version = counter.value
 
 
-def is_stale(tensor) -> bool:
-    """Whether ``tensor`` is a view whose node predates a recorded in-place change of its
-    memory (made through its base or any other view of it)."""
-    node = tensor.grad_fn
-    return (tensor._base is not None and node is not None
-            and tensor._version_counter.rewritten > getattr(node, "view_version",
-                                                            tensor._version_counter.rewritten))
-
-
 def current(tensor):
     """``tensor``, with a fresh node (``ViewOfBase`` of its base as it is now) if it is a
-    stale view (``is_stale``)."""
-    if is_stale(tensor):
+    stale view (``function.stale_view``)."""
+    if stale_view(tensor):
         _take_node_from_base(tensor)
     return tensor
 

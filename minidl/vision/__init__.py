@@ -7,8 +7,8 @@ torchvision's names and semantics — what ``import torchvision`` gives under ``
 
 :mod:`.datasets` (MNIST, FashionMNIST, CIFAR10, ImageFolder, FakeData) reads files with
 minidl's own loaders; :mod:`.transforms` builds on :mod:`minidl.data.functional`;
-:mod:`.utils` makes image grids.
+:mod:`.utils` makes image grids; :mod:`.models` builds torchvision's classification networks.
 """
-from . import datasets, transforms, utils
+from . import datasets, models, transforms, utils
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "transforms", "utils"]

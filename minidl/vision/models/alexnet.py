@@ -14,7 +14,7 @@ from typing import Any
 import minidl
 from minidl import nn
 
-from .weights import WeightsEnum, without_downloads
+from .weights import WeightsEnum, weights_enum, without_downloads
 
 
 class AlexNet(nn.Module):
@@ -42,13 +42,11 @@ class AlexNet(nn.Module):
         return self.classifier(minidl.flatten(x, 1))
 
 
-class AlexNet_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
+AlexNet_Weights = weights_enum("AlexNet_Weights", "IMAGENET1K_V1")
 
 
 @without_downloads
-def alexnet(*, weights: AlexNet_Weights | None = None, progress: bool = True,
+def alexnet(*, weights: WeightsEnum | None = None, progress: bool = True,
             **kwargs: Any) -> AlexNet:
     """AlexNet; 61,100,840 parameters."""
     return AlexNet(**kwargs)

@@ -15,7 +15,7 @@ import minidl
 from minidl import nn
 
 from .conv_norm_activation import Conv2dNormActivation
-from .weights import WeightsEnum, without_downloads
+from .weights import WeightsEnum, weights_enum, without_downloads
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -118,14 +118,11 @@ class MobileNetV2(nn.Module):
         return self.classifier(minidl.flatten(x, 1))
 
 
-class MobileNet_V2_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
+MobileNet_V2_Weights = weights_enum("MobileNet_V2_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
 
 
 @without_downloads
-def mobilenet_v2(*, weights: MobileNet_V2_Weights | None = None, progress: bool = True,
+def mobilenet_v2(*, weights: WeightsEnum | None = None, progress: bool = True,
                  **kwargs: Any) -> MobileNetV2:
     """MobileNetV2 (width 1.0); 3,504,872 parameters."""
     return MobileNetV2(**kwargs)

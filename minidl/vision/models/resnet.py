@@ -15,7 +15,7 @@ from typing import Any, Callable
 import minidl
 from minidl import nn
 
-from .weights import WeightsEnum, without_downloads
+from .weights import WeightsEnum, weights_enum, without_downloads
 
 NormLayer = Callable[[int], nn.Module]
 
@@ -167,83 +167,52 @@ class ResNet(nn.Module):
         return self.fc(minidl.flatten(self.avgpool(x), 1))
 
 
-class ResNet18_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class ResNet34_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class ResNet50_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
-
-
-class ResNet101_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
-
-
-class ResNet152_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
-
-
-class ResNeXt50_32X4D_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
-
-
-class Wide_ResNet50_2_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_V2 = "IMAGENET1K_V2"
-    DEFAULT = IMAGENET1K_V2
+ResNet18_Weights = weights_enum("ResNet18_Weights", "IMAGENET1K_V1")
+ResNet34_Weights = weights_enum("ResNet34_Weights", "IMAGENET1K_V1")
+ResNet50_Weights = weights_enum("ResNet50_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
+ResNet101_Weights = weights_enum("ResNet101_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
+ResNet152_Weights = weights_enum("ResNet152_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
+ResNeXt50_32X4D_Weights = weights_enum("ResNeXt50_32X4D_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
+Wide_ResNet50_2_Weights = weights_enum("Wide_ResNet50_2_Weights", "IMAGENET1K_V1", "IMAGENET1K_V2")
 
 
 @without_downloads
-def resnet18(*, weights: ResNet18_Weights | None = None, progress: bool = True,
+def resnet18(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-18: BasicBlock, stages of [2, 2, 2, 2]; 11,689,512 parameters."""
     return ResNet(BasicBlock, [2, 2, 2, 2], **kwargs)
 
 
 @without_downloads
-def resnet34(*, weights: ResNet34_Weights | None = None, progress: bool = True,
+def resnet34(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-34: BasicBlock, stages of [3, 4, 6, 3]; 21,797,672 parameters."""
     return ResNet(BasicBlock, [3, 4, 6, 3], **kwargs)
 
 
 @without_downloads
-def resnet50(*, weights: ResNet50_Weights | None = None, progress: bool = True,
+def resnet50(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-50: Bottleneck, stages of [3, 4, 6, 3]; 25,557,032 parameters."""
     return ResNet(Bottleneck, [3, 4, 6, 3], **kwargs)
 
 
 @without_downloads
-def resnet101(*, weights: ResNet101_Weights | None = None, progress: bool = True,
+def resnet101(*, weights: WeightsEnum | None = None, progress: bool = True,
               **kwargs: Any) -> ResNet:
     """ResNet-101: Bottleneck, stages of [3, 4, 23, 3]; 44,549,160 parameters."""
     return ResNet(Bottleneck, [3, 4, 23, 3], **kwargs)
 
 
 @without_downloads
-def resnet152(*, weights: ResNet152_Weights | None = None, progress: bool = True,
+def resnet152(*, weights: WeightsEnum | None = None, progress: bool = True,
               **kwargs: Any) -> ResNet:
     """ResNet-152: Bottleneck, stages of [3, 8, 36, 3]; 60,192,808 parameters."""
     return ResNet(Bottleneck, [3, 8, 36, 3], **kwargs)
 
 
 @without_downloads
-def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | None = None, progress: bool = True,
+def resnext50_32x4d(*, weights: WeightsEnum | None = None, progress: bool = True,
                     **kwargs: Any) -> ResNet:
     """ResNeXt-50 32x4d: ResNet-50 with 32 groups of width 4; 25,028,904 parameters."""
     kwargs.update(groups=32, width_per_group=4)
@@ -251,7 +220,7 @@ def resnext50_32x4d(*, weights: ResNeXt50_32X4D_Weights | None = None, progress:
 
 
 @without_downloads
-def wide_resnet50_2(*, weights: Wide_ResNet50_2_Weights | None = None, progress: bool = True,
+def wide_resnet50_2(*, weights: WeightsEnum | None = None, progress: bool = True,
                     **kwargs: Any) -> ResNet:
     """Wide ResNet-50-2: ResNet-50 with bottlenecks twice as wide; 68,883,240 parameters."""
     kwargs.update(width_per_group=128)

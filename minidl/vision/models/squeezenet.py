@@ -15,7 +15,7 @@ from typing import Any
 import minidl
 from minidl import nn
 
-from .weights import WeightsEnum, without_downloads
+from .weights import WeightsEnum, weights_enum, without_downloads
 
 
 class Fire(nn.Module):
@@ -84,25 +84,19 @@ class SqueezeNet(nn.Module):
         return minidl.flatten(self.classifier(self.features(x)), 1)
 
 
-class SqueezeNet1_0_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class SqueezeNet1_1_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
+SqueezeNet1_0_Weights = weights_enum("SqueezeNet1_0_Weights", "IMAGENET1K_V1")
+SqueezeNet1_1_Weights = weights_enum("SqueezeNet1_1_Weights", "IMAGENET1K_V1")
 
 
 @without_downloads
-def squeezenet1_0(*, weights: SqueezeNet1_0_Weights | None = None, progress: bool = True,
+def squeezenet1_0(*, weights: WeightsEnum | None = None, progress: bool = True,
                   **kwargs: Any) -> SqueezeNet:
     """SqueezeNet 1.0; 1,248,424 parameters."""
     return SqueezeNet("1_0", **kwargs)
 
 
 @without_downloads
-def squeezenet1_1(*, weights: SqueezeNet1_1_Weights | None = None, progress: bool = True,
+def squeezenet1_1(*, weights: WeightsEnum | None = None, progress: bool = True,
                   **kwargs: Any) -> SqueezeNet:
     """SqueezeNet 1.1; 1,235,496 parameters."""
     return SqueezeNet("1_1", **kwargs)

@@ -14,7 +14,7 @@ from typing import Any
 import minidl
 from minidl import nn
 
-from .weights import WeightsEnum, without_downloads
+from .weights import WeightsEnum, weights_enum, without_downloads
 
 # Output channels of each conv; "M" is a 2x2 max pool.
 CONFIGS: dict[str, list[int | str]] = {
@@ -83,98 +83,68 @@ def _vgg(cfg: str, batch_norm: bool, **kwargs: Any) -> VGG:
     return VGG(make_layers(CONFIGS[cfg], batch_norm=batch_norm), **kwargs)
 
 
-class VGG11_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG11_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG13_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG13_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG16_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    IMAGENET1K_FEATURES = "IMAGENET1K_FEATURES"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG16_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG19_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
-
-
-class VGG19_BN_Weights(WeightsEnum):
-    IMAGENET1K_V1 = "IMAGENET1K_V1"
-    DEFAULT = IMAGENET1K_V1
+VGG11_Weights = weights_enum("VGG11_Weights", "IMAGENET1K_V1")
+VGG11_BN_Weights = weights_enum("VGG11_BN_Weights", "IMAGENET1K_V1")
+VGG13_Weights = weights_enum("VGG13_Weights", "IMAGENET1K_V1")
+VGG13_BN_Weights = weights_enum("VGG13_BN_Weights", "IMAGENET1K_V1")
+VGG16_Weights = weights_enum(
+    "VGG16_Weights", "IMAGENET1K_V1", "IMAGENET1K_FEATURES", default="IMAGENET1K_V1")
+VGG16_BN_Weights = weights_enum("VGG16_BN_Weights", "IMAGENET1K_V1")
+VGG19_Weights = weights_enum("VGG19_Weights", "IMAGENET1K_V1")
+VGG19_BN_Weights = weights_enum("VGG19_BN_Weights", "IMAGENET1K_V1")
 
 
 @without_downloads
-def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True,
+def vgg11(*, weights: WeightsEnum | None = None, progress: bool = True,
           **kwargs: Any) -> VGG:
     """VGG-11 (configuration A); 132,863,336 parameters."""
     return _vgg("A", False, **kwargs)
 
 
 @without_downloads
-def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True,
+def vgg11_bn(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-11 with batch norm; 132,868,840 parameters."""
     return _vgg("A", True, **kwargs)
 
 
 @without_downloads
-def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True,
+def vgg13(*, weights: WeightsEnum | None = None, progress: bool = True,
           **kwargs: Any) -> VGG:
     """VGG-13 (configuration B); 133,047,848 parameters."""
     return _vgg("B", False, **kwargs)
 
 
 @without_downloads
-def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True,
+def vgg13_bn(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-13 with batch norm; 133,053,736 parameters."""
     return _vgg("B", True, **kwargs)
 
 
 @without_downloads
-def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True,
+def vgg16(*, weights: WeightsEnum | None = None, progress: bool = True,
           **kwargs: Any) -> VGG:
     """VGG-16 (configuration D); 138,357,544 parameters."""
     return _vgg("D", False, **kwargs)
 
 
 @without_downloads
-def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True,
+def vgg16_bn(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-16 with batch norm; 138,365,992 parameters."""
     return _vgg("D", True, **kwargs)
 
 
 @without_downloads
-def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True,
+def vgg19(*, weights: WeightsEnum | None = None, progress: bool = True,
           **kwargs: Any) -> VGG:
     """VGG-19 (configuration E); 143,667,240 parameters."""
     return _vgg("E", False, **kwargs)
 
 
 @without_downloads
-def vgg19_bn(*, weights: VGG19_BN_Weights | None = None, progress: bool = True,
+def vgg19_bn(*, weights: WeightsEnum | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-19 with batch norm; 143,678,248 parameters."""
     return _vgg("E", True, **kwargs)

@@ -20,8 +20,8 @@ class PretrainedWeightsUnavailable(RuntimeError):
 
 
 class WeightsEnum(Enum):
-    """Base of the ``*_Weights`` enums; each member's value is its own name, and ``DEFAULT``
-    is an alias of the member torchvision uses by default."""
+    """Base of the ``*_Weights`` enums (made by ``weights_enum``); each member's value is
+    its own name, and ``DEFAULT`` is an alias of the member torchvision uses by default."""
 
     @classmethod
     def verify(cls, obj: Any) -> WeightsEnum | None:
@@ -33,6 +33,14 @@ class WeightsEnum(Enum):
             return cls.__members__[name]
         raise ValueError(f"{obj!r} is not one of {cls.__name__}'s members: "
                          f"{', '.join(cls.__members__)}")
+
+
+def weights_enum(name: str, *members: str, default: str | None = None) -> Any:
+    """A ``*_Weights`` enum named ``name``: each of ``members`` valued its own name, and
+    ``DEFAULT`` an alias of ``default`` (the newest, last member, unless given)."""
+    entries = [(member, member) for member in members]
+    return WeightsEnum(name, entries + [("DEFAULT", default or members[-1])],  # type: ignore[call-arg]
+                       module=__name__)
 
 
 def without_downloads(builder: Builder) -> Builder:

@@ -23,6 +23,7 @@ from ..backend import array_module
 from ..kernels.registry import kernel
 from .moment_checks import check_moment_hyperparameters
 from .optimizer import Optimizer, state_tensor
+from .weight_decay import decayed_gradient
 
 
 class Adam(Optimizer):
@@ -46,7 +47,7 @@ class Adam(Optimizer):
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
@@ -57,11 +58,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
 
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = decayed_gradient(param, grad, group)
 
         max_exp_avg_sq = state["max_exp_avg_sq"].array if group["amsgrad"] else None
         kernel("adam_update", param)(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..backend import array_module
 from .moment_checks import check_moment_hyperparameters
 from .optimizer import Optimizer, state_tensor
+from .weight_decay import decayed_gradient
 
 
 class Adamax(Optimizer):
@@ -38,8 +39,7 @@ class Adamax(Optimizer):
             state["exp_avg"] = state_tensor(xp.zeros_like(param))
             state["exp_inf"] = state_tensor(xp.zeros_like(param))
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = decayed_gradient(param, grad, group)
         exp_avg, exp_inf = state["exp_avg"].array, state["exp_inf"].array
         exp_avg *= beta1
         exp_avg += (1 - beta1) * grad

@@ -20,6 +20,7 @@ from ..backend import array_module
 from ..ops.arguments import check_number
 from .moment_checks import check_moment_hyperparameters
 from .optimizer import Optimizer, state_tensor
+from .weight_decay import decayed_gradient
 
 
 class NAdam(Optimizer):
@@ -44,7 +45,7 @@ class NAdam(Optimizer):
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
@@ -53,11 +54,7 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = state_tensor(xp.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = decayed_gradient(param, grad, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         state["mu_product"] *= mu

@@ -22,6 +22,7 @@ import math
 from ..backend import array_module
 from .moment_checks import check_moment_hyperparameters
 from .optimizer import Optimizer, state_tensor
+from .weight_decay import decayed_gradient
 
 
 class RAdam(Optimizer):
@@ -44,7 +45,7 @@ class RAdam(Optimizer):
 
     def update(self, param, grad, state: dict, group: dict) -> None:
         xp = array_module(param)
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
@@ -52,11 +53,7 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = state_tensor(xp.zeros_like(param))
         state["step"] += 1
         step = state["step"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = decayed_gradient(param, grad, group)
         exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
         exp_avg *= beta1
         exp_avg += (1 - beta1) * grad

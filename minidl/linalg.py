@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from .backend import array_module
 from .ops.arguments import normalize_dims
 from .ops.linear_solve import Determinant, Solve
 from .ops.triangular import cholesky as _cholesky
@@ -67,8 +68,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,  #
     return _solve("solve_triangular", triangle, B, left, "upper" if upper else "lower")
 
 
-def _identity(A: Tensor):
-    from .backend import array_module
+def _identity(A: Tensor):  # noqa: N803
     return array_module(A.array).eye(A.shape[-1], dtype=A.dtype)
 
 

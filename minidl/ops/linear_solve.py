@@ -12,7 +12,8 @@ from ..autograd.function import Function
 from ..backend import array_module
 
 
-def _transpose(x):
+def matrix_transpose(x):
+    """x with its last two axes swapped (a batch of matrices transposed)."""
     return x.swapaxes(-1, -2)
 
 
@@ -29,10 +30,10 @@ class Solve(Function):
     def backward(self, grad):
         a, y = self.saved_arrays
         xp = array_module(a)
-        grad_b = xp.linalg.solve(_transpose(a), grad)
+        grad_b = xp.linalg.solve(matrix_transpose(a), grad)
         grad_a = None
         if self.needs_input_grad[0]:
-            grad_a = -(grad_b @ _transpose(y))
+            grad_a = -(grad_b @ matrix_transpose(y))
             if self.mask == "lower":
                 grad_a = xp.tril(grad_a)
             elif self.mask == "upper":
@@ -52,4 +53,4 @@ class Determinant(Function):
     def backward(self, grad):
         a, y = self.saved_arrays
         xp = array_module(a)
-        return ((grad * y)[..., None, None] * _transpose(xp.linalg.inv(a))).astype(a.dtype)
+        return ((grad * y)[..., None, None] * matrix_transpose(xp.linalg.inv(a))).astype(a.dtype)

@@ -1,4 +1,5 @@
-"""Cholesky factors and lower-triangular solves, differentiable (``minidl.linalg`` and the
+"""Cholesky factors and lower-triangular solves (``linear_solve.Solve`` with its gradient
+kept to the lower triangle), differentiable (``minidl.linalg`` and the
 MultivariateNormal distribution use them).  Both work on batches (..., n, n) of the same
 batch shape as their right-hand side.
 
@@ -15,30 +16,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import array_module
 from ..tensor import Tensor
-
-
-def _transpose(x):
-    return x.swapaxes(-1, -2)
-
-
-def _solve(a, b):
-    return array_module(a).linalg.solve(a, b)
-
-
-class SolveLower(Function):
-    """Y = L⁻¹ B."""
-
-    def forward(self, lower, rhs):
-        y = _solve(lower, rhs)
-        self.save_for_backward(lower, y)
-        return y
-
-    def backward(self, grad):
-        lower, y = self.saved_arrays
-        xp = array_module(lower)
-        grad_rhs = _solve(_transpose(lower), grad)
-        grad_lower = -xp.tril(grad_rhs @ _transpose(y)) if self.needs_input_grad[0] else None
-        return grad_lower, grad_rhs
+from .linear_solve import Solve, matrix_transpose
 
 
 class Cholesky(Function):
@@ -56,16 +34,18 @@ class Cholesky(Function):
     def backward(self, grad):
         (lower,) = self.saved_arrays
         xp = array_module(lower)
-        p = xp.tril(_transpose(lower) @ grad)
+        p = xp.tril(matrix_transpose(lower) @ grad)
         p = p - 0.5 * xp.eye(lower.shape[-1], dtype=lower.dtype) * p
         # L⁻ᵀ P L⁻¹ = (L⁻ᵀ (L⁻ᵀ Pᵀ)ᵀ)
-        inner = _transpose(_solve(_transpose(lower), _transpose(p)))
-        grad_a = _solve(_transpose(lower), inner)
-        return (grad_a + _transpose(grad_a)) / 2
+        upper = matrix_transpose(lower)
+        inner = matrix_transpose(xp.linalg.solve(upper, matrix_transpose(p)))
+        grad_a = xp.linalg.solve(upper, inner)
+        return (grad_a + matrix_transpose(grad_a)) / 2
 
 
 def solve_lower(lower: Tensor, rhs: Tensor) -> Tensor:
-    return SolveLower.apply(lower, rhs)
+    """Y = L⁻¹ B, the gradient of L kept to its lower triangle (``linear_solve.Solve``)."""
+    return Solve.apply(lower, rhs, mask="lower")
 
 
 def cholesky(a: Tensor) -> Tensor:

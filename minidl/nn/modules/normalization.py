@@ -9,6 +9,18 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _affine_parameters(module: Module, shape: tuple, affine: bool, bias: bool, device,
+                       dtype) -> None:
+    """The learnable scale (ones) and shift (zeros) of ``shape``; without ``affine``
+    neither, without ``bias`` no shift (registered as None, as PyTorch)."""
+    module.register_parameter("weight", Parameter(creation.ones(*shape, dtype=dtype))
+                              if affine else None)
+    module.register_parameter("bias", Parameter(creation.zeros(*shape, dtype=dtype))
+                              if affine and bias else None)
+    if device is not None:
+        module.to(device)
+
+
 def _reset_affine(weight: Parameter | None, bias: Parameter | None) -> None:
     """PyTorch's initial scale and shift: weight 1, bias 0."""
     if weight is not None:
@@ -35,16 +47,7 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(creation.ones(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(creation.zeros(num_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        if device is not None:
-            self.to(device)
+        _affine_parameters(self, (num_channels,), affine, bias, device, dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self.weight, self.bias)
@@ -72,16 +75,8 @@ class LayerNorm(Module):
         self.normalized_shape = normalized_shape_tuple("LayerNorm", normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(creation.ones(*self.normalized_shape, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(creation.zeros(*self.normalized_shape, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        if device is not None:
-            self.to(device)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, device,
+                           dtype)
 
     def reset_parameters(self) -> None:
         _reset_affine(self.weight, self.bias)

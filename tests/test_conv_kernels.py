@@ -548,8 +548,10 @@ def test_a_strided_convolution_is_the_stride_1_one_of_its_phases(config, rng):
 
     n, c_in, h, w, c_out, kernel, stride, padding, dilation, _ = config
     x, weight, _, grad_out = arrays(config, np.float64, rng)
+    x = x.astype(np.float32)                  # phases are float32 (the direct kernels')
     out_hw = grad_out.shape[2:]
-    x_phases = phases.phase_input(x, kernel, stride, padding, out_hw)
+    x_phases = phases.phase_input(x, kernel, stride, padding, out_hw).astype(np.float64)
+    x = x.astype(np.float64)
     kernel_phases = phases.phase_kernel_size(kernel, stride)
     assert x_phases.shape == (n, c_in * stride[0] * stride[1],
                               out_hw[0] + kernel_phases[0] - 1, out_hw[1] + kernel_phases[1] - 1)

@@ -9,12 +9,14 @@ from minidl.kernels.cpu.simd import (
     element,
     exp,
     load,
+    load_between,
     load_first,
     log,
     maximum,
     multiply,
     multiply_add,
     splat,
+    split_pairs,
     store_first,
     subtract,
     transpose_block,
@@ -227,3 +229,37 @@ def test_transpose_block_writes_a_16x16_block_transposed_and_nothing_else(source
     np.testing.assert_array_equal(written[:, :16], block.T)
     assert np.isnan(written[:, 16:]).all() and np.isnan(target[:5]).all()
     assert np.isnan(target[5 + 16 * target_row:]).all()
+
+
+@njit
+def _between(values, at, low, high, out):
+    store_first(out, 0, load_between(values, at, low, high), LANES)
+
+
+@pytest.mark.parametrize("low, high", [(0, 16), (0, 0), (3, 11), (5, 5), (15, 16)])
+def test_load_between_reads_its_lanes_and_zeros_the_rest(low, high):
+    """Lanes [low, high) of values[at:] and zeros, at any offset, even one before the
+    array's start when no lane of it is read; the other lanes' memory untouched: the
+    masked lanes of a read past the array's last page do not fault."""
+    values = np.arange(1, 41, dtype=np.float32)
+    for at in (-low, 0, 7, 40 - high):
+        out = np.full(LANES, -1, np.float32)
+        _between(values, at, low, high, out)
+        expected = np.zeros(LANES, np.float32)
+        expected[low:high] = values[at + low:at + high]
+        np.testing.assert_array_equal(out, expected)
+
+
+@njit
+def _split(values, even, odd):
+    first, second = split_pairs(load(values, 0), load(values, LANES))
+    store_first(even, 0, first, LANES)
+    store_first(odd, 0, second, LANES)
+
+
+def test_split_pairs_parts_32_values_by_the_parity_of_their_place():
+    values = np.random.default_rng(0).standard_normal(2 * LANES).astype(np.float32)
+    even, odd = np.empty(LANES, np.float32), np.empty(LANES, np.float32)
+    _split(values, even, odd)
+    np.testing.assert_array_equal(even, values[0::2])
+    np.testing.assert_array_equal(odd, values[1::2])

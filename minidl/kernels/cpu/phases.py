@@ -43,7 +43,7 @@ def _phase_items(x, pad_h, pad_w, stride_h, stride_w, rows, columns, phases, sta
 
 
 def phase_input(x: np.ndarray, kernel_hw, stride, padding, output_hw) -> np.ndarray:
-    """x (N, C, H, W) -> its phases (N, C·sh·sw, OH + KH' - 1, OW + KW' - 1), channel
+    """x (N, C, H, W) float32 -> its phases (N, C·sh·sw, OH + KH' - 1, OW + KW' - 1), channel
     c·sh·sw + a·sw + b holding xpad[:, c, sh·u + a, sw·v + b] (zero outside the input):
     the rows and columns the convolution reads, and no more.  (A Numba pass: 0.64x the
     time of NumPy's zeros, slice and six-axis transpose for 64x3x32x32 at 2x2.)"""

@@ -13,6 +13,9 @@ scalar read:
     load(a, i)                  -> a[i : i + 16]         a: a contiguous float32 array
     load_first(a, i, k)         -> a[i : i + k], then    (0 <= k <= 16; nothing past
                                    16 - k zeros          a[i + k - 1] is read)
+    load_between(a, i, l, h)    -> lane k: a[i + k] for  (0 <= l <= h <= 16; only those
+                                   l <= k < h, else 0    lanes are read: i + l may be
+                                                         a's first element)
     store_first(a, i, v, k)        a[i : i + k] = v[:k]  (flat index i, 0 <= k <= 16; the
                                                          other 16 - k are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast,
@@ -29,6 +32,8 @@ scalar read:
     transpose_block(a, i, r,       b[j + e·s + k] = a[i + k·r + e] for k, e < 16: a 16x16
                     b, j, s)       block (rows r apart in a) into b transposed (rows s
                                    apart), through registers
+    split_pairs(u, v)           -> (even, odd): the 32 values u ++ v at even and at odd
+                                   places, (u0, u2, ..., v14) and (u1, u3, ..., v15)
 
 A kernel using them reads like the scalar loop it replaces, with 16 lanes at a time.
 None of them checks bounds: the caller keeps 16 elements at ``i`` (``load_first`` and
@@ -116,22 +121,49 @@ def _first_lanes(builder, count):
     return builder.icmp_signed("<", lanes, _in_every_lane(builder, builder.trunc(count, i32)))
 
 
+def _lanes_between(builder, low, high):
+    """The mask of lanes [low, high), 0 <= low <= high <= 16."""
+    i32 = ir.IntType(32)
+    lanes = ir.Constant(ir.VectorType(i32, LANES), list(range(LANES)))
+    return builder.and_(
+        builder.icmp_signed(">=", lanes, _in_every_lane(builder, builder.trunc(low, i32))),
+        _first_lanes(builder, high))
+
+
+def _masked_load(builder, lanes_at, mask):
+    """The lanes of ``mask`` read from the <16 x float>* ``lanes_at``, the others 0 (the
+    memory of those is not touched)."""
+    i32 = ir.IntType(32)
+    masked_load = cgutils.get_or_insert_function(
+        builder.module, ir.FunctionType(_VECTOR, [
+            _VECTOR.as_pointer(), i32, ir.VectorType(ir.IntType(1), LANES), _VECTOR]),
+        "llvm.masked.load.v16f32.p0")
+    return builder.call(masked_load, [lanes_at, ir.Constant(i32, 4), mask,
+                                      ir.Constant(_VECTOR, [0.0] * LANES)])
+
+
 @intrinsic
 def load_first(typingctx, array, index, count):
     _check_array(array)
 
     def codegen(context, builder, signature, args):
         array_value, index_value, count_value = args
-        i32 = ir.IntType(32)
-        masked_load = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(_VECTOR, [
-                _VECTOR.as_pointer(), i32, ir.VectorType(ir.IntType(1), LANES), _VECTOR]),
-            "llvm.masked.load.v16f32.p0")
-        return builder.call(masked_load, [
-            _lanes_at(context, builder, signature.args[0], array_value, index_value),
-            ir.Constant(i32, 4), _first_lanes(builder, count_value),
-            ir.Constant(_VECTOR, [0.0] * LANES)])
+        return _masked_load(builder, _lanes_at(context, builder, signature.args[0],
+                                               array_value, index_value),
+                            _first_lanes(builder, count_value))
     return f32x16(array, types.intp, types.intp), codegen
+
+
+@intrinsic
+def load_between(typingctx, array, index, low, high):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        array_value, index_value, low_value, high_value = args
+        return _masked_load(builder, _lanes_at(context, builder, signature.args[0],
+                                               array_value, index_value),
+                            _lanes_between(builder, low_value, high_value))
+    return f32x16(array, types.intp, types.intp, types.intp), codegen
 
 
 @intrinsic
@@ -197,6 +229,17 @@ def transpose_block(typingctx, source, source_at, source_row, target, target_at,
                                       e), align=4)
         return context.get_dummy_value()
     return types.none(source, types.intp, types.intp, target, types.intp, types.intp), codegen
+
+
+@intrinsic
+def split_pairs(typingctx, first, second):
+    """The 32 values first ++ second split by the parity of their place: two shuffles."""
+    def codegen(context, builder, signature, args):
+        i32 = ir.VectorType(ir.IntType(32), LANES)
+        halves = [builder.shuffle_vector(*args, ir.Constant(i32, list(range(parity, 2 * LANES, 2))))
+                  for parity in (0, 1)]
+        return context.make_tuple(builder, signature.return_type, halves)
+    return types.UniTuple(f32x16, 2)(f32x16, f32x16), codegen
 
 
 def _vector_intrinsic(builder, name, arguments):

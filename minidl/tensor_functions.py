@@ -2,7 +2,8 @@
 
 PyTorch offers most tensor methods as functions too, and tutorials use both spellings.
 Each function here takes the tensor first (``input``, PyTorch's argument name) and hands
-over to the method, so the behaviour lives in one place, ``tensor.py``.
+over to the method, so the behaviour lives in one place, Tensor's method (``tensor.py``
+or ``tensor_methods/``).
 """
 from __future__ import annotations
 

@@ -1,0 +1,285 @@
+"""Reductions: sum, mean, prod, var, std, norm, amax/amin, max/min (with their indices along a
+dimension), argmax/argmin, logsumexp, nanmean, median, quantile and counts (count_nonzero,
+bincount); the running sums and products (cumsum, cumprod).  Bools and integers sum and
+multiply as int64, as in PyTorch.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..backend import array_module, to_device
+from ..dtypes import is_number
+from ..ops.arguments import normalize_dims
+from ..ops.cumprod import Cumprod
+from ..ops.cumulative import Cumsum, Prod
+from ..ops.logsumexp import LogSumExp
+from ..ops.ordering import sort_order
+from ..ops.reduction import Amax, Mean, Norm, Sum, Var
+from .base import TensorMethods, ValuesIndices, _as_tensor
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor  # bound at run time by bind(), in __init__.py
+
+
+class ReductionMethods(TensorMethods):
+    """Reductions over dimensions, and running sums and products."""
+
+    __slots__ = ()
+
+    def sum(self, dim=None, keepdim: bool = False, dtype=None):
+        """Sum over ``dim`` (all by default); bools and integers sum as int64 (PyTorch)."""
+        axes = normalize_dims(dim, self.ndim, "sum")
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind in "biu":
+            return Tensor._from_array(source.array.sum(axis=axes, keepdims=keepdim,
+                                                       dtype=np.int64))
+        return Sum.apply(source, axes=axes, keepdim=keepdim)
+
+    def _counting(self, dtype) -> Tensor:
+        """Self as ``dtype``, or, by default, with bools and integers as int64: the input of
+        running sums and products (PyTorch's result types)."""
+        if dtype is not None:
+            return self.to(dtype)
+        return self._cast(np.dtype(np.int64)) if self.dtype.kind in "biu" else self
+
+    def cumsum(self, dim: int, *, dtype=None):
+        """The running sum along ``dim``: y_i = x_0 + ... + x_i (bools and integers as
+        int64); differentiable."""
+        axis = normalize_dims(dim, self.ndim, "cumsum")
+        source = self._counting(dtype)
+        if not axis:  # a 0-d tensor is its own running sum
+            return source * 1
+        return Cumsum.apply(source, axis=axis[0])
+
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None):
+        """The product of the elements, along ``dim`` (one dimension; all by default);
+        bools and integers multiply as int64.  Differentiable, zeros included (see
+        ``ops/cumulative.py``)."""
+        source = self._counting(dtype)
+        if dim is None:
+            product = Prod.apply(source.reshape(-1), axis=0)
+            return product.reshape((1,) * self.ndim) if keepdim else product
+        if not isinstance(dim, int | np.integer):
+            raise TypeError(f"prod: dim must be one int, got {dim!r}")
+        axis = normalize_dims(int(dim), self.ndim, "prod")
+        if not axis:
+            return source * 1
+        return Prod.apply(source, axis=axis[0], keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind != "f":
+            raise RuntimeError(f"mean(): needs a floating point tensor, got {source.dtype}")
+        return Mean.apply(source, axes=normalize_dims(dim, self.ndim, "mean"), keepdim=keepdim)
+
+    def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: int | None = None):
+        """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        return Var.apply(self, axes=normalize_dims(dim, self.ndim, "var"),
+                         keepdim=keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: int | None = None):
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False):
+        """The p-norm over ``dim`` (all elements by default): ``p`` a positive number,
+        ``"fro"`` (2), ``inf`` (largest absolute value) or 0 (count of non-zeros)."""
+        if p == "fro" or p is None:
+            p = 2.0
+        axes = normalize_dims(dim, self.ndim, "norm")
+        x = self._floating()
+        if p == float("inf"):
+            return x.abs().amax(axes, keepdim=keepdim)
+        if p == 0:
+            return Tensor._from_array((x.array != 0).sum(axis=axes, keepdims=keepdim)
+                                      .astype(x.dtype))
+        if not is_number(p) or p < 0:
+            raise ValueError(f"norm: p must be 'fro', inf or a number >= 0, got {p!r}")
+        return Norm.apply(x, p=float(p), axes=axes, keepdim=keepdim)
+
+    def _reducible(self, op: str, dim) -> tuple:
+        """The axes a max/min-like reduction ``op`` runs over, refused as PyTorch refuses
+        them when they hold no element (there is no largest of nothing)."""
+        axes = normalize_dims(dim, self.ndim, op)
+        if dim is None and self.numel() == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the "
+                               "'dim' argument.")
+        for axis in axes:
+            if self.shape[axis] == 0:
+                raise IndexError(f"{op}(): Expected reduction dim {axis} to have non-zero "
+                                 f"size (input shape {self.shape}).")
+        return axes
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return Amax.apply(self, axes=self._reducible("amax", dim), keepdim=keepdim,
+                          largest=True)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return Amax.apply(self, axes=self._reducible("amin", dim), keepdim=keepdim,
+                          largest=False)
+
+    def _extreme(self, dim, keepdim, largest: bool):
+        if isinstance(dim, Tensor):  # max(other): the elementwise maximum
+            return self.maximum(dim) if largest else self.minimum(dim)
+        op = "max" if largest else "min"
+        if dim is None:
+            self._reducible(op, None)
+            return self.amax() if largest else self.amin()
+        axis = self._reducible(op, dim)[0]
+        xp = array_module(self.array)
+        pick = xp.argmax if largest else xp.argmin
+        indices = xp.expand_dims(pick(self.array, axis=axis), axis)
+        values = self.gather(axis, Tensor._from_array(indices))
+        if not keepdim:
+            values = values.squeeze(axis)
+            indices = indices.squeeze(axis)
+        return ValuesIndices(values, Tensor._from_array(indices.astype(np.int64)))
+
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest element; ``(values, indices)`` along ``dim``; with a tensor, the
+        elementwise maximum (PyTorch)."""
+        return self._extreme(dim, keepdim, largest=True)
+
+    def min(self, dim=None, keepdim: bool = False):
+        return self._extreme(dim, keepdim, largest=False)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return self._arg(dim, keepdim, largest=True)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return self._arg(dim, keepdim, largest=False)
+
+    def _arg(self, dim, keepdim, largest):
+        xp = array_module(self.array)
+        pick = xp.argmax if largest else xp.argmin
+        op = "argmax" if largest else "argmin"
+        if dim is None:
+            self._reducible(op, None)
+            return Tensor._from_array(xp.asarray(pick(self.array), dtype=np.int64))
+        axis = self._reducible(op, dim)[0]
+        result = pick(self.array, axis=axis).astype(np.int64)
+        return Tensor._from_array(xp.expand_dims(result, axis) if keepdim else result)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        """log Σ exp(self) over ``dim``, computed without overflow (ops/logsumexp.py)."""
+        return LogSumExp.apply(self._floating(), axes=normalize_dims(dim, self.ndim,
+                                                                     "logsumexp"),
+                               keepdim=keepdim)
+
+    def cumprod(self, dim: int, *, dtype=None):
+        """The running product along ``dim`` (bools and integers as int64); differentiable,
+        zeros included (ops/cumprod.py)."""
+        axis = normalize_dims(dim, self.ndim, "cumprod")
+        source = self._counting(dtype)
+        if not axis:
+            return source * 1
+        return Cumprod.apply(source, axis=axis[0])
+
+    def nanmean(self, dim=None, keepdim: bool = False, *, dtype=None):
+        """The mean of the non-NaN elements over ``dim`` (NaN where all are NaN)."""
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind != "f":
+            raise RuntimeError(f"nanmean(): needs a floating point tensor, got {source.dtype}")
+        missing = source.isnan()
+        total = source.masked_fill(missing, 0).sum(dim, keepdim)
+        return total / missing.logical_not().sum(dim, keepdim).to(source.dtype)
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        axes = normalize_dims(dim, self.ndim, "count_nonzero")
+        return Tensor._from_array((self.array != 0).sum(axis=axes).astype(np.int64))
+
+    def median(self, dim=None, keepdim: bool = False):
+        """The lower median (the ((n-1)//2)-th smallest value); with ``dim``, ``(values,
+        indices)`` along it.  A line with NaN has median NaN (its first NaN's index)."""
+        if dim is None:
+            return self.reshape(-1).median(0).values
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, "median")[0]
+        if line.shape[axis] == 0:
+            raise IndexError(f"median(): dimension {dim} of shape {self.shape} is empty")
+        xp = array_module(line.array)
+        order = sort_order(line.array, axis, False)
+        middle = (line.shape[axis] - 1) // 2
+        chosen = order[(slice(None),) * axis + (slice(middle, middle + 1),)]
+        nan = xp.isnan(line.array) if line.dtype.kind == "f" else None
+        if nan is not None:
+            first_nan = xp.argmax(nan, axis=axis, keepdims=True)
+            chosen = xp.where(xp.any(nan, axis=axis, keepdims=True), first_nan, chosen)
+        indices = Tensor._from_array(chosen.astype(np.int64))
+        values = line.gather(axis, indices)
+        if not keepdim or self.ndim == 0:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        return ValuesIndices(values.reshape(self.shape) if self.ndim == 0 else values,
+                             indices.reshape(()) if self.ndim == 0 else indices)
+
+    def quantile(self, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear"):
+        """The q-th quantiles along ``dim`` (of all elements by default): at rank
+        q·(n-1) of the sorted values, between the two nearest ones by ``interpolation``
+        ("linear", "lower", "higher", "midpoint", "nearest").  A tensor ``q`` (1-D) adds a
+        first dimension, one per quantile.  NaN in a line gives NaN.  Differentiable
+        (through the sort)."""
+        if self.dtype.kind != "f":
+            raise RuntimeError(f"quantile() input tensor must be float or double, got "
+                               f"{self.dtype}")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise ValueError(f"quantile() interpolation must be one of linear, lower, higher, "
+                             f"midpoint or nearest, got {interpolation!r}")
+        scalar_q = not isinstance(q, Tensor)
+        qs = np.asarray(to_device(q.array, "cpu") if isinstance(q, Tensor) else q,
+                        dtype=np.float64).reshape(-1)
+        if (isinstance(q, Tensor) and q.ndim > 1) or not ((qs >= 0) & (qs <= 1)).all():
+            raise RuntimeError(f"quantile() q must be a number or a 1-D tensor of values in "
+                               f"[0, 1], got {q!r}")
+        x = self.reshape(-1) if dim is None else self
+        axis = normalize_dims(-1 if dim is None else dim, x.ndim, "quantile")
+        x = x.reshape(1) if x.ndim == 0 else x.movedim(axis[0], -1)
+        if x.shape[-1] == 0:
+            raise IndexError(f"quantile() input tensor must be non-empty, got shape "
+                             f"{self.shape}")
+        ranks = qs * (x.shape[-1] - 1)
+        low, high = np.floor(ranks).astype(np.int64), np.ceil(ranks).astype(np.int64)
+        ordered = x.sort(-1).values
+        below, above = ordered[..., low], ordered[..., high]
+        if interpolation == "lower":
+            result = below
+        elif interpolation == "higher":
+            result = above
+        elif interpolation == "nearest":
+            result = ordered[..., np.round(ranks).astype(np.int64)]
+        else:
+            weight = 0.5 if interpolation == "midpoint" else ranks - low
+            result = below + (above - below) * _as_tensor(weight, below).to(below.dtype)
+        if x.dtype.kind == "f":
+            result = result.masked_fill(x.isnan().any(-1, keepdim=True), float("nan"))
+        result = result.movedim(-1, 0)  # (len(q), ...)
+        if keepdim:
+            kept = [1] * self.ndim if dim is None else list(self.shape)
+            if dim is not None and self.ndim:
+                kept[axis[0]] = 1
+            result = result.reshape([len(qs)] + kept)
+        return result[0] if scalar_q else result
+
+    def bincount(self, weights=None, minlength: int = 0) -> Tensor:
+        """How often each value 0, 1, ... occurs in a 1-D non-negative integer tensor
+        (int64), or the sums of ``weights`` there (float weights keep their dtype, others
+        give float64); at least ``minlength`` bins."""
+        xp = array_module(self.array)
+        if self.ndim != 1 or self.dtype.kind not in "iu" or bool((self.array < 0).any()):
+            raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs, "
+                               f"got {self.dtype} of shape {self.shape}")
+        if weights is None:
+            return Tensor._from_array(xp.bincount(self.array, minlength=minlength)
+                                      .astype(np.int64))
+        weights = _as_tensor(weights, self)
+        if weights.shape != self.shape:
+            raise RuntimeError(f"bincount: weights of shape {weights.shape} must match the "
+                               f"input's {self.shape}")
+        dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
+        return Tensor._from_array(xp.bincount(self.array, weights=weights.array,
+                                              minlength=minlength).astype(dtype))

@@ -17,6 +17,7 @@ from minidl.kernels.cpu.simd import (
     multiply_add,
     splat,
     split_pairs,
+    store,
     store_first,
     subtract,
     transpose_block,
@@ -263,3 +264,18 @@ def test_split_pairs_parts_32_values_by_the_parity_of_their_place():
     _split(values, even, odd)
     np.testing.assert_array_equal(even, values[0::2])
     np.testing.assert_array_equal(odd, values[1::2])
+
+
+@njit
+def _store_at(values, out, at):
+    store(out, at, load(values, 0))
+
+
+def test_store_writes_16_lanes_at_any_offset_and_nothing_else():
+    values = np.arange(1, LANES + 1, dtype=np.float32)
+    for at in (0, 3, 6):
+        out = np.zeros(LANES + 6, np.float32)
+        _store_at(values, out, at)
+        expected = np.zeros_like(out)
+        expected[at:at + LANES] = values
+        np.testing.assert_array_equal(out, expected)

@@ -45,6 +45,7 @@ from .simd import (
     multiply_add,
     splat,
     split_pairs,
+    store,
     store_first,
 )
 from .workers import parallel_loop
@@ -61,6 +62,31 @@ work that decides whether the workers share a call (``workers.split_pays``).
 Measured on 2 cores, split / one thread, forward and weight gradient: 0.69 and 0.67 for
 64x3x28x28 -> 16 (1.55 M multiply-adds, 0.7 ms on one thread), 1.04 and 0.97 for
 64x1x28x28 -> 16 (0.52 M), 1.2-3.0 below 0.4 M."""
+
+
+@njit(inline="always", error_model="numpy")
+def _load_vector(source, at, count):
+    """source[at : at + count], then zeros: a plain load when all 16 lanes are read
+    (``_store_vector``'s reason; the weight gradient ran 0.89-0.95 of its time with it:
+    16x16x200x200 -> 16, 64x1x84x84 -> 32, 64x3x28x28 -> 32)."""
+    if count == LANES:
+        return load(source, at)
+    return load_first(source, at, count)
+
+
+@njit(inline="always", error_model="numpy")
+def _store_vector(target, at, vector, count):
+    """target[at : at + count] = vector[:count]: a plain store when all 16 lanes go, a
+    masked one otherwise (AMD's Zen 4 runs a masked 16-lane store slower even when every
+    lane is on: this branch, taken the same way by 8 channels in a row, made the direct
+    forward pass 0.91-0.95 of its time for 64x1x28x28 -> 32, 64x3x28x28 -> 32 and
+    64x1x84x84 -> 32, 0.97-0.98 for 64x3x32x32 -> 64 4x4/2, 1.0 at 42-wide rows, where a
+    row's last vector is masked anyway.  A branch inside the store itself, one per
+    store, gained less or lost: 0.96-1.08)."""
+    if count == LANES:
+        store(target, at, vector)
+    else:
+        store_first(target, at, vector, count)
 
 
 @njit(inline="always", error_model="numpy")
@@ -165,8 +191,8 @@ def _direct_items(x, weight, bias, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_
                 for q, (a, b) in enumerate(((a0, b0), (a1, b1), (a2, b2), (a3, b3),
                                             (a4, b4), (a5, b5), (a6, b6), (a7, b7))):
                     if o + q < c_out:
-                        store_first(out[n, o + q], at, a, count)
-                        store_first(out[n, o + q], at2, b, count2)
+                        _store_vector(out[n, o + q], at, a, count)
+                        _store_vector(out[n, o + q], at2, b, count2)
 
 
 SUM_BLOCK = 4
@@ -230,16 +256,16 @@ def _split_columns(source, i, pad_w, even, odd):
     if not 0 <= i < height:
         zero = splat(np.float32(0))
         for v in range(0, columns, LANES):
-            store_first(even, v, zero, min(LANES, columns - v))
-            store_first(odd, v, zero, min(LANES, columns - v))
+            _store_vector(even, v, zero, min(LANES, columns - v))
+            _store_vector(odd, v, zero, min(LANES, columns - v))
         return
     row = source[i]
     for v in range(0, columns, LANES):
         at = 2 * v - pad_w                       # xpad[i, 2·v] = source[i, at]
         evens, odds = split_pairs(_row_lanes(row, at), _row_lanes(row, at + LANES))
         count = min(LANES, columns - v)
-        store_first(even, v, evens, count)
-        store_first(odd, v, odds, count)
+        _store_vector(even, v, evens, count)
+        _store_vector(odd, v, odds, count)
 
 
 @njit(inline="always", error_model="numpy")
@@ -345,13 +371,13 @@ def _weight_gradient_items(x, gy, kernel_h, kernel_w, pad_h, pad_w, dil_h, dil_w
                                 x0, x1 = load(flat, image + l + t0), load(flat, image + l + t1)
                                 x2, x3 = load(flat, image + l + t2), load(flat, image + l + t3)
                                 # output channel 4·ob + 0, 1, 2, 3 times the 4 taps
-                                y = load_first(grads, grad + l + o0, count)
+                                y = _load_vector(grads, grad + l + o0, count)
                                 a0, a1, a2, a3 = _tap_products(a0, a1, a2, a3, y, x0, x1, x2, x3)
-                                y = load_first(grads, grad + l + o1, count)
+                                y = _load_vector(grads, grad + l + o1, count)
                                 b0, b1, b2, b3 = _tap_products(b0, b1, b2, b3, y, x0, x1, x2, x3)
-                                y = load_first(grads, grad + l + o2, count)
+                                y = _load_vector(grads, grad + l + o2, count)
                                 c0, c1, c2, c3 = _tap_products(c0, c1, c2, c3, y, x0, x1, x2, x3)
-                                y = load_first(grads, grad + l + o3, count)
+                                y = _load_vector(grads, grad + l + o3, count)
                                 d0, d1, d2, d3 = _tap_products(d0, d1, d2, d3, y, x0, x1, x2, x3)
                         at = (ob * t_blocks + tb) * SUM_BLOCK * SUM_BLOCK * LANES
                         for k, v in enumerate((a0, a1, a2, a3, b0, b1, b2, b3,

@@ -16,6 +16,7 @@ scalar read:
     load_between(a, i, l, h)    -> lane k: a[i + k] for  (0 <= l <= h <= 16; only those
                                    l <= k < h, else 0    lanes are read: i + l may be
                                                          a's first element)
+    store(a, i, v)                 a[i : i + 16] = v
     store_first(a, i, v, k)        a[i : i + k] = v[:k]  (flat index i, 0 <= k <= 16; the
                                                          other 16 - k are not touched)
     multiply_add(acc, s, v)     -> acc + s * v           s: a float32 scalar, broadcast,
@@ -164,6 +165,18 @@ def load_between(typingctx, array, index, low, high):
                                                array_value, index_value),
                             _lanes_between(builder, low_value, high_value))
     return f32x16(array, types.intp, types.intp, types.intp), codegen
+
+
+@intrinsic
+def store(typingctx, array, index, vector):
+    _check_array(array)
+
+    def codegen(context, builder, signature, args):
+        array_value, index_value, vector_value = args
+        builder.store(vector_value, _lanes_at(context, builder, signature.args[0],
+                                              array_value, index_value), align=4)
+        return context.get_dummy_value()
+    return types.none(array, types.intp, f32x16), codegen
 
 
 @intrinsic

@@ -15,15 +15,17 @@ class Size(tuple):
     __slots__ = ()
 
     def __new__(cls, sizes=()):
-        return super().__new__(cls, (int(s) for s in sizes))
+        return tuple.__new__(cls, map(int, sizes))
 
     def numel(self) -> int:
         """The number of elements of a tensor of this shape."""
         return math.prod(self)
 
     def __getitem__(self, index):
-        item = super().__getitem__(index)
-        return Size(item) if isinstance(index, slice) else item
+        item = tuple.__getitem__(self, index)
+        # a slice of sizes is a Size; its items are ints already (no check again: shapes
+        # are read at every operation)
+        return tuple.__new__(Size, item) if type(index) is slice else item
 
     def __add__(self, other):
         return Size(tuple(self) + tuple(other))

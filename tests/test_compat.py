@@ -94,6 +94,14 @@ def translation_data(rng):
         rng.standard_normal((8, 2, 16, 16)))], axis=1))
 
 
+def names_data(rng):
+    lengths = rng.integers(1, 8, 10)
+    names = np.full((10, 7), -1)
+    for i, length in enumerate(lengths):
+        names[i, :length] = rng.integers(0, 57, length)  # letter codes
+    return dict(names=names, labels=rng.integers(0, 4, 10))
+
+
 CASES = {
     "mnist_classifier": (classifier_data, ["--batch-size", "8", "--test-batch-size", "8",
                                            "--epochs", "2", "--dropout", "0", "0"]),
@@ -107,10 +115,14 @@ CASES = {
                                     "0"]),
     "image_translation": (translation_data, ["--batch-size", "4", "--size", "16", "--width",
                                              "4", "--blocks", "1", "--epochs", "2"]),
+    "name_classifier": (names_data, ["--epochs", "3", "--batch-size", "4", "--hidden", "6",
+                                     "--layers", "2", "--bidirectional", "--print-every",
+                                     "1"]),
 }
 # the smallest number of values each program records (a run that stops early fails)
 RECORDED = {"mnist_classifier": 12, "dcgan": 10, "vae": 10, "regression": 30,
-            "autograd_tour": 40, "cifar_tutorial": 15, "image_translation": 13}
+            "autograd_tour": 40, "cifar_tutorial": 15, "image_translation": 13,
+            "name_classifier": 60}
 
 
 def prepared(program, tmp_path, rng):
@@ -146,6 +158,7 @@ SMOKE = {
     "autograd_tour": [],
     "cifar_tutorial": ["--dataset", "fake", "--epochs", "1", "--print-every", "5"],
     "image_translation": ["--size", "16", "--epochs", "1", "--max-batches", "2"],
+    "name_classifier": ["--epochs", "2", "--hidden", "8"],
 }
 
 

@@ -1,5 +1,6 @@
 """Utilities for training: gradient clipping, parameters as one vector, spectral and
-weight normalization."""
+weight normalization; ``rnn``: padding and packing batches of sequences."""
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .spectral_norm import remove_spectral_norm, spectral_norm
@@ -7,4 +8,4 @@ from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters", "spectral_norm", "remove_spectral_norm", "weight_norm",
-           "remove_weight_norm"]
+           "remove_weight_norm", "rnn"]

@@ -1,4 +1,5 @@
 """minidl.data: datasets, splits, the DataLoader (order, seeds, workers) and transforms."""
+import collections
 import threading
 
 import numpy as np
@@ -211,13 +212,104 @@ def test_collate_structures_and_errors():
                 "flag": True, "digits": np.array([1, 2, 3])} for i in range(3)]
     batch = default_collate(samples)
     assert batch["image"].shape == (3, 2, 2) and batch["name"] == ["n0", "n1", "n2"]
-    assert batch["scale"].dtype == np.float32 and batch["flag"].dtype == np.bool_
+    assert batch["scale"].dtype == np.float64 and batch["flag"].dtype == np.bool_
     assert batch["digits"].shape == (3, 3) and batch["digits"].dtype == np.int64
     assert default_collate([np.float64(1.0), np.float64(2.0)]).dtype == np.float64
-    with pytest.raises(ValueError, match=r"sample 1 has shape \(3, 3\), sample 0 has \(2, 2\)"):
+    assert default_collate([np.zeros(2), np.ones(2)]).dtype == np.float64
+    images, labels = pairs = default_collate([(np.zeros(3, np.float32), 1)] * 2)
+    assert isinstance(pairs, list) and images.dtype == np.float32 and labels.dtype == np.int64
+    with pytest.raises(RuntimeError, match=r"stack expects each tensor to be equal size, but "
+                                           r"got \(2, 2\) at entry 0 and \(3, 3\) at entry 1"):
         default_collate([np.zeros((2, 2)), np.zeros((3, 3))])
-    with pytest.raises(TypeError, match="default_collate: can't batch samples of type object"):
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal"):
+        default_collate([(1, 2), (3,)])
+    with pytest.raises(TypeError, match="default_collate: batch must contain tensors, numpy "
+                                        "arrays, numbers, dicts or lists; found <class 'object'>"):
         default_collate([object(), object()])
+    with pytest.raises(TypeError, match="found <U1"):
+        default_collate([np.array(["a"]), np.array(["b"])])
+    with pytest.raises(TypeError, match="expected Tensor as element 1"):
+        default_collate([minidl.zeros(2), np.zeros(2)])
+
+
+Point = collections.namedtuple("Point", "x y")
+COLLATE_CASES = {
+    "python floats": lambda m: [1.5, 2.5],
+    "python ints": lambda m: [1, 2],
+    "python bools": lambda m: [True, False],
+    "ints then a float": lambda m: [1, 2.5],
+    "bool then an int": lambda m: [True, 2],
+    "strings": lambda m: ["a", "b"],
+    "bytes": lambda m: [b"x", b"y"],
+    "numpy float32 scalars": lambda m: [np.float32(1), np.float32(2)],
+    "numpy int32 scalars": lambda m: [np.int32(1), np.int32(2)],
+    "numpy mixed scalars": lambda m: [np.int32(1), np.float32(2), 3],
+    "numpy and python float": lambda m: [np.float64(1.5), 2.5],
+    "numpy uint8 and int8": lambda m: [np.uint8(1), np.int8(2)],
+    "numpy bools": lambda m: [np.bool_(True), np.bool_(False)],
+    "float64 arrays": lambda m: [np.arange(6.0).reshape(2, 3), np.ones((2, 3))],
+    "float32 arrays": lambda m: [np.ones(4, np.float32), np.zeros(4, np.float32)],
+    "0-d arrays": lambda m: [np.array(3.0), np.array(4.0)],
+    "mixed arrays": lambda m: [np.arange(2), np.ones(2, np.float32)],
+    "tensors": lambda m: [m.ones(2, 3), m.zeros(2, 3)],
+    "mixed tensors": lambda m: [m.ones(2), m.zeros(2, dtype=m.float64)],
+    "tuple samples": lambda m: [(np.ones((1, 2), np.float32), 3, 0.5, "a"),
+                                (np.zeros((1, 2), np.float32), 4, 1.5, "b")],
+    "list samples": lambda m: [[1, 2.0], [3, 4.0]],
+    "namedtuples": lambda m: [Point(1, 2.0), Point(3, 4.0)],
+    "dicts": lambda m: [{"image": np.ones(2), "label": 1, "name": "a"},
+                        {"image": np.zeros(2), "label": 2, "name": "b"}],
+    "ordered dicts": lambda m: [collections.OrderedDict(a=1.5, b=[1, 2]),
+                                collections.OrderedDict(a=2.5, b=[3, 4])],
+    "nested": lambda m: [({"a": (1, np.float64(2))}, [np.ones(2, np.float32)]),
+                         ({"a": (3, np.float64(4))}, [np.zeros(2, np.float32)])],
+    "mismatched shapes": lambda m: [np.zeros((2, 2)), np.zeros((3, 3))],
+    "mismatched tensors": lambda m: [m.zeros(2), m.zeros(3)],
+    "mismatched lengths": lambda m: [(1, 2), (3,)],
+    "objects": lambda m: [object(), object()],
+    "nones": lambda m: [None, None],
+    "string arrays": lambda m: [np.array(["a"]), np.array(["b"])],
+}
+
+
+def _described(value, tensor_type):
+    """A batch as comparable plain data: tensors as (dtype name, shape, values), containers
+    as (class name, items), anything else as (class name, value)."""
+    if isinstance(value, tensor_type):
+        array = value.detach().numpy()
+        return "tensor", str(array.dtype), array.shape, array.tolist()
+    if isinstance(value, dict):
+        return type(value).__name__, {k: _described(v, tensor_type) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return type(value).__name__, [_described(v, tensor_type) for v in value]
+    return type(value).__name__, value
+
+
+def _outcome(collate, batch, tensor_type):
+    try:
+        return _described(collate(batch), tensor_type)
+    except (RuntimeError, TypeError) as error:
+        return "error", type(error).__name__
+
+
+@pytest.mark.parametrize("case", COLLATE_CASES)
+def test_collate_matches_torch(case, torch):
+    ours = _outcome(default_collate, COLLATE_CASES[case](minidl), minidl.Tensor)
+    theirs = _outcome(torch.utils.data.default_collate, COLLATE_CASES[case](torch),
+                      torch.Tensor)
+    assert ours == theirs
+
+
+def test_loader_batches_have_torch_types(torch):
+    """A dataset of (float64 array, int, float) samples: minidl's DataLoader and PyTorch's
+    give batches of the same types and values."""
+    rows = np.random.default_rng(3).standard_normal((6, 2))
+    samples = [(rows[i], i, float(i) / 2) for i in range(6)]
+    ours = [_described(b, minidl.Tensor) for b in DataLoader(samples, batch_size=4)]
+    theirs = [_described(b, torch.Tensor)
+              for b in torch.utils.data.DataLoader(samples, batch_size=4)]
+    assert ours == theirs
+    assert ours[0][1][0][1] == "float64" and ours[0][1][2][1] == "float64"
 
 
 # -- transforms -----------------------------------------------------------------------------

@@ -63,5 +63,6 @@ from .padding import pad
 from .pixel_shuffle import pixel_shuffle, pixel_unshuffle
 from .pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from .pooling1d import adaptive_avg_pool1d, avg_pool1d, max_pool1d
+from .sampling_grid import affine_grid, grid_sample
 from .unpooling import max_unpool1d, max_unpool2d
 from .upsampling import interpolate, upsample_bilinear, upsample_nearest

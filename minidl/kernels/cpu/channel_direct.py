@@ -511,24 +511,29 @@ every tap group of an item sums over them."""
 
 
 @njit(inline="always", error_model="numpy")
+def _transpose(source, source_row, target, target_row, rows, columns):
+    """target[j·target_row + i] = source[i·source_row + j] for i < rows, j < columns (flat
+    C-contiguous float32 arrays): 16x16 blocks through registers
+    (``simd.transpose_block``), the rows and columns past the last whole block one value at
+    a time."""
+    whole_rows, whole_columns = rows - rows % LANES, columns - columns % LANES
+    for j0 in range(0, whole_columns, LANES):
+        for i0 in range(0, whole_rows, LANES):
+            transpose_block(source, i0 * source_row + j0, source_row, target,
+                            j0 * target_row + i0, target_row)
+    # what the blocks left: columns past the last whole block, all of a row past the last
+    for i in range(rows):
+        for j in range(whole_columns if i < whole_rows else 0, columns):
+            target[j * target_row + i] = source[i * source_row + j]
+
+
+@njit(inline="always", error_model="numpy")
 def _channels_last(source, target, lanes):
     """target[l·lanes + c] = source[c, l]: source (C, L) C-contiguous, target at least
-    L·lanes long, lanes >= C.  16x16 blocks through registers (``simd.transpose_block``),
-    the rows and columns past the last whole block one value at a time (a scalar copy of
-    the whole took half of a 3-channel first layer's weight gradient)."""
+    L·lanes long, lanes >= C (a scalar copy of the whole took half of a 3-channel first
+    layer's weight gradient)."""
     channels, positions = source.shape
-    flat = source.reshape(source.size)
-    whole_c, whole_l = channels - channels % LANES, positions - positions % LANES
-    for l0 in range(0, whole_l, LANES):
-        for c0 in range(0, whole_c, LANES):
-            transpose_block(flat, c0 * positions + l0, positions, target, l0 * lanes + c0,
-                            lanes)
-        for l in range(l0, l0 + LANES):
-            for c in range(whole_c, channels):
-                target[l * lanes + c] = source[c, l]
-    for l in range(whole_l, positions):
-        for c in range(channels):
-            target[l * lanes + c] = source[c, l]
+    _transpose(source.reshape(source.size), positions, target, lanes, channels, positions)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -539,18 +544,7 @@ def _channels_first(source, target, lanes):
     pass runs 0.93x its time there and at 32x32x32x32 -> 64 3x3/2, 0.98-1.0x on layers with
     more products a value.)"""
     channels, positions = target.shape
-    flat = target.reshape(target.size)
-    whole_c, whole_l = channels - channels % LANES, positions - positions % LANES
-    for l0 in range(0, whole_l, LANES):
-        for c0 in range(0, whole_c, LANES):
-            transpose_block(source, l0 * lanes + c0, lanes, flat, c0 * positions + l0,
-                            positions)
-    for c in range(whole_c):
-        for l in range(whole_l, positions):
-            target[c, l] = source[l * lanes + c]
-    for c in range(whole_c, channels):
-        for l in range(positions):
-            target[c, l] = source[l * lanes + c]
+    _transpose(source, lanes, target.reshape(target.size), positions, positions, channels)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")

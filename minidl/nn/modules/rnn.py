@@ -128,6 +128,13 @@ def _check_size(layer: str, name: str, value) -> None:
         raise ValueError(f"{layer}: {name} must be greater than zero, got {value}")
 
 
+def _uniform_by_hidden_size(module) -> None:
+    """PyTorch's initialisation of every recurrent weight and bias: U(-1/√H, 1/√H)."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for weight in module.parameters():
+        init.uniform_(weight, -bound, bound)
+
+
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: the parameters of every layer and direction, the
     argument checks, and the loop over layers and directions.
@@ -215,9 +222,7 @@ class RNNBase(Module):
             self.to(device)
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _uniform_by_hidden_size(self)
 
     @property
     def all_weights(self) -> list:
@@ -471,9 +476,7 @@ class RNNCellBase(Module):
             self.to(device)
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _uniform_by_hidden_size(self)
 
     def _step(self, step, input, states: tuple, names: tuple):
         """Check the input and the states, run ``step``; returns the new states (squeezed

@@ -32,6 +32,7 @@ from .activation import (
                          threshold_,
 )
 from .adaptive_max_pooling import adaptive_max_pool1d, adaptive_max_pool2d
+from .attention import scaled_dot_product_attention
 from .conv import conv2d, conv_transpose2d
 from .conv1d import conv1d, conv_transpose1d
 from .distance import cosine_similarity, normalize, pairwise_distance

@@ -38,6 +38,10 @@ class MultiheadAttention(Module):
     mask marks with True the keys a query may *not* attend to, a float mask is added to the
     scores before the softmax.  Dropout (probability ``dropout``) acts on the attention
     weights in training mode; the returned weights are the ones used, after dropout.
+    With ``need_weights=False`` the heads run through ``F.scaled_dot_product_attention``
+    (the masks merged into one), as in PyTorch: a query whose keys are all masked then
+    gives zeros instead of NaN.  ``is_causal`` is PyTorch's hint that ``attn_mask`` is the
+    causal mask; the mask itself is used, and the hint without a mask is PyTorch's error.
     Initialization as PyTorch: in_proj_weight Xavier-uniform, biases zero, out_proj.weight
     as a Linear layer's.
     """
@@ -107,9 +111,28 @@ class MultiheadAttention(Module):
             return scores.masked_fill(mask, float("-inf"))
         return scores + mask
 
+    @staticmethod
+    def _merged(attn_mask, key_padding_mask, dtype):
+        """One mask for ``scaled_dot_product_attention`` (True or 0 where a query may
+        attend) from MultiheadAttention's two (True or -inf where it may not): both bool ->
+        bool, otherwise an additive float mask."""
+        masks = [m for m in (attn_mask, key_padding_mask) if m is not None]
+        if not masks:
+            return None
+        if all(m.dtype == np.bool_ for m in masks):
+            blocked = masks[0] if len(masks) == 1 else masks[0].logical_or(masks[1])
+            return blocked.logical_not()
+        total = None
+        for m in masks:
+            if m.dtype == np.bool_:
+                m = creation.zeros(*m.shape, dtype=dtype, device=m.device).masked_fill(
+                    m, float("-inf"))
+            total = m if total is None else total + m
+        return total
+
     # -- the computation ---------------------------------------------------------------
     def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
-                attn_mask=None, average_attn_weights: bool = True):
+                attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
         batched = self._check_inputs(query, key, value)
         if not batched:  # (L, E) -> (1, L, E), batch first
             query, key, value = (t.unsqueeze(0) for t in (query, key, value))
@@ -128,31 +151,46 @@ class MultiheadAttention(Module):
         q = project(query, slice(0, e), target_len)
         k = project(key, slice(e, 2 * e), source_len)
         v = project(value, slice(2 * e, 3 * e), source_len)
-        scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))  # (N, H, L, S)
+        if is_causal and attn_mask is None:
+            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
+                               "the Transformer module method `generate_square_subsequent_mask`"
+                               " to create this mask.")
         if attn_mask is not None:
             allowed = [(target_len, source_len), (n * heads, target_len, source_len)]
             if tuple(attn_mask.shape) not in allowed:
                 raise ValueError(f"MultiheadAttention: attn_mask has shape "
                                  f"{tuple(attn_mask.shape)}, expected {allowed[0]} or "
                                  f"{allowed[1]} (target length, source length)")
-            scores = self._masked(scores, attn_mask.reshape(-1, heads, target_len, source_len)
-                                  if attn_mask.ndim == 3 else attn_mask)
+            if attn_mask.ndim == 3:
+                attn_mask = attn_mask.reshape(-1, heads, target_len, source_len)
         if key_padding_mask is not None:
             expected = (n, source_len) if batched else (source_len,)
             if tuple(key_padding_mask.shape) != expected:
                 raise ValueError(f"MultiheadAttention: key_padding_mask has shape "
                                  f"{tuple(key_padding_mask.shape)}, expected {expected} "
                                  "((batch, source length), or (source length,) unbatched)")
-            scores = self._masked(scores, key_padding_mask.reshape(n, 1, 1, source_len))
-        weights = F.softmax(scores, dim=-1)
-        weights = F.dropout(weights, self.dropout, training=self.training)
-        heads_out = weights @ v  # (N, H, L, d)
+            key_padding_mask = key_padding_mask.reshape(n, 1, 1, source_len)
+        if not need_weights:
+            # PyTorch's route without weights: scaled_dot_product_attention, whose rows
+            # with every key masked give zeros (the route with weights gives NaN there).
+            heads_out = F.scaled_dot_product_attention(
+                q, k, v, attn_mask=self._merged(attn_mask, key_padding_mask, q.dtype),
+                dropout_p=self.dropout if self.training else 0.0)
+            weights = None
+        else:
+            scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d))  # (N, H, L, S)
+            for mask in (attn_mask, key_padding_mask):
+                if mask is not None:
+                    scores = self._masked(scores, mask)
+            weights = F.softmax(scores, dim=-1)
+            weights = F.dropout(weights, self.dropout, training=self.training)
+            heads_out = weights @ v  # (N, H, L, d)
         output = self.out_proj(heads_out.permute(0, 2, 1, 3).reshape(n, target_len, e))
         if not batched:
             output = output.squeeze(0)
         elif not self.batch_first:
             output = output.transpose(0, 1)
-        if not need_weights:
+        if weights is None:
             return output, None
         if average_attn_weights:
             weights = weights.mean(dim=1)

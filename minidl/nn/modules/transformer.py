@@ -96,6 +96,22 @@ def _detect_is_causal_mask(mask, is_causal: bool | None, size: int | None) -> bo
     return bool((mask == causal).all())
 
 
+def _add_feed_forward(layer, blocks: int, d_model: int, dim_feedforward: int, dropout: float,
+                      layer_norm_eps: float, norm_first: bool, bias: bool, factory: dict):
+    """The parts a layer adds after its attention, in PyTorch's order (its state_dict's):
+    the feed-forward block (linear1, dropout, linear2), then for each of its ``blocks``
+    residual blocks a LayerNorm (norm1, norm2, ...) and a Dropout (dropout1, ...)."""
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+    layer.norm_first = norm_first
+    for k in range(1, blocks + 1):
+        setattr(layer, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                              **factory))
+    for k in range(1, blocks + 1):
+        setattr(layer, f"dropout{k}", Dropout(dropout))
+
+
 class TransformerEncoderLayer(Module):
     """Self-attention and a feed-forward block, each with a residual connection and a
     LayerNorm (after it, or before with ``norm_first``); shapes and maths in the module
@@ -111,14 +127,8 @@ class TransformerEncoderLayer(Module):
         factory = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        _add_feed_forward(self, 2, d_model, dim_feedforward, dropout, layer_norm_eps,
+                          norm_first, bias, factory)
         activation = _activation(activation)
         # PyTorch keeps this flag for its fast path; kept for code that reads it.
         self.activation_relu_or_gelu = (1 if activation is F.relu or isinstance(activation, ReLU)
@@ -163,16 +173,8 @@ class TransformerDecoderLayer(Module):
                                             batch_first=batch_first, bias=bias, **factory)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
                                                  batch_first=batch_first, bias=bias, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        _add_feed_forward(self, 3, d_model, dim_feedforward, dropout, layer_norm_eps,
+                          norm_first, bias, factory)
         self.activation = _activation(activation)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None,

@@ -42,6 +42,11 @@ None of them checks bounds: the caller keeps 16 elements at ``i`` (``load_first`
 ``element`` is ``a[i]`` without Numba's wrap of a negative index, a compare and select
 that LLVM cannot drop when it cannot prove ``i`` non-negative (it cost a kernel reading
 one scalar per multiply-add half its speed, and kept a strided copy from vectorizing).
+``load_first`` and ``store_first`` with a run-time count are masked instructions, which
+AMD's Zen 4 runs slower than plain ones even with every lane on: a hot loop whose count is
+nearly always 16 branches to ``load``/``store`` then (``direct.py``'s ``_load_vector`` and
+``_store_vector``: 5-11% of a direct kernel's time); with a constant count of 16, LLVM
+emits the plain instruction itself.
 
 Numba's on-disk cache (``cache=True``) checks only the kernel's own source file: after a
 change here, delete the ``__pycache__`` of the kernels that use this module.

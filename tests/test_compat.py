@@ -188,7 +188,7 @@ def test_program_runs_on_minidl_with_its_datasets(program, tmp_path, monkeypatch
 def test_coverage_report_counts_the_names_programs_use(tmp_path, capsys):
     coverage = runpy.run_path(str(PROGRAMS.parents[1] / "tools" / "torch_coverage.py"))
     program = tmp_path / "uses.py"
-    program.write_text("import torch\nimport torch.nn as nn\nfrom torchvision import io\n"
+    program.write_text("import torch\nimport torch.nn as nn\nfrom torchvision import ops\n"
                        "x = torch.fft.rfft(torch.ones(4))\nlayer = nn.Linear(2, 3)\n")
     names = tmp_path / "names.txt"
     names.write_text("# a comment\nTensor.view\nModule.named_parameters\ntorch.jit.script\n")
@@ -197,7 +197,7 @@ def test_coverage_report_counts_the_names_programs_use(tmp_path, capsys):
     # torch, torch.nn, torch.ones, torch.nn.Linear, Tensor.view, Module.named_parameters
     assert printed.startswith("minidl covers 6 of 9 torch names (66.7%)")
     assert "torch.fft.rfft" in printed and "minidl does not implement torch.fft (yet)" in printed
-    assert "torchvision.io" in printed and "torch.jit.script" in printed
+    assert "torchvision.ops" in printed and "torch.jit.script" in printed
     assert "out of scope" in printed and "nn.Linear" not in printed
     coverage["main"]([str(PROGRAMS)])
     assert capsys.readouterr().out.startswith("minidl covers")

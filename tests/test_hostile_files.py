@@ -336,13 +336,16 @@ import minidl
 from minidl.data.image_file import load_image
 from minidl.datasets.cifar10 import read_batch
 from minidl.datasets.idx import read_idx
+from minidl.vision.io import decode_image, read_file
 
 status = open("/proc/self/status").read().split("VmSize:")[1].split()[0]
 limit = int(status) * 1024 + (256 << 20)   # what is mapped now + 256 MiB
 resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
 outcomes = {}
 for path in sys.argv[1:]:
-    reader = (minidl.load if path.endswith(".h5") else load_image if path.endswith(".png")
+    reader = (minidl.load if path.endswith(".h5")
+              else (lambda p: decode_image(read_file(p))) if path.endswith(".io.png")
+              else load_image if path.endswith(".png")
               else read_idx if path.endswith(".gz") else read_batch)
     try:
         reader(path)
@@ -368,6 +371,7 @@ def test_bombs_are_refused_under_a_memory_limit(tmp_path, outside):
         "declared.h5": forged(tmp_path / "declared.h5", lambda f: declares_16_gib(f, outside)),
         "gzip_bomb.h5": forged(tmp_path / "gzip_bomb.h5", lambda f: gzip_bomb(f, outside)),
         "pixels.png": png_bomb(tmp_path / "pixels.png"),
+        "pixels.io.png": png_bomb(tmp_path / "pixels.io.png"),  # torchvision.io's decoder
     }
     header = idx_bytes(np.zeros((1, 1, 1), np.uint8))[:4]
     declared = header + np.array([2**16, 2**15, 1], ">u4").tobytes()
@@ -383,6 +387,7 @@ def test_bombs_are_refused_under_a_memory_limit(tmp_path, outside):
     expected = {"declared.h5": ("CheckpointError", "declares 17,179,869,184 bytes"),
                 "gzip_bomb.h5": ("CheckpointError", "uses the HDF5 filter 'deflate'"),
                 "pixels.png": ("ImageTooLargeError", "100,000,000 pixels is over the limit"),
+                "pixels.io.png": ("ImageTooLargeError", "100,000,000 pixels is over the limit"),
                 "idx.gz": ("IdxFormatError", "over the limit of 1,073,741,824 bytes"),
                 "cifar_batch": ("CifarFormatError", "is larger than the whole file")}
     for name, (error, text) in expected.items():

@@ -74,10 +74,10 @@ def test_missing_names_fail_at_the_point_of_use_with_one_line():
         with pytest.raises(TorchModuleNotInMinidl,
                            match=r"^minidl does not implement torch\.fft (\(yet\))$"):
             import torch.fft  # noqa: F401
-        with pytest.raises(ImportError, match=r"torchvision\.io \(yet\)"):
-            from torchvision import io  # noqa: F401
-        with pytest.raises(ImportError, match=r"torchvision\.io"):
-            import torchvision.io.image  # noqa: F401
+        with pytest.raises(ImportError, match=r"torchvision\.ops \(yet\)"):
+            from torchvision import ops  # noqa: F401
+        with pytest.raises(ImportError, match=r"torchvision\.ops"):
+            import torchvision.ops.boxes  # noqa: F401
         # minidl's own modules are not PyTorch's: torch.ops is not minidl.ops
         with pytest.raises(NotImplementedInMinidl, match=r"torch\.ops \(yet\)"):
             torch.ops.aten

@@ -23,6 +23,7 @@ Every image minidl reads (datasets, ``minidl colorize`` ...) goes through here, 
 """
 from __future__ import annotations
 
+import io
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,12 +62,15 @@ def max_image_pixels() -> int:
 
 
 @contextmanager
-def open_image(path):
+def open_image(path, data: bytes | None = None):
     """The Pillow image of ``path`` with only its header read, after checking its size
-    against the pixel cap; errors while using it become :class:`ImageDecodeError`."""
+    against the pixel cap; errors while using it become :class:`ImageDecodeError`.
+
+    ``data``: the encoded file already in memory (``torchvision.io.decode_image``);
+    ``path`` then only names it in messages."""
     path, limit = Path(path), max_image_pixels()
     try:
-        with Image.open(path) as image:
+        with Image.open(path if data is None else io.BytesIO(data)) as image:
             _check_pixels(path, image.width, image.height, limit)
             yield image
     except ImageDecodeError:

@@ -7,8 +7,9 @@ torchvision's names and semantics — what ``import torchvision`` gives under ``
 
 :mod:`.datasets` (MNIST, FashionMNIST, CIFAR10, ImageFolder, FakeData) reads files with
 minidl's own loaders; :mod:`.transforms` builds on :mod:`minidl.data.functional`;
-:mod:`.utils` makes image grids; :mod:`.models` builds torchvision's classification networks.
+:mod:`.utils` makes image grids; :mod:`.io` reads and writes image files as tensors;
+:mod:`.models` builds torchvision's classification networks.
 """
-from . import datasets, models, transforms, utils
+from . import datasets, io, models, transforms, utils
 
-__all__ = ["datasets", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "transforms", "utils"]

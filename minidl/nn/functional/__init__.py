@@ -33,12 +33,16 @@ from .activation import (
 )
 from .adaptive_max_pooling import adaptive_max_pool1d, adaptive_max_pool2d
 from .attention import scaled_dot_product_attention
+from .bilinear import bilinear
+from .channel_shuffle import channel_shuffle
 from .conv import conv2d, conv_transpose2d
 from .conv1d import conv1d, conv_transpose1d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout2d
 from .embedding import embedding, one_hot
+from .embedding_bag import embedding_bag
 from .fold import fold, unfold
+from .gumbel import gumbel_softmax
 from .linear import linear
 from .loss import (
                          binary_cross_entropy,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import tensor_methods
-from .autograd import engine, hooks, views
+from .autograd import engine, graph_backward, hooks, views
 from .autograd.saved import VersionCounter
 from .backend import (
     array_device,
@@ -385,11 +385,15 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
         return tensor(data, dtype=dtype or self.dtype, device=self.device)
 
     # -- gradients ------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph: bool | None = None) -> None:
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires a gradient, into ``leaf.grad``.
 
         ``gradient`` is d(loss)/d(self); it may be left out only when self has one element.
-        The graph is freed afterwards unless ``retain_graph=True``.
+        The graph is freed afterwards unless ``retain_graph=True``.  With
+        ``create_graph=True`` the gradients are recorded Tensors that can be differentiated
+        again (``autograd/graph_backward.py``), and the graph is kept unless
+        ``retain_graph=False``.
         """
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
@@ -410,6 +414,13 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
             grad = grad.astype(self.dtype, copy=False)
         if self.grad_fn is None:  # a leaf: d self / d self = 1
             engine.accumulate_into_leaf(self, grad)
+            return
+        if create_graph:
+            given = gradient if isinstance(gradient, Tensor) else Tensor._from_array(grad)
+            if given.dtype != self.dtype:
+                given = given.to(self.dtype)
+            graph_backward.run_backward_graph([views.current(self)], [given],
+                                              retain_graph=retain_graph is not False)
             return
         engine.run_backward(views.current(self), grad, retain_graph=bool(retain_graph))
 

@@ -11,8 +11,9 @@ accumulation lands in its ``.grad`` for the pass; every leaf of the graph has it
 ``.grad`` put back as it was afterwards, so nothing but the return value changes.
 
 ``create_graph=True`` (gradients that can themselves be differentiated, as a gradient
-penalty needs) is not available: minidl's backward functions compute on raw arrays, not
-on recorded Tensors.
+penalty needs) takes another walk (``graph_backward.py``): the gradients are recorded
+Tensors, only the nodes on a path to a requested input run, and an operation without a
+recorded backward raises NotImplementedError.
 """
 from __future__ import annotations
 
@@ -45,10 +46,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     outputs do not depend on, with ``allow_unused``; zeros with ``materialize_grads``)."""
     from ..tensor import Tensor
 
-    if create_graph:
-        raise NotImplementedError("minidl.autograd.grad: create_graph=True (differentiating "
-                                  "a gradient again) is not supported: minidl's backward "
-                                  "runs on raw arrays")
     if is_grads_batched:
         raise NotImplementedError("minidl.autograd.grad: is_grads_batched is not supported")
     outputs, inputs = _as_tuple(outputs, "outputs"), _as_tuple(inputs, "inputs")
@@ -73,13 +70,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             if output.numel() != 1:
                 raise RuntimeError(f"grad: grad can be implicitly created only for scalar "
                                    f"outputs, this one has shape {output.shape}")
-            term = output.sum()
-        else:
-            if tuple(incoming.shape) != output.shape:
-                raise RuntimeError(f"grad: grad_outputs of shape {tuple(incoming.shape)} "
-                                   f"for an output of shape {output.shape}")
-            term = (output * incoming.detach()).sum()
+        elif tuple(incoming.shape) != output.shape:
+            raise RuntimeError(f"grad: grad_outputs of shape {tuple(incoming.shape)} "
+                               f"for an output of shape {output.shape}")
+        if create_graph:
+            continue
+        term = output.sum() if incoming is None else (output * incoming.detach()).sum()
         root = term if root is None else root + term
+    if create_graph:
+        return _finish(inputs, _grad_graph(outputs, grad_outputs, inputs, retain_graph),
+                       allow_unused, materialize_grads)
     assert root is not None                       # outputs is not empty
     leaves = _leaves(root)
     saved_grads = [(leaf, leaf.grad) for leaf in leaves]
@@ -100,6 +100,30 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             node.retained_output = kept
         for leaf, kept in saved_grads:
             leaf.grad = kept
+    return _finish(inputs, results, allow_unused, materialize_grads)
+
+
+def _grad_graph(outputs, grad_outputs, inputs, retain_graph) -> list:
+    """``create_graph=True``: the gradients as recorded Tensors, from one walk over the
+    outputs' graph (each output starts with its own incoming gradient, not detached)."""
+    from ..backend import array_module
+    from ..tensor import Tensor
+    from . import views
+    from .graph_backward import run_backward_graph
+
+    grads = []
+    for output, incoming in zip(outputs, grad_outputs):
+        if incoming is None:
+            incoming = Tensor._from_array(
+                array_module(output.array).ones(output.array.shape, dtype=output.dtype))
+        elif incoming.dtype != output.dtype:
+            incoming = incoming.to(output.dtype)
+        grads.append(incoming)
+    return run_backward_graph([views.current(output) for output in outputs], grads,
+                              targets=list(inputs), retain_graph=retain_graph is not False)
+
+
+def _finish(inputs, results, allow_unused, materialize_grads) -> tuple:
     answer = []
     for x, result in zip(inputs, results):
         if result is None:

@@ -64,7 +64,8 @@ def run_main(path, args=()) -> int:
         return 2
     except (NotImplementedError, TorchModuleNotInMinidl) as error:
         # a missing name, or an option minidl lacks (interpolate's mode="bicubic",
-        # autograd.grad's create_graph=True): one line, where the script asked for it
+        # create_graph=True through an operation without a recorded backward): one line,
+        # where the script asked for it
         location = where_in_script(error, path)
         print(f"{location}: {error}" if location else str(error), file=sys.stderr)
         return 1

@@ -7,7 +7,9 @@ own shape.
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
+from .graph_backward import sum_to_shape_graph
 
 
 def sum_to_shape(grad, shape: tuple):
@@ -33,6 +35,11 @@ class Add(Function):
         return (sum_to_shape(grad, shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(grad, shape_b) if self.needs_input_grad[1] else None)
 
+    def backward_graph(self, grad, needs):
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape_graph(grad, shape_a) if needs[0] else None,
+                sum_to_shape_graph(grad, shape_b) if needs[1] else None)
+
 
 class Sub(Function):
     """z = a - b;  dz/da = 1, dz/db = -1."""
@@ -45,6 +52,11 @@ class Sub(Function):
         shape_a, shape_b = self.shapes
         return (sum_to_shape(grad, shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(-grad, shape_b) if self.needs_input_grad[1] else None)
+
+    def backward_graph(self, grad, needs):
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape_graph(grad, shape_a) if needs[0] else None,
+                sum_to_shape_graph(Neg.apply(grad), shape_b) if needs[1] else None)
 
 
 class Mul(Function):
@@ -63,6 +75,12 @@ class Mul(Function):
         return (sum_to_shape(grad * b, shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(grad * a, shape_b) if self.needs_input_grad[1] else None)
 
+    def backward_graph(self, grad, needs):
+        a, b = self.saved_arrays
+        shape_a, shape_b = self.shapes
+        return (sum_to_shape_graph(grad * operand(self, 1, b), shape_a) if needs[0] else None,
+                sum_to_shape_graph(grad * operand(self, 0, a), shape_b) if needs[1] else None)
+
 
 class Div(Function):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
@@ -78,6 +96,14 @@ class Div(Function):
         return (sum_to_shape(grad_a, self.shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(-grad_a * a / b, b.shape) if self.needs_input_grad[1] else None)
 
+    def backward_graph(self, grad, needs):
+        a, b = self.saved_arrays
+        divisor = operand(self, 1, b)
+        grad_a = grad / divisor
+        return (sum_to_shape_graph(grad_a, self.shape_a) if needs[0] else None,
+                sum_to_shape_graph(-grad_a * operand(self, 0, a) / divisor, b.shape)
+                if needs[1] else None)
+
 
 class Neg(Function):
     """z = -a."""
@@ -87,6 +113,9 @@ class Neg(Function):
 
     def backward(self, grad):
         return -grad
+
+    def backward_graph(self, grad, needs):
+        return (Neg.apply(grad),)
 
 
 class PowScalar(Function):
@@ -103,6 +132,13 @@ class PowScalar(Function):
         if p == 0:
             return grad * 0
         return grad * (p * a ** (p - 1))
+
+    def backward_graph(self, grad, needs):
+        (a,) = self.saved_arrays
+        p = self.exponent
+        if p == 0:
+            return (grad * 0,)
+        return (grad * (PowScalar.apply(operand(self, 0, a), exponent=p - 1) * p),)
 
 
 class Pow(Function):

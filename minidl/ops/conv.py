@@ -18,11 +18,16 @@ conv2d's input gradient, so its own gradients swap the roles:
 An empty batch (N = 0) gives an empty output and zero weight and bias gradients, as in
 PyTorch, without calling a kernel.
 
+With ``create_graph=True`` (``backward_graph``) the same products are recorded nodes: the
+input gradient a ConvTranspose2d (Conv2d) of the gradient with the weight, the weight
+gradient a :class:`Conv2dWeightGradient` of the input and the gradient, bilinear in both.
+
 Arguments are checked by ``minidl.nn.functional``; these nodes trust them.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
 from ..kernels.geometry import conv_output_size
 from ..kernels.registry import kernel
@@ -77,6 +82,22 @@ class Conv2d(Function):
             grad_bias = _bias_gradient(grad)
         return grad_x, grad_weight, grad_bias
 
+    def backward_graph(self, grad, needs):
+        x, weight = self.saved_arrays
+        stride, padding, dilation, groups = self.options
+        grad_x = grad_weight = grad_bias = None
+        if needs[0]:
+            grad_x = ConvTranspose2d.apply(grad, operand(self, 1, weight), None,
+                                           stride=stride, padding=padding, dilation=dilation,
+                                           groups=groups, output_hw=tuple(x.shape[2:]))
+        if needs[1]:
+            grad_weight = Conv2dWeightGradient.apply(
+                operand(self, 0, x), grad, kernel_hw=tuple(weight.shape[2:]), stride=stride,
+                padding=padding, dilation=dilation, groups=groups)
+        if needs[2]:
+            grad_bias = _bias_gradient_graph(grad)
+        return grad_x, grad_weight, grad_bias
+
 
 class ConvTranspose2d(Function):
     """The adjoint of Conv2d with the same weight: y = conv2d_backward_input(x, W) + b.
@@ -112,3 +133,65 @@ class ConvTranspose2d(Function):
         if self.needs_input_grad[2]:
             grad_bias = _bias_gradient(grad)
         return grad_x, grad_weight, grad_bias
+
+    def backward_graph(self, grad, needs):
+        from .shape import GetItem
+
+        x, weight = self.saved_arrays
+        stride, padding, dilation, groups = self.options
+        h, w = x.shape[2:]
+        grad_x = grad_weight = grad_bias = None
+        if needs[0]:
+            grad_x = Conv2d.apply(grad, operand(self, 1, weight), None, stride=stride,
+                                  padding=padding, dilation=dilation, groups=groups)
+            if tuple(grad_x.shape[2:]) != (h, w):
+                grad_x = GetItem.apply(grad_x, index=(slice(None), slice(None), slice(0, h),
+                                                      slice(0, w)))
+        if needs[1]:
+            grad_weight = Conv2dWeightGradient.apply(
+                grad, operand(self, 0, x), kernel_hw=tuple(weight.shape[2:]), stride=stride,
+                padding=padding, dilation=dilation, groups=groups)
+        if needs[2]:
+            grad_bias = _bias_gradient_graph(grad)
+        return grad_x, grad_weight, grad_bias
+
+
+def _bias_gradient_graph(grad):
+    """dL/db as a recorded sum over the batch and every position."""
+    from .reduction import Sum
+
+    return Sum.apply(grad, axes=(0, 2, 3), keepdim=False)
+
+
+class Conv2dWeightGradient(Function):
+    """G = conv2d_backward_weight(x, gy): a convolution's weight gradient as a node (for
+    ``create_graph=True``).  It is bilinear: with Ḡ = dL/dG,
+
+        dL/dx  = conv2d_backward_input(gy, Ḡ)     (x's gradient through a conv with Ḡ)
+        dL/dgy = conv2d(x, Ḡ)                     (cropped to gy's size)
+
+    x (N, C_in, H, W), gy (N, C_out, OH, OW) -> G (C_out, C_in/G, KH, KW).
+    """
+
+    def forward(self, x, gy, *, kernel_hw, stride, padding, dilation, groups):
+        self.options = (stride, padding, dilation, groups)
+        self.save_for_backward(x, gy)
+        if len(x) == 0:
+            return array_module(x).zeros((gy.shape[1], x.shape[1] // groups, *kernel_hw),
+                                         dtype=x.dtype)
+        return kernel("conv2d_backward_weight", x)(x, gy, kernel_hw, *self.options)
+
+    def backward(self, grad):
+        x, gy = self.saved_arrays
+        grad_x = grad_gy = None
+        if len(x) == 0:
+            xp = array_module(x)
+            return (xp.zeros_like(x) if self.needs_input_grad[0] else None,
+                    xp.zeros_like(gy) if self.needs_input_grad[1] else None)
+        if self.needs_input_grad[0]:
+            grad_x = kernel("conv2d_backward_input", gy)(gy, grad, x.shape[2:], *self.options)
+        if self.needs_input_grad[1]:
+            oh, ow = gy.shape[2:]
+            grad_gy = kernel("conv2d_forward", x)(x, grad, None,
+                                                  *self.options)[:, :, :oh, :ow]
+        return grad_x, grad_gy

@@ -9,6 +9,7 @@ from ..autograd.function import Function
 from ..backend import array_module
 from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
+from .graph_backward import diagonal, sum_to_shape_graph
 
 
 class Exp(Function):
@@ -122,6 +123,11 @@ class Abs(Function):
         (x,) = self.saved_arrays
         return grad * array_module(x).sign(x)
 
+    def backward_graph(self, grad, needs):
+        (x,) = self.saved_arrays
+        sign = array_module(x).sign(x)
+        return (diagonal(grad, lambda g: g * sign),)
+
 
 class Clamp(Function):
     """y = min(max(x, low), high);  dy/dx = 1 where low ≤ x ≤ high, else 0 (PyTorch)."""
@@ -140,6 +146,10 @@ class Clamp(Function):
         (inside,) = self.saved_arrays
         return grad * inside
 
+    def backward_graph(self, grad, needs):
+        (inside,) = self.saved_arrays
+        return (diagonal(grad, lambda g: g * inside),)
+
 
 class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 for x > 0, else 0 (the ``relu_forward`` and
@@ -153,6 +163,10 @@ class ReLU(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         return kernel("relu_backward", y)(y, grad)
+
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        return (diagonal(grad, lambda g: kernel("relu_backward", y)(y, g)),)
 
 
 class LeakyReLU(Function):
@@ -169,6 +183,12 @@ class LeakyReLU(Function):
         (positive,) = self.saved_arrays
         xp = array_module(grad)
         return xp.where(positive, grad, grad * grad.dtype.type(self.negative_slope))
+
+    def backward_graph(self, grad, needs):
+        (positive,) = self.saved_arrays
+        slope = self.negative_slope
+        xp = array_module(positive)
+        return (diagonal(grad, lambda g: xp.where(positive, g, g * g.dtype.type(slope))),)
 
 
 class Sigmoid(Function):
@@ -218,6 +238,17 @@ class Maximum(Function):
                 sum_to_shape(grad * (1 - share_a), shape_b) if self.needs_input_grad[1]
                 else None)
 
+    def backward_graph(self, grad, needs):
+        a, b = self.saved_arrays
+        shape_a, shape_b = self.shapes
+        wins = (a > b) if self.largest else (a < b)
+        share_a = wins.astype(grad.dtype) + (a == b).astype(grad.dtype) * grad.dtype.type(0.5)
+        share_b = 1 - share_a
+        return (sum_to_shape_graph(diagonal(grad, lambda g: g * share_a), shape_a)
+                if needs[0] else None,
+                sum_to_shape_graph(diagonal(grad, lambda g: g * share_b), shape_b)
+                if needs[1] else None)
+
 
 class Where(Function):
     """y = a where cond else b;  the gradient goes to whichever input was chosen."""
@@ -237,6 +268,21 @@ class Where(Function):
             if self.needs_input_grad[2] else None
         return None, grad_a, grad_b
 
+    def backward_graph(self, grad, needs):
+        condition = self.condition
+        shape_a, shape_b = self.shapes
+        xp = array_module(condition)
+
+        def pick_a(g):
+            return xp.where(condition, g, g.dtype.type(0))
+
+        def pick_b(g):
+            return xp.where(condition, g.dtype.type(0), g)
+
+        return (None,
+                sum_to_shape_graph(diagonal(grad, pick_a), shape_a) if needs[1] else None,
+                sum_to_shape_graph(diagonal(grad, pick_b), shape_b) if needs[2] else None)
+
 
 class Cast(Function):
     """y = x converted to another floating dtype;  the gradient is converted back."""
@@ -247,3 +293,6 @@ class Cast(Function):
 
     def backward(self, grad):
         return grad.astype(self.dtype)
+
+    def backward_graph(self, grad, needs):
+        return (Cast.apply(grad, dtype=self.dtype),)

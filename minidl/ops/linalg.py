@@ -4,8 +4,11 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
+from .graph_backward import sum_to_shape_graph
+from .shape import Permute, Reshape
 
 
 def _matrix_gradient(a, grad, b):
@@ -51,4 +54,34 @@ class MatMul(Function):
         elif self.needs_input_grad[1]:
             grad_b = sum_to_shape(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+    def backward_graph(self, grad, needs):
+        a, b = self.saved_arrays
+        a2_shape = (1, *a.shape) if a.ndim == 1 else tuple(a.shape)
+        b2_shape = (*b.shape, 1) if b.ndim == 1 else tuple(b.shape)
+        if b.ndim == 1:  # restore the dropped unit axes, as backward does
+            grad = Reshape.apply(grad, shape=(*grad.shape, 1))
+        if a.ndim == 1:
+            grad = Reshape.apply(grad, shape=(*grad.shape[:-1], 1, grad.shape[-1]))
+        grad_a = grad_b = None
+        if needs[0]:
+            b2 = _reshaped(operand(self, 1, b), b2_shape)
+            grad_a = sum_to_shape_graph(MatMul.apply(grad, _swap_last(b2)), a2_shape)
+            grad_a = _reshaped(grad_a, tuple(a.shape))
+        if needs[1]:
+            a2 = _reshaped(operand(self, 0, a), a2_shape)
+            grad_b = sum_to_shape_graph(MatMul.apply(_swap_last(a2), grad), b2_shape)
+            grad_b = _reshaped(grad_b, tuple(b.shape))
+        return grad_a, grad_b
+
+
+def _reshaped(t, shape: tuple):
+    return t if tuple(t.shape) == shape else Reshape.apply(t, shape=shape)
+
+
+def _swap_last(t):
+    """``t`` with its last two axes swapped (a recorded Permute)."""
+    dims = list(range(t.ndim))
+    dims[-2], dims[-1] = dims[-1], dims[-2]
+    return Permute.apply(t, dims=tuple(dims))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import array_module
+from .graph_backward import LinearMap
 
 MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -57,6 +58,23 @@ class PadByIndex(Function):
             grad = xp.moveaxis(moved @ reads, -1, axis)
         return grad
 
+    def backward_graph(self, grad, needs):
+        steps = self.steps
+
+        def scatter(g):
+            xp = array_module(g)
+            for axis, index, size in reversed(steps):
+                reads = (index[:, None] == xp.arange(size)[None, :]).astype(g.dtype)
+                g = xp.moveaxis(xp.moveaxis(g, axis, -1) @ reads, -1, axis)
+            return g
+
+        def gather(h):  # the adjoint: the forward's gathers
+            for axis, index, _ in steps:
+                h = array_module(h).take(h, index, axis=axis)
+            return h
+
+        return (LinearMap.apply(grad, apply=scatter, adjoint=gather),)
+
 
 class ConstantPad(Function):
     """y = x placed inside an array filled with ``value`` (``widths`` ≥ 0 per side) after
@@ -83,3 +101,19 @@ class ConstantPad(Function):
         grad_x = xp.zeros(self.shape, dtype=grad.dtype)
         grad_x[self.crop] = grad[self.inside]
         return grad_x
+
+    def backward_graph(self, grad, needs):
+        shape, crop, inside = self.shape, self.crop, self.inside
+        out_shape = tuple(grad.shape)
+
+        def window(g):
+            grad_x = array_module(g).zeros(shape, dtype=g.dtype)
+            grad_x[crop] = g[inside]
+            return grad_x
+
+        def place(h):  # the adjoint: x's window placed in zeros (the fill has no gradient)
+            y = array_module(h).zeros(out_shape, dtype=h.dtype)
+            y[inside] = h[crop]
+            return y
+
+        return (LinearMap.apply(grad, apply=window, adjoint=place),)

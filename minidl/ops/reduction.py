@@ -31,6 +31,18 @@ class Sum(Function):
     def backward(self, grad):
         return expand_reduced(grad, self.shape, self.axes, self.keepdim)
 
+    def backward_graph(self, grad, needs):
+        return (_expand_reduced_graph(grad, self.shape, self.axes, self.keepdim),)
+
+
+def _expand_reduced_graph(grad, input_shape: tuple, axes: tuple, keepdim: bool):
+    """``expand_reduced`` with recorded operations (a Tensor ``grad``)."""
+    from .shape import Expand, Reshape
+
+    if not keepdim and axes:
+        grad = Reshape.apply(grad, shape=_reduced_shape(input_shape, axes, True))
+    return Expand.apply(grad, shape=tuple(input_shape))
+
 
 def _reduced_shape(shape, axes, keepdim) -> tuple:
     """The shape a reduction over ``axes`` leaves (1 along them with ``keepdim``)."""
@@ -54,6 +66,10 @@ class Mean(Function):
     def backward(self, grad):
         return expand_reduced(grad / grad.dtype.type(self.count), self.shape, self.axes,
                               self.keepdim)
+
+    def backward_graph(self, grad, needs):
+        return (_expand_reduced_graph(grad / self.count, self.shape, self.axes,
+                                      self.keepdim),)
 
 
 class Amax(Function):

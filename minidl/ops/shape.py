@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..autograd.function import Function
 from ..backend import array_module, scatter_add
 from .arithmetic import sum_to_shape
+from .graph_backward import LinearMap, sum_to_shape_graph
 
 
 class Reshape(Function):
@@ -22,6 +23,9 @@ class Reshape(Function):
 
     def backward(self, grad):
         return grad.reshape(self.shape)
+
+    def backward_graph(self, grad, needs):
+        return (Reshape.apply(grad, shape=self.shape),)
 
 
 class Permute(Function):
@@ -39,6 +43,12 @@ class Permute(Function):
             inverse[axis] = position
         return grad.transpose(inverse)
 
+    def backward_graph(self, grad, needs):
+        inverse = [0] * len(self.dims)
+        for position, axis in enumerate(self.dims):
+            inverse[axis] = position
+        return (Permute.apply(grad, dims=tuple(inverse)),)
+
 
 class Expand(Function):
     """y = x broadcast to ``shape`` (no copy);  the gradient is summed back."""
@@ -51,6 +61,9 @@ class Expand(Function):
 
     def backward(self, grad):
         return sum_to_shape(grad, self.shape)
+
+    def backward_graph(self, grad, needs):
+        return (sum_to_shape_graph(grad, self.shape),)
 
 
 def _has_integer_array(index) -> bool:
@@ -73,13 +86,23 @@ class GetItem(Function):
         return x[index]
 
     def backward(self, grad):
-        xp = array_module(grad)
-        grad_x = xp.zeros(self.shape, dtype=self.dtype)
-        if _has_integer_array(self.index):
-            scatter_add(xp, grad_x, self.index, grad)
-        else:
-            grad_x[self.index] = grad
-        return grad_x
+        return _add_into_zeros(grad, self.index, self.shape, self.dtype)
+
+    def backward_graph(self, grad, needs):
+        index, shape, dtype = self.index, self.shape, self.dtype
+        return (LinearMap.apply(grad, apply=lambda g: _add_into_zeros(g, index, shape, dtype),
+                                adjoint=lambda h: h[index]),)
+
+
+def _add_into_zeros(grad, index, shape, dtype):
+    """GetItem's backward: zeros of x's shape with ``grad`` added at ``index``."""
+    xp = array_module(grad)
+    grad_x = xp.zeros(shape, dtype=dtype)
+    if _has_integer_array(index):
+        scatter_add(xp, grad_x, index, grad)
+    else:
+        grad_x[index] = grad
+    return grad_x
 
 
 class IndexPut(Function):
@@ -165,6 +188,16 @@ class Cat(Function):
             start += size
         return tuple(pieces)
 
+    def backward_graph(self, grad, needs):
+        pieces = []
+        start = 0
+        for size, needed in zip(self.sizes, needs):
+            index = [slice(None)] * grad.ndim
+            index[self.axis] = slice(start, start + size)
+            pieces.append(GetItem.apply(grad, index=tuple(index)) if needed else None)
+            start += size
+        return tuple(pieces)
+
 
 class Stack(Function):
     """y = the inputs stacked along a new ``axis``;  the gradient is unstacked."""
@@ -177,6 +210,11 @@ class Stack(Function):
         xp = array_module(grad)
         return tuple(xp.take(grad, i, axis=self.axis) if needed else None
                      for i, needed in enumerate(self.needs_input_grad))
+
+    def backward_graph(self, grad, needs):
+        axis = self.axis % grad.ndim
+        return tuple(GetItem.apply(grad, index=(slice(None),) * axis + (i,)) if needed
+                     else None for i, needed in enumerate(needs))
 
 
 class Gather(Function):

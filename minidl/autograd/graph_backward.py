@@ -55,6 +55,18 @@ def operand(fn, i: int, array):
     return Tensor._from_array(array)
 
 
+def output(fn, array):
+    """The output of node ``fn`` as a Tensor for a gradient graph, given ``array``, the
+    output it saved: a Tensor on it whose ``grad_fn`` is ``fn`` itself (PyTorch's saved
+    result), so a derivative written in terms of y = f(x) (tanh: 1 - y²) is differentiated
+    again through ``fn`` to x."""
+    from ..tensor import Tensor
+
+    if array is None:
+        raise unsupported(fn)
+    return Tensor._from_array(array, True, fn)
+
+
 def _apply_hooks(table, grad):
     """``grad`` (a Tensor) through the hooks of ``table``; a returned Tensor replaces it."""
     for hook in list((table or {}).values()):

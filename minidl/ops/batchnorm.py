@@ -15,6 +15,7 @@ x is (N, C, ...); weight, bias, the statistics are (C,).
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
 from ..kernels import kernel
 
@@ -49,6 +50,23 @@ class BatchNormTrain(Function):
         grads = kernel("batch_norm_backward_train", grad)(grad, x, mean, var, weight, self.eps)
         return _grads_for_inputs(self.needs_input_grad, *grads)
 
+    def backward_graph(self, grad, needs):
+        """With x̂ = (x - mean) / √(var + eps) recomputed from the rebuilt input and
+        gw = g·weight:  dx = (gw - mean gw - x̂ mean(gw x̂)) / √(var + eps),
+        dweight = Σ g x̂,  dbias = Σ g  (means and sums over all but the channel axis)."""
+        x, _, _, weight = self.saved_arrays
+        axes = (0,) + tuple(range(2, x.ndim))
+        x_in = operand(self, 0, x)
+        centred = x_in - x_in.mean(axes, keepdim=True)
+        inv_std = ((centred * centred).mean(axes, keepdim=True) + self.eps) ** -0.5
+        normalized = centred * inv_std
+        per_channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        gw = grad if weight is None else grad * operand(self, 1, weight).reshape(per_channel)
+        grad_x = (gw - gw.mean(axes, keepdim=True)
+                  - normalized * (gw * normalized).mean(axes, keepdim=True)) * inv_std \
+            if needs[0] else None
+        return _graph_grads(needs, grad_x, grad, normalized, axes)
+
 
 class BatchNormEval(Function):
     """y = (x - running_mean) / √(running_var + eps) · weight + bias, per channel."""
@@ -70,3 +88,24 @@ class BatchNormEval(Function):
         grads = kernel("batch_norm_backward_eval", grad)(grad, x, running_mean, running_var,
                                                          weight, self.eps)
         return _grads_for_inputs(self.needs_input_grad, *grads)
+
+    def backward_graph(self, grad, needs):
+        """dx = g·weight / √(running_var + eps) (constants but the weight),
+        dweight = Σ g x̂,  dbias = Σ g, x̂ = (x - running_mean) / √(running_var + eps)."""
+        x, running_mean, running_var, weight = self.saved_arrays
+        axes = (0,) + tuple(range(2, x.ndim))
+        per_channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        inv_std = (1 / array_module(x).sqrt(running_var + self.eps)).reshape(per_channel)
+        scale = inv_std if weight is None \
+            else operand(self, 1, weight).reshape(per_channel) * inv_std
+        normalized = (operand(self, 0, x) - running_mean.reshape(per_channel)) * inv_std \
+            if needs[1] else None
+        return _graph_grads(needs, grad * scale if needs[0] else None, grad, normalized,
+                            axes)
+
+
+def _graph_grads(needs, grad_x, grad, normalized, axes):
+    """(dx, dweight = Σ g x̂, dbias = Σ g) as recorded Tensors, None where not needed."""
+    return (grad_x,
+            (grad * normalized).sum(axes) if needs[1] else None,
+            grad.sum(axes) if needs[2] else None)

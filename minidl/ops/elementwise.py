@@ -1,11 +1,14 @@
 """Elementwise functions: exp, log, trigonometry, sqrt, abs, clamp, maximum and the activations.
 
 Each backward multiplies the incoming gradient by the derivative of the function at the
-saved input (or output, when the derivative is cheaper in terms of it).
+saved input (or output, when the derivative is cheaper in terms of it).  Their
+``backward_graph`` (``create_graph=True``) writes the same derivative with recorded
+operations on the input rebuilt by ``operand`` or the output rebuilt by ``output``.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand, output
 from ..backend import array_module
 from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
@@ -24,6 +27,10 @@ class Exp(Function):
         (y,) = self.saved_arrays
         return grad * y
 
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        return (grad * output(self, y),)
+
 
 class Log(Function):
     """y = ln x;  dy/dx = 1/x."""
@@ -36,6 +43,10 @@ class Log(Function):
         (x,) = self.saved_arrays
         return grad / x
 
+    def backward_graph(self, grad, needs):
+        (x,) = self.saved_arrays
+        return (grad / operand(self, 0, x),)
+
 
 class Log1p(Function):
     """y = ln(1 + x), accurate for small x;  dy/dx = 1 / (1 + x)."""
@@ -47,6 +58,10 @@ class Log1p(Function):
     def backward(self, grad):
         (x,) = self.saved_arrays
         return grad / (1 + x)
+
+    def backward_graph(self, grad, needs):
+        (x,) = self.saved_arrays
+        return (grad / (operand(self, 0, x) + 1),)
 
 
 class Expm1(Function):
@@ -61,6 +76,10 @@ class Expm1(Function):
         (y,) = self.saved_arrays
         return grad * (y + 1)
 
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        return (grad * (output(self, y) + 1),)
+
 
 class Sin(Function):
     """y = sin x;  dy/dx = cos x."""
@@ -73,6 +92,10 @@ class Sin(Function):
         (x,) = self.saved_arrays
         return grad * array_module(x).cos(x)
 
+    def backward_graph(self, grad, needs):
+        (x,) = self.saved_arrays
+        return (grad * Cos.apply(operand(self, 0, x)),)
+
 
 class Cos(Function):
     """y = cos x;  dy/dx = -sin x."""
@@ -84,6 +107,10 @@ class Cos(Function):
     def backward(self, grad):
         (x,) = self.saved_arrays
         return -grad * array_module(x).sin(x)
+
+    def backward_graph(self, grad, needs):
+        (x,) = self.saved_arrays
+        return (-grad * Sin.apply(operand(self, 0, x)),)
 
 
 class Tan(Function):
@@ -98,6 +125,11 @@ class Tan(Function):
         (y,) = self.saved_arrays
         return grad * (1 + y * y)
 
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        tangent = output(self, y)
+        return (grad * (tangent * tangent + 1),)
+
 
 class Sqrt(Function):
     """y = √x;  dy/dx = 1 / (2y)."""
@@ -110,6 +142,10 @@ class Sqrt(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         return grad / (2 * y)
+
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        return (grad / (output(self, y) * 2),)
 
 
 class Abs(Function):
@@ -205,6 +241,11 @@ class Sigmoid(Function):
         (y,) = self.saved_arrays
         return grad * y * (1 - y)
 
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        sigmoid = output(self, y)
+        return (grad * (sigmoid * (1 - sigmoid)),)
+
 
 class Tanh(Function):
     """y = tanh x;  dy/dx = 1 - y²."""
@@ -217,6 +258,11 @@ class Tanh(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         return grad * (1 - y * y)
+
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        tanh = output(self, y)
+        return (grad * (1 - tanh * tanh),)
 
 
 class Maximum(Function):

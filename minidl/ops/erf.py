@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
 from ..kernels.registry import kernel
 
@@ -21,3 +22,10 @@ class Erf(Function):
     def backward(self, grad):
         (x,) = self.saved_arrays
         return grad * x.dtype.type(2 / math.sqrt(math.pi)) * array_module(x).exp(-x * x)
+
+    def backward_graph(self, grad, needs):
+        from .elementwise import Exp
+
+        (x,) = self.saved_arrays
+        x = operand(self, 0, x)
+        return (grad * (Exp.apply(-(x * x)) * (2 / math.sqrt(math.pi))),)

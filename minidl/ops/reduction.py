@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
+from .graph_backward import diagonal
 
 
 def expand_reduced(grad, input_shape: tuple, axes: tuple, keepdim: bool):
@@ -112,6 +114,16 @@ class Var(Function):
         scale = grad.dtype.type(2) / grad.dtype.type(self.divisor)
         return expand_reduced(grad, self.shape, self.axes, self.keepdim) * centred * scale
 
+    def backward_graph(self, grad, needs):
+        """x - mean x is shift invariant, so the input may be rebuilt on ``centred``
+        (which equals it up to a constant per group): the gradient flows on to x."""
+        (centred,) = self.saved_arrays
+        x = operand(self, 0, centred)
+        with np.errstate(divide="ignore"):
+            scale = centred.dtype.type(2) / centred.dtype.type(self.divisor)
+        return (_expand_reduced_graph(grad, self.shape, self.axes, self.keepdim)
+                * (x - x.mean(self.axes, keepdim=True)) * scale,)
+
 
 
 class Norm(Function):
@@ -134,3 +146,20 @@ class Norm(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = xp.where(y > 0, y ** (1 - p), 0).astype(x.dtype)
         return grad * scale * xp.sign(x) * xp.abs(x) ** (p - 1)
+
+    def backward_graph(self, grad, needs):
+        """x / y for p = 2, sign(x) |x|^(p-1) / y^(p-1) otherwise, with y recomputed from
+        the rebuilt input (kept dimensions) and 0 where y = 0."""
+        x, y = self.saved_arrays
+        xp = array_module(x)
+        zero = y == 0
+        x_in = operand(self, 0, x)
+        norm = Norm.apply(x_in, p=self.p, axes=self.axes, keepdim=True) + zero  # never 0
+        p = self.p
+        if p == 2:
+            coefficient = x_in / norm
+        else:
+            coefficient = x_in.abs() ** (p - 1) * xp.sign(x) / norm ** (p - 1)
+        mask = xp.broadcast_to(~zero, x.shape)
+        return (diagonal(_expand_reduced_graph(grad, x.shape, self.axes, self.keepdim)
+                         * coefficient, lambda g: xp.where(mask, g, 0)),)

@@ -1,14 +1,20 @@
 """Smooth activations: ELU, Softplus, GELU and SiLU (the rectifiers without a hard kink).
 
-Each backward multiplies the incoming gradient by the derivative at the saved input.
+Each backward multiplies the incoming gradient by the derivative at the saved input;
+``backward_graph`` (``create_graph=True``) writes that derivative with recorded operations
+on the input rebuilt by ``operand`` (or the output, by ``output``).
 """
 from __future__ import annotations
 
 import math
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand, output
 from ..backend import array_module
 from ..kernels import kernel
+from .elementwise import Exp, Sigmoid, Tanh
+from .erf import Erf
+from .graph_backward import diagonal
 
 
 class ELU(Function):
@@ -27,6 +33,13 @@ class ELU(Function):
         positive, y = self.saved_arrays
         return array_module(grad).where(positive, grad, grad * (y + self.alpha))
 
+    def backward_graph(self, grad, needs):
+        positive, y = self.saved_arrays
+        negative = ~positive
+        return (diagonal(grad, lambda g: g * positive)
+                + diagonal(grad * (output(self, y) + float(self.alpha)),
+                           lambda g: g * negative),)
+
 
 class Softplus(Function):
     """y = ln(1 + e^(βx)) / β, and y = x where βx > threshold (PyTorch's switch to the
@@ -39,6 +52,7 @@ class Softplus(Function):
         xp = array_module(x)
         z = x * x.dtype.type(beta)
         linear = z > threshold
+        self.beta = beta
         soft = (xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))) / x.dtype.type(beta)
         self.save_for_backward(z, linear)
         return xp.where(linear, x, soft).astype(x.dtype, copy=False)
@@ -49,6 +63,15 @@ class Softplus(Function):
         e = xp.exp(-xp.abs(z))
         sigmoid = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
         return xp.where(linear, grad, grad * sigmoid)
+
+    def backward_graph(self, grad, needs):
+        z, linear = self.saved_arrays
+        beta = self.beta
+        soft = ~linear
+        x = operand(self, 0, z / z.dtype.type(beta))  # the input (itself when a leaf)
+        sigmoid = Sigmoid.apply(x * beta)
+        return (diagonal(grad, lambda g: g * linear)
+                + diagonal(grad * sigmoid, lambda g: g * soft),)
 
 
 class GELU(Function):
@@ -83,6 +106,18 @@ class GELU(Function):
         pdf = xp.exp(-x * x / 2) * x.dtype.type(1 / math.sqrt(2 * math.pi))
         return grad * (saved + x * pdf)
 
+    def backward_graph(self, grad, needs):
+        x, _ = self.saved_arrays
+        x = operand(self, 0, x)
+        if self.approximate == "tanh":
+            scale = math.sqrt(2 / math.pi)
+            t = Tanh.apply((x + x ** 3 * self.CUBIC) * scale)
+            du = (x * x * (3 * self.CUBIC) + 1) * scale
+            return (grad * ((t + 1) / 2 + x * (1 - t * t) * du / 2),)
+        cdf = (Erf.apply(x * (1 / math.sqrt(2))) + 1) / 2
+        pdf = Exp.apply(-(x * x) / 2) * (1 / math.sqrt(2 * math.pi))
+        return (grad * (cdf + x * pdf),)
+
 
 class SiLU(Function):
     """y = x σ(x) (swish);  dy/dx = σ(x) (1 + x (1 - σ(x)))."""
@@ -97,3 +132,9 @@ class SiLU(Function):
     def backward(self, grad):
         x, sigmoid = self.saved_arrays
         return grad * sigmoid * (1 + x * (1 - sigmoid))
+
+    def backward_graph(self, grad, needs):
+        x, _ = self.saved_arrays
+        x = operand(self, 0, x)
+        sigmoid = Sigmoid.apply(x)
+        return (grad * (sigmoid * (x * (1 - sigmoid) + 1)),)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import output
 from ..kernels.registry import kernel
 
 
@@ -19,6 +20,11 @@ class Softmax(Function):
         (y,) = self.saved_arrays
         return kernel("softmax_backward", y)(y, grad, self.axis)
 
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        y = output(self, y)
+        return (y * (grad - (grad * y).sum(self.axis, keepdim=True)),)
+
 
 class LogSoftmax(Function):
     """y = x - max x - log Σ exp(x - max x) along ``axis``;  dL/dx = g - softmax(x) Σ g
@@ -33,6 +39,12 @@ class LogSoftmax(Function):
     def backward(self, grad):
         (y,) = self.saved_arrays
         return kernel("log_softmax_backward", y)(y, grad, self.axis)
+
+    def backward_graph(self, grad, needs):
+        from .elementwise import Exp
+
+        (y,) = self.saved_arrays
+        return (grad - Exp.apply(output(self, y)) * grad.sum(self.axis, keepdim=True),)
 
 
 def normalize_along(function, tensor, axis):

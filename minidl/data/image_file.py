@@ -117,13 +117,25 @@ def _check_pixels(path: Path, width: int, height: int, limit: int) -> None:
                                  f"{MAX_PIXELS_ENV} to allow more)")
 
 
-def _eight_bit(image, path: Path):
-    """``image`` with 16-bit grayscale scaled to 8 bits ("L"); other 8-bit modes as is."""
-    if image.mode in SIXTEEN_BIT_GRAY or (image.mode == "I" and image.format == "PNG"):
-        values = np.asarray(image).astype(np.uint32)  # PNG has at most 16 bits per sample
-        return Image.fromarray(((values * 255 + 32767) // 65535).astype(np.uint8))
-    if image.mode in ("I", "F"):
+def is_sixteen_bit_gray(image) -> bool:
+    """Whether a Pillow image holds 16-bit grayscale samples (Pillow opens a 16-bit PNG as
+    mode "I": PNG has at most 16 bits per sample)."""
+    return image.mode in SIXTEEN_BIT_GRAY or (image.mode == "I" and image.format == "PNG")
+
+
+def check_known_range(image, path) -> None:
+    """An ImageDecodeError for 32-bit integer or floating-point pixels (other than 16-bit
+    grayscale), whose range no file format states."""
+    if image.mode in ("I", "F") and not is_sixteen_bit_gray(image):
         kind = "32-bit integer" if image.mode == "I" else "floating-point"
         raise ImageDecodeError(f"{path}: cannot decode image ({kind} pixels have no known "
                                "range; convert it to an 8- or 16-bit image)")
+
+
+def _eight_bit(image, path: Path):
+    """``image`` with 16-bit grayscale scaled to 8 bits ("L"); other 8-bit modes as is."""
+    if is_sixteen_bit_gray(image):
+        values = np.asarray(image).astype(np.uint32)
+        return Image.fromarray(((values * 255 + 32767) // 65535).astype(np.uint8))
+    check_known_range(image, path)
     return image

@@ -32,11 +32,11 @@ from PIL import Image, ImageOps
 
 from ..creation import from_numpy
 from ..data.image_file import (
-                               SIXTEEN_BIT_GRAY,
-                               ImageDecodeError,
-                               ImageTooLargeError,
-                               _eight_bit,
-                               open_image,
+    ImageDecodeError,
+    ImageTooLargeError,
+    check_known_range,
+    is_sixteen_bit_gray,
+    open_image,
 )
 from ..tensor import Tensor
 
@@ -166,15 +166,14 @@ def _decode(source, mode: ImageReadMode, exif: bool, expected: str | None,
 
 def _pixels(image, mode: ImageReadMode, name: str) -> np.ndarray:
     """(H, W, C) uint8 (uint16 for 16-bit gray) pixels of a Pillow image in ``mode``."""
-    if image.mode in SIXTEEN_BIT_GRAY or (image.mode == "I" and image.format == "PNG"):
+    if is_sixteen_bit_gray(image):
         gray = np.asarray(image).astype(np.uint16)[..., None]
         opaque = np.full_like(gray, 65535)
         channels = {ImageReadMode.UNCHANGED: [gray], ImageReadMode.GRAY: [gray],
                     ImageReadMode.GRAY_ALPHA: [gray, opaque],
                     ImageReadMode.RGB: [gray] * 3, ImageReadMode.RGB_ALPHA: [gray] * 3 + [opaque]}
         return np.concatenate(channels[mode], axis=2)
-    if image.mode in ("I", "F"):
-        _eight_bit(image, Path(name))  # raises: 32-bit pixels have no known range
+    check_known_range(image, name)
     if mode is ImageReadMode.UNCHANGED:
         if image.mode == "P" and image.format == "PNG":
             array = np.asarray(image)  # libpng's UNCHANGED: the palette indices

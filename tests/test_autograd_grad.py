@@ -35,8 +35,8 @@ def test_grad_errors():
         minidl.autograd.grad((x * 2).sum(), [unused])
     with pytest.raises(RuntimeError, match="implicitly created only for scalar"):
         minidl.autograd.grad(x * 2, [x])
-    with pytest.raises(NotImplementedError, match="create_graph=True through Cumsum"):
-        minidl.autograd.grad(x.cumsum(0).sum(), [x], create_graph=True)
+    with pytest.raises(NotImplementedError, match="create_graph=True through Prod"):
+        minidl.autograd.grad(x.prod(0), [x], create_graph=True)
     (g,) = minidl.autograd.grad((x * x).sum(), x)
     np.testing.assert_array_equal(g.numpy(), [2.0, 2.0, 2.0])
     assert x.grad is None

@@ -358,6 +358,12 @@ _SMOOTH_OPS = {
     "std": lambda e, x: x.std(dim=0),
     "norm": lambda e, x: x.norm(2, dim=1) * x.sum(),
     "norm_p3": lambda e, x: x.norm(3, dim=0, keepdim=True) * x,
+    "amax": lambda e, x: x.amax(dim=1) * x.sum(),
+    "amin_keepdim": lambda e, x: x.amin(dim=0, keepdim=True) * x,
+    "max_values": lambda e, x: x.max(dim=1).values * x.sum(),
+    "cumsum": lambda e, x: x.cumsum(1) * x,
+    "logsumexp": lambda e, x: e.logsumexp(x, dim=1) * x.sum(),
+    "logsumexp_keepdim": lambda e, x: e.logsumexp(x * x, dim=0, keepdim=True) * x,
     "instance_norm": lambda e, x: e.nn.functional.instance_norm(x.reshape(1, 3, 4)),
     "batch_norm_eval": lambda e, x: e.nn.functional.batch_norm(
         x.reshape(1, 3, 4), e.tensor([0.1, -0.2, 0.3], dtype=e.float64),

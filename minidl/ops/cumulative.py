@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend import array_module
+from .graph_backward import LinearMap
 
 
 class Cumsum(Function):
@@ -23,8 +24,21 @@ class Cumsum(Function):
         return array_module(x).cumsum(x, axis=axis, dtype=x.dtype)
 
     def backward(self, grad):
-        xp = array_module(grad)
-        return xp.flip(xp.cumsum(xp.flip(grad, self.axis), axis=self.axis), self.axis)
+        return _sum_from_the_end(grad, self.axis)
+
+    def backward_graph(self, grad, needs):
+        """Linear with constant coefficients: the adjoint of the sum from the end is the
+        running sum itself."""
+        axis = self.axis
+        return (LinearMap.apply(grad, apply=lambda g: _sum_from_the_end(g, axis),
+                                adjoint=lambda h: array_module(h).cumsum(h, axis=axis,
+                                                                         dtype=h.dtype)),)
+
+
+def _sum_from_the_end(grad, axis):
+    """Σ_{i≥j} g_i along ``axis``: the running sum taken from the end."""
+    xp = array_module(grad)
+    return xp.flip(xp.cumsum(xp.flip(grad, axis), axis=axis), axis)
 
 
 class Prod(Function):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.graph_backward import operand
 from ..backend import array_module
-from .reduction import expand_reduced
+from .reduction import expand_reduced, expand_reduced_graph
 
 
 class LogSumExp(Function):
@@ -36,3 +37,12 @@ class LogSumExp(Function):
         x, y = self.saved_arrays
         grad = expand_reduced(grad, x.shape, self.axes, self.keepdim)
         return grad * array_module(x).exp(x - y)
+
+    def backward_graph(self, grad, needs):
+        """dy/dx = exp(x - y) with y recomputed from the rebuilt input, so that the
+        softmax's own derivative reaches x too."""
+        x, _ = self.saved_arrays
+        x_in = operand(self, 0, x)
+        y = LogSumExp.apply(x_in, axes=self.axes, keepdim=True)
+        return (expand_reduced_graph(grad, x.shape, self.axes, self.keepdim)
+                * (x_in - y).exp(),)

@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.graph_backward import operand
 from ..backend import array_module
-from .graph_backward import diagonal
+from .graph_backward import LinearMap, diagonal
 
 
 def expand_reduced(grad, input_shape: tuple, axes: tuple, keepdim: bool):
@@ -34,10 +34,10 @@ class Sum(Function):
         return expand_reduced(grad, self.shape, self.axes, self.keepdim)
 
     def backward_graph(self, grad, needs):
-        return (_expand_reduced_graph(grad, self.shape, self.axes, self.keepdim),)
+        return (expand_reduced_graph(grad, self.shape, self.axes, self.keepdim),)
 
 
-def _expand_reduced_graph(grad, input_shape: tuple, axes: tuple, keepdim: bool):
+def expand_reduced_graph(grad, input_shape: tuple, axes: tuple, keepdim: bool):
     """``expand_reduced`` with recorded operations (a Tensor ``grad``)."""
     from .shape import Expand, Reshape
 
@@ -70,7 +70,7 @@ class Mean(Function):
                               self.keepdim)
 
     def backward_graph(self, grad, needs):
-        return (_expand_reduced_graph(grad / self.count, self.shape, self.axes,
+        return (expand_reduced_graph(grad / self.count, self.shape, self.axes,
                                       self.keepdim),)
 
 
@@ -89,9 +89,26 @@ class Amax(Function):
 
     def backward(self, grad):
         (winners,) = self.saved_arrays
-        share = winners / winners.sum(axis=self.axes, keepdims=True)
-        return expand_reduced(grad, winners.shape, self.axes, self.keepdim) * share.astype(
-            grad.dtype, copy=False)
+        return expand_reduced(grad, winners.shape, self.axes, self.keepdim) * _winner_shares(
+            winners, self.axes, grad.dtype)
+
+    def backward_graph(self, grad, needs):
+        """A linear map of the gradient whose coefficients, the maxima's shares, are
+        constant almost everywhere: g -> expand(g)·share, its adjoint h -> Σ_axes h·share."""
+        (winners,) = self.saved_arrays
+        axes, keepdim = self.axes, self.keepdim
+        return (LinearMap.apply(
+            grad,
+            apply=lambda g: expand_reduced(g, winners.shape, axes, keepdim) * _winner_shares(
+                winners, axes, g.dtype),
+            adjoint=lambda h: (h * _winner_shares(winners, axes, h.dtype)).sum(
+                axis=axes, keepdims=keepdim)),)
+
+
+def _winner_shares(winners, axes, dtype):
+    """Each element's share of its line's gradient: 1 / (the line's number of maxima) at
+    a maximum, 0 elsewhere."""
+    return (winners / winners.sum(axis=axes, keepdims=True)).astype(dtype, copy=False)
 
 
 class Var(Function):
@@ -121,7 +138,7 @@ class Var(Function):
         x = operand(self, 0, centred)
         with np.errstate(divide="ignore"):
             scale = centred.dtype.type(2) / centred.dtype.type(self.divisor)
-        return (_expand_reduced_graph(grad, self.shape, self.axes, self.keepdim)
+        return (expand_reduced_graph(grad, self.shape, self.axes, self.keepdim)
                 * (x - x.mean(self.axes, keepdim=True)) * scale,)
 
 
@@ -161,5 +178,5 @@ class Norm(Function):
         else:
             coefficient = x_in.abs() ** (p - 1) * xp.sign(x) / norm ** (p - 1)
         mask = xp.broadcast_to(~zero, x.shape)
-        return (diagonal(_expand_reduced_graph(grad, x.shape, self.axes, self.keepdim)
+        return (diagonal(expand_reduced_graph(grad, x.shape, self.axes, self.keepdim)
                          * coefficient, lambda g: xp.where(mask, g, 0)),)

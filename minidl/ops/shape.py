@@ -227,12 +227,24 @@ class Gather(Function):
         return xp.take_along_axis(x, index, axis=axis)
 
     def backward(self, grad):
-        xp = array_module(grad)
-        grad_x = xp.zeros(self.shape, dtype=grad.dtype)
-        positions = open_grid(xp, self.index.shape)
-        positions[self.axis] = self.index
-        if self.index.shape[self.axis] == 1:  # one pick per line: no position twice
-            grad_x[tuple(positions)] = grad
-        else:
-            scatter_add(xp, grad_x, tuple(positions), grad)
-        return grad_x
+        return _scatter_gathered(grad, self.index, self.axis, self.shape)
+
+    def backward_graph(self, grad, needs):
+        """Linear with constant indices: the adjoint of the scatter is the gather."""
+        index, axis, shape = self.index, self.axis, self.shape
+        return (LinearMap.apply(
+            grad, apply=lambda g: _scatter_gathered(g, index, axis, shape),
+            adjoint=lambda h: array_module(h).take_along_axis(h, index, axis=axis)),)
+
+
+def _scatter_gathered(grad, index, axis, shape):
+    """Gather's backward: zeros of x's shape with ``grad`` added where it was gathered."""
+    xp = array_module(grad)
+    grad_x = xp.zeros(shape, dtype=grad.dtype)
+    positions = open_grid(xp, index.shape)
+    positions[axis] = index
+    if index.shape[axis] == 1:  # one pick per line: no position twice
+        grad_x[tuple(positions)] = grad
+    else:
+        scatter_add(xp, grad_x, tuple(positions), grad)
+    return grad_x

@@ -146,16 +146,22 @@ def _propagate(root, grad, retain_graph: bool) -> None:
             callbacks.pop(0)()
 
 
-def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set,
-               waiting: dict) -> None:
-    """The chain rule at one node: the gradient hooks of its output first, then its
-    inputs' gradients, into ``pending`` (computed inputs), ``.grad`` (leaves, noted in
-    ``reached``) or ``waiting`` (leaves whose gradient hooks wait for the whole sum)."""
+def check_node_usable(fn) -> None:
+    """Errors before a node's backward runs (either walk): its saved values freed by an
+    earlier backward, or changed in place since it saved them."""
     if fn._released:
         raise RuntimeError(
             f"backward through {fn.name()} a second time: its saved values were freed "
             "after the first backward; pass retain_graph=True to the first backward")
     fn.check_saved_versions()
+
+
+def apply_node(fn, grad_output, pending: dict, claimed: set, reached: set,
+               waiting: dict) -> None:
+    """The chain rule at one node: the gradient hooks of its output first, then its
+    inputs' gradients, into ``pending`` (computed inputs), ``.grad`` (leaves, noted in
+    ``reached``) or ``waiting`` (leaves whose gradient hooks wait for the whole sum)."""
+    check_node_usable(fn)
     if grad_hooks(fn):
         grad_output = run_grad_hooks(grad_hooks(fn), grad_output)
     if fn.retained_output is not None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import topological_order
+from .engine import check_node_usable, topological_order
 from .grad_mode import enable_grad
 from .hooks import CallbackQueue, grad_hooks, post_accumulate_hooks
 
@@ -133,11 +133,7 @@ def _propagate(roots, grads, targets, retain_graph: bool):
         grad = pending.pop(id(fn), None)
         if grad is None:
             continue
-        if fn._released:
-            raise RuntimeError(
-                f"backward through {fn.name()} a second time: its saved values were freed "
-                "after the first backward; pass retain_graph=True to the first backward")
-        fn.check_saved_versions()
+        check_node_usable(fn)
         if grad_hooks(fn):
             grad = _apply_hooks(grad_hooks(fn), grad)
         if targets is None:

@@ -213,11 +213,18 @@ def test_penalty_gradient_matches_finite_differences():
                                     create_graph=True)
         return ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
 
+    _check_against_finite_differences(
+        penalty, (critic[0].weight, critic[2].weight, critic[5].weight), rng, 4)
+
+
+def _check_against_finite_differences(penalty, weights, rng, samples):
+    """penalty().backward()'s gradient of each weight, at ``samples`` random entries,
+    against central differences of the penalty."""
     penalty().backward()
-    for p in (critic[0].weight, critic[2].weight, critic[5].weight):
+    for p in weights:
         analytic = p.grad.numpy().ravel()
         flat = p.data.numpy().reshape(-1)      # a view: changing it changes the weight
-        for i in rng.choice(flat.size, size=4, replace=False):
+        for i in rng.choice(flat.size, size=samples, replace=False):
             eps = 1e-6
             kept = flat[i]
             flat[i] = kept + eps
@@ -402,16 +409,6 @@ def test_normalized_critic_penalty_matches_finite_differences(norm):
                                     create_graph=True)
         return ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
 
-    penalty().backward()
-    for p in (critic[0].weight, critic[1].weight, critic[3].weight, critic[5].weight):
-        analytic = p.grad.numpy().ravel()
-        flat = p.data.numpy().reshape(-1)      # a view: changing it changes the weight
-        for i in rng.choice(flat.size, size=3, replace=False):
-            eps = 1e-6
-            kept = flat[i]
-            flat[i] = kept + eps
-            up = penalty().item()
-            flat[i] = kept - eps
-            down = penalty().item()
-            flat[i] = kept
-            assert np.isclose((up - down) / (2 * eps), analytic[i], rtol=1e-5, atol=1e-8)
+    _check_against_finite_differences(
+        penalty, (critic[0].weight, critic[1].weight, critic[3].weight, critic[5].weight),
+        rng, 3)

@@ -8,6 +8,43 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def checked_padding_idx(layer: str, num_embeddings, embedding_dim, padding_idx):
+    """The table's sizes checked (positive ints) and ``padding_idx`` in [0, num_embeddings)
+    (a negative one counts from the end), or None."""
+    for name, value in (("num_embeddings", num_embeddings),
+                        ("embedding_dim", embedding_dim)):
+        if not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ValueError(f"{layer}: padding_idx {padding_idx} is out of range for "
+                         f"{num_embeddings} embeddings")
+    return padding_idx % num_embeddings
+
+
+def table(layer: str, module, given, dtype, requires_grad: bool = True) -> Parameter:
+    """The (num_embeddings, embedding_dim) weight of ``module``: ``given`` (its shape
+    checked), or a new one drawn by ``module.reset_parameters()``."""
+    shape = (module.num_embeddings, module.embedding_dim)
+    if given is None:
+        module.weight = Parameter(creation.empty(*shape, dtype=dtype),
+                                  requires_grad=requires_grad)
+        module.reset_parameters()
+        return module.weight
+    if tuple(given.shape) != shape:
+        raise ValueError(f"{layer}: _weight must have shape {shape}, got "
+                         f"{tuple(given.shape)}")
+    return Parameter(given, requires_grad=requires_grad)
+
+
+def reset_table(weight, padding_idx) -> None:
+    """N(0, 1) samples (PyTorch's default), the row ``padding_idx`` zero."""
+    init.normal_(weight)
+    if padding_idx is not None:
+        weight.array[padding_idx] = 0
+
+
 class Embedding(Module):
     """(*) integers in [0, num_embeddings) -> (*, embedding_dim) rows of ``weight``.
 
@@ -20,34 +57,17 @@ class Embedding(Module):
                  scale_grad_by_freq: bool = False, sparse: bool = False, _weight=None,
                  _freeze: bool = False, device=None, dtype=None):
         super().__init__()
-        for name, value in (("num_embeddings", num_embeddings),
-                            ("embedding_dim", embedding_dim)):
-            if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"Embedding: {name} must be a positive int, got {value!r}")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} is out of range for "
-                                 f"{num_embeddings} embeddings")
-            padding_idx %= num_embeddings
+        padding_idx = checked_padding_idx("Embedding", num_embeddings, embedding_dim,
+                                          padding_idx)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
-        if _weight is None:
-            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype),
-                                    requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, "
-                                 f"{embedding_dim}), got {tuple(_weight.shape)}")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self.weight = table("Embedding", self, _weight, dtype, requires_grad=not _freeze)
         if device is not None:
             self.to(device)
 
     def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight.array[self.padding_idx] = 0
+        reset_table(self.weight, self.padding_idx)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm,

@@ -1,10 +1,8 @@
 """``EmbeddingBag``: sums, means or maxima of bags of rows of a learned table."""
 from __future__ import annotations
 
-from ... import creation
 from .. import functional as F
-from .. import init
-from ..parameter import Parameter
+from .embedding import checked_padding_idx, reset_table, table
 from .module import Module
 
 
@@ -21,16 +19,8 @@ class EmbeddingBag(Module):
                  sparse: bool = False, _weight=None, include_last_offset: bool = False,
                  padding_idx: int | None = None, device=None, dtype=None):
         super().__init__()
-        for name, value in (("num_embeddings", num_embeddings),
-                            ("embedding_dim", embedding_dim)):
-            if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"EmbeddingBag: {name} must be a positive int, got "
-                                 f"{value!r}")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"EmbeddingBag: padding_idx {padding_idx} is out of range "
-                                 f"for {num_embeddings} embeddings")
-            padding_idx %= num_embeddings
+        padding_idx = checked_padding_idx("EmbeddingBag", num_embeddings, embedding_dim,
+                                          padding_idx)
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got "
                              f"{mode!r}")
@@ -38,21 +28,12 @@ class EmbeddingBag(Module):
         self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
         self.include_last_offset, self.padding_idx = include_last_offset, padding_idx
-        if _weight is None:
-            self.weight = Parameter(creation.empty(num_embeddings, embedding_dim, dtype=dtype))
-            self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"EmbeddingBag: _weight must have shape ({num_embeddings}, "
-                                 f"{embedding_dim}), got {tuple(_weight.shape)}")
-            self.weight = Parameter(_weight)
+        self.weight = table("EmbeddingBag", self, _weight, dtype)
         if device is not None:
             self.to(device)
 
     def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight.array[self.padding_idx] = 0
+        reset_table(self.weight, self.padding_idx)
 
     def forward(self, input, offsets=None, per_sample_weights=None):
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,

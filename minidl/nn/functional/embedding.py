@@ -61,6 +61,18 @@ class Embedding(Function):
         return grad_weight
 
 
+def refuse_table_options(op: str, max_norm, scale_grad_by_freq, sparse, error) -> None:
+    """``error`` for the lookup options minidl does not implement (a max_norm
+    renormalisation, frequency-scaled gradients, sparse gradients) when they differ from
+    their defaults."""
+    for name, value, default in (("max_norm", max_norm, None),
+                                 ("scale_grad_by_freq", scale_grad_by_freq, False),
+                                 ("sparse", sparse, False)):
+        if value != default:
+            raise error(f"{op}: {name}={value!r} is not supported by minidl (only "
+                        f"{name}={default!r})")
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
@@ -69,12 +81,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), "
                          f"got shape {weight.shape}")
-    for name, value, default in (("max_norm", max_norm, None),
-                                 ("scale_grad_by_freq", scale_grad_by_freq, False),
-                                 ("sparse", sparse, False)):
-        if value != default:
-            raise ValueError(f"embedding: {name}={value!r} is not supported by minidl "
-                             f"(only {name}={default!r})")
+    refuse_table_options("embedding", max_norm, scale_grad_by_freq, sparse, ValueError)
     count = weight.shape[0]
     _check_indices("embedding", input, count, "embeddings")
     if padding_idx is not None:

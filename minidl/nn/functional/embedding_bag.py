@@ -14,7 +14,7 @@ import numpy as np
 from ...backend import array_module
 from ...ops.embedding_bag import EmbeddingBagReduce
 from ...tensor import Tensor
-from .embedding import _check_indices
+from .embedding import _check_indices, refuse_table_options
 
 MODES = ("sum", "mean", "max")
 
@@ -31,12 +31,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         raise ValueError("embedding_bag: weight must be a 2-D Tensor (num_embeddings, "
                          f"embedding_dim), got {getattr(weight, 'shape', weight)!r}")
-    for name, value, default in (("max_norm", max_norm, None),
-                                 ("scale_grad_by_freq", scale_grad_by_freq, False),
-                                 ("sparse", sparse, False)):
-        if value != default:
-            raise NotImplementedError(f"embedding_bag: {name}={value!r} is not supported by "
-                                      f"minidl (only {name}={default!r})")
+    refuse_table_options("embedding_bag", max_norm, scale_grad_by_freq, sparse,
+                         NotImplementedError)
     if mode not in MODES:
         raise ValueError(f"embedding_bag: mode must be one of {MODES}, got {mode!r}")
     count = weight.shape[0]

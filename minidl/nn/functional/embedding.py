@@ -9,7 +9,7 @@ from ...backend import array_module, scatter_add
 from ...tensor import Tensor
 
 
-def _check_indices(op: str, input, size: int | None, what: str):
+def check_indices(op: str, input, size: int | None, what: str):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor of integers, got "
                         f"{type(input).__name__}")
@@ -32,7 +32,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes != -1 and (not isinstance(num_classes, int) or num_classes < 1):
         raise ValueError(f"one_hot: num_classes must be a positive int or -1, got "
                          f"{num_classes!r}")
-    _check_indices("one_hot", tensor, None if num_classes == -1 else num_classes, "classes")
+    check_indices("one_hot", tensor, None if num_classes == -1 else num_classes, "classes")
     xp = array_module(tensor.array)
     if num_classes == -1:
         if tensor.numel() == 0:
@@ -83,7 +83,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
                          f"got shape {weight.shape}")
     refuse_table_options("embedding", max_norm, scale_grad_by_freq, sparse, ValueError)
     count = weight.shape[0]
-    _check_indices("embedding", input, count, "embeddings")
+    check_indices("embedding", input, count, "embeddings")
     if padding_idx is not None:
         if not -count <= padding_idx < count:
             raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for "

@@ -14,7 +14,7 @@ import numpy as np
 from ...backend import array_module
 from ...ops.embedding_bag import EmbeddingBagReduce
 from ...tensor import Tensor
-from .embedding import _check_indices, refuse_table_options
+from .embedding import check_indices, refuse_table_options
 
 MODES = ("sum", "mean", "max")
 
@@ -36,7 +36,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if mode not in MODES:
         raise ValueError(f"embedding_bag: mode must be one of {MODES}, got {mode!r}")
     count = weight.shape[0]
-    _check_indices("embedding_bag", input, count, "embeddings")
+    check_indices("embedding_bag", input, count, "embeddings")
     if padding_idx is not None:
         if not isinstance(padding_idx, int) or not -count <= padding_idx < count:
             raise ValueError(f"embedding_bag: padding_idx {padding_idx!r} is out of range "

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import tensor_methods
-from .autograd import engine, graph_backward, hooks, views
+from .autograd import engine, function, graph_backward, hooks, views
 from .autograd.saved import VersionCounter
 from .backend import (
     array_device,
@@ -658,6 +658,7 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
 
 
 tensor_methods.bind(Tensor)  # the groups' methods name the class (tensor_methods/__init__.py)
+function.bind(Tensor)  # so does Function.apply
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -20,6 +20,17 @@ from ..backend import array_device
 from .grad_mode import is_grad_enabled
 from .saved import check_saved, memory_owner, note_versions
 
+Tensor: type = None  # type: ignore[assignment]
+"""``minidl.Tensor``: this module is imported before the class exists, and ``tensor.py``
+binds it right after defining it (``bind``); importing it inside ``apply`` instead cost
+about 0.7 µs an operation (``tensor_methods/__init__.py`` says the same of the methods)."""
+
+
+def bind(tensor_class: type) -> None:
+    """Name the Tensor class here once it exists (called by ``minidl/tensor.py``)."""
+    global Tensor
+    Tensor = tensor_class
+
 # Callables told of every Function applied (see ``observe_applies``); empty but while an
 # exporter traces a model.
 _observers: list = []
@@ -140,8 +151,6 @@ class Function:
     def apply(cls, *inputs, **options):
         """Run ``forward`` on the inputs' arrays and return the output as a Tensor (a tuple
         of Tensors when ``forward`` returns a tuple)."""
-        from ..tensor import Tensor
-
         if cls.context_style:
             from .context import apply_with_context  # a PyTorch-style Function
             return apply_with_context(cls, inputs, options)
@@ -155,8 +164,8 @@ class Function:
                     from .views import current  # a view made before an in-place change
                     current(value)
                 arrays.append(value.array)
-                needs.append(value.requires_grad)
-                where = value.device
+                needs.append(value._requires_grad)
+                where = array_device(value.array)
             else:  # a raw array (or a number, or None)
                 arrays.append(value)
                 needs.append(False)
@@ -186,8 +195,6 @@ class Function:
     def _several_outputs(self, inputs, needed: bool, outputs: tuple) -> tuple:
         """The Tensors of a forward that returned several arrays: the floating point one is
         recorded (at most one may be), the others never are."""
-        from ..tensor import Tensor
-
         floating = [i for i, output in enumerate(outputs) if output.dtype.kind == "f"]
         record = is_grad_enabled() and needed and bool(floating)
         if record and len(floating) > 1:

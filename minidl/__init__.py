@@ -64,6 +64,13 @@ from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .memory_format import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
 from .ops.gamma_functions import digamma, lgamma
 from .printing import set_printoptions
 from .random import (
@@ -301,6 +308,8 @@ __all__ = [
     "get_num_threads", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "finfo", "iinfo", "result_type",
     "can_cast", "cdist", "relu_", "lgamma", "digamma",
+    "memory_format", "contiguous_format", "preserve_format", "channels_last",
+    "channels_last_3d",
 ]
 
 

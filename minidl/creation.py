@@ -36,8 +36,12 @@ def to_array(data, dtype=None):
             raise ValueError(f"tensor(): the nested {type(data).__name__} is ragged (rows of "
                              "different lengths); a tensor needs every row of a dimension "
                              "to have the same length") from None
-        if array.dtype == np.float64 and dtype is None:
-            array = array.astype(get_default_dtype())
+        if dtype is None and array.dtype.kind in "fc" and array.dtype.itemsize in (8, 16) \
+                and not _holds_numpy_doubles(data):
+            # Python floats (and complex numbers) take the default type, as in PyTorch;
+            # NumPy float64 (complex128) scalars in the list keep the list float64
+            array = array.astype(get_default_dtype() if array.dtype.kind == "f"
+                                 else np.result_type(get_default_dtype(), np.complex64))
     if array.dtype.kind not in "biufc":
         raise TypeError(f"tensor(): can't make a tensor from {_description(data, array)}; "
                         "tensors hold bool, integer, float or complex numbers")
@@ -56,6 +60,15 @@ def _description(data, array) -> str:
     if isinstance(data, np.ndarray):
         return f"an array of dtype {array.dtype}"
     return f"{type(data).__name__} data ({data!r:.40})"
+
+
+def _holds_numpy_doubles(data) -> bool:
+    """Whether nested lists hold a NumPy float64 or complex128 scalar (or array), which
+    makes PyTorch's inferred dtype float64 (complex128)."""
+    if not isinstance(data, list | tuple):
+        return False
+    return any(getattr(leaf, "dtype", None) in (np.float64, np.complex128)
+               for leaf in _leaves(data))
 
 
 def _leaves(nested):
@@ -294,7 +307,12 @@ def _joinable(op: str, tensors, axis_in_result: int, new_axis: bool) -> list:
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
-    """Join tensors along an existing dimension."""
+    """Join tensors along an existing dimension.  Empty 1-D tensors (shape (0,)) among
+    tensors of more dimensions are skipped, as in PyTorch (its legacy rule, which code
+    that grows a result from ``torch.tensor([])`` relies on)."""
+    tensors = list(tensors)
+    if any(isinstance(t, Tensor) and t.ndim > 1 for t in tensors):
+        tensors = [t for t in tensors if not (isinstance(t, Tensor) and t.shape == (0,))]
     if tensors and isinstance(tensors[0], Tensor) and tensors[0].ndim == 0:
         raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated")
     axis = normalize_dims(dim, tensors[0].ndim if tensors else 1, "cat")[0]

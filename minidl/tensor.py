@@ -49,8 +49,10 @@ from .dtypes import (
     is_number,
     result_type,
 )
+from .memory_format import check_memory_format
 from .ops.arguments import normalize_dims
 from .ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
+from .ops.copy import ContiguousCopy
 from .ops.elementwise import Cast
 from .ops.rounded_division import Remainder, floor_divide, trunc_divide
 from .ops.shape import GetItem, IndexPut
@@ -206,7 +208,8 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
     def is_floating_point(self) -> bool:
         return self.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self, memory_format=None) -> bool:
+        check_memory_format(memory_format, "is_contiguous")
         return bool(self.array.flags.c_contiguous)
 
     def __len__(self) -> int:
@@ -313,8 +316,14 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
             return self * 1
         return Tensor._from_array(self.array.copy())
 
-    def contiguous(self) -> Tensor:
-        return self
+    def contiguous(self, memory_format=None) -> Tensor:
+        """Self if its memory is C-contiguous, else a C-contiguous copy (differentiable:
+        the copy's gradient is the gradient).  minidl keeps one memory format, so
+        ``memory_format`` is checked and otherwise changes nothing."""
+        check_memory_format(memory_format, "contiguous")
+        if self.array.flags.c_contiguous:
+            return self
+        return ContiguousCopy.apply(self)
 
     def to(self, *args, **kwargs) -> Tensor:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's
@@ -452,6 +461,10 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
     # -- indexing --------------------------------------------------------------------------
     def __getitem__(self, index):
         index = _index_arrays(index, self.device)
+        stages = _torch_index_stages(index)
+        if stages is not None:  # integers first, then the arrays (PyTorch's order)
+            first, rest = stages
+            return self[first][rest]
         parts = index if isinstance(index, tuple) else (index,)
         if all(isinstance(p, int | np.integer) and not isinstance(p, bool) for p in parts):
             index = (*parts, Ellipsis)  # x[i, j] a 0-d view (NumPy would copy to a scalar)
@@ -462,6 +475,11 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
 
     def __setitem__(self, index, value) -> None:
         index = _index_arrays(index, self.device)
+        stages = _torch_index_stages(index)
+        if stages is not None:  # into the view the integers select (PyTorch's order)
+            first, rest = stages
+            self[first][rest] = value
+            return
         if not self._records(value):
             array = to_device(value.array, self.device) if isinstance(value, Tensor) else value
             self._write("item assignment", lambda target: target.__setitem__(index, array))
@@ -681,6 +699,7 @@ def _to_arguments(args: tuple, kwargs: dict):
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
+    check_memory_format(kwargs.pop("memory_format", None), "to")  # one layout: no change
     if kwargs:
         raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
     for arg in args:
@@ -717,15 +736,56 @@ def _wrapped_integer(value: int, dtype) -> int:
 
 def _index_arrays(index, device: str):
     """Replace Tensors and lists inside an index by raw arrays on ``device`` (as in
-    PyTorch, index tensors may live on the CPU whatever the indexed tensor's device)."""
+    PyTorch, index tensors may live on the CPU whatever the indexed tensor's device);
+    uint8 arrays are masks, as PyTorch's (deprecated) rule has it."""
     def convert(part):
         if isinstance(part, Tensor):
-            return to_device(part.array, device)
-        if isinstance(part, list):
-            return to_device(np.asarray(part), device)
+            part = part.array
+        elif isinstance(part, list):
+            part = np.asarray(part)
         if array_device(part) is not None:
-            return to_device(part, device)
+            part = to_device(part, device)
+            return part.astype(bool) if part.dtype == np.uint8 else part
         return part
     if isinstance(index, tuple):
         return tuple(convert(p) for p in index)
     return convert(index)
+
+
+def _is_integer_index(part) -> bool:
+    """An int (not a bool) or a 0-d integer array: PyTorch selects with it first."""
+    if isinstance(part, bool | np.bool_):
+        return False
+    if isinstance(part, int | np.integer):
+        return True
+    return getattr(part, "ndim", None) == 0 and part.dtype.kind in "iu"
+
+
+def _torch_index_stages(index):
+    """``(integers, rest)`` when an index mixes integers with index arrays, else None.
+
+    PyTorch applies an index's integers first (each selects, removing its dimension) and
+    its arrays afterwards, on the dimensions left; NumPy counts integers among the arrays,
+    which moves the result's dimensions: ``x[0, :, [1, 2]]`` of a (2, 3, 4) x is (3, 2) in
+    PyTorch and (2, 3) in NumPy.  The first stage keeps the integers in their places
+    (every other part a whole slice over the dimensions it covers, None dropped); the
+    second is the index without them."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(_is_integer_index(p) for p in parts) or not any(
+            getattr(p, "ndim", None) is not None and (p.ndim > 0 or p.dtype == np.bool_)
+            for p in parts):
+        return None
+    first, rest = [], []
+    for part in parts:
+        if _is_integer_index(part):
+            first.append(int(part))
+        elif part is None:
+            rest.append(part)
+        elif part is Ellipsis:
+            first.append(part)
+            rest.append(part)
+        else:
+            covered = part.ndim if getattr(part, "dtype", None) == np.bool_ else 1
+            first.extend([slice(None)] * covered)
+            rest.append(part)
+    return tuple(first), tuple(rest)

@@ -16,6 +16,7 @@ from ...autograd.grad_mode import no_grad
 from ...autograd.hooks import RemovableHandle
 from ...backend import normalize_device, to_device
 from ...compat.missing import NotImplementedInMinidl
+from ...memory_format import check_memory_format
 from ...tensor import Tensor
 from ..parameter import Parameter
 from .hooks import run_forward_hooks, run_forward_pre_hooks, run_with_backward_hooks
@@ -229,8 +230,12 @@ class Module:
             else:
                 p.grad.array[...] = 0
 
-    def to(self, device=None, dtype=None) -> Module:
-        """Move (and/or cast) every parameter and buffer in place; returns self."""
+    def to(self, device=None, dtype=None, non_blocking: bool = False, *,
+           memory_format=None) -> Module:
+        """Move (and/or cast) every parameter and buffer in place; returns self.
+        ``non_blocking`` and ``memory_format`` change nothing (minidl copies at once and
+        keeps one layout)."""
+        check_memory_format(memory_format, "Module.to")
         if device is not None and not isinstance(device, str):
             device, dtype = None, device
         target = normalize_device(device) if device is not None else None

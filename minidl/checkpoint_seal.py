@@ -55,25 +55,33 @@ def seal(path: str) -> None:
         file.write(seal_block(digest, size))
 
 
-def check_seal(path: str) -> bool:
-    """True when ``path`` carries an intact seal; False for an HDF5 file that starts at
-    byte 0 (no user block: a checkpoint saved before seals existed, or a foreign file).
+def check_seal(source) -> bool:
+    """True when ``source`` (a path, or a binary file object read from its start) carries
+    an intact seal; False for an HDF5 file that starts at byte 0 (no user block: a
+    checkpoint saved before seals existed, or a foreign file).
 
     Raises :class:`CheckpointError` (the reason only, without the file name) for a damaged
     seal or content, and for a file that is not HDF5.
     """
-    with open(path, "rb") as file:
-        head = file.read(USER_BLOCK_SIZE)
-        if head.startswith(HDF5_SIGNATURE):
-            return False
-        if not head.startswith(MAGIC):
-            raise CheckpointError(_not_a_checkpoint(file))
-        match = SEAL_LINES.match(head)
-        if match is None or head != seal_block(match[1].decode(), int(match[2])):
-            raise CheckpointError(f"is damaged: its first {USER_BLOCK_SIZE} bytes (the seal "
-                                  "that holds its SHA-256) are not what minidl writes")
-        expected_digest, expected_size = match[1].decode(), int(match[2])
-        digest, size = _digest_of_rest(file)
+    if hasattr(source, "read"):
+        return _check_open_seal(source)
+    with open(source, "rb") as file:
+        return _check_open_seal(file)
+
+
+def _check_open_seal(file) -> bool:
+    """``check_seal`` of an open binary file, read from where it stands."""
+    head = file.read(USER_BLOCK_SIZE)
+    if head.startswith(HDF5_SIGNATURE):
+        return False
+    if not head.startswith(MAGIC):
+        raise CheckpointError(_not_a_checkpoint(file))
+    match = SEAL_LINES.match(head)
+    if match is None or head != seal_block(match[1].decode(), int(match[2])):
+        raise CheckpointError(f"is damaged: its first {USER_BLOCK_SIZE} bytes (the seal "
+                              "that holds its SHA-256) are not what minidl writes")
+    expected_digest, expected_size = match[1].decode(), int(match[2])
+    digest, size = _digest_of_rest(file)
     if size != expected_size:
         state = "truncated" if size < expected_size else "longer than it was written"
         raise CheckpointError(f"is damaged: {state} ({size} bytes after the seal, "

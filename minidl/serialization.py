@@ -87,8 +87,10 @@ Atomic writes
 then renames it over the target (``os.replace``, atomic on POSIX file systems).  A crash or
 an error while writing leaves any existing checkpoint untouched; on an error the temporary
 file is removed.  (If the process is killed outright, a ``.<name>.<random>.tmp`` file may
-remain beside the checkpoint; it is never mistaken for the checkpoint.)  Because of this,
-``save`` needs a file name: file-like objects (``io.BytesIO``) are not supported.
+remain beside the checkpoint; it is never mistaken for the checkpoint.)  A binary file
+object (``io.BytesIO``, an open file) gets the same sealed bytes written at once; the
+atomic replacement is then the caller's business.  ``load`` reads such an object from
+where it stands to its end, and checks the bytes as it checks a file.
 
 ``h5py`` is imported on first use, so ``import minidl`` stays fast.
 """
@@ -140,6 +142,9 @@ def save(obj, path) -> None:
     complete new checkpoint, never a partial one.  The file is sealed with the SHA-256 of
     its content (see the module docstring).
     """
+    if _is_file_object(path, "write"):
+        path.write(_checkpoint_bytes(obj))
+        return
     path = _as_path(path, "save")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -148,20 +153,11 @@ def save(obj, path) -> None:
     from .serialization_safetensors import is_safetensors_path, save_safetensors
     if is_safetensors_path(path):  # a flat dict of tensors, the format PyTorch shares
         return save_safetensors(obj, path)
-    from . import __version__
-    h5py = _h5py()
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        # The HDF5 file is built in memory and written with plain file I/O: a full disk
-        # is then one OSError here, never an HDF5 library failure halfway through a file.
-        buffer = io.BytesIO()
-        with h5py.File(buffer, "w", userblock_size=USER_BLOCK_SIZE) as file:
-            file.attrs["minidl_format"] = FORMAT_NAME
-            file.attrs["minidl_format_version"] = FORMAT_VERSION
-            file.attrs["minidl_version"] = __version__
-            _TreeWriter().write(file, ROOT_NODE, obj, "obj", depth=1)
+        content = _checkpoint_bytes(obj)
         with open(temporary, "xb") as output:
-            output.write(sealed_bytes(buffer.getbuffer()))
+            output.write(content)
         _fsync_file(temporary)
         os.replace(temporary, path)
     except CheckpointError as error:
@@ -171,6 +167,26 @@ def save(obj, path) -> None:
         _remove_if_present(temporary)
         raise
     _fsync_directory(directory)
+
+
+def _checkpoint_bytes(obj) -> bytes:
+    """The sealed checkpoint of ``obj``.  The HDF5 file is built in memory and written
+    with plain file I/O: a full disk is then one OSError, never an HDF5 library failure
+    halfway through a file."""
+    from . import __version__
+    buffer = io.BytesIO()
+    with _h5py().File(buffer, "w", userblock_size=USER_BLOCK_SIZE) as file:
+        file.attrs["minidl_format"] = FORMAT_NAME
+        file.attrs["minidl_format_version"] = FORMAT_VERSION
+        file.attrs["minidl_version"] = __version__
+        _TreeWriter().write(file, ROOT_NODE, obj, "obj", depth=1)
+    return sealed_bytes(buffer.getbuffer())
+
+
+def _is_file_object(value, method: str) -> bool:
+    """Whether ``value`` is a file object (it has ``method``, "read" or "write"), not a
+    path."""
+    return not isinstance(value, str | os.PathLike) and callable(getattr(value, method, None))
 
 
 class _TreeWriter:
@@ -323,6 +339,8 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
     """
     if weights_only not in (None, True, False):
         raise TypeError(f"load: weights_only must be a bool or None, got {weights_only!r}")
+    if _is_file_object(path, "read"):
+        return _load_bytes(path.read(), "the file object", map_location, weights_only)
     path = _as_path(path, "load")
     if callable(map_location) and not isinstance(map_location, str):
         return _map_tensors(load(path, "cpu", weights_only), map_location)
@@ -335,28 +353,48 @@ def load(path, map_location=None, weights_only: bool | None = None, *, mmap=None
     from .serialization_safetensors import is_safetensors_path, load_safetensors
     if is_safetensors_path(path):
         return load_safetensors(path, device)
+    return _load_file(path, repr(path), os.path.getsize(path), device)
+
+
+def _load_bytes(content, name: str, map_location, weights_only):
+    """``load`` of a checkpoint's bytes, read from a file object called ``name``."""
+    if not isinstance(content, bytes | bytearray | memoryview):
+        raise TypeError(f"load: {name} gave {type(content).__name__}, expected bytes (open "
+                        "the file in binary mode, 'rb')")
+    if callable(map_location) and not isinstance(map_location, str):
+        return _map_tensors(_load_bytes(content, name, "cpu", weights_only), map_location)
+    device = normalize_device(_map_location(map_location))
+    module_for_device(device)
+    return _load_file(io.BytesIO(content), name, len(content), device)
+
+
+def _load_file(source, name: str, size: int, device):
+    """Check and read the checkpoint ``source`` (a path or a seekable binary file object at
+    its start) of ``size`` bytes; ``name`` is how errors call it."""
     try:
-        sealed = check_seal(path)
+        sealed = check_seal(source)
     except CheckpointError as error:  # its message says what is wrong with the file
-        raise CheckpointError(f"load: {path!r} {error}") from None
+        raise CheckpointError(f"load: {name} {error}") from None
+    if hasattr(source, "seek"):
+        source.seek(0)
     h5py = _h5py()
     try:
-        file = h5py.File(path, "r")
+        file = h5py.File(source, "r")
     except OSError as error:
-        raise CheckpointError(f"load: {path!r} is a damaged HDF5 file (truncated or "
+        raise CheckpointError(f"load: {name} is a damaged HDF5 file (truncated or "
                               f"corrupted): {error}") from None
     with file:
         try:
-            _check_file(file, os.path.getsize(path))
+            _check_file(file, size)
             if not sealed:
-                warnings.warn(f"load: {path!r} has no SHA-256 seal (saved by an older minidl "
-                              "or another program), so damage to it cannot be detected; save "
-                              "it again to seal it", UnsealedCheckpointWarning, stacklevel=2)
+                warnings.warn(f"load: {name} has no SHA-256 seal (saved by an older minidl or "
+                              "another program), so damage to it cannot be detected; save it "
+                              "again to seal it", UnsealedCheckpointWarning, stacklevel=3)
             return _read_node(file[ROOT_NODE], device)
         except CheckpointError as error:
-            raise CheckpointError(f"load: {path!r} {error}") from None
+            raise CheckpointError(f"load: {name} {error}") from None
         except Exception as error:  # whatever a damaged or hostile file makes h5py raise
-            raise CheckpointError(f"load: {path!r} is damaged or was not written by "
+            raise CheckpointError(f"load: {name} is damaged or was not written by "
                                   f"minidl: {error}") from None
 
 
@@ -480,7 +518,6 @@ def _damaged(node, problem: str) -> CheckpointError:
 
 def _as_path(path, caller: str) -> str:
     if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"{caller}: path must be a file name (str or os.PathLike), got "
-                        f"{type(path).__name__}; file-like objects are not supported because "
-                        "checkpoints are written atomically through a temporary file")
+        raise TypeError(f"{caller}: path must be a file name (str or os.PathLike) or a "
+                        f"binary file object, got {type(path).__name__}")
     return os.fspath(path)

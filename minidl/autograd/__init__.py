@@ -1,4 +1,11 @@
 """Define-by-run reverse-mode automatic differentiation."""
+from . import functional
+from .anomaly import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .function import Function
 from .grad_mode import (
     enable_grad,
@@ -14,4 +21,6 @@ from .gradients import grad
 from ..gradcheck import gradcheck  # torch.autograd.gradcheck(fn, inputs, eps=, atol=)
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "inference_mode", "is_inference_mode_enabled", "grad", "gradcheck"]
+           "inference_mode", "is_inference_mode_enabled", "grad", "gradcheck", "functional",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled"]

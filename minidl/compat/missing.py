@@ -6,6 +6,9 @@ with a message that names it in PyTorch's terms::
     minidl does not implement torch.fft (yet)
     torch.jit is out of scope for minidl: models run eagerly, there is no JIT or graph compiler
 
+(``torch.compile`` is not here: minidl provides it as the identity, ``minidl/compile.py``,
+which meets PyTorch's contract that a compiled model gives the original's results.)
+
 The error for an attribute is an ``AttributeError`` (so ``hasattr`` and ``getattr(obj,
 name, default)`` keep working) that is also a ``NotImplementedError``; the error for a
 module is a ``ModuleNotFoundError`` (so ``try: import ... except ImportError`` works).
@@ -19,8 +22,6 @@ _NO_SPARSE = "tensors are dense NumPy/CuPy arrays, there are no sparse layouts"
 # design, with the reason; everything else missing is "not implemented (yet)".
 OUT_OF_SCOPE = {
     "torch.jit": _NO_COMPILER,
-    "torch.compile": _NO_COMPILER,
-    "torch.compiler": _NO_COMPILER,
     "torch._dynamo": _NO_COMPILER,
     "torch.fx": _NO_COMPILER,
     "torch.export": _NO_COMPILER,

@@ -1,1 +1,2 @@
-"""Utilities beside the engine, under PyTorch's names (``minidl.utils.tensorboard``)."""
+"""Utilities beside the engine, under PyTorch's names (``minidl.utils.tensorboard``,
+``minidl.utils.checkpoint``)."""

@@ -220,8 +220,10 @@ class InPlaceMethods(TensorMethods):
     def __ipow__(self, exponent):
         return self.pow_(exponent)
 
-    def scatter_(self, dim: int, index: Tensor, src=None, value=None) -> Tensor:
-        return self._inplace("scatter_", lambda t: t.scatter(dim, index, src, value), src)
+    def scatter_(self, dim: int, index: Tensor, src=None, value=None, *,
+                 reduce=None) -> Tensor:
+        return self._inplace("scatter_",
+                             lambda t: t.scatter(dim, index, src, value, reduce=reduce), src)
 
     def t_(self) -> Tensor:
         """Transpose a tensor of at most 2 dimensions in place (PyTorch's ``t_``)."""

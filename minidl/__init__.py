@@ -22,7 +22,13 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
+from .autograd.anomaly import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .backend import device
+from .compile import compile, compiler  # noqa: A004  (torch.compile: the identity)
 from .creation import (
     arange,
     as_tensor,
@@ -64,6 +70,26 @@ from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
+from .math_functions import (
+    addbmm,
+    addcdiv,
+    addcmul,
+    addmm,
+    addmv,
+    aminmax,
+    baddbmm,
+    cross,
+    cummax,
+    cummin,
+    det,
+    diag_embed,
+    diagonal,
+    dist,
+    histc,
+    kthvalue,
+    mode,
+    nansum,
+)
 from .memory_format import (
     channels_last,
     channels_last_3d,
@@ -87,6 +113,22 @@ from .runtime import (
     is_deterministic_algorithms_warn_only_enabled,
     set_num_threads,
     use_deterministic_algorithms,
+)
+from .selection_functions import (
+    argwhere,
+    index_copy,
+    index_fill,
+    index_put,
+    index_put_,
+    isin,
+    masked_scatter,
+    scatter_add,
+    scatter_reduce,
+    select,
+    take,
+    tril_indices,
+    triu_indices,
+    unique_consecutive,
 )
 from .serialization import load, save
 from .size import Size
@@ -308,8 +350,15 @@ __all__ = [
     "get_num_threads", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
     "is_deterministic_algorithms_warn_only_enabled", "finfo", "iinfo", "result_type",
     "can_cast", "cdist", "relu_", "lgamma", "digamma",
+    "compile", "compiler", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "set_anomaly_enabled",
     "memory_format", "contiguous_format", "preserve_format", "channels_last",
     "channels_last_3d",
+    "addbmm", "addcdiv", "addcmul", "addmm", "addmv", "aminmax", "baddbmm", "cross", "cummax",
+    "cummin", "det", "diag_embed", "diagonal", "dist", "histc", "kthvalue", "mode", "nansum",
+    "argwhere", "index_copy", "index_fill", "index_put", "index_put_", "isin",
+    "masked_scatter", "scatter_add", "scatter_reduce", "select", "take", "tril_indices",
+    "triu_indices", "unique_consecutive",
 ]
 
 

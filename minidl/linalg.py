@@ -1,7 +1,10 @@
 """``torch.linalg``: the linear algebra image and generative models reach for, each
 differentiable (``ops/linear_solve.py``, ``ops/triangular.py``), on batches (..., m, n).
 
-    cholesky, solve, solve_triangular, inv, det, vector_norm, matrix_norm, norm
+    cholesky, solve, solve_triangular, inv, det, vector_norm, matrix_norm, norm,
+    cross, svdvals, qr, diagonal
+
+(svdvals and qr: ``ops/decompositions.py``.)
 
 Norms are built from differentiable reductions: vector_norm(x, p) = (Σ |x|^p)^(1/p)
 (p = inf: max |x|, -inf: min |x|, 0: the count of non-zeros), matrix_norm "fro" =
@@ -11,12 +14,16 @@ The spectral norms (ord 2, "nuc") would need a differentiable SVD, which minidl 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 from .backend import array_module
 from .ops.arguments import normalize_dims
+from .ops.decompositions import QR, SingularValues
 from .ops.linear_solve import Determinant, Solve
 from .ops.triangular import cholesky as _cholesky
 from .tensor import Tensor
+from .tensor_methods.base import _as_tensor
+from .tensor_methods.matrices import _broadcast_shape, _cross
 
 
 def _square(name: str, a: Tensor) -> None:
@@ -125,3 +132,53 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *,  # noqa: A002,
         raise RuntimeError(f"linalg.norm: with ord and no dim, A must be 1-D or 2-D, got "
                            f"shape {A.shape}")
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+
+
+QRResult = namedtuple("QRResult", ["Q", "R"])  # torch.return_types.linalg_qr
+
+
+def _matrices(name: str, A: Tensor) -> None:  # noqa: N803
+    if not isinstance(A, Tensor) or A.ndim < 2:
+        raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 "
+                           f"dimensions, got shape {getattr(A, 'shape', None)}")
+    if A.dtype.kind != "f":
+        raise RuntimeError(f"linalg.{name}: A must be a floating point tensor, got {A.dtype}")
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:  # noqa: A002
+    """The cross product of 3-vectors along ``dim`` (the inputs broadcast)."""
+    other = _as_tensor(other, input)
+    shape = _broadcast_shape(input, other, "linalg.cross")
+    return _cross(input.expand(*shape), other.expand(*shape), dim, "linalg.cross")
+
+
+def svdvals(A: Tensor) -> Tensor:  # noqa: N803
+    """The singular values of each matrix (..., m, n), descending: (..., min(m, n));
+    differentiable."""
+    _matrices("svdvals", A)
+    return SingularValues.apply(A)
+
+
+def qr(A: Tensor, mode: str = "reduced"):  # noqa: N803
+    """``(Q, R)`` with A = Q R, Q with orthonormal columns and R upper triangular:
+    ``mode`` "reduced" (Q (..., m, k), R (..., k, n), k = min(m, n)), "complete" (Q square)
+    or "r" (R only; Q an empty tensor).  Differentiable (not with "r")."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    _matrices("qr", A)
+    m, n = A.shape[-2], A.shape[-1]
+    k = m if mode == "complete" else min(m, n)
+    packed = QR.apply(A, mode="complete" if mode == "complete" else "reduced")
+    batch = tuple(A.shape[:-2])
+    q = packed.narrow(-1, 0, m * k).reshape(batch + (m, k))
+    r = packed.narrow(-1, m * k, k * n).reshape(batch + (k, n))
+    if mode == "r":
+        return QRResult(Tensor._from_array(array_module(A.array).zeros((0,), A.dtype)),
+                        r.detach())
+    return QRResult(q, r)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: N803
+    """``A.diagonal(offset, dim1, dim2)`` with the last two dimensions by default."""
+    return A.diagonal(offset, dim1, dim2)

@@ -11,8 +11,10 @@ with the *other* operands, written back in k's subscripts:
 Two details: a subscript only operand k has (summed out in k alone, "ij->i") appears in
 no input of that sum, so the gradient is computed without it and broadcast along it; and a
 size-1 dimension that broadcast against a larger one (under "...") gets its gradient summed
-back to size 1.  A subscript repeated within one operand ("ii->i", a diagonal) would need
-a diagonal's gradient and is refused (NotImplementedError).
+back to size 1.  A subscript repeated within one operand ("ii->i", "bii->bi", "ii": a
+diagonal, or its trace) reads only that operand's diagonal: the gradient is computed in the
+operand's distinct subscripts ("i" for "ii") and written onto the diagonal of zeros (the
+off-diagonal elements do not enter the sum).
 
 ``parse_equation`` turns PyTorch's equation (spaces, "...", the implicit output: the
 subscripts used once, in alphabetical order, after the broadcast dimensions) into
@@ -53,9 +55,6 @@ def parse_equation(equation: str, ndims: list[int]) -> tuple[list[str], str]:
         if len(subscripts) != ndim or "." in subscripts:
             raise ValueError(f"einsum(): subscripts {subscripts!r} name {len(subscripts)} "
                              f"dimensions for an operand of {ndim}")
-        if len(set(subscripts)) != len(subscripts):
-            raise NotImplementedError(f"einsum(): subscript repeated within one operand "
-                                      f"({subscripts!r}): diagonals are not supported")
         explicit.append(subscripts)
     if arrow:
         output = output.replace("...", spread)
@@ -91,14 +90,30 @@ class Einsum(Function):
             others = [(s, a) for i, (s, a) in enumerate(zip(self.subscripts, operands)) if i != k]
             present = set(self.output).union(*(s for s, _ in others))
             target = self.subscripts[k]
-            kept = "".join(c for c in target if c in present)
+            distinct = "".join(dict.fromkeys(target))  # a repeated subscript once
+            kept = "".join(c for c in distinct if c in present)
             equation = ",".join([self.output] + [s for s, _ in others]) + "->" + kept
             part = xp.einsum(equation, grad, *(a for _, a in others))
-            missing = tuple(i for i, c in enumerate(target) if c not in present)
+            missing = tuple(i for i, c in enumerate(distinct) if c not in present)
             if missing:
                 part = xp.expand_dims(part, missing)
-            shrunk = tuple(i for i, n in enumerate(operand.shape) if n == 1 and part.shape[i] != 1)
+            sizes = dict(zip(target, operand.shape))
+            shape = tuple(sizes[c] for c in distinct)
+            shrunk = tuple(i for i, n in enumerate(shape) if n == 1 and part.shape[i] != 1)
             if shrunk:
                 part = part.sum(axis=shrunk, keepdims=True)
-            grads.append(xp.broadcast_to(part, operand.shape).astype(operand.dtype, copy=False))
+            part = xp.broadcast_to(part, shape).astype(operand.dtype, copy=False)
+            if distinct != target:
+                part = _onto_diagonal(part, target, distinct, operand.shape, xp)
+            grads.append(part)
         return tuple(grads)
+
+
+def _onto_diagonal(part, target: str, distinct: str, shape: tuple, xp):
+    """Zeros of ``shape`` (subscripts ``target``, some repeated) with ``part`` (subscripts
+    ``distinct``) written onto the diagonal the repeated subscripts name."""
+    result = xp.zeros(shape, dtype=part.dtype)
+    index = tuple(xp.arange(shape[target.index(c)]).reshape(
+        [-1 if d == c else 1 for d in distinct]) for c in target)
+    result[index] = part
+    return result

@@ -3,8 +3,9 @@
 Both broadcast their two inputs; backward sums each gradient back to its input's shape.
 
 * θ = atan2(y, x), the angle of (x, y) in (-π, π]:  dθ/dy = x / r²,  dθ/dx = -y / r²
-  with r² = x² + y² (at the origin PyTorch's 0/0 gives NaN; so does this);
-* r = hypot(x, y) = √(x² + y²) without overflow:  dr/dx = x / r,  dr/dy = y / r.
+  with r² = x² + y² (at the origin both are 0, as PyTorch gives them);
+* r = hypot(x, y) = √(x² + y²) without overflow:  dr/dx = x / r,  dr/dy = y / r (at the
+  origin 0/0: NaN, as in PyTorch).
 """
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ class Atan2(Function):
 
     def backward(self, grad):
         a, b = self.saved_arrays
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = grad / (a * a + b * b)
+        xp = array_module(a)
+        squared = a * a + b * b
+        origin = squared == 0
+        scaled = xp.where(origin, 0, grad / (squared + origin))  # 0 at the origin
         shape_a, shape_b = self.shapes
         return (sum_to_shape(scaled * b, shape_a) if self.needs_input_grad[0] else None,
                 sum_to_shape(-scaled * a, shape_b) if self.needs_input_grad[1] else None)

@@ -180,3 +180,28 @@ class Norm(Function):
         mask = xp.broadcast_to(~zero, x.shape)
         return (diagonal(expand_reduced_graph(grad, x.shape, self.axes, self.keepdim)
                          * coefficient, lambda g: xp.where(mask, g, 0)),)
+
+
+class StdFromVar(Function):
+    """y = √v for a variance v (``std`` is ``var`` followed by this);  dy/dv = 1 / (2 y),
+    taken as 0 where y = 0, as PyTorch's std backward masks its division by a zero std:
+    a constant line gets gradient 0, not NaN."""
+
+    def forward(self, v):
+        y = array_module(v).sqrt(v)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, grad):
+        (y,) = self.saved_arrays
+        xp = array_module(y)
+        zero = y == 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp.where(zero, 0, grad / (2 * y + zero)).astype(y.dtype, copy=False)
+
+    def backward_graph(self, grad, needs):
+        (y,) = self.saved_arrays
+        xp = array_module(y)
+        zero = y == 0
+        root = StdFromVar.apply(operand(self, 0, y * y)) + zero   # never 0
+        return (diagonal(grad / (2 * root), lambda g: xp.where(zero, 0, g)),)

@@ -5,6 +5,7 @@ multiply as int64, as in PyTorch.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,8 +17,10 @@ from ..ops.cumprod import Cumprod
 from ..ops.cumulative import Cumsum, Prod
 from ..ops.logsumexp import LogSumExp
 from ..ops.ordering import sort_order
-from ..ops.reduction import Amax, Mean, Norm, Sum, Var
+from ..ops.reduction import Amax, Mean, Norm, StdFromVar, Sum, Var
 from .base import TensorMethods, ValuesIndices, _as_tensor
+
+MinMax = namedtuple("MinMax", ["min", "max"])  # torch.return_types.aminmax
 
 if TYPE_CHECKING:
     from ..tensor import Tensor  # bound at run time by bind(), in __init__.py
@@ -84,7 +87,8 @@ class ReductionMethods(TensorMethods):
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None):
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        """√var; its gradient is 0 where the std is 0 (a constant line), as PyTorch's."""
+        return StdFromVar.apply(self.var(dim, unbiased, keepdim, correction=correction))
 
     def norm(self, p="fro", dim=None, keepdim: bool = False):
         """The p-norm over ``dim`` (all elements by default): ``p`` a positive number,
@@ -283,3 +287,136 @@ class ReductionMethods(TensorMethods):
         dtype = weights.dtype if weights.dtype.kind == "f" else np.dtype(np.float64)
         return Tensor._from_array(xp.bincount(self.array, weights=weights.array,
                                               minlength=minlength).astype(dtype))
+
+    # -- running extremes, order statistics, NaN-aware sums, histograms -------------------
+    def _running_extreme(self, dim: int, largest: bool):
+        """``(values, indices)``: the running max (min) along ``dim``; a tie moves the index
+        on to the later element, and a NaN, once met, stays (its latest index), as
+        PyTorch.  The values are gathered at the indices: the gradient goes there."""
+        op = "cummax" if largest else "cummin"
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, op)[0]
+        xp = array_module(line.array)
+        x = line.array
+        running = (xp.maximum if largest else xp.minimum).accumulate(x, axis=axis)
+        steps = xp.arange(x.shape[axis]).reshape([-1 if i == axis else 1
+                                                   for i in range(x.ndim)])
+        hit = x == running
+        if x.dtype.kind == "f":
+            hit = hit | xp.isnan(x)
+        order = xp.maximum.accumulate(xp.where(hit, steps, 0), axis=axis).astype(np.int64)
+        indices = Tensor._from_array(order)
+        values = line.gather(axis, indices) if x.size else line * 1
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        return ValuesIndices(values, indices)
+
+    def cummax(self, dim: int):
+        """``(values, indices)`` of the running maximum along ``dim``."""
+        return self._running_extreme(dim, largest=True)
+
+    def cummin(self, dim: int):
+        """``(values, indices)`` of the running minimum along ``dim``."""
+        return self._running_extreme(dim, largest=False)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+        """``(values, indices)`` of the k-th smallest element along ``dim`` (k from 1).
+        Among equal elements the index is one of theirs (PyTorch does not fix which)."""
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, "kthvalue")[0]
+        if not isinstance(k, int | np.integer) or not 1 <= k <= line.shape[axis]:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
+                               f"{dim} (k={k}, input shape {self.shape})")
+        order = sort_order(line.array, axis, False)
+        chosen = order[(slice(None),) * axis + (slice(k - 1, k),)]
+        return self._picked(line, axis, chosen, keepdim)
+
+    def _picked(self, line, axis, chosen, keepdim):
+        """``(values, indices)`` gathered at ``chosen`` (size 1 along ``axis``)."""
+        indices = Tensor._from_array(chosen.astype(np.int64))
+        values = line.gather(axis, indices)
+        if not keepdim or self.ndim == 0:
+            values, indices = values.squeeze(axis), indices.squeeze(axis)
+        if self.ndim == 0:
+            values, indices = values.reshape(()), indices.reshape(())
+        return ValuesIndices(values, indices)
+
+    def mode(self, dim: int = -1, keepdim: bool = False):
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest of
+        the most frequent ones) and the index of its last occurrence, as PyTorch."""
+        line = self.reshape(1) if self.ndim == 0 else self
+        axis = normalize_dims(dim, line.ndim, "mode")[0]
+        if line.shape[axis] == 0:
+            raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size "
+                             f"(input shape {self.shape}).")
+        xp = array_module(line.array)
+        x = xp.moveaxis(line.array, axis, -1)
+        n = x.shape[-1]
+        order = sort_order(x, -1, False)                     # stable: ties by index
+        ordered = xp.take_along_axis(x, order, -1)
+        same = ordered[..., 1:] == ordered[..., :-1]
+        if x.dtype.kind == "f":
+            same = same | (xp.isnan(ordered[..., 1:]) & xp.isnan(ordered[..., :-1]))
+        steps = xp.arange(n)
+        # the start of each run of equal values, then each element's count within its run
+        starts = xp.maximum.accumulate(
+            xp.where(xp.concatenate([xp.ones(x.shape[:-1] + (1,), bool), ~same], -1),
+                     steps, 0), axis=-1)
+        lengths = steps - starts + 1   # at a run's last element: the run's length
+        run_end = xp.concatenate([~same, xp.ones(x.shape[:-1] + (1,), bool)], -1)
+        score = xp.where(run_end, lengths, 0)
+        best = xp.argmax(score, axis=-1)                     # first max: smallest value
+        chosen = xp.take_along_axis(order, best[..., None], -1)
+        return self._picked(line, axis, xp.moveaxis(chosen, -1, axis), keepdim)
+
+    def nansum(self, dim=None, keepdim: bool = False, *, dtype=None):
+        """The sum of the non-NaN elements over ``dim`` (all by default)."""
+        source = self if dtype is None else self.to(dtype)
+        if source.dtype.kind == "f":
+            source = source.masked_fill(source.isnan(), 0)
+        return source.sum(dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim: bool = False):
+        """``(min, max)`` over ``dim`` (all elements by default), as two tensors."""
+        axes = normalize_dims(dim, self.ndim, "aminmax")
+        if self.numel() == 0 or any(self.shape[a] == 0 for a in axes):
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as "
+                               f"the operation has no identity (input shape {self.shape}).")
+        if dim is None:
+            low, high = self.amin(), self.amax()
+            if keepdim:
+                low, high = low.reshape((1,) * self.ndim), high.reshape((1,) * self.ndim)
+            return MinMax(low, high)
+        return MinMax(self.amin(dim, keepdim), self.amax(dim, keepdim))
+
+    def dist(self, other, p=2):
+        """‖self - other‖_p of all elements (broadcast); p may be 0, inf or -inf."""
+        difference = (self - _as_tensor(other, self)).reshape(-1)
+        if p == float("-inf"):
+            return difference.abs().amin()
+        return difference.norm(p)
+
+    def histc(self, bins: int = 100, min=0, max=0):  # noqa: A002  (PyTorch's names)
+        """Counts of the elements in ``bins`` equal bins over [min, max] (the elements'
+        own range when min == max; elements outside are left out; the last bin holds max).
+        Self's dtype; not differentiable."""
+        if self.dtype.kind != "f":
+            raise NotImplementedError(f'"histogram_cpu" not implemented for {self.dtype}')
+        if not isinstance(bins, int | np.integer) or bins <= 0:
+            raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins}")
+        if min > max:
+            raise RuntimeError(f"torch.histc: max must be larger than min (min={min}, "
+                               f"max={max})")
+        values = np.asarray(to_device(self.array, "cpu")).reshape(-1)
+        low, high = float(min), float(max)
+        if low == high and values.size:
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                low, high = float(finite.min()), float(finite.max())
+        if low == high:
+            low, high = low - 1, high + 1
+        if not (np.isfinite(low) and np.isfinite(high)):
+            raise RuntimeError(f"torch.histc: range of [{low}, {high}] is not finite")
+        kept = values[(values >= low) & (values <= high)]
+        counts = np.histogram(kept, bins=int(bins), range=(low, high))[0]
+        return Tensor._from_array(counts.astype(self.dtype)).to(self.device)

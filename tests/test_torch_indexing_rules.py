@@ -106,3 +106,18 @@ def test_to_accepts_memory_format_for_tensors_and_modules():
     assert model.to("cpu", non_blocking=True) is model
     with pytest.raises(TypeError, match="Module.to: memory_format must be"):
         model.to(memory_format=1)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "nansum", "amax", "amin", "var", "std",
+                                  "count_nonzero", "norm", "nanmean"])
+def test_an_empty_dim_reduces_every_dimension_as_in_pytorch(name):
+    x = minidl.arange(6.0).reshape(2, 3)
+    whole = getattr(x, name)()
+    for empty in ((), []):
+        assert minidl.equal(getattr(minidl, name)(x, dim=empty), whole)
+
+
+@pytest.mark.parametrize("name", ["any", "all"])
+def test_any_and_all_keep_reading_an_empty_dim_as_none(name):
+    x = minidl.tensor([[True, False, True]])
+    assert tuple(getattr(x, name)(dim=()).shape) == (1, 3)

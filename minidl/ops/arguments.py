@@ -50,6 +50,15 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
     return tuple(sorted(axes)) if ndim else ()
 
 
+def reduction_dims(dim, ndim: int, op: str = "reduction") -> tuple:
+    """``normalize_dims`` for the reductions where PyTorch reads an empty ``dim`` (``()``
+    or ``[]``) as every dimension, not as none: sum, mean, var, std, norm, amax, amin,
+    count_nonzero and the NaN-skipping ones built on them."""
+    if dim is not None and not isinstance(dim, int) and len(dim) == 0:
+        dim = None
+    return normalize_dims(dim, ndim, op)
+
+
 def check_number(owner: str, name: str, value, low: float = -math.inf,
                  high: float = math.inf, *, low_open: bool = False,
                  high_open: bool = False) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import array_module, to_device
 from ..dtypes import is_number
-from ..ops.arguments import normalize_dims
+from ..ops.arguments import normalize_dims, reduction_dims
 from ..ops.cumprod import Cumprod
 from ..ops.cumulative import Cumsum, Prod
 from ..ops.logsumexp import LogSumExp
@@ -33,7 +33,7 @@ class ReductionMethods(TensorMethods):
 
     def sum(self, dim=None, keepdim: bool = False, dtype=None):
         """Sum over ``dim`` (all by default); bools and integers sum as int64 (PyTorch)."""
-        axes = normalize_dims(dim, self.ndim, "sum")
+        axes = reduction_dims(dim, self.ndim, "sum")
         source = self if dtype is None else self.to(dtype)
         if source.dtype.kind in "biu":
             return Tensor._from_array(source.array.sum(axis=axes, keepdims=keepdim,
@@ -75,14 +75,14 @@ class ReductionMethods(TensorMethods):
         source = self if dtype is None else self.to(dtype)
         if source.dtype.kind != "f":
             raise RuntimeError(f"mean(): needs a floating point tensor, got {source.dtype}")
-        return Mean.apply(source, axes=normalize_dims(dim, self.ndim, "mean"), keepdim=keepdim)
+        return Mean.apply(source, axes=reduction_dims(dim, self.ndim, "mean"), keepdim=keepdim)
 
     def var(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: int | None = None):
         """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
         if correction is None:
             correction = 0 if unbiased is False else 1
-        return Var.apply(self, axes=normalize_dims(dim, self.ndim, "var"),
+        return Var.apply(self, axes=reduction_dims(dim, self.ndim, "var"),
                          keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -95,7 +95,7 @@ class ReductionMethods(TensorMethods):
         ``"fro"`` (2), ``inf`` (largest absolute value) or 0 (count of non-zeros)."""
         if p == "fro" or p is None:
             p = 2.0
-        axes = normalize_dims(dim, self.ndim, "norm")
+        axes = reduction_dims(dim, self.ndim, "norm")
         x = self._floating()
         if p == float("inf"):
             return x.abs().amax(axes, keepdim=keepdim)
@@ -109,7 +109,7 @@ class ReductionMethods(TensorMethods):
     def _reducible(self, op: str, dim) -> tuple:
         """The axes a max/min-like reduction ``op`` runs over, refused as PyTorch refuses
         them when they hold no element (there is no largest of nothing)."""
-        axes = normalize_dims(dim, self.ndim, op)
+        axes = reduction_dims(dim, self.ndim, op)
         if dim is None and self.numel() == 0:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the "
@@ -195,7 +195,7 @@ class ReductionMethods(TensorMethods):
         return total / missing.logical_not().sum(dim, keepdim).to(source.dtype)
 
     def count_nonzero(self, dim=None) -> Tensor:
-        axes = normalize_dims(dim, self.ndim, "count_nonzero")
+        axes = reduction_dims(dim, self.ndim, "count_nonzero")
         return Tensor._from_array((self.array != 0).sum(axis=axes).astype(np.int64))
 
     def median(self, dim=None, keepdim: bool = False):

@@ -121,3 +121,25 @@ def test_an_empty_dim_reduces_every_dimension_as_in_pytorch(name):
 def test_any_and_all_keep_reading_an_empty_dim_as_none(name):
     x = minidl.tensor([[True, False, True]])
     assert tuple(getattr(x, name)(dim=()).shape) == (1, 3)
+
+
+def test_diagonal_is_a_view_as_in_pytorch(rng):
+    torch = _torch()
+    values = rng.standard_normal((2, 3, 4))
+    for offset, dim1, dim2 in ((0, 1, 2), (1, 0, 2), (-1, 2, 1), (2, -1, -2)):
+        x, tx = minidl.tensor(values.copy()), torch.tensor(values.copy())
+        x.diagonal(offset, dim1, dim2).add_(100.0)
+        tx.diagonal(offset, dim1, dim2).add_(100.0)
+        np.testing.assert_array_equal(x.numpy(), tx.numpy())
+    # through a transposed view, and with the graph: the change's gradient reaches x
+    x = minidl.tensor(values, requires_grad=True)
+    y = x.permute(2, 0, 1) * 1
+    y.diagonal(0, 1, 2).mul_(3.0)
+    y.sum().backward()
+    tx = torch.tensor(values, requires_grad=True)
+    ty = tx.permute(2, 0, 1) * 1
+    ty.diagonal(0, 1, 2).mul_(3.0)
+    ty.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    with pytest.raises(RuntimeError, match="view of a leaf"):
+        minidl.ones(3, 3, requires_grad=True).diagonal().add_(1)

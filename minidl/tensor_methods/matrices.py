@@ -11,6 +11,7 @@ import numpy as np
 
 from ..backend import array_module
 from ..ops.arguments import check_matmul, normalize_dims
+from ..ops.diagonal import Diagonal
 from ..ops.linalg import MatMul
 from ..ops.shape import IndexPut
 from .base import TensorMethods, _as_tensor
@@ -203,18 +204,13 @@ class MatrixMethods(TensorMethods):
     # -- diagonals ---------------------------------------------------------------------------
     def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
         """The ``offset``-th diagonal of the planes (dim1, dim2), as the last dimension of
-        the result (the other dimensions in order), as PyTorch's.  PyTorch returns a view;
-        this is a copy (writing into it leaves self alone), differentiable."""
+        the result (the other dimensions in order), as PyTorch's: a view (on the CPU), so
+        writing into it writes into self (``ops/diagonal.py``); differentiable."""
         first, second = normalize_dims(dim1, self.ndim, "diagonal")[0], \
             normalize_dims(dim2, self.ndim, "diagonal")[0]
         if first == second:
             raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-        planes = self.movedim((first, second), (-2, -1))
-        above, below = max(offset, 0), max(-offset, 0)
-        count = max(min(planes.shape[-2] - below, planes.shape[-1] - above), 0)
-        xp = array_module(self.array)
-        steps = xp.arange(count)
-        return planes[..., steps + below, steps + above]
+        return Diagonal.apply(self, offset=int(offset), dim1=first, dim2=second)
 
     def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
         """Each last-dimension vector as the ``offset``-th diagonal of a square matrix in the

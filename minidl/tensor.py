@@ -225,6 +225,8 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
     def __repr__(self) -> str:
         body = array_text(self._host(), prefix="tensor(")
         extras = []
+        if self.array.size == 0 and self.ndim != 1:  # "[]" alone does not say the shape
+            extras.append(f"size={tuple(self.shape)}")
         if self.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={self.dtype}")
         if self.device != "cpu":

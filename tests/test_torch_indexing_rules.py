@@ -143,3 +143,10 @@ def test_diagonal_is_a_view_as_in_pytorch(rng):
     np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
     with pytest.raises(RuntimeError, match="view of a leaf"):
         minidl.ones(3, 3, requires_grad=True).diagonal().add_(1)
+
+
+def test_an_empty_tensor_of_more_than_one_dimension_shows_its_size():
+    assert repr(minidl.zeros(0, 3)) == "tensor([], size=(0, 3))"
+    assert repr(minidl.zeros(2, 0, requires_grad=True)) == \
+        "tensor([], size=(2, 0), requires_grad=True)"
+    assert repr(minidl.zeros(0)) == "tensor([])"

@@ -150,3 +150,24 @@ def test_an_empty_tensor_of_more_than_one_dimension_shows_its_size():
     assert repr(minidl.zeros(2, 0, requires_grad=True)) == \
         "tensor([], size=(2, 0), requires_grad=True)"
     assert repr(minidl.zeros(0)) == "tensor([])"
+
+
+def test_view_refuses_a_shape_its_strides_cannot_give_as_pytorch():
+    x = minidl.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match=r"view size is not compatible .* Use "
+                                           r"\.reshape\(\.\.\.\) instead"):
+        x.t().view(6)
+    with pytest.raises(RuntimeError, match="view size is not compatible"):
+        minidl.randn(2, 3, 4)[:, :, :2].view(2, 6)
+    assert tuple(x.t().view(3, 2).shape) == (3, 2)            # no dimension merged
+    assert tuple(minidl.randn(2, 3, 4)[:, :2].view(2, 8).shape) == (2, 8)
+    v = x.view(3, 2)
+    v[0, 0] = 7.0
+    assert x[0, 0].item() == 7.0                              # a view: one memory
+
+
+def test_view_as_another_dtype_of_the_same_size_reinterprets_the_bytes():
+    bits = minidl.ones(2).view(minidl.int32)
+    assert bits.dtype == minidl.int32 and bits.tolist() == [1065353216, 1065353216]
+    with pytest.raises(RuntimeError, match="dtypes of one size"):
+        minidl.ones(2).view(minidl.float64)

@@ -62,8 +62,10 @@ class ComparisonMethods(TensorMethods):
             self.array, other.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     def __invert__(self):
-        if self.dtype != bool:
-            raise TypeError(f"~ needs a bool tensor, got {self.dtype}")
+        """Logical not of a bool tensor, bitwise not of an integer one (PyTorch's ~)."""
+        if self.dtype.kind not in "biu":
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            f"Boolean-type tensors, got {self.dtype}")
         return Tensor._from_array(~self.array)
 
     def logical_not(self):

@@ -1,14 +1,17 @@
 """Elementwise functions: exp, log, sqrt, the trigonometric and hyperbolic functions, sigmoid,
-tanh, relu, rounding, clamp, lerp, maximum and minimum, fmod, nan_to_num; softmax and
-log_softmax along a dimension.  Bools and integers become the default float type first where
-PyTorch converts them (``_floating``).
+tanh, relu, rounding (floor, ceil, round, sign, trunc/fix, frac: recorded, with PyTorch's
+gradients), clamp (tensor bounds too), lerp, maximum and minimum, fmod, nan_to_num, bitwise
+not and shifts of integers, short(); softmax and log_softmax along a dimension.  Bools and
+integers become the default float type first where PyTorch converts them (``_floating``).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..backend import array_module
-from ..dtypes import get_default_dtype, is_number, result_type
+from ..dtypes import binary_result_type, get_default_dtype, is_number, result_type
 from ..ops.arguments import softmax_dim
 from ..ops.elementwise import (
     Abs,
@@ -33,6 +36,7 @@ from ..ops.hyperbolic import Cosh, Sinh
 from ..ops.inverse_trigonometry import Acos, Asin, Atan
 from ..ops.logarithms import LogBase
 from ..ops.polar import Atan2, Hypot
+from ..ops.rounding import Ceil, ClampBounds, Floor, Frac, Round, Sign, Trunc
 from ..ops.softmax import LogSoftmax, Softmax, normalize_along
 from .base import TensorMethods, _as_tensor
 
@@ -95,31 +99,88 @@ class ElementwiseMethods(TensorMethods):
     def rsqrt(self):
         return 1 / self.sqrt()
 
+    def _rounded(self, function, name: str, **options):
+        """A rounding step (floor, ceil, round, trunc): recorded with a zero gradient for
+        floats, a copy for integers (already whole), refused for bools (as PyTorch)."""
+        if self.dtype.kind == "f":
+            return function.apply(self, **options)
+        if self.dtype == np.bool_:
+            raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
+        return Tensor._from_array(self.array.copy())
+
     def sign(self):
-        """-1, 0 or 1 (a constant: its gradient is 0 everywhere)."""
-        return Tensor._from_array(array_module(self.array).sign(self.array))
+        """-1, 0 or 1 (0 for NaN, as PyTorch); recorded, with gradient 0 everywhere."""
+        if self.dtype == np.bool_:
+            return Tensor._from_array(self.array.copy())
+        return Sign.apply(self)
 
     def floor(self):
-        return Tensor._from_array(array_module(self.array).floor(self.array))
+        """Rounded down; recorded, with gradient 0 everywhere."""
+        return self._rounded(Floor, "floor")
 
     def ceil(self):
-        return Tensor._from_array(array_module(self.array).ceil(self.array))
+        """Rounded up; recorded, with gradient 0 everywhere."""
+        return self._rounded(Ceil, "ceil")
+
+    def trunc(self):
+        """Rounded towards zero; recorded, with gradient 0 everywhere."""
+        return self._rounded(Trunc, "trunc")
+
+    fix = trunc
+
+    def frac(self):
+        """self - trunc(self) (the sign of self); gradient 1.  Floats only, as PyTorch."""
+        if self.dtype.kind != "f":
+            raise NotImplementedError(f'"frac" not implemented for {self.dtype}')
+        return Frac.apply(self)
 
     def round(self, *, decimals: int = 0):
-        """Halves round to even, as PyTorch (a constant: its gradient is 0 everywhere);
-        ``decimals`` digits after the point (negative: to tens, hundreds ...)."""
+        """Halves round to even, as PyTorch; ``decimals`` digits after the point (negative:
+        to tens, hundreds ...).  Recorded, with gradient 0 everywhere."""
         if not isinstance(decimals, int) or isinstance(decimals, bool):
             raise TypeError(f"round: decimals must be an int, got {decimals!r}")
-        return Tensor._from_array(array_module(self.array).round(self.array, decimals))
+        if decimals and self.dtype.kind != "f":
+            raise NotImplementedError(f'"round" with decimals not implemented for '
+                                      f'{self.dtype}')
+        return self._rounded(Round, "round", decimals=decimals)
+
+    def floor_(self):
+        return self._inplace("floor_", lambda t: t.floor())
+
+    def ceil_(self):
+        return self._inplace("ceil_", lambda t: t.ceil())
+
+    def trunc_(self):
+        return self._inplace("trunc_", lambda t: t.trunc())
+
+    fix_ = trunc_
+
+    def frac_(self):
+        return self._inplace("frac_", lambda t: t.frac())
+
+    def round_(self, *, decimals: int = 0):
+        return self._inplace("round_", lambda t: t.round(decimals=decimals))
+
+    def sign_(self):
+        return self._inplace("sign_", lambda t: t.sign())
 
     def clamp(self, min=None, max=None):  # noqa: A002  (PyTorch's names)
+        """self limited to [min, max].  With tensor bounds (broadcasting; a number beside a
+        tensor is taken as a 0-d tensor, which PyTorch refuses), PyTorch's gradients: to
+        self where min <= self <= max (ties at a bound go to self), to min where self < min,
+        to max where self > max (and everywhere max < min, the result then being max)."""
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         bounds = [b for b in (min, max) if b is not None]
-        if any(isinstance(b, Tensor) for b in bounds):
-            result = self if min is None else self.maximum(min)
-            return result if max is None else result.minimum(max)
         dtype = result_type(self, *bounds)
+        if any(isinstance(b, Tensor) for b in bounds):
+            low, high = (None if b is None else self._converted(b, dtype) for b in (min, max))
+            x = self if self.dtype == dtype else self._cast(dtype)
+            try:
+                return ClampBounds.apply(x, low, high)
+            except ValueError:
+                shapes = [tuple(getattr(v, "shape", ())) for v in (x, low, high) if v is not None]
+                raise RuntimeError(f"clamp: shapes {shapes} do not broadcast") from None
         x = self if self.dtype == dtype else self._cast(dtype)
         return Clamp.apply(x, low=min, high=max)
 
@@ -213,3 +274,76 @@ class ElementwiseMethods(TensorMethods):
         xp = array_module(self.array)
         replaced = xp.nan_to_num(self.array, nan=nan, posinf=posinf, neginf=neginf)
         return Where.apply(~xp.isfinite(self.array), replaced, self)
+
+    # -- bits: not and shifts (integers; not is logical for bools), as PyTorch -------------
+    def bitwise_not(self):
+        """~x for integers (two's complement), logical not for bools."""
+        if self.dtype == np.bool_:
+            return Tensor._from_array(array_module(self.array).logical_not(self.array))
+        if self.dtype.kind not in "iu":
+            raise NotImplementedError(f'"bitwise_not" not implemented for {self.dtype}')
+        return Tensor._from_array(array_module(self.array).invert(self.array))
+
+    def bitwise_not_(self):
+        return self._inplace("bitwise_not_", lambda t: t.bitwise_not())
+
+    def _shift(self, other, left: bool, reflected: bool = False):
+        """self << other (``left``) or self >> other in the promoted integer dtype, with
+        PyTorch's results for shifts outside [0, bits): 0 to the left; to the right, the
+        sign (-1 for negative values, else 0)."""
+        name = "bitwise_left_shift" if left else "bitwise_right_shift"
+        other = self._operand(other, name)
+        dtype = binary_result_type(self, other)
+        if np.dtype(dtype).kind not in "iu":
+            raise NotImplementedError(f'"{name}" not implemented for {np.dtype(dtype)}')
+        a, b = (other, self) if reflected else (self, other)
+        a, b = (getattr(v, "array", v) for v in (self._converted(a, dtype),
+                                                  self._converted(b, dtype)))
+        xp = array_module(self.array)
+        bits = np.dtype(dtype).itemsize * 8
+        try:
+            outside = (b < 0) | (b >= bits) if np.dtype(dtype).kind == "i" else b >= bits
+            amount = xp.where(outside, 0, b).astype(dtype)
+            if left:
+                shifted = xp.left_shift(a, amount)
+                beyond = xp.zeros((), dtype=dtype)
+            else:
+                shifted = xp.right_shift(a, amount)
+                beyond = xp.where(a < 0, -1, 0).astype(dtype) if np.dtype(dtype).kind == "i" \
+                    else xp.zeros((), dtype=dtype)
+            result = xp.where(outside, beyond, shifted).astype(dtype, copy=False)
+        except ValueError:
+            raise RuntimeError(f"{name}: shapes {tuple(xp.shape(a))} and {tuple(xp.shape(b))} "
+                               "do not broadcast") from None
+        return Tensor._from_array(result)
+
+    def bitwise_left_shift(self, other):
+        return self._shift(other, left=True)
+
+    def bitwise_right_shift(self, other):
+        return self._shift(other, left=False)
+
+    def __lshift__(self, other):
+        return self._shift(other, left=True)
+
+    def __rlshift__(self, other):
+        return self._shift(other, left=True, reflected=True)
+
+    def __rshift__(self, other):
+        return self._shift(other, left=False)
+
+    def __rrshift__(self, other):
+        return self._shift(other, left=False, reflected=True)
+
+    def bitwise_left_shift_(self, other):
+        return self._inplace("bitwise_left_shift_", lambda t: t._shift(other, True), other)
+
+    def bitwise_right_shift_(self, other):
+        return self._inplace("bitwise_right_shift_", lambda t: t._shift(other, False), other)
+
+    __ilshift__ = bitwise_left_shift_
+    __irshift__ = bitwise_right_shift_
+
+    def short(self):
+        """self converted to int16."""
+        return self.to(np.int16)

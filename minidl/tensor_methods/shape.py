@@ -1,7 +1,8 @@
 """Shapes: the elements viewed in another shape or rearranged (reshape/view, flatten,
 permute, transpose, squeeze/unsqueeze, expand, split/chunk/unbind/tensor_split, narrow,
-movedim, flip, roll, rot90), repeated (repeat, repeat_interleave, tile), and diff, their
-differences along a dimension.
+movedim, flip, roll, rot90, unflatten, unfold's sliding windows, H/mH/mT), repeated
+(repeat, repeat_interleave, tile), and diff, their differences along a dimension; the
+memory layout PyTorch shows (stride, storage_offset).
 """
 from __future__ import annotations
 
@@ -13,8 +14,28 @@ import numpy as np
 from ..ops.arguments import normalize_dims
 from ..ops.rearrange import Flip, Roll
 from ..ops.shape import Cat, Expand, Permute, Reshape
+from ..ops.unfold import Unfold
 from ..size import Size
 from .base import TensorMethods, _as_tensor, _shape_args
+
+
+def _is_dtype(value) -> bool:
+    """Whether ``value`` names a dtype (``minidl.int32``, ``numpy.float32``)."""
+    return isinstance(value, np.dtype) or (isinstance(value, type)
+                                           and issubclass(value, np.generic))
+
+
+def _viewable(array, shape) -> bool:
+    """Whether ``array`` can take ``shape`` without a copy (NumPy's reshape with
+    copy=False says; CuPy arrays are let through)."""
+    if not isinstance(array, np.ndarray):
+        return True
+    try:
+        np.reshape(array, shape, copy=False)
+    except ValueError:
+        return False
+    return True
+
 
 if TYPE_CHECKING:
     from ..tensor import Tensor  # bound at run time by bind(), in __init__.py
@@ -31,7 +52,30 @@ class ShapeMethods(TensorMethods):
             return self
         return Reshape.apply(self, shape=target)
 
-    view = reshape
+    def view(self, *shape):
+        """The same memory in a new shape, or in ``view(dtype)`` as another dtype of the
+        same size (the bytes reinterpreted; not differentiable).  As in PyTorch, a shape
+        that this tensor's strides cannot give without a copy is an error (``reshape``
+        copies then): a change through the view must reach self."""
+        if len(shape) == 1 and _is_dtype(shape[0]):
+            return self._reinterpreted(np.dtype(shape[0]))
+        target = _resolve_shape(_shape_args(shape), self.numel())
+        if target != self.shape and not _viewable(self.array, target):
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least "
+                f"one dimension spans across two contiguous subspaces): shape "
+                f"{tuple(self.shape)} to {target}. Use .reshape(...) instead.")
+        return self.reshape(target)
+
+    def _reinterpreted(self, dtype) -> Tensor:
+        if dtype.itemsize != self.dtype.itemsize:
+            raise RuntimeError(f"view(dtype): minidl reinterprets only between dtypes of "
+                               f"one size ({self.dtype} is {self.dtype.itemsize} bytes, "
+                               f"{dtype} {dtype.itemsize})")
+        if self.requires_grad and dtype != self.dtype:
+            raise RuntimeError("view(dtype): a tensor that requires grad can only be viewed "
+                               "as its own dtype")
+        return Tensor._from_array(self.array.view(dtype))
 
     def view_as(self, other: Tensor):
         return self.reshape(other.shape)
@@ -70,6 +114,101 @@ class ShapeMethods(TensorMethods):
             raise RuntimeError(f"mT: expected a tensor with at least 2 dimensions, got shape "
                                f"{self.shape}")
         return self.transpose(-2, -1)
+
+    @property
+    def mH(self):  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of the last two dimensions; minidl's tensors are real,
+        so this is ``mT``."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mH is only supported on matrices or batches of "
+                               f"matrices. Got {self.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):  # noqa: N802  (PyTorch's name)
+        """The conjugate transpose of a matrix (2-D; a 0-d tensor is itself); real tensors
+        only in minidl, so the transpose."""
+        if self.ndim == 0:
+            return self
+        if self.ndim != 2:
+            hint = " For batches of matrices, consider using tensor.mH" if self.ndim > 2 else ""
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self.ndim}-D tensor.{hint}")
+        return self.transpose(0, 1)
+
+    def ndimension(self) -> int:
+        return self.ndim
+
+    def stride(self, dim: int | None = None):
+        """The step in elements between neighbours along each dimension (a tuple), or along
+        ``dim``: the NumPy array's byte strides divided by the element size.  They are
+        PyTorch's for contiguous tensors and for the views minidl makes (slices, transposes,
+        expand: stride 0 along broadcast dimensions, unfold); a dimension of size 1 may have
+        another stride than PyTorch's (it is never used to step), and a tensor without elements
+        has the contiguous strides."""
+        if self.array.size == 0:  # NumPy gives 0s; PyTorch the contiguous strides
+            strides = tuple(math.prod(max(n, 1) for n in self.shape[d + 1:])
+                            for d in range(self.ndim))
+        else:
+            itemsize = self.array.itemsize
+            strides = tuple(int(s) // itemsize for s in self.array.strides)
+        if dim is None:
+            return strides
+        if self.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -self.ndim <= dim < self.ndim:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-self.ndim}, {self.ndim - 1}], but got {dim})")
+        return strides[dim]
+
+    def storage_offset(self) -> int:
+        """Where the first element lies, in elements, from the start of the memory it
+        shares: of the NumPy (or CuPy) array at the root of its chain of ``base`` arrays.
+        0 for a tensor that owns its memory; a slice's offset as PyTorch's
+        (``x[1:, 2:]`` of a (3, 4) x: 6).  A tensor made by ``from_numpy`` of a NumPy view
+        counts from the viewed array's start, where PyTorch counts from the view's."""
+        return _storage_offset(self.array)
+
+    def unflatten(self, dim: int, sizes):
+        """Dimension ``dim`` split into dimensions of ``sizes`` (one of them may be -1),
+        a view."""
+        axis = normalize_dims(dim, self.ndim, "unflatten")[0] if self.ndim else None
+        if axis is None:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        sizes = _shape_args((sizes,) if isinstance(sizes, list | tuple | Size) else sizes)
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        length = self.shape[axis]
+        if -1 not in sizes and math.prod(sizes) != length:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {dim} ({length}) in the input tensor")
+        try:
+            inner = _resolve_shape(sizes, length)
+        except RuntimeError:
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up "
+                               f"to the size of dim {dim} ({length}) in the input tensor") \
+                from None
+        return self.reshape(self.shape[:axis] + tuple(inner) + self.shape[axis + 1:])
+
+    def unfold(self, dimension: int, size: int, step: int):
+        """The windows of ``size`` elements every ``step`` along ``dimension`` (a view):
+        that dimension becomes the count of windows, (n - size) // step + 1, and a last
+        dimension of ``size`` is added.  A 0-d tensor counts as one element.  Its gradient
+        adds each window's gradient back (overlaps add up)."""
+        x = self.reshape(1) if self.ndim == 0 else self
+        if self.ndim == 0 and dimension not in (0, -1):
+            raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], "
+                             f"but got {dimension})")
+        axis = normalize_dims(dimension, x.ndim, "unfold")[0]
+        if size < 0:
+            raise RuntimeError(f"size is {size} but must be >= 0")
+        if size > x.shape[axis]:
+            raise RuntimeError(f"maximum size for tensor at dimension {axis} is "
+                               f"{x.shape[axis]} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"step is {step} but must be > 0")
+        result = Unfold.apply(x, axis=axis, size=int(size), step=int(step))
+        return result.reshape(size) if self.ndim == 0 else result
 
     def t(self):
         if self.ndim > 2:
@@ -306,3 +445,24 @@ def _resolve_shape(shape: tuple, numel: int) -> Size:
     if unknown or known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return Size(shape)
+
+
+def _storage_offset(array) -> int:
+    """``array``'s first element's distance, in elements, from the start of the array at
+    the root of its chain of bases (NumPy or CuPy); 0 when it owns its memory."""
+    root = array  # as_strided's views have a NumPy helper object in the chain: go through
+    while getattr(root, "base", None) is not None and (
+            hasattr(root.base, "__array_interface__") or hasattr(root.base, "data")
+            and hasattr(root.base.data, "ptr")):
+        root = root.base
+    if root is array:
+        return 0
+    return (_address(array) - _address(root)) // array.itemsize
+
+
+def _address(array) -> int:
+    """The address of ``array``'s first element (NumPy, NumPy's helper objects, CuPy)."""
+    interface = getattr(array, "__array_interface__", None)
+    if interface is not None:
+        return int(interface["data"][0])
+    return int(array.data.ptr)  # CuPy

@@ -68,6 +68,15 @@ from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
     uint8,
 )
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
+from .elementwise_functions import (
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_right_shift,
+    fix,
+    frac,
+    trunc,
+    unflatten,
+)
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 from .math_functions import (
@@ -359,6 +368,8 @@ __all__ = [
     "argwhere", "index_copy", "index_fill", "index_put", "index_put_", "isin",
     "masked_scatter", "scatter_add", "scatter_reduce", "select", "take", "tril_indices",
     "triu_indices", "unique_consecutive",
+    "bitwise_left_shift", "bitwise_not", "bitwise_right_shift", "fix", "frac", "trunc",
+    "unflatten",
 ]
 
 

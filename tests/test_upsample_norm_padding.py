@@ -134,12 +134,13 @@ def _image(*shape):
 
 
 INTERPOLATE_ERRORS = [
-    (lambda: F.interpolate(_image(1, 1, 4, 4), scale_factor=2, mode="area"),
-     NotImplementedError, r"interpolate: mode 'area' is not implemented"),
+    (lambda: F.interpolate(_image(1, 1, 4, 4), scale_factor=2, mode="bilinear", antialias=True),
+     NotImplementedError, r"interpolate: antialias=True is not implemented"),
     (lambda: F.interpolate(_image(1, 1, 2, 4, 4), scale_factor=2, mode="trilinear"),
      NotImplementedError, r"mode 'trilinear' is not implemented"),
-    (lambda: nn.Upsample(size=4, mode="nearest-exact"), NotImplementedError,
-     r"Upsample: mode 'nearest-exact' is not implemented"),
+    (lambda: F.interpolate(_image(1, 1, 4, 4), scale_factor=2, mode="area",
+                           align_corners=True),
+     ValueError, r"align_corners"),
     (lambda: F.interpolate(_image(1, 1, 4, 4), scale_factor=2, mode="cubic"), ValueError,
      r"interpolate: mode must be one of .*got 'cubic'"),
     (lambda: F.interpolate(_image(1, 1, 4), scale_factor=2, mode="bilinear"), ValueError,

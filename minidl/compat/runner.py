@@ -63,7 +63,7 @@ def run_main(path, args=()) -> int:
         print(error, file=sys.stderr)
         return 2
     except (NotImplementedError, TorchModuleNotInMinidl) as error:
-        # a missing name, or an option minidl lacks (interpolate's mode="bicubic",
+        # a missing name, or an option minidl lacks (interpolate's antialias=True,
         # create_graph=True through an operation without a recorded backward): one line,
         # where the script asked for it
         location = where_in_script(error, path)

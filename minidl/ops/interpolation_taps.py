@@ -94,3 +94,62 @@ def linear_taps(size: int, out_size: int, align_corners: bool, scale_factor: flo
     lambda1 = np.clip(sources - first.astype(real), real(0), real(1))
     lambda0 = real(1) - lambda1
     return (first, second), (lambda0.astype(dtype), lambda1.astype(dtype))
+
+
+def nearest_exact_indices(size: int, out_size: int, scale_factor: float | None) -> np.ndarray:
+    """PyTorch's 'nearest-exact' source index of each of the ``out_size`` outputs:
+
+    i[j] = min(⌊(j + ½) · s⌋, in - 1),  s = 1 / scale_factor when a scale factor is used,
+    else in / out (s in float32, the product rounded to float32, as PyTorch computes it).
+    Returns an int64 (out_size,) array.
+    """
+    if scale_factor is not None and scale_factor > 0:
+        scale = np.float32(1.0 / scale_factor)
+    else:
+        scale = np.float32(size) / np.float32(out_size)
+    products = (np.arange(out_size) + 0.5) * np.float64(scale)
+    sources = np.floor(products.astype(np.float32)).astype(np.int64)
+    return np.minimum(sources, size - 1)
+
+
+CUBIC_A = -0.75
+"""The cubic convolution kernel's parameter in PyTorch's bicubic mode (Keys, 1981)."""
+
+
+def cubic_taps(size: int, out_size: int, align_corners: bool, scale_factor: float | None,
+               dtype) -> tuple[tuple, tuple]:
+    """The four taps of PyTorch's bicubic interpolation for each of ``out_size`` outputs.
+
+    The source position of output j is src = j · (in - 1) / (out - 1) with
+    ``align_corners=True`` (0 when out = 1), else s · (j + ½) - ½ (not clamped at 0), s = 1 /
+    scale_factor when a scale factor is used, else in / out.  With i = ⌊src⌋ and
+    t = src - i, the taps read x[clamp(i - 1 + k, 0, in - 1)] for k = 0..3 with the weights
+    of the cubic convolution kernel (A = -0.75): W(t + 1), W(t), W(1 - t), W(2 - t), where
+    W(x) = ((A + 2)|x| - (A + 3))|x|² + 1 for |x| <= 1 and ((A|x| - 5A)|x| + 8A)|x| - 4A
+    for 1 < |x| < 2.  Returns four int64 and four ``dtype`` (out_size,) arrays.
+    """
+    real = _scale_precision(dtype)
+    positions: np.ndarray = np.arange(out_size).astype(real)
+    if align_corners:
+        scale = real(size - 1) / real(out_size - 1) if out_size > 1 else real(0)
+        sources = positions * scale
+    else:
+        if scale_factor is not None and scale_factor > 0:
+            scale = real(1.0 / scale_factor)
+        else:
+            scale = real(size) / real(out_size)
+        sources = scale * (positions + real(0.5)) - real(0.5)
+    floors = np.floor(sources)
+    t = (sources - floors).astype(real)
+    first = floors.astype(np.int64)
+    a = real(CUBIC_A)
+
+    def near(x):  # |x| <= 1
+        return ((a + real(2)) * x - (a + real(3))) * x * x + real(1)
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - real(5) * a) * x + real(8) * a) * x - real(4) * a
+
+    weights = (far(t + real(1)), near(t), near(real(1) - t), far(real(2) - t))
+    indices = tuple(np.clip(first - 1 + k, 0, size - 1) for k in range(4))
+    return indices, tuple(w.astype(dtype) for w in weights)

@@ -73,11 +73,15 @@ class Resample2d(Function):
     (K taps per row: nearest K = 1, linear K = 2), computed as gathers: the columns first,
     then the rows (PyTorch's order of the sums).  ``rows`` or ``columns`` None leaves that
     axis as it is.  The gradient is the adjoint: g_x = R_rowsᵀ · g_y · R_cols, as
-    scatter-adds.
+    scatter-adds.  ``copy_backward`` passes the gradient through unchanged instead, as
+    PyTorch's bicubic backward does when the output is as large as the input (even where
+    a scale factor moves the forward's source positions).
     """
 
-    def forward(self, x, *, rows: Taps | None, columns: Taps | None):
+    def forward(self, x, *, rows: Taps | None, columns: Taps | None,
+                copy_backward: bool = False):
         self.rows, self.columns = rows, columns
+        self.copy_backward = copy_backward
         if columns is not None:
             x = _resample_axis(x, columns, -1)
         if rows is not None:
@@ -85,6 +89,8 @@ class Resample2d(Function):
         return x
 
     def backward(self, grad):
+        if self.copy_backward:  # PyTorch's bicubic backward at an unchanged size
+            return grad
         if self.rows is not None:
             grad = _resample_axis_backward(grad, self.rows, -2)
         if self.columns is not None:

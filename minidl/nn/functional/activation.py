@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+from ... import random as _random
+from ...backend import array_module, to_device
 from ...creation import where
 from ...ops import elementwise as E
 from ...ops import smooth_activations as S
@@ -228,3 +230,45 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     """softmax(-x, dim)."""
     input = _in_dtype(input, dtype)
     return softmax(-input, softmax_dim(input, dim, "softmin"))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - E.Tanh.apply(input)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > λ, else 0."""
+    return where(input.abs() > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - λ above λ, x + λ below -λ, else 0 (λ >= 0)."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool) -> Tensor:
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2)
+    slopes = _random.generator().uniform(lower, upper, input.shape)
+    xp = array_module(input.array)
+    slopes = xp.asarray(to_device(slopes, input.device), dtype=input.dtype)
+    return where(input > 0, input, input * Tensor._from_array(slopes))
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: x for x > 0, else a·x with a drawn uniformly from
+    [lower, upper] per element in training, a = (lower + upper) / 2 otherwise."""
+    if lower > upper:
+        raise ValueError(f"rrelu: lower bound {lower} must be at most upper bound {upper}")
+    if inplace:
+        return in_place("rrelu", input, lambda x: _rrelu(x, lower, upper, training))
+    return _rrelu(input, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)

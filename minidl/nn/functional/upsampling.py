@@ -1,6 +1,7 @@
 """Resizing (N, C, L) and (N, C, H, W) inputs (``torch.nn.functional.interpolate``):
-mode "nearest" for both, "linear" for the first and "bilinear" for the second, with
-PyTorch's output sizes and source positions."""
+modes "nearest", "nearest-exact" and "area" for both, "linear" for the first and
+"bilinear" and "bicubic" for the second, with PyTorch's output sizes and source
+positions."""
 from __future__ import annotations
 
 import math
@@ -10,14 +11,24 @@ import numpy as np
 
 from ...backend import array_module
 from ...ops.arguments import check_number
-from ...ops.interpolation_taps import Taps, linear_taps, nearest_indices
+from ...ops.interpolation_taps import (
+    Taps,
+    cubic_taps,
+    linear_taps,
+    nearest_exact_indices,
+    nearest_indices,
+)
 from ...ops.upsample import Resample2d, UpsampleNearest2d
 from ...tensor import Tensor
+from .pooling import adaptive_avg_pool2d
+from .pooling1d import adaptive_avg_pool1d
 
 INPUT_SHAPES = {3: "3-D (N, C, L)", 4: "4-D (N, C, H, W)"}
-MODE_DIMS = {"nearest": (3, 4), "linear": (3,), "bilinear": (4,)}
+MODE_DIMS = {"nearest": (3, 4), "linear": (3,), "bilinear": (4,), "bicubic": (4,),
+             "area": (3, 4), "nearest-exact": (3, 4)}
 """The implemented modes and the input ranks each takes."""
-NOT_IMPLEMENTED_MODES = ("bicubic", "trilinear", "area", "nearest-exact")
+NOT_IMPLEMENTED_MODES = ("trilinear",)
+INTERPOLATING_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 
 
 def check_mode(op: str, mode, align_corners) -> None:
@@ -28,9 +39,9 @@ def check_mode(op: str, mode, align_corners) -> None:
     if mode not in MODE_DIMS:
         raise ValueError(f"{op}: mode must be one of {(*MODE_DIMS, *NOT_IMPLEMENTED_MODES)}, "
                          f"got {mode!r}")
-    if mode == "nearest" and align_corners is not None:
+    if mode not in INTERPOLATING_MODES and align_corners is not None:
         raise ValueError(f"{op}: align_corners can only be set with the interpolating modes "
-                         "(linear, bilinear, bicubic, trilinear), not 'nearest'")
+                         f"(linear, bilinear, bicubic, trilinear), not {mode!r}")
     if align_corners not in (None, True, False):
         raise TypeError(f"{op}: align_corners must be a bool or None, got {align_corners!r}")
 
@@ -97,14 +108,26 @@ def _nearest(image: Tensor, sizes, scales, keep_copies: bool) -> Tensor:
     return Resample2d.apply(image, rows=rows, columns=columns)
 
 
-def _linear(image: Tensor, sizes, scales, align_corners: bool, resize_rows: bool) -> Tensor:
-    """(N, C, H, W) -> (N, C, OH, OW) by linear interpolation along the columns, and along
-    the rows too when ``resize_rows`` (bilinear)."""
+def _nearest_exact(image: Tensor, sizes, scales) -> Tensor:
+    """(N, C, H, W) -> (N, C, OH, OW) by PyTorch's 'nearest-exact' rule (a gather)."""
     xp = array_module(image.array)
-    rows, columns = (Taps(length, *linear_taps(length, out, align_corners, scale,
-                                               image.dtype)).to(xp)
+    rows, columns = (Taps(length, (nearest_exact_indices(length, out, scale),), None).to(xp)
                      for length, out, scale in zip(image.shape[2:], sizes, scales))
-    return Resample2d.apply(image, rows=rows if resize_rows else None, columns=columns)
+    return Resample2d.apply(image, rows=rows, columns=columns)
+
+
+def _linear(image: Tensor, sizes, scales, align_corners: bool, resize_rows: bool,
+            rule=linear_taps) -> Tensor:
+    """(N, C, H, W) -> (N, C, OH, OW) by linear (``rule``: cubic) interpolation along the
+    columns, and along the rows too when ``resize_rows`` (bilinear, bicubic)."""
+    xp = array_module(image.array)
+    rows, columns = (Taps(length, *rule(length, out, align_corners, scale,
+                                        image.dtype)).to(xp)
+                     for length, out, scale in zip(image.shape[2:], sizes, scales))
+    # PyTorch's bicubic backward copies the gradient when no size changes
+    same = rule is cubic_taps and tuple(sizes) == tuple(image.shape[2:])
+    return Resample2d.apply(image, rows=rows if resize_rows else None, columns=columns,
+                            copy_backward=same)
 
 
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
@@ -122,7 +145,12 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
       whatever the scale factor (PyTorch's rule on the CPU);
     - mode="linear" (3-D) and "bilinear" (4-D): the linear blend of the two inputs around
       src(j) = j · (in - 1) / (out - 1) with ``align_corners=True``, else
-      s · (j + ½) - ½ (pixel centres; the default), separably along each dimension.
+      s · (j + ½) - ½ (pixel centres; the default), separably along each dimension;
+    - mode="bicubic" (4-D): the cubic convolution (A = -0.75) of the four inputs around
+      src(j) (as for the linear modes, but not clamped at 0), their indices clamped into
+      the input (``ops.interpolation_taps.cubic_taps``);
+    - mode="nearest-exact" (3-D or 4-D): x[min(⌊(j + ½) · s⌋, in - 1)];
+    - mode="area" (3-D or 4-D): adaptive average pooling to the output size.
 
     The gradient reaches each input from every output that read it, by the same weights.
     """
@@ -142,14 +170,20 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise ValueError(f"interpolate: the input's spatial sizes must be positive, got "
                          f"shape {input.shape}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
+    if mode == "area":
+        pool = adaptive_avg_pool1d if input.ndim == 3 else adaptive_avg_pool2d
+        return pool(input, sizes if input.ndim == 4 else sizes[0])
     image = input
     if input.ndim == 3:  # (N, C, L) as images of one row, (N, C, 1, L)
         image = input.reshape(*input.shape[:2], 1, input.shape[2])
         sizes, scales = (1, *sizes), (None, *scales)
     if mode == "nearest":
         output = _nearest(image, sizes, scales, input.ndim == 4)
+    elif mode == "nearest-exact":
+        output = _nearest_exact(image, sizes, scales)
     else:
-        output = _linear(image, sizes, scales, bool(align_corners), input.ndim == 4)
+        rule = cubic_taps if mode == "bicubic" else linear_taps
+        output = _linear(image, sizes, scales, bool(align_corners), input.ndim == 4, rule)
     return output if input.ndim == 4 else output.reshape(*input.shape[:2], sizes[1])
 
 

@@ -5,6 +5,7 @@ from .activation import (
                          GELU,
                          GLU,
                          SELU,
+                         Hardshrink,
                          Hardsigmoid,
                          Hardswish,
                          Hardtanh,
@@ -15,20 +16,24 @@ from .activation import (
                          PReLU,
                          ReLU,
                          ReLU6,
+                         RReLU,
                          Sigmoid,
                          SiLU,
                          Softmax,
+                         Softmax2d,
                          Softmin,
                          Softplus,
+                         Softshrink,
                          Softsign,
                          Tanh,
+                         Tanhshrink,
                          Threshold,
 )
 from .attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .bilinear import Bilinear
 from .channel_shuffle import ChannelShuffle
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
@@ -119,4 +124,6 @@ __all__ = [
     "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
     "Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
     "TransformerDecoderLayer", "Bilinear", "ChannelShuffle", "EmbeddingBag",
+    "ParameterList", "ParameterDict", "Tanhshrink", "Hardshrink", "Softshrink", "RReLU",
+    "Softmax2d",
 ]

@@ -42,14 +42,24 @@ class MultiheadAttention(Module):
     (the masks merged into one), as in PyTorch: a query whose keys are all masked then
     gives zeros instead of NaN.  ``is_causal`` is PyTorch's hint that ``attn_mask`` is the
     causal mask; the mask itself is used, and the hint without a mask is PyTorch's error.
+    ``kdim``/``vdim`` (default ``embed_dim``) are the key's and value's feature sizes; when
+    either differs from ``embed_dim`` the projections are three separate parameters
+    ``q_proj_weight`` (E, E), ``k_proj_weight`` (E, kdim), ``v_proj_weight`` (E, vdim) and
+    ``in_proj_weight`` is None, as in PyTorch.  ``add_bias_kv`` appends the learned
+    ``bias_k``/``bias_v`` (1, 1, E) to the projected keys and values, and
+    ``add_zero_attn`` a key and value of zeros to each head, so S grows by one for each
+    (the masks are widened with entries that block nothing).
     Initialization as PyTorch: in_proj_weight Xavier-uniform, biases zero, out_proj.weight
-    as a Linear layer's.
+    as a Linear layer's, bias_k and bias_v Xavier-normal.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
-                 batch_first: bool = False, device=None, dtype=None):
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device=None, dtype=None):
         super().__init__()
-        for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads)):
+        for name, value in (("embed_dim", embed_dim), ("num_heads", num_heads),
+                            ("kdim", embed_dim if kdim is None else kdim),
+                            ("vdim", embed_dim if vdim is None else vdim)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"MultiheadAttention: {name} must be a positive int, "
                                  f"got {value!r}")
@@ -59,25 +69,55 @@ class MultiheadAttention(Module):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"MultiheadAttention: dropout must be in [0, 1), got {dropout}")
         self.embed_dim = embed_dim
+        self.kdim = embed_dim if kdim is None else kdim
+        self.vdim = embed_dim if vdim is None else vdim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.num_heads = num_heads
         self.head_dim = embed_dim // num_heads
         self.dropout = dropout
         self.batch_first = batch_first
-        self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, dtype=dtype))
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim,
+                                                           dtype=dtype))
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        else:
+            self.q_proj_weight = Parameter(creation.empty(embed_dim, embed_dim, dtype=dtype))
+            self.k_proj_weight = Parameter(creation.empty(embed_dim, self.kdim, dtype=dtype))
+            self.v_proj_weight = Parameter(creation.empty(embed_dim, self.vdim, dtype=dtype))
+            self.register_parameter("in_proj_weight", None)
         if bias:
             self.in_proj_bias = Parameter(creation.empty(3 * embed_dim, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.bias_k: Parameter | None
+        self.bias_v: Parameter | None
+        if add_bias_kv:
+            self.bias_k = Parameter(creation.empty(1, 1, embed_dim, dtype=dtype))
+            self.bias_v = Parameter(creation.empty(1, 1, embed_dim, dtype=dtype))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self.reset_parameters()
         if device is not None:
             self.to(device)
 
     def reset_parameters(self) -> None:
-        init.xavier_uniform_(self.in_proj_weight)
+        if self._qkv_same_embed_dim:
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            init.xavier_uniform_(self.q_proj_weight)
+            init.xavier_uniform_(self.k_proj_weight)
+            init.xavier_uniform_(self.v_proj_weight)
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+        if self.bias_v is not None:
+            init.xavier_normal_(self.bias_v)
 
     # -- argument checks ---------------------------------------------------------------
     def _check_inputs(self, query, key, value) -> bool:
@@ -90,12 +130,15 @@ class MultiheadAttention(Module):
                 raise ValueError(f"MultiheadAttention: {name} has shape {tensor.shape} but "
                                  f"query has {query.shape}; all must have the same number "
                                  "of dimensions")
-            if tensor.shape[-1] != self.embed_dim:
+        for name, tensor, features, what in (("query", query, self.embed_dim, "embed_dim"),
+                                             ("key", key, self.kdim, "kdim"),
+                                             ("value", value, self.vdim, "vdim")):
+            if tensor.shape[-1] != features:
                 raise ValueError(f"MultiheadAttention: {name} has {tensor.shape[-1]} features "
-                                 f"(shape {tensor.shape}), expected embed_dim={self.embed_dim}")
-        if key.shape != value.shape:
-            raise ValueError(f"MultiheadAttention: key shape {key.shape} and value shape "
-                             f"{value.shape} must be equal")
+                                 f"(shape {tensor.shape}), expected {what}={features}")
+        if key.shape[:-1] != value.shape[:-1]:
+            raise ValueError(f"MultiheadAttention: key shape {key.shape} does not match value "
+                             f"shape {value.shape} (apart from the features)")
         batch_axis = 0 if self.batch_first else 1
         if query.ndim == 3 and query.shape[batch_axis] != key.shape[batch_axis]:
             raise ValueError(f"MultiheadAttention: query (shape {query.shape}) and key (shape "
@@ -110,6 +153,14 @@ class MultiheadAttention(Module):
         if mask.dtype == np.bool_:
             return scores.masked_fill(mask, float("-inf"))
         return scores + mask
+
+    @staticmethod
+    def _padded(mask, count: int):
+        """``mask`` with ``count`` more key columns that block nothing (False or 0)."""
+        if mask is None:
+            return None
+        extra = creation.zeros(*mask.shape[:-1], count, dtype=mask.dtype, device=mask.device)
+        return creation.cat([mask, extra], dim=-1)
 
     @staticmethod
     def _merged(attn_mask, key_padding_mask, dtype):
@@ -142,15 +193,32 @@ class MultiheadAttention(Module):
         source_len = key.shape[1]
         heads, d, e = self.num_heads, self.head_dim, self.embed_dim
 
-        def project(x, rows: slice, length: int):
-            """x (N, len, E) -> one projection split into heads: (N, H, len, d)."""
+        def project(x, index: int):
+            """x (N, len, features) -> its projection number ``index`` (q, k, v): (N, len, E)."""
+            rows = slice(index * e, (index + 1) * e)
             bias = None if self.in_proj_bias is None else self.in_proj_bias[rows]
-            x = F.linear(x, self.in_proj_weight[rows], bias)
-            return x.reshape(n, length, heads, d).permute(0, 2, 1, 3)
+            if self._qkv_same_embed_dim:
+                weight = self.in_proj_weight[rows]
+            else:
+                weight = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)[index]
+            return F.linear(x, weight, bias)
 
-        q = project(query, slice(0, e), target_len)
-        k = project(key, slice(e, 2 * e), source_len)
-        v = project(value, slice(2 * e, 3 * e), source_len)
+        def split(x):
+            """(N, len, E) -> (N, H, len, d)."""
+            return x.reshape(n, x.shape[1], heads, d).permute(0, 2, 1, 3)
+
+        q, k, v = project(query, 0), project(key, 1), project(value, 2)
+        extra = 0  # key columns appended: bias_k/bias_v, then a zero key/value
+        if self.bias_k is not None and self.bias_v is not None:
+            k = creation.cat([k, self.bias_k.expand(n, 1, e)], dim=1)
+            v = creation.cat([v, self.bias_v.expand(n, 1, e)], dim=1)
+            extra += 1
+        q, k, v = split(q), split(k), split(v)
+        if self.add_zero_attn:
+            zeros = creation.zeros(n, heads, 1, d, dtype=k.dtype, device=k.device)
+            k = creation.cat([k, zeros], dim=2)
+            v = creation.cat([v, zeros], dim=2)
+            extra += 1
         if is_causal and attn_mask is None:
             raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use "
                                "the Transformer module method `generate_square_subsequent_mask`"
@@ -170,6 +238,9 @@ class MultiheadAttention(Module):
                                  f"{tuple(key_padding_mask.shape)}, expected {expected} "
                                  "((batch, source length), or (source length,) unbatched)")
             key_padding_mask = key_padding_mask.reshape(n, 1, 1, source_len)
+        if extra:
+            attn_mask, key_padding_mask = (self._padded(m, extra)
+                                           for m in (attn_mask, key_padding_mask))
         if not need_weights:
             # PyTorch's route without weights: scaled_dot_product_attention, whose rows
             # with every key masked give zeros (the route with weights gives NaN there).

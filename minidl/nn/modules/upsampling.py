@@ -8,7 +8,8 @@ from .module import Module
 
 class Upsample(Module):
     """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` with ``mode``
-    ("nearest", "linear", "bilinear"); see ``F.interpolate`` for the source positions."""
+    ("nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic"); see
+    ``F.interpolate`` for the source positions."""
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
                  align_corners: bool | None = None,

@@ -72,11 +72,9 @@ def _list_backends(exclude_tags=("debug", "experimental")) -> list:
 
 compiler = types.ModuleType("minidl.compiler", "torch.compiler: minidl has no compiler; "
                             "is_compiling() is always False.")
-compiler.is_compiling = _is_compiling
-compiler.is_dynamo_compiling = _is_compiling
-compiler.disable = _disable
-compiler.allow_in_graph = _allow_in_graph
-compiler.reset = _reset
-compiler.list_backends = _list_backends
-compiler.__all__ = ["is_compiling", "is_dynamo_compiling", "disable", "allow_in_graph",
-                    "reset", "list_backends"]
+_COMPILER_NAMES = {"is_compiling": _is_compiling, "is_dynamo_compiling": _is_compiling,
+                   "disable": _disable, "allow_in_graph": _allow_in_graph, "reset": _reset,
+                   "list_backends": _list_backends}
+for _name, _value in _COMPILER_NAMES.items():
+    setattr(compiler, _name, _value)
+setattr(compiler, "__all__", sorted(_COMPILER_NAMES))  # noqa: B010  (a module built here)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import inspect
 from contextlib import contextmanager
+from typing import Any
 
 from ..backend import array_device
 from .grad_mode import is_grad_enabled
 from .saved import check_saved, memory_owner, note_versions
 
-Tensor: type = None  # type: ignore[assignment]
+Tensor: Any = None
 """``minidl.Tensor``: this module is imported before the class exists, and ``tensor.py``
 binds it right after defining it (``bind``); importing it inside ``apply`` instead cost
 about 0.7 µs an operation (``tensor_methods/__init__.py`` says the same of the methods)."""

@@ -234,7 +234,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
         _check_requires_grad(outputs, "outputs", strict=strict)
         jacobian_rows = []
         for i, out in enumerate(outputs):
-            rows = [[] for _ in inputs]
+            rows: list[list] = [[] for _ in inputs]
             flat_size = out.numel()
             for j in range(flat_size):
                 if out.requires_grad:

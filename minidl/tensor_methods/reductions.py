@@ -306,7 +306,7 @@ class ReductionMethods(TensorMethods):
             hit = hit | xp.isnan(x)
         order = xp.maximum.accumulate(xp.where(hit, steps, 0), axis=axis).astype(np.int64)
         indices = Tensor._from_array(order)
-        values = line.gather(axis, indices) if x.size else line * 1
+        values = line.gather(axis, indices) if x.size else line.clone()
         if self.ndim == 0:
             values, indices = values.reshape(()), indices.reshape(())
         return ValuesIndices(values, indices)

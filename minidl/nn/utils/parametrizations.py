@@ -79,8 +79,8 @@ class ParametrizationList(ModuleList):
             raise ValueError("'right_inverse' must return a Tensor or a Sequence of tensors "
                              f"(list, tuple...). Got {type(new).__name__}")
         self.is_tensor = isinstance(new, Tensor)
-        self.ntensors = 1 if self.is_tensor else len(new)
-        if self.is_tensor:
+        self.ntensors = 1 if isinstance(new, Tensor) else len(new)
+        if isinstance(new, Tensor):
             if original.dtype != new.dtype:
                 raise ValueError("When `right_inverse` outputs one tensor, it may not "
                                  f"change the dtype.\noriginal.dtype: {original.dtype}\n"
@@ -290,9 +290,9 @@ def _namespace() -> types.ModuleType:
     for name in ("register_parametrization", "remove_parametrizations", "is_parametrized",
                  "cached", "ParametrizationList", "type_before_parametrizations"):
         setattr(namespace, name, globals()[name])
-    namespace.__all__ = ["register_parametrization", "remove_parametrizations",
-                         "is_parametrized", "cached", "ParametrizationList",
-                         "type_before_parametrizations"]
+    setattr(namespace, "__all__", [  # noqa: B010  (a module built here)
+        "register_parametrization", "remove_parametrizations", "is_parametrized", "cached",
+        "ParametrizationList", "type_before_parametrizations"])
     return namespace
 
 

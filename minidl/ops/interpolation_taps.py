@@ -60,6 +60,22 @@ def nearest_indices(size: int, out_size: int, scale_factor: float | None,
     return np.minimum(sources, size - 1)
 
 
+def _source_positions(size: int, out_size: int, align_corners: bool,
+                      scale_factor: float | None, real) -> np.ndarray:
+    """Where in the input each of ``out_size`` outputs sits, in the scalar type ``real``:
+    j · (in - 1) / (out - 1) with ``align_corners`` (0 when out = 1), else s · (j + ½) - ½
+    (not clamped), s = 1 / scale_factor when a scale factor is used, else in / out."""
+    positions: np.ndarray = np.arange(out_size).astype(real)
+    if align_corners:
+        scale = real(size - 1) / real(out_size - 1) if out_size > 1 else real(0)
+        return positions * scale
+    if scale_factor is not None and scale_factor > 0:
+        scale = real(1.0 / scale_factor)
+    else:
+        scale = real(size) / real(out_size)
+    return scale * (positions + real(0.5)) - real(0.5)
+
+
 def linear_taps(size: int, out_size: int, align_corners: bool, scale_factor: float | None,
                 dtype) -> tuple[tuple, tuple]:
     """The two taps of PyTorch's linear interpolation for each of ``out_size`` outputs.
@@ -79,16 +95,9 @@ def linear_taps(size: int, out_size: int, align_corners: bool, scale_factor: flo
     if out_size == size:
         copy = np.arange(size)
         return (copy, copy), (np.ones(size, dtype), np.zeros(size, dtype))
-    positions: np.ndarray = np.arange(out_size).astype(real)
-    if align_corners:
-        scale = real(size - 1) / real(out_size - 1) if out_size > 1 else real(0)
-        sources = positions * scale
-    else:
-        if scale_factor is not None and scale_factor > 0:
-            scale = real(1.0 / scale_factor)
-        else:
-            scale = real(size) / real(out_size)
-        sources = np.maximum(scale * (positions + real(0.5)) - real(0.5), real(0))
+    sources = _source_positions(size, out_size, align_corners, scale_factor, real)
+    if not align_corners:
+        sources = np.maximum(sources, real(0))
     first = np.minimum(np.floor(sources).astype(np.int64), size - 1)
     second = first + (first < size - 1)
     lambda1 = np.clip(sources - first.astype(real), real(0), real(1))
@@ -129,16 +138,7 @@ def cubic_taps(size: int, out_size: int, align_corners: bool, scale_factor: floa
     for 1 < |x| < 2.  Returns four int64 and four ``dtype`` (out_size,) arrays.
     """
     real = _scale_precision(dtype)
-    positions: np.ndarray = np.arange(out_size).astype(real)
-    if align_corners:
-        scale = real(size - 1) / real(out_size - 1) if out_size > 1 else real(0)
-        sources = positions * scale
-    else:
-        if scale_factor is not None and scale_factor > 0:
-            scale = real(1.0 / scale_factor)
-        else:
-            scale = real(size) / real(out_size)
-        sources = scale * (positions + real(0.5)) - real(0.5)
+    sources = _source_positions(size, out_size, align_corners, scale_factor, real)
     floors = np.floor(sources)
     t = (sources - floors).astype(real)
     first = floors.astype(np.int64)

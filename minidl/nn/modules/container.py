@@ -123,6 +123,19 @@ def _as_parameter(value):
     return value
 
 
+def _entry_lines(entries) -> str:
+    """PyTorch's lines for the (key, value) entries of a ParameterList or ParameterDict."""
+    lines = []
+    for key, value in entries:
+        if isinstance(value, Tensor):
+            size = "x".join(str(s) for s in value.size())
+            kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+            lines.append(f"  ({key}): {kind} containing: [{value.dtype} of size {size}]")
+        else:
+            lines.append(f"  ({key}): Object of type: {type(value).__name__}")
+    return "\n".join(lines)
+
+
 def _entries_repr(container) -> str:
     """PyTorch's repr of a parameter container: one line per entry between parentheses."""
     lines = container.extra_repr().split("\n") if len(container) else []
@@ -184,15 +197,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        lines = []
-        for index, value in enumerate(self):
-            if isinstance(value, Tensor):
-                size = "x".join(str(s) for s in value.size())
-                kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
-                lines.append(f"  ({index}): {kind} containing: [{value.dtype} of size {size}]")
-            else:
-                lines.append(f"  ({index}): Object of type: {type(value).__name__}")
-        return "\n".join(lines)
+        return _entry_lines(enumerate(self))
 
     def __repr__(self) -> str:
         return _entries_repr(self)
@@ -317,15 +322,7 @@ class ParameterDict(Module):
         return self
 
     def extra_repr(self) -> str:
-        lines = []
-        for key, value in self.items():
-            if isinstance(value, Tensor):
-                size = "x".join(str(s) for s in value.size())
-                kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
-                lines.append(f"  ({key}): {kind} containing: [{value.dtype} of size {size}]")
-            else:
-                lines.append(f"  ({key}): Object of type: {type(value).__name__}")
-        return "\n".join(lines)
+        return _entry_lines(self.items())
 
     def __repr__(self) -> str:
         return _entries_repr(self)

@@ -69,13 +69,23 @@ from .dtype_objects import (  # noqa: A004  (dtype names, as torch.float32 ...)
 )
 from .dtypes import get_default_dtype, promote_types, set_default_dtype
 from .elementwise_functions import (
+    bitwise_and,
     bitwise_left_shift,
     bitwise_not,
+    bitwise_or,
     bitwise_right_shift,
+    bitwise_xor,
+    dsplit,
     fix,
+    fliplr,
+    flipud,
     frac,
+    hsplit,
+    ravel,
+    swapdims,
     trunc,
     unflatten,
+    vsplit,
 )
 from .gradcheck import GradcheckError, gradcheck
 from .legacy_types import BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
@@ -368,8 +378,9 @@ __all__ = [
     "argwhere", "index_copy", "index_fill", "index_put", "index_put_", "isin",
     "masked_scatter", "scatter_add", "scatter_reduce", "select", "take", "tril_indices",
     "triu_indices", "unique_consecutive",
-    "bitwise_left_shift", "bitwise_not", "bitwise_right_shift", "fix", "frac", "trunc",
-    "unflatten",
+    "bitwise_left_shift", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_right_shift", "fix", "frac", "trunc", "unflatten", "ravel", "swapdims",
+    "hsplit", "vsplit", "dsplit", "fliplr", "flipud",
 ]
 
 

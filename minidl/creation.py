@@ -118,17 +118,37 @@ def _filled(fill, size, dtype, device, requires_grad):
     return Tensor._from_array(array).requires_grad_(requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _filled(lambda xp, s, d: xp.zeros(s, dtype=d), size, dtype, device, requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False, **options) -> Tensor:
+    return _filled(lambda xp, s, d: xp.zeros(s, dtype=d), _size_argument(size, options, "zeros"),
+                   dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _filled(lambda xp, s, d: xp.ones(s, dtype=d), size, dtype, device, requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False, **options) -> Tensor:
+    return _filled(lambda xp, s, d: xp.ones(s, dtype=d), _size_argument(size, options, "ones"),
+                   dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad=False, **options) -> Tensor:
     """A tensor of that size (zero-filled; PyTorch leaves it uninitialized)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*_size_argument(size, options, "empty"), dtype=dtype, device=device,
+                 requires_grad=requires_grad)
+
+
+def _size_argument(size: tuple, options: dict, op: str) -> tuple:
+    """The sizes given as arguments or as PyTorch's ``size=`` keyword (``zeros(size=(2,
+    3))``); ``pin_memory``, ``layout`` and ``memory_format`` are accepted (one layout, no
+    pinned memory: they change nothing)."""
+    shape = options.pop("size", None)
+    for accepted in ("pin_memory", "layout", "memory_format"):
+        options.pop(accepted, None)
+    if options:
+        raise TypeError(f"{op}() got unexpected keyword arguments {sorted(options)}")
+    if shape is not None:
+        if size:
+            raise TypeError(f"{op}(): give the sizes either as arguments or as size=, "
+                            "not both")
+        return (tuple(shape),) if not isinstance(shape, int) else (shape,)
+    return size
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -312,11 +312,21 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
         self.grad_fn, self._requires_grad = None, False
         return self
 
-    def clone(self) -> Tensor:
-        """A copy of the data that stays in the graph."""
+    def clone(self, *, memory_format=None) -> Tensor:
+        """A copy of the data that stays in the graph (``memory_format`` changes nothing:
+        minidl keeps one layout)."""
+        check_memory_format(memory_format, "clone")
         if self.requires_grad:
             return self * 1
         return Tensor._from_array(self.array.copy())
+
+    def pin_memory(self) -> Tensor:
+        """Self: pinned (page-locked) host memory only speeds up copies to a GPU, which
+        minidl's CuPy copies do not use."""
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
 
     def contiguous(self, memory_format=None) -> Tensor:
         """Self if its memory is C-contiguous, else a C-contiguous copy (differentiable:
@@ -397,15 +407,19 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
 
     # -- gradients ------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
+                 create_graph: bool = False, inputs=None) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires a gradient, into ``leaf.grad``.
 
         ``gradient`` is d(loss)/d(self); it may be left out only when self has one element.
         The graph is freed afterwards unless ``retain_graph=True``.  With
         ``create_graph=True`` the gradients are recorded Tensors that can be differentiated
         again (``autograd/graph_backward.py``), and the graph is kept unless
-        ``retain_graph=False``.
+        ``retain_graph=False``.  ``inputs`` (a Tensor or a sequence): only these tensors'
+        ``.grad`` receive the gradient (leaves or not), as in PyTorch.
         """
+        if inputs is not None:
+            self._backward_into(inputs, gradient, retain_graph, create_graph)
+            return
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no "
                                "grad_fn (did an input set requires_grad=True? was it "
@@ -434,6 +448,20 @@ class Tensor(InPlaceMethods, ComparisonMethods, ElementwiseMethods, ReductionMet
                                               retain_graph=retain_graph is not False)
             return
         engine.run_backward(views.current(self), grad, retain_graph=bool(retain_graph))
+
+    def _backward_into(self, inputs, gradient, retain_graph, create_graph) -> None:
+        """``backward(inputs=...)``: d(self)/d(each input), added into its ``.grad``."""
+        from .autograd.gradients import grad as gradients_of
+        targets = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if not targets:
+            raise RuntimeError("backward(): 'inputs' argument to backward() cannot be empty")
+        found = gradients_of(self, targets, gradient, retain_graph=retain_graph,
+                             create_graph=create_graph, allow_unused=True)
+        for target, found_grad in zip(targets, found):
+            if found_grad is None:
+                continue
+            found_grad = found_grad if create_graph else found_grad.detach()
+            target.grad = found_grad if target.grad is None else target.grad + found_grad
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(self)`` in every backward pass once this leaf's gradient for the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 _enabled = True
 _inference = False
@@ -44,6 +45,11 @@ class _GradMode:
         return False
 
     def __call__(self, func):
+        """Decorate ``func``: its calls run in this mode; for a generator function, each
+        step of the generator does (between steps the caller's mode holds), as PyTorch's."""
+        if inspect.isgeneratorfunction(func):
+            return self._generator_wrapper(func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             previous = self._switch()
@@ -53,14 +59,43 @@ class _GradMode:
                 self._restore(previous)
         return wrapper
 
+    def _generator_wrapper(self, func):
+        @functools.wraps(func)
+        def generator(*args, **kwargs):
+            steps = func(*args, **kwargs)
+            sent = None
+            while True:
+                previous = self._switch()
+                try:
+                    item = steps.send(sent)
+                except StopIteration as end:
+                    return end.value
+                finally:
+                    self._restore(previous)
+                sent = yield item
+        return generator
 
-class no_grad(_GradMode):
+
+class _BareDecorator(_GradMode):
+    """A mode usable as ``@mode`` as well as ``@mode()`` (PyTorch's no_grad and
+    enable_grad)."""
+
+    def __new__(cls, func=None):
+        if callable(func):  # ``@no_grad`` without parentheses
+            return cls()(func)
+        return super().__new__(cls)
+
+    def __init__(self, func=None):
+        pass
+
+
+class no_grad(_BareDecorator):
     """Operations inside record no graph: ``with minidl.no_grad(): ...``."""
 
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Turn recording back on inside a ``no_grad`` block."""
 
     mode = True

@@ -145,3 +145,30 @@ def _leaves(root) -> list:
                 seen.add(id(value))
                 leaves.append(value)
     return leaves
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
+             inputs=None) -> None:
+    """``torch.autograd.backward``: the gradients of several outputs, each with its own
+    incoming gradient (None for a one-element output), summed into the leaves' ``.grad``
+    (or only into ``inputs``')."""
+    from ..tensor import Tensor
+
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward: got {len(grad_tensors)} grad_tensors for "
+                           f"{len(tensors)} tensors")
+    if len(tensors) == 1:
+        tensors[0].backward(grad_tensors[0], retain_graph, create_graph, inputs)
+        return
+    # Σ_i <t_i, g_i> has the gradient Σ_i J_iᵀ g_i: one pass over the joined graph
+    total = None
+    for tensor, weight in zip(tensors, grad_tensors):
+        term = tensor.sum() if weight is None else (tensor * weight).sum()
+        total = term if total is None else total + term
+    total.backward(None, retain_graph, create_graph, inputs)
+

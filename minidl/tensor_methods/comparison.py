@@ -77,6 +77,21 @@ class ComparisonMethods(TensorMethods):
     def __or__(self, other):
         return self._compare(other, lambda a, b: a | b)
 
+    def __xor__(self, other):
+        """Logical xor of bool tensors, bitwise xor of integer ones (PyTorch's ^)."""
+        return self._compare(other, lambda a, b: a ^ b)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
     def any(self, dim=None, keepdim: bool = False) -> Tensor:
         """Whether any element is non-zero, over ``dim`` (all dimensions by default)."""
         axes = normalize_dims(dim, self.ndim, "any")

@@ -52,6 +52,18 @@ class ShapeMethods(TensorMethods):
             return self
         return Reshape.apply(self, shape=target)
 
+    def reshape_as(self, other: Tensor):
+        return self.reshape(other.shape)
+
+    def ravel(self):
+        """The elements in one dimension (a view where the memory allows, as PyTorch)."""
+        return self.reshape(-1)
+
+    def swapaxes(self, axis0: int, axis1: int):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
     def view(self, *shape):
         """The same memory in a new shape, or in ``view(dtype)`` as another dtype of the
         same size (the bytes reinterpreted; not differentiable).  As in PyTorch, a shape

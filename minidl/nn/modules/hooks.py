@@ -12,19 +12,49 @@ the order they were registered.
 from __future__ import annotations
 
 from ...autograd.function import Function
+from ...autograd.hooks import RemovableHandle
+
+KWARGS_HOOKS = "_hooks_with_kwargs"
+"""The attribute of a module holding the ids of its forward hooks registered with
+``with_kwargs=True`` (the hook tables themselves hold the hooks as given)."""
 
 
-def run_forward_pre_hooks(module, args: tuple) -> tuple:
-    for hook in tuple(module._forward_pre_hooks.values()):
+def register_hook(module, table: dict, hook, prepend: bool, with_kwargs: bool):
+    """Add ``hook`` to ``table`` (a module's forward or forward-pre hooks): last, or first
+    with ``prepend``; noted as taking the keyword arguments with ``with_kwargs``."""
+    handle = RemovableHandle(table, hook)
+    if prepend:
+        entries = list(table.items())
+        table.clear()
+        table[handle.id] = hook
+        table.update((key, value) for key, value in entries if key != handle.id)
+    if with_kwargs:
+        module.__dict__.setdefault(KWARGS_HOOKS, set()).add(handle.id)
+    return handle
+
+
+def run_forward_pre_hooks(module, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    with_kwargs = module.__dict__.get(KWARGS_HOOKS, ())
+    for key, hook in tuple(module._forward_pre_hooks.items()):
+        if key in with_kwargs:
+            result = hook(module, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                       f"(new_args, new_kwargs), but got {result}.")
+                args, kwargs = result
+            continue
         result = hook(module, args)
         if result is not None:
             args = result if isinstance(result, tuple) else (result,)
-    return args
+    return args, kwargs
 
 
-def run_forward_hooks(module, args: tuple, output):
-    for hook in tuple(module._forward_hooks.values()):
-        result = hook(module, args, output)
+def run_forward_hooks(module, args: tuple, kwargs: dict, output):
+    with_kwargs = module.__dict__.get(KWARGS_HOOKS, ())
+    for key, hook in tuple(module._forward_hooks.items()):
+        result = (hook(module, args, kwargs, output) if key in with_kwargs
+                  else hook(module, args, output))
         if result is not None:
             output = result
     return output

@@ -19,7 +19,12 @@ from ...compat.missing import NotImplementedInMinidl
 from ...memory_format import check_memory_format
 from ...tensor import Tensor
 from ..parameter import Parameter
-from .hooks import run_forward_hooks, run_forward_pre_hooks, run_with_backward_hooks
+from .hooks import (
+    register_hook,
+    run_forward_hooks,
+    run_forward_pre_hooks,
+    run_with_backward_hooks,
+)
 
 TORCH_MODULE_METHODS_MISSING = frozenset({
     "bfloat16", "compile", "get_extra_state", "set_extra_state", "ipu", "mtia", "xpu",
@@ -45,6 +50,21 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
     __str__ = __repr__
 
 
+def _check_registered_kind(module, name: str, value) -> None:
+    """PyTorch's TypeError for a value that cannot replace a registered parameter, child
+    module or buffer (a plain tensor over a parameter would silently leave training)."""
+    kind = type(value).__module__.split(".")[0] + "." + type(value).__name__
+    if name in module._parameters and not (value is None or isinstance(value, Parameter)):
+        raise TypeError(f"cannot assign '{kind}' as parameter '{name}' "
+                        "(torch.nn.Parameter or None expected)")
+    if name in module._modules and not (value is None or isinstance(value, Module)):
+        raise TypeError(f"cannot assign '{kind}' as child module '{name}' "
+                        "(torch.nn.Module or None expected)")
+    if name in module._buffers and not (value is None or isinstance(value, Tensor)):
+        raise TypeError(f"cannot assign '{kind}' as buffer '{name}' "
+                        "(torch.Tensor or None expected)")
+
+
 class Module:
     """Subclass, create layers in ``__init__`` and write ``forward``; call the module itself."""
 
@@ -68,6 +88,10 @@ class Module:
                                  f"assigning {name!r}")
         if name in self._buffers and (value is None or isinstance(value, Tensor)):
             self._buffers[name] = value
+            return
+        _check_registered_kind(self, name, value)
+        if value is None and (name in self._parameters or name in self._modules):
+            (self._parameters if name in self._parameters else self._modules)[name] = None
             return
         target = self._parameters if isinstance(value, Parameter) else \
             self._modules if isinstance(value, Module) else None
@@ -131,19 +155,28 @@ class Module:
         backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
-        args = run_forward_pre_hooks(self, args)
+        args, kwargs = run_forward_pre_hooks(self, args, kwargs)
         output = (run_with_backward_hooks(self, args, kwargs) if backward_hooks
                   else self.forward(*args, **kwargs))
-        return run_forward_hooks(self, args, output)
+        return run_forward_hooks(self, args, kwargs, output)
 
     # -- hooks (see .hooks) --------------------------------------------------------------
-    def register_forward_pre_hook(self, hook) -> RemovableHandle:
-        """``hook(module, args)`` before each forward; may return new args."""
-        return RemovableHandle(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` before each forward; may return new args.  With
+        ``with_kwargs``: ``hook(module, args, kwargs)``, which may return (args, kwargs);
+        ``prepend`` runs it before the hooks registered earlier."""
+        return register_hook(self, self._forward_pre_hooks, hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook) -> RemovableHandle:
-        """``hook(module, args, output)`` after each forward; may return a new output."""
-        return RemovableHandle(self._forward_hooks, hook)
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """``hook(module, args, output)`` after each forward; may return a new output.
+        With ``with_kwargs``: ``hook(module, args, kwargs, output)``; ``prepend`` runs it
+        before the hooks registered earlier."""
+        if always_call:
+            raise NotImplementedError("register_forward_hook: always_call=True (a hook run "
+                                      "when forward raises) is not implemented")
+        return register_hook(self, self._forward_hooks, hook, prepend, with_kwargs)
 
     def register_full_backward_pre_hook(self, hook) -> RemovableHandle:
         """``hook(module, grad_output)`` when the gradient with respect to the output is
@@ -176,19 +209,31 @@ class Module:
     def children(self):
         return (module for _, module in self.named_children())
 
-    def _named_members(self, table: str, prefix: str, recurse: bool):
+    def _named_members(self, table: str, prefix: str, recurse: bool,
+                       remove_duplicate: bool = True):
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = (self.named_modules(prefix) if recurse else [(prefix, self)]) \
+            if remove_duplicate else self._all_named_modules(prefix, recurse)
         for module_prefix, module in modules:
             for name, value in getattr(module, table).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
-        """(name, Parameter) pairs; a parameter shared by two layers appears once."""
-        return self._named_members("_parameters", prefix, recurse)
+    def _all_named_modules(self, prefix: str, recurse: bool):
+        """Every (name, module) path, a module shared by two layers under both names."""
+        yield prefix, self
+        if recurse:
+            for name, child in self.named_children():
+                yield from child._all_named_modules(f"{prefix}.{name}" if prefix else name,
+                                                    True)
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """(name, Parameter) pairs; a parameter shared by two layers appears once (under
+        every name it has with ``remove_duplicate=False``)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
         return (p for _, p in self.named_parameters(recurse=recurse))
@@ -302,24 +347,27 @@ class Module:
     register_module = add_module
 
     # -- state ----------------------------------------------------------------------------
-    def state_dict(self, prefix: str = "") -> OrderedDict:
+    def state_dict(self, *, destination=None, prefix: str = "",
+                   keep_vars: bool = False) -> OrderedDict:
         """Every parameter and persistent buffer by dotted name, as detached tensors that
-        share memory with the module."""
-        state: OrderedDict = OrderedDict()
-        self._add_state(state, prefix.rstrip("."))
+        share memory with the module (the Parameters themselves with ``keep_vars``), into
+        ``destination`` if given."""
+        state: OrderedDict = OrderedDict() if destination is None else destination
+        self._add_state(state, prefix.rstrip("."), keep_vars)
         return state
 
-    def _add_state(self, state: OrderedDict, prefix: str) -> None:
+    def _add_state(self, state: OrderedDict, prefix: str, keep_vars: bool = False) -> None:
         """This module's entries of ``state_dict`` under ``prefix``, then its children's: a
         module reached along two paths (shared by two layers) has its entries under both
         names, as in PyTorch."""
         for table in ("_parameters", "_buffers"):
             for name, value in getattr(self, table).items():
                 if value is not None and name not in self._non_persistent:
-                    state[f"{prefix}.{name}" if prefix else name] = value.detach()
+                    state[f"{prefix}.{name}" if prefix else name] = \
+                        value if keep_vars else value.detach()
         for name, child in self._modules.items():
             if child is not None:
-                child._add_state(state, f"{prefix}.{name}" if prefix else name)
+                child._add_state(state, f"{prefix}.{name}" if prefix else name, keep_vars)
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values into this module's parameters and buffers (on their devices).

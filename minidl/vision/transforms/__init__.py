@@ -55,3 +55,4 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "Res
            "ConvertImageDtype", "RandomInvert", "RandomPosterize", "RandomSolarize",
            "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "RandomPerspective",
            "RandAugment", "TrivialAugmentWide", "functional"]
+from . import v2  # noqa: E402  (transforms.v2 reachable as an attribute, as torchvision's)

@@ -5,42 +5,123 @@ They take Pillow images, (H, W, C) arrays and (..., C, H, W) Tensors (see
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ...data import functional as F
 from ...data import transforms as T
-from .images import InterpolationMode, mode_name, on_images
+from ...tensor import Tensor
+from .images import InterpolationMode, image_hw, mode_name, on_images
 
 
 class Resize:
     """Resize to ``size``: an int sets the shorter side (the longer follows the aspect
     ratio, truncated), a pair (height, width) sets both; ``max_size`` caps the longer side
-    of an int resize."""
+    of an int resize (torchvision's rule, :func:`output_size`).  ``antialias=False`` (or
+    None) on a Tensor is plain bilinear / bicubic interpolation, as
+    ``F.interpolate(..., align_corners=False, antialias=False)``; Pillow images are always
+    antialiased, as in torchvision."""
 
     def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
                  antialias: bool | None = True):
-        self.size, self.max_size = size, max_size
+        self.size, self.max_size, self.antialias = size, max_size, antialias
         self.interpolation = mode_name(interpolation)
         if self.interpolation not in F.INTERPOLATIONS:
             raise ValueError(f"Resize: interpolation must be one of "
                              f"{tuple(F.INTERPOLATIONS)}, got {interpolation!r}")
+        if size is None and max_size is None:
+            raise ValueError("Resize: size can only be None when max_size is given")
 
     def _size_for(self, image):
-        size = self.size[0] if isinstance(self.size, list | tuple) and len(self.size) == 1 \
-            else self.size
-        if not isinstance(size, int) or self.max_size is None:
-            return size
-        height, width = F.image_size(image)
-        short, long = sorted((height, width))
-        if int(size * long / short) > self.max_size:
-            size = int(self.max_size * short / long)
-        return size
+        return output_size(image_hw(image), self.size, self.max_size)
 
     def __call__(self, image):
-        return on_images(image, lambda im: F.resize(im, self._size_for(im),
-                                                     self.interpolation))
+        return resize_image(image, self._size_for(image), self.interpolation, self.antialias)
 
     def __repr__(self) -> str:
         return (f"Resize(size={self.size}, interpolation={self.interpolation}, "
-                f"max_size={self.max_size})")
+                f"max_size={self.max_size}, antialias={self.antialias})")
+
+
+def output_size(image_size, size, max_size=None) -> tuple[int, int]:
+    """(height, width) of a resize, torchvision's ``_compute_resized_output_size``: an int
+    (or one-element list) sets the short side and the long one is int(size · long / short);
+    if that long side exceeds ``max_size`` it becomes max_size and the short side
+    int(max_size · new_short / new_long).  ``size=None`` scales the long side to max_size."""
+    height, width = image_size
+    if isinstance(size, list | tuple) and len(size) == 1:
+        size = size[0]
+    if size is not None and not isinstance(size, int):
+        if max_size is not None:
+            raise ValueError("Resize: max_size is only supported when size is an int "
+                             f"(the shorter side), got size={size!r}")
+        return F.size_pair(tuple(size), "resize")
+    short, long = (width, height) if width <= height else (height, width)
+    if size is None:
+        new_long = max_size
+        new_short = int(max_size * short / long)
+    else:
+        if max_size is not None and max_size <= size:
+            raise ValueError(f"Resize: max_size = {max_size} must be strictly greater than "
+                             f"the requested size for the smaller edge, {size}")
+        new_short, new_long = size, int(size * long / short)
+        if max_size is not None and new_long > max_size:
+            new_short, new_long = int(max_size * new_short / new_long), max_size
+    new_short, new_long = max(1, new_short), max(1, new_long)
+    return (new_long, new_short) if width <= height else (new_short, new_long)
+
+
+def resize_image(image, hw: tuple[int, int], interpolation: str = "bilinear",
+                 antialias: bool | None = True):
+    """Resize to exactly ``hw`` = (height, width); a Tensor with ``antialias`` False/None
+    and bilinear or bicubic interpolation is interpolated without antialiasing."""
+    if isinstance(image, Tensor) and not antialias and interpolation in ("bilinear",
+                                                                         "bicubic"):
+        return on_images(image, lambda im: plain_resize(im, hw, interpolation))
+    return on_images(image, lambda im: F.resize(im, tuple(hw), interpolation))
+
+
+def _axis_weights(n_in: int, n_out: int, mode: str) -> np.ndarray:
+    """The (n_out, n_in) matrix of PyTorch's upsample kernels, align_corners=False."""
+    scale = n_in / n_out
+    src = (np.arange(n_out) + 0.5) * scale - 0.5
+    weights = np.zeros((n_out, n_in), dtype=np.float64)
+    rows = np.arange(n_out)
+    if mode == "bilinear":
+        src = np.maximum(src, 0.0)
+        i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+        i1 = np.minimum(i0 + 1, n_in - 1)
+        frac = src - i0
+        np.add.at(weights, (rows, i0), 1.0 - frac)
+        np.add.at(weights, (rows, i1), frac)
+        return weights
+    a = -0.75
+    i0 = np.floor(src).astype(np.int64)
+    t = src - i0
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    coefficients = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    for offset, coefficient in zip((-1, 0, 1, 2), coefficients, strict=True):
+        np.add.at(weights, (rows, np.clip(i0 + offset, 0, n_in - 1)), coefficient)
+    return weights
+
+
+def plain_resize(array, hw, mode: str = "bilinear") -> np.ndarray:
+    """An (H, W[, C]) array resized to ``hw`` without antialiasing (PyTorch's
+    ``interpolate``, align_corners=False); integer images are rounded and clamped."""
+    array = np.asarray(array)
+    rows = _axis_weights(array.shape[0], hw[0], mode)
+    cols = _axis_weights(array.shape[1], hw[1], mode)
+    values = array.astype(np.float64)
+    result = np.einsum("oh,hw...->ow...", rows, values)
+    result = np.einsum("pw,ow...->op...", cols, result)
+    if array.dtype.kind in "ui":
+        info = np.iinfo(array.dtype)
+        result = np.clip(np.rint(result), info.min, info.max)
+    elif array.dtype == bool:
+        result = result > 0.5
+    return result.astype(array.dtype)
 
 
 class CenterCrop(T.CenterCrop):

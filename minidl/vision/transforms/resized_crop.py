@@ -16,6 +16,7 @@ from ...data import box_sampling
 from ...data import functional as F
 from ...data import transforms as T
 from ...data.seeding import sample_generator
+from .geometry import resize_image
 from .images import InterpolationMode, image_hw, mode_name, on_images
 
 
@@ -57,9 +58,10 @@ class RandomResizedCrop(T.RandomTransform):
 
     def __call__(self, image):
         top, left, height, width = self.get_params(image, self.scale, self.ratio, self.rng)
-        return on_images(image, lambda im: F.resize(F.crop(im, top, left, height, width),
-                                                    self.size, self.interpolation))
+        cropped = on_images(image, lambda im: F.crop(im, top, left, height, width))
+        return resize_image(cropped, self.size, self.interpolation, self.antialias)
 
     def __repr__(self) -> str:
         return (f"RandomResizedCrop(size={self.size}, scale={self.scale}, "
-                f"ratio={self.ratio}, interpolation={self.interpolation})")
+                f"ratio={self.ratio}, interpolation={self.interpolation}, "
+                f"antialias={self.antialias})")

@@ -323,6 +323,58 @@ from .type_info import can_cast, finfo, iinfo, result_type
 # isort: split
 from . import amp, distributions, linalg, nn, optim  # after Tensor: they build on it
 from .amp import autocast
+from .linalg_functions import (
+    chain_matmul,
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    inner,
+    inverse,
+    logdet,
+    matrix_exp,
+    matrix_power,
+    pinverse,
+    qr,
+    slogdet,
+    svd,
+    tensordot,
+    vdot,
+)
+from .math_more import (
+    block_diag,
+    cartesian_prod,
+    combinations,
+    copysign,
+    corrcoef,
+    cov,
+    deg2rad,
+    erfc,
+    erfinv,
+    exp2,
+    float_power,
+    fmax,
+    fmin,
+    gcd,
+    heaviside,
+    i0,
+    isneginf,
+    isposinf,
+    isreal,
+    lcm,
+    logaddexp,
+    logaddexp2,
+    logcumsumexp,
+    logit,
+    nanmedian,
+    nanquantile,
+    polygamma,
+    rad2deg,
+    sgn,
+    signbit,
+    sinc,
+    vander,
+    xlogy,
+)
 from .nn.functional.cdist import cdist
 
 cuda.amp = amp  # type: ignore[attr-defined]  # torch.cuda.amp: torch.amp's GradScaler, autocast
@@ -381,6 +433,13 @@ __all__ = [
     "bitwise_left_shift", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "bitwise_right_shift", "fix", "frac", "trunc", "unflatten", "ravel", "swapdims",
     "hsplit", "vsplit", "dsplit", "fliplr", "flipud",
+    "svd", "inverse", "pinverse", "slogdet", "logdet", "cholesky", "qr", "cholesky_solve",
+    "cholesky_inverse", "matrix_power", "matrix_exp", "tensordot", "inner", "vdot",
+    "chain_matmul",
+    "block_diag", "cartesian_prod", "combinations", "copysign", "corrcoef", "cov", "deg2rad",
+    "erfc", "erfinv", "exp2", "float_power", "fmax", "fmin", "gcd", "heaviside", "i0", "isneginf",
+    "isposinf", "isreal", "lcm", "logaddexp", "logaddexp2", "logcumsumexp", "logit", "nanmedian",
+    "nanquantile", "polygamma", "rad2deg", "sgn", "signbit", "sinc", "vander", "xlogy", "special",
 ]
 
 

@@ -1,6 +1,7 @@
 """Matrices: products (matmul, mm, bmm, dot, outer, kron), the fused products and sums
 (addmm, addmv, addbmm, baddbmm, addcmul, addcdiv, and their in-place forms), diagonals and
-triangles (diag, diagonal, diag_embed, tril, triu, trace), cross products and det.
+triangles (diag, diagonal, diag_embed, tril, triu, trace), cross products and det, and
+the linear algebra methods (inverse, pinverse, svd, slogdet, logdet, matrix_exp ...).
 ``a @ b`` is ``Tensor.__matmul__``, in ``tensor.py``.
 """
 from __future__ import annotations
@@ -246,6 +247,60 @@ class MatrixMethods(TensorMethods):
     def det(self) -> Tensor:
         from .. import linalg
         return linalg.det(self)
+
+    # The linear algebra of ``torch`` as methods (``minidl/linalg_functions.py``).
+
+    def inverse(self) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.inverse(self)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.pinverse(self, rcond)
+
+    def slogdet(self):
+        from .. import linalg_functions
+        return linalg_functions.slogdet(self)
+
+    def logdet(self) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.logdet(self)
+
+    def svd(self, some: bool = True, compute_uv: bool = True):
+        from .. import linalg_functions
+        return linalg_functions.svd(self, some, compute_uv)
+
+    def qr(self, some: bool = True):
+        from .. import linalg_functions
+        return linalg_functions.qr(self, some)
+
+    def matrix_power(self, n: int) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.matrix_power(self, n)
+
+    def matrix_exp(self) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.matrix_exp(self)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.cholesky(self, upper)
+
+    def cholesky_solve(self, input2, upper: bool = False) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.cholesky_solve(self, input2, upper)
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.cholesky_inverse(self, upper)
+
+    def inner(self, other) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.inner(self, other)
+
+    def vdot(self, other) -> Tensor:
+        from .. import linalg_functions
+        return linalg_functions.vdot(self, other)
 
 
 def _broadcast_shape(a, b, op: str) -> tuple:

@@ -92,9 +92,14 @@ class ReductionMethods(TensorMethods):
 
     def norm(self, p="fro", dim=None, keepdim: bool = False):
         """The p-norm over ``dim`` (all elements by default): ``p`` a positive number,
-        ``"fro"`` (2), ``inf`` (largest absolute value) or 0 (count of non-zeros)."""
+        ``"fro"`` (2), ``inf`` (largest absolute value), 0 (count of non-zeros) or
+        ``"nuc"`` (the nuclear norm of the matrices over the two dims, the last two by
+        default)."""
         if p == "fro" or p is None:
             p = 2.0
+        if p == "nuc":  # the sum of the singular values of the matrices over dim
+            from ..linalg import matrix_norm
+            return matrix_norm(self, "nuc", (-2, -1) if dim is None else dim, keepdim)
         axes = reduction_dims(dim, self.ndim, "norm")
         x = self._floating()
         if p == float("inf"):

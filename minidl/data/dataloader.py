@@ -43,7 +43,9 @@ import numpy as np
 
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from .seeding import as_generator, using_generator
+from .worker import WorkerInfo, _enter_worker
 
 
 class DataLoader:
@@ -124,8 +126,10 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        # what the epochs follow: the user's sampler / batch sampler, else the loader's
+        # own seeded order (see the module docstring)
+        self._given_sampler = sampler
+        self._given_batch_sampler = batch_sampler
         self.drop_last = drop_last
         batching = batch_size is not None or batch_sampler is not None
         self.collate_fn = collate_fn or (default_collate if batching else default_convert)
@@ -134,11 +138,25 @@ class DataLoader:
         self.generator = None if generator is None else as_generator(generator, "DataLoader")
         self.pin_memory, self.persistent_workers = pin_memory, persistent_workers
         self.worker_init_fn, self.timeout = worker_init_fn, timeout
+        # PyTorch's public attributes: the sampler and batch sampler in use, defaults
+        # built as PyTorch builds them (the loader itself draws the default orders from
+        # its epoch seeds, equivalently; iterating these objects directly is independent)
+        if sampler is None:
+            if self.iterable:
+                sampler = _InfiniteConstantSampler()
+            elif self.shuffle:
+                sampler = RandomSampler(dataset, generator=self.generator)
+            else:
+                sampler = SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, bool(drop_last))
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
 
     def __len__(self) -> int:
         """Batches per epoch (samples, with ``batch_size=None``)."""
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
+        if self._given_batch_sampler is not None:
+            return len(self._given_batch_sampler)
         if self.iterable:
             try:
                 if self.batch_size is None:
@@ -165,8 +183,15 @@ class DataLoader:
         ahead = self.num_workers * self.prefetch_factor
         pending = deque()
         worker_ids = itertools.count()
-        initializer = None if self.worker_init_fn is None else (
-            lambda: self.worker_init_fn(next(worker_ids)))
+
+        def initializer():
+            worker_id = next(worker_ids)
+            _enter_worker(WorkerInfo(id=worker_id, num_workers=self.num_workers,
+                                     seed=(epoch_seed + worker_id) % 2 ** 64,
+                                     dataset=self.dataset))
+            if self.worker_init_fn is not None:
+                self.worker_init_fn(worker_id)
+
         with ThreadPoolExecutor(self.num_workers, thread_name_prefix="minidl-data",
                                 initializer=initializer) as pool:
             try:
@@ -188,11 +213,12 @@ class DataLoader:
                                "for a batch") from None
 
     def _samples(self) -> int:
-        return len(self.sampler) if self.sampler is not None else len(self.dataset)
+        sampler = self._given_sampler
+        return len(sampler) if sampler is not None else len(self.dataset)
 
     def _order(self, epoch_seed: int) -> np.ndarray:
-        if self.sampler is not None:
-            return np.fromiter(iter(self.sampler), dtype=np.int64)
+        if self._given_sampler is not None:
+            return np.fromiter(iter(self._given_sampler), dtype=np.int64)
         n = len(self.dataset)
         return (np.random.default_rng(epoch_seed).permutation(n) if self.shuffle
                 else np.arange(n))
@@ -216,9 +242,9 @@ class DataLoader:
     def _batches(self, epoch_seed: int) -> list:
         """``(epoch seed, dataset indices)`` per batch (one index and no batch with
         ``batch_size=None``)."""
-        if self.batch_sampler is not None:
+        if self._given_batch_sampler is not None:
             return [(epoch_seed, np.asarray(list(batch), dtype=np.int64))
-                    for batch in self.batch_sampler]
+                    for batch in self._given_batch_sampler]
         order = self._order(epoch_seed)
         if self.batch_size is None:
             return [(epoch_seed, int(index)) for index in order]
@@ -241,6 +267,15 @@ class DataLoader:
             with using_generator([epoch_seed, index]):
                 samples.append(self.dataset[index])
         return self.collate_fn(samples)
+
+
+class _InfiniteConstantSampler(Sampler):
+    """The sampler of a loader over an IterableDataset, as PyTorch's: None forever (the
+    stream gives the order); it has no length."""
+
+    def __iter__(self):
+        while True:
+            yield None
 
 
 def _check_count(name: str, value, minimum: int) -> None:

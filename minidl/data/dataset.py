@@ -158,3 +158,73 @@ def split_sizes(total: int, lengths) -> list[int]:
         sizes[i % len(sizes)] += 1
     return sizes
 
+
+
+class StackDataset(Dataset):
+    """Several datasets of one length read side by side: ``StackDataset(a, b)[i]`` is
+    ``(a[i], b[i])``, ``StackDataset(x=a, y=b)[i]`` is ``{"x": a[i], "y": b[i]}``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or"
+                             "``dict``- (via ``kwargs``) like input/output, but both types "
+                             "are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        self.datasets = args if args else kwargs
+        lengths = {len(d) for d in (args if args else kwargs.values())}
+        if len(lengths) != 1:
+            raise ValueError("Size mismatch between datasets")
+        self._length = lengths.pop()
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices: list):
+        parts = self.datasets.items() if isinstance(self.datasets, dict) else enumerate(
+            self.datasets)
+        columns = {}
+        for key, dataset in parts:
+            load = getattr(dataset, "__getitems__", None)
+            column = load(indices) if load is not None else [dataset[i] for i in indices]
+            if len(column) != len(indices):
+                raise ValueError(f"Nested dataset's output size mismatch. Expected "
+                                 f"{len(indices)}, got {len(column)}")
+            columns[key] = column
+        if isinstance(self.datasets, dict):
+            return [{key: column[n] for key, column in columns.items()}
+                    for n in range(len(indices))]
+        return [tuple(column[n] for column in columns.values())
+                for n in range(len(indices))]
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets read one after the other (the streams chained on the
+    fly); its length is the sum of theirs."""
+
+    def __init__(self, datasets) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from dataset
+
+    def __len__(self) -> int:
+        total = 0
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            try:
+                total += len(dataset)
+            except NotImplementedError:  # a stream without a length: len() is undefined
+                raise TypeError(f"object of type '{type(dataset).__name__}' has no "
+                                f"len()") from None
+        return total

@@ -18,7 +18,7 @@ from __future__ import annotations
 from ..backend import array_module
 from ..kernels.registry import kernel
 from ..ops.arguments import check_number
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 
 
 class Adadelta(Optimizer):
@@ -26,9 +26,12 @@ class Adadelta(Optimizer):
     state per parameter: ``step``, ``square_avg``, ``acc_delta``."""
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0, *, maximize: bool = False):
+                 weight_decay: float = 0.0, foreach=None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **speed_hints(foreach=foreach, capturable=capturable,
+                                                    differentiable=differentiable)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_number("Adadelta", "lr", group["lr"], 0)

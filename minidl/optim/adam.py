@@ -22,7 +22,7 @@ import math
 from ..backend import array_module
 from ..kernels.registry import kernel
 from .moment_checks import check_moment_hyperparameters
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 from .weight_decay import decayed_gradient
 
 
@@ -33,10 +33,15 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False, decoupled_weight_decay: bool = False):
+                 maximize: bool = False, decoupled_weight_decay: bool = False,
+                 foreach=None, capturable: bool = False, differentiable: bool = False,
+                 fused=None):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      **speed_hints(foreach=foreach, capturable=capturable,
+                                                    differentiable=differentiable,
+                                                    fused=fused)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_moment_hyperparameters(self._name, group)
@@ -74,6 +79,8 @@ class AdamW(Adam):
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False):
+                 maximize: bool = False, foreach=None, capturable: bool = False,
+                 differentiable: bool = False, fused=None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+                         decoupled_weight_decay=True, foreach=foreach,
+                         capturable=capturable, differentiable=differentiable, fused=fused)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..backend import array_module
 from .moment_checks import check_moment_hyperparameters
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 from .weight_decay import decayed_gradient
 
 
@@ -21,9 +21,12 @@ class Adamax(Optimizer):
     maximize=False)``; state per parameter: ``step``, ``exp_avg``, ``exp_inf``."""
 
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, *, maximize: bool = False):
+                 weight_decay: float = 0.0, foreach=None, *, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **speed_hints(foreach=foreach, capturable=capturable,
+                                                    differentiable=differentiable)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_moment_hyperparameters(self._name, group)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..backend import array_module
 from ..ops.arguments import check_number
 from .moment_checks import check_moment_hyperparameters
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 from .weight_decay import decayed_gradient
 
 
@@ -30,11 +30,15 @@ class NAdam(Optimizer):
 
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
-                 decoupled_weight_decay: bool = False, *, maximize: bool = False):
+                 decoupled_weight_decay: bool = False, *, foreach=None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **speed_hints(foreach=foreach, capturable=capturable,
+                                                    differentiable=differentiable)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_moment_hyperparameters(self._name, group)

@@ -27,6 +27,33 @@ from ..backend import array_module, to_device
 from ..tensor import Tensor
 
 
+def plain_group(group: dict) -> dict:
+    """``group`` with 0-d tensor hyper-parameters (PyTorch accepts ``lr=torch.tensor(0.01)``,
+    also inside ``betas``) read as Python floats, for the update arithmetic and the range
+    checks; the group itself keeps the tensors, as PyTorch's does."""
+    def plain(value):
+        if isinstance(value, Tensor) and value.ndim == 0:
+            return float(value.item())
+        if isinstance(value, tuple) and any(isinstance(v, Tensor) for v in value):
+            return tuple(plain(v) for v in value)
+        return value
+    if not any(isinstance(v, Tensor) or (isinstance(v, tuple) and any(
+            isinstance(x, Tensor) for x in v)) for k, v in group.items() if k != "params"):
+        return group
+    return {key: (value if key == "params" else plain(value)) for key, value in group.items()}
+
+
+def speed_hints(*, foreach=None, differentiable: bool = False, **optional) -> dict:
+    """PyTorch's implementation switches (``foreach``, ``differentiable`` and, where the
+    optimizer has them, ``fused`` and ``capturable``), stored in the defaults so that
+    ``param_groups`` and state dicts carry PyTorch's keys.  minidl has one implementation,
+    so they change nothing (``differentiable=True``, which in PyTorch lets autograd run
+    through ``step``, is accepted and ignored as well)."""
+    if foreach and optional.get("fused"):
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    return dict(foreach=foreach, differentiable=differentiable, **optional)
+
+
 def state_tensor(array) -> Tensor:
     """Wrap a raw array (a momentum buffer, a moment estimate) as a state tensor."""
     return Tensor._from_array(array)
@@ -39,7 +66,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
-        self.check_hyperparameters(self.defaults)
+        self.check_hyperparameters(plain_group(self.defaults))
         self.state: dict = {}
         self.param_groups: list[dict] = []
         if isinstance(params, Tensor):
@@ -124,7 +151,7 @@ class Optimizer:
             raise ValueError(f"{self._name}: some parameters of group {index} already "
                              "belong to another parameter group")
         group = {**self.defaults, **param_group, "params": params}
-        self.check_hyperparameters(group)
+        self.check_hyperparameters(plain_group(group))
         self.param_groups.append(group)
 
     # -- the update -----------------------------------------------------------------------
@@ -150,6 +177,7 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group_index, group in enumerate(self.param_groups):
+            group = plain_group(group)
             for param_index, param in enumerate(group["params"]):
                 if param.grad is None:
                     continue
@@ -235,7 +263,7 @@ class Optimizer:
             hyperparameters = {key: copy.deepcopy(value) for key, value in saved.items()
                                if key != "params"}
             new_group = {**self.defaults, **hyperparameters, "params": group["params"]}
-            self.check_hyperparameters(new_group)
+            self.check_hyperparameters(plain_group(new_group))
             new_groups.append(new_group)
         new_state = {}
         group_of = {id(param): group for group in new_groups for param in group["params"]}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..backend import array_module
 from ..ops.arguments import check_number
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 
 
 def lerp_(start, end, weight: float) -> None:
@@ -34,10 +34,13 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                 *, maximize: bool = False):
+                 capturable: bool = False, foreach=None, maximize: bool = False,
+                 differentiable: bool = False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **speed_hints(foreach=foreach, capturable=capturable,
+                                                    differentiable=differentiable)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_number("RMSprop", "lr", group["lr"], 0)

@@ -12,7 +12,7 @@ For each parameter p with gradient g, at step t (PyTorch's rule)::
 from __future__ import annotations
 
 from ..ops.arguments import check_number
-from .optimizer import Optimizer, state_tensor
+from .optimizer import Optimizer, speed_hints, state_tensor
 
 
 class SGD(Optimizer):
@@ -21,10 +21,13 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False):
+                 *, maximize: bool = False, foreach=None, differentiable: bool = False,
+                 fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize,
+                                      **speed_hints(foreach=foreach, fused=fused,
+                                                    differentiable=differentiable)))
 
     def check_hyperparameters(self, group: dict) -> None:
         check_number("SGD", "lr", group["lr"], 0)

@@ -61,12 +61,15 @@ from .loss import (
                          l1_loss,
                          margin_ranking_loss,
                          mse_loss,
+                         multi_margin_loss,
+                         multilabel_margin_loss,
                          multilabel_soft_margin_loss,
                          nll_loss,
                          poisson_nll_loss,
                          smooth_l1_loss,
                          soft_margin_loss,
                          triplet_margin_loss,
+                         triplet_margin_with_distance_loss,
 )
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
 from .padding import pad

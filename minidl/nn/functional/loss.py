@@ -161,6 +161,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
         sample_weight = weight.array[safe_target] * sample_weight
     losses = -picked * sample_weight
     if reduction == "mean":
+        if not valid.any():  # every target ignored: NaN (0/0), with PyTorch's zero gradient
+            return losses.sum() + math.nan
         return losses.sum() / sample_weight.sum()
     return _reduce(losses, reduction)
 
@@ -202,7 +204,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     valid = Tensor._from_array((target.array != ignore_index).astype(input.dtype))
     smooth = smooth * valid
     if reduction == "mean":
-        if weight is None:
+        if not valid.array.any():  # every target ignored: NaN with a zero gradient
+            smooth = smooth.sum() + math.nan
+        elif weight is None:
             smooth = smooth.sum() / valid.sum()
         else:
             safe = xp.where(target.array != ignore_index, target.array, 0)
@@ -355,11 +359,11 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
         losses = input.exp() - target * input
     else:
         losses = input - target * (input + eps).log()
-    if full:
-        y = target.detach()
-        safe = where(y > 1, y, 1.0)
+    if full:  # differentiable in the target, as PyTorch's: d/dy = ln y + 1/(2y) where y > 1
+        above = target.detach() > 1
+        safe = where(above, target, 1.0)
         stirling = safe * safe.log() - safe + (safe * (2 * math.pi)).log() / 2
-        losses = losses + where(y > 1, stirling, 0.0)
+        losses = losses + where(above, stirling, 0.0)
     return _reduce(losses, reduction)
 
 
@@ -402,3 +406,103 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     if weight is not None:
         losses = losses * weight
     return _reduce(losses.mean(input.ndim - 1), reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss of scores (N, C) or (C,) and class indices (N,) or ():
+    the sum over i != y of w[y] · max(0, margin - x[y] + x[i])^p, divided by C (p 1 or 2)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("multi_margin_loss", input, target, reduction, same_shape=False)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if input.ndim not in (1, 2) or target.ndim != input.ndim - 1 or (
+            input.ndim == 2 and target.shape[0] != input.shape[0]):
+        raise ValueError(f"multi_margin_loss: expects an input (N, C) with a target (N,) or "
+                         f"an input (C,) with a 0-d target, got {input.shape} and "
+                         f"{target.shape}")
+    if input.ndim == 1:
+        loss = multi_margin_loss(input.unsqueeze(0), target.unsqueeze(0), p, margin, weight,
+                                 reduction=reduction)
+        return loss.squeeze(0) if reduction == "none" else loss
+    classes = input.shape[1]
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"multi_margin_loss: target must hold class indices (int64), got "
+                        f"{target.dtype}")
+    t = target.array
+    if ((t < 0) | (t >= classes)).any():
+        raise IndexError(f"multi_margin_loss: target out of range for {classes} classes")
+    if weight is not None and weight.shape != (classes,):
+        raise ValueError(f"multi_margin_loss: weight must have shape ({classes},), got "
+                         f"{weight.shape}")
+    xp = array_module(input.array)
+    picked = input.gather(1, xp.expand_dims(t, 1))
+    z = margin - picked + input
+    other = xp.arange(classes)[None, :] != t[:, None]
+    active = Tensor._from_array(((z.array > 0) & other))
+    h = z if p == 1 else z * z
+    h = where(active, h, 0.0)
+    if weight is not None:
+        h = h * weight.gather(0, Tensor._from_array(t)).unsqueeze(1)
+    return _reduce(h.sum(1) / classes, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss of scores (N, C) or (C,): ``target`` (same shape) lists the
+    sample's classes, ended by the first -1; the sum over listed j and unlisted i of
+    max(0, 1 - (x[j] - x[i])), divided by C."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    _check("multilabel_margin_loss", input, target, reduction, same_shape=False)
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise ValueError(f"multilabel_margin_loss: expects an input (N, C) or (C,) and a "
+                         f"target of the same shape, got {input.shape} and {target.shape}")
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"multilabel_margin_loss: target must hold class indices (int64), "
+                        f"got {target.dtype}")
+    if input.ndim == 1:
+        loss = multilabel_margin_loss(input.unsqueeze(0), target.unsqueeze(0),
+                                      reduction=reduction)
+        return loss.squeeze(0) if reduction == "none" else loss
+    n, classes = input.shape
+    t = target.array
+    t = t.get() if hasattr(t, "get") else np.asarray(t)  # the index lists, on the host
+    listed = (t >= 0).cumprod(axis=1).astype(bool)  # up to the first -1
+    if ((t >= classes) & listed).any():
+        raise IndexError(f"multilabel_margin_loss: target out of range for {classes} "
+                         f"classes")
+    counts = np.zeros((n, classes))
+    is_target = np.zeros((n, classes), dtype=bool)
+    rows, cols = np.nonzero(listed)
+    np.add.at(counts, (rows, t[rows, cols]), 1.0)
+    is_target[rows, t[rows, cols]] = True
+    pairs = counts[:, :, None] * (~is_target)[:, None, :]        # [n, j listed, i not]
+    xp = array_module(input.array)
+    z = 1 - input.unsqueeze(2) + input.unsqueeze(1)               # 1 - x[j] + x[i]
+    active = (z.array > 0) & (xp.asarray(pairs) > 0)
+    weights = Tensor._from_array(xp.where(active, xp.asarray(pairs), 0).astype(input.dtype))
+    return _reduce((z * weights).sum((1, 2)) / classes, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)) for any ``distance_function`` (default
+    ``pairwise_distance``); ``swap`` uses min(d(a, n), d(p, n))."""
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater "
+                         f"than 0, got {margin} instead")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"triplet_margin_with_distance_loss: reduction must be one of "
+                         f"{REDUCTIONS}, got {reduction!r}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have "
+                           f"the same number of dimensions, but got: anchor {anchor.ndim}D, "
+                           f"positive {positive.ndim}D, and negative {negative.ndim}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_positive = distance(anchor, positive)
+    d_negative = distance(anchor, negative)
+    if swap:
+        d_negative = d_negative.minimum(distance(positive, negative))
+    return _reduce((margin + d_positive - d_negative).clamp_min(0), reduction)

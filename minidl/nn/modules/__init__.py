@@ -55,12 +55,15 @@ from .loss import (
                          L1Loss,
                          MarginRankingLoss,
                          MSELoss,
+                         MultiLabelMarginLoss,
                          MultiLabelSoftMarginLoss,
+                         MultiMarginLoss,
                          NLLLoss,
                          PoissonNLLLoss,
                          SmoothL1Loss,
                          SoftMarginLoss,
                          TripletMarginLoss,
+                         TripletMarginWithDistanceLoss,
 )
 from .module import Module
 from .normalization import GroupNorm, LayerNorm
@@ -125,5 +128,5 @@ __all__ = [
     "Transformer", "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer",
     "TransformerDecoderLayer", "Bilinear", "ChannelShuffle", "EmbeddingBag",
     "ParameterList", "ParameterDict", "Tanhshrink", "Hardshrink", "Softshrink", "RReLU",
-    "Softmax2d",
+    "Softmax2d", "MultiMarginLoss", "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss",
 ]

@@ -136,3 +136,15 @@ def test_directional_splits_flips_and_shape_aliases_as_pytorch():
     assert results[0] == results[1]
     with pytest.raises(RuntimeError, match="not divisible"):
         minidl.hsplit(minidl.ones(2, 3), 2)
+
+
+@pytest.mark.parametrize("name", ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_",
+                                  "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+                                  "trunc_normal_"])
+def test_init_functions_draw_from_a_given_generator(name):
+    fill = getattr(nn.init, name)
+    first, second = minidl.empty(3, 4), minidl.empty(3, 4)
+    fill(first, generator=minidl.Generator().manual_seed(7))
+    minidl.manual_seed(0)
+    fill(second, generator=minidl.Generator().manual_seed(7))
+    assert minidl.equal(first, second)

@@ -279,7 +279,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:  # noqa: N803
             result = base if result is None else result @ base
         n >>= 1
         if not n:
-            return result
+            return base if result is None else result   # n >= 1: result is set
         base = base @ base
 
 
@@ -326,7 +326,8 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None) -> LstsqResult:  # n
     solution = pinv(A, rtol=rtol) @ rhs.to(A.dtype)
     solution = solution.squeeze(-1) if vector else solution
     s = xp.linalg.svd(A.array, compute_uv=False)
-    rank = (s > _rank_cutoff(s, *A.shape[-2:], None, rtol, xp, A.dtype)).sum(axis=-1)
+    rows, columns = A.shape[-2:]
+    rank = (s > _rank_cutoff(s, rows, columns, None, rtol, xp, A.dtype)).sum(axis=-1)
     driver = driver or "gelsy"
     empty = Tensor._from_array(xp.zeros((0,), A.dtype))
     singular = Tensor._from_array(s.astype(A.dtype)) if driver in ("gelsd", "gelss") else empty

@@ -155,6 +155,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     from ..tensor import Tensor
 
     tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if not tensors:
+        raise RuntimeError("backward: no tensors to differentiate")
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor):
@@ -166,9 +168,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         tensors[0].backward(grad_tensors[0], retain_graph, create_graph, inputs)
         return
     # Σ_i <t_i, g_i> has the gradient Σ_i J_iᵀ g_i: one pass over the joined graph
-    total = None
-    for tensor, weight in zip(tensors, grad_tensors):
-        term = tensor.sum() if weight is None else (tensor * weight).sum()
-        total = term if total is None else total + term
-    total.backward(None, retain_graph, create_graph, inputs)
+    terms = [tensor.sum() if weight is None else (tensor * weight).sum()
+             for tensor, weight in zip(tensors, grad_tensors)]
+    sum(terms[1:], terms[0]).backward(None, retain_graph, create_graph, inputs)
 

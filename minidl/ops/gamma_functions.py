@@ -27,7 +27,17 @@ from ..tensor import Tensor
 # B₂ₖ for k = 1 .. 7
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)
 _SHIFT = 10  # recurrence steps: x ≥ 10 before the series
-_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+def _lgamma_scalar(x: float) -> float:
+    """ln |Γ(x)|, +inf at the poles (0 and the negative integers), as PyTorch."""
+    try:
+        return math.lgamma(x)
+    except ValueError:
+        return math.inf
+
+
+_lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
 
 
 def _on_host(function, x):
@@ -50,6 +60,15 @@ def _digamma(x: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         cotangent = np.cos(np.pi * x) / np.sin(np.pi * x)
     return np.where(reflect, total + series - np.pi * cotangent, total + series)
+
+
+def _digamma_poles(x: np.ndarray) -> np.ndarray:
+    """ψ(x) with PyTorch's values at the poles: -inf at +0, +inf at -0, nan at the negative
+    integers (where the reflection would give huge finite numbers)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = _digamma(x)
+    value = np.where(x == 0, np.where(np.signbit(x), np.inf, -np.inf), value)
+    return np.where((x < 0) & (x == np.floor(x)), np.nan, value)
 
 
 def _trigamma(x: np.ndarray) -> np.ndarray:
@@ -85,7 +104,7 @@ class Digamma(Function):
 
     def forward(self, x):
         self.save_for_backward(x)
-        return _on_host(_digamma, x)
+        return _on_host(_digamma_poles, x)
 
     def backward(self, grad):
         (x,) = self.saved_arrays

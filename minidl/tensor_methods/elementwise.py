@@ -44,6 +44,17 @@ if TYPE_CHECKING:
     from ..tensor import Tensor  # bound at run time by bind(), in __init__.py
 
 
+def _more(name: str, doc: str):
+    """A Tensor method that hands over to ``minidl.math_more.<name>`` (imported at the
+    call: math_more builds on Tensor)."""
+    def method(self, *args, **kwargs):
+        from .. import math_more
+        return getattr(math_more, name)(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
+    return method
+
+
 class ElementwiseMethods(TensorMethods):
     """Functions applied to each element."""
 
@@ -347,3 +358,43 @@ class ElementwiseMethods(TensorMethods):
     def short(self):
         """self converted to int16."""
         return self.to(np.int16)
+
+    # -- more maths (``minidl/math_more.py``, ``minidl/special.py``) -------------------------
+    logaddexp = _more("logaddexp", "ln(eˣ + eʸ), differentiable (``torch.logaddexp``).")
+    logaddexp2 = _more("logaddexp2", "log₂(2ˣ + 2ʸ), differentiable.")
+    xlogy = _more("xlogy", "x ln y, 0 where x = 0 (unless y is nan), differentiable.")
+    logit = _more("logit", "ln(x / (1 - x)), x clamped to [eps, 1 - eps] if eps is given.")
+    erfc = _more("erfc", "1 - erf x, accurate in the tail, differentiable.")
+    erfinv = _more("erfinv", "The inverse of erf, differentiable.")
+    sinc = _more("sinc", "sin(πx)/(πx), 1 at 0, differentiable.")
+    i0 = _more("i0", "The modified Bessel function I₀, differentiable.")
+    exp2 = _more("exp2", "2ˣ, differentiable.")
+    copysign = _more("copysign", "|x| with the sign of other, differentiable in x.")
+    signbit = _more("signbit", "Whether the sign bit is set (-0.0 too), bool.")
+    deg2rad = _more("deg2rad", "Degrees to radians.")
+    rad2deg = _more("rad2deg", "Radians to degrees.")
+    isneginf = _more("isneginf", "Whether each element is -inf.")
+    isposinf = _more("isposinf", "Whether each element is +inf.")
+    isreal = _more("isreal", "Whether each element is real (all of a real tensor).")
+    fmax = _more("fmax", "The larger element, ignoring a nan (nan only if both are).")
+    fmin = _more("fmin", "The smaller element, ignoring a nan (nan only if both are).")
+    float_power = _more("float_power", "self ** exponent in float64.")
+    gcd = _more("gcd", "The greatest common divisor of integers.")
+    lcm = _more("lcm", "The least common multiple of integers.")
+    heaviside = _more("heaviside", "0 below 0, values at 0, 1 above.")
+    sgn = _more("sgn", "The sign (as sign() for real tensors).")
+    logcumsumexp = _more("logcumsumexp", "ln of the cumulative sums of eˣ along dim.")
+    nanmedian = _more("nanmedian", "The median ignoring nan (lower of the middle two).")
+    nanquantile = _more("nanquantile", "The q-th quantiles ignoring nan.")
+
+    def lgamma(self):
+        from ..ops.gamma_functions import Lgamma
+        return Lgamma.apply(self._floating())
+
+    def digamma(self):
+        from .. import special
+        return special.digamma(self)
+
+    def polygamma(self, n: int):
+        from .. import math_more
+        return math_more.polygamma(n, self)

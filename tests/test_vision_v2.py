@@ -1,14 +1,13 @@
 """Resize's max_size / antialias rules, and torchvision.transforms.v2 on minidl."""
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
-import torch
+from click.testing import CliRunner
 from PIL import Image
 
 import minidl
+from minidl.cli.main import cli
 from minidl.vision import transforms as T
 from minidl.vision import tv_tensors
 from minidl.vision.transforms import v2
@@ -27,7 +26,7 @@ def test_resize_max_size_follows_torchvision():
 
 @pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
 @pytest.mark.parametrize("size", [(20, 30), (60, 90), (37, 20)])
-def test_resize_without_antialias_is_plain_interpolate(mode, size):
+def test_resize_without_antialias_is_plain_interpolate(mode, size, torch):
     x = np.random.default_rng(0).random((2, 3, 37, 53)).astype(np.float32)
     expected = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode=mode,
                                                align_corners=False, antialias=False).numpy()
@@ -38,7 +37,7 @@ def test_resize_without_antialias_is_plain_interpolate(mode, size):
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
-def test_resize_antialias_changes_tensor_downscale_and_rrc_honours_it():
+def test_resize_antialias_changes_tensor_downscale_and_rrc_honours_it(torch):
     x = minidl.tensor(np.random.default_rng(1).random((3, 40, 40)).astype(np.float32))
     smooth = T.Resize(10)(x).numpy()
     plain = T.Resize(10, antialias=False)(x).numpy()
@@ -130,7 +129,6 @@ def test_minidl_run_imports_transforms_v2(tmp_path):
         assert isinstance(x, tv_tensors.Image) and isinstance(x, torch.Tensor)
         print(tuple(x.shape), x.dtype == torch.float32, y, F.get_size(x))
     """))
-    result = subprocess.run([sys.executable, "-m", "minidl.cli.main", "run", str(script)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "(3, 8, 10) True 1 [8, 10]"
+    done = CliRunner().invoke(cli, ["run", str(script)])
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "(3, 8, 10) True 1 [8, 10]"

@@ -184,12 +184,17 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None,  # noqa: A002
 
 
 # -- random ------------------------------------------------------------------------------------
-def _random_tensor(op, draw, size, dtype, device, requires_grad, generator=None):
+def _random_tensor(op, draw, size, dtype, device, requires_grad, generator=None,
+                   floating: bool = True):
     """Draw on the CPU from ``generator`` (a ``minidl.Generator``; the global stream by
-    default), so that a seed gives the same numbers on every device, then move."""
+    default), so that a seed gives the same numbers on every device, then move.  A
+    ``floating`` draw (uniform, normal) refuses an integer ``dtype``, as PyTorch does."""
     shape = _shape_args(size)
-    array = draw(_random.stream(generator, op), shape).astype(
-        as_dtype(dtype) or get_default_dtype())
+    target = as_dtype(dtype) or get_default_dtype()
+    if floating and np.dtype(target).kind not in "fc":  # not silently a tensor of zeros
+        raise NotImplementedError(f"{op}: draws floating point numbers, not {target} "
+                                  "(randint draws integers)")
+    array = draw(_random.stream(generator, op), shape).astype(target)
     return Tensor._from_array(to_device(array, normalize_device(device))).requires_grad_(
         requires_grad)
 
@@ -254,7 +259,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, dtype=None, d
     if not low < high:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
     return _random_tensor("randint", lambda g, s: g.integers(low, high, s), (size,),
-                          dtype or np.int64, device, requires_grad, generator)
+                          dtype or np.int64, device, requires_grad, generator, floating=False)
 
 
 def randn_like(input: Tensor, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A002

@@ -148,3 +148,22 @@ def test_init_functions_draw_from_a_given_generator(name):
     minidl.manual_seed(0)
     fill(second, generator=minidl.Generator().manual_seed(7))
     assert minidl.equal(first, second)
+
+
+def test_sequential_item_assignment_and_deletion_as_pytorch():
+    model = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3))
+    model[-1] = nn.Linear(2, 5)
+    assert model[2].out_features == 5
+    del model[1]
+    assert [name for name, _ in model.named_children()] == ["0", "1"]
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_integer_powers_with_negative_exponents_and_float_draws_as_pytorch():
+    torch = _torch()
+    bases, exponents = [2, 3, 1, -1, -1, 0, -2], [-1, 2, -3, -3, -2, -1, -1]
+    ours = minidl.pow(minidl.tensor(bases), minidl.tensor(exponents))
+    theirs = torch.pow(torch.tensor(bases), torch.tensor(exponents))
+    assert ours.tolist() == theirs.tolist() and ours.dtype == minidl.int64
+    with pytest.raises(NotImplementedError, match="floating point"):
+        minidl.rand(2, dtype=minidl.int64)

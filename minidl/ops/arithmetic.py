@@ -141,11 +141,24 @@ class PowScalar(Function):
         return (grad * (PowScalar.apply(operand(self, 0, a), exponent=p - 1) * p),)
 
 
+def _integer_power(a, b):
+    """a ** b of integer arrays with PyTorch's rule for negative exponents, where NumPy
+    refuses: the truncated 1 / a^|b|, so 1 for a = 1, ±1 for a = -1, 0 otherwise."""
+    xp = array_module(a)
+    negative = b < 0
+    if not negative.any():
+        return a ** b
+    positive = a ** xp.where(negative, 0, b)
+    one_over = xp.where(a == 1, 1, xp.where(a == -1, xp.where(b % 2 == 0, 1, -1), 0))
+    return xp.where(negative, one_over, positive).astype(positive.dtype)
+
+
 class Pow(Function):
     """z = a ** b elementwise;  dz/da = b a^(b-1),  dz/db = a^b ln a (0 where a = 0)."""
 
     def forward(self, a, b):
-        out = a ** b
+        out = _integer_power(a, b) if a.dtype.kind in "iu" and b.dtype.kind in "iu" \
+            else a ** b
         self.save_for_backward(a, b, out)
         return out
 

@@ -45,6 +45,24 @@ class Sequential(Module):
             return Sequential(OrderedDict(layers[index]))
         return layers[index][1]
 
+    def __setitem__(self, index: int, module: Module) -> None:
+        """Replace the layer at ``index`` (negative counts from the end), keeping its name."""
+        names = list(self._modules)
+        if not -len(names) <= index < len(names):
+            raise IndexError(f"index {index} is out of range")
+        setattr(self, names[index], module)
+
+    def __delitem__(self, index) -> None:
+        """Remove the layer(s) at ``index``; the others are numbered 0, 1, ... again, as
+        PyTorch does."""
+        names = list(self._modules)
+        for name in (names[index] if isinstance(index, slice) else [names[index]]):
+            del self._modules[name]
+        layers = list(self._modules.values())
+        self._modules.clear()
+        for position, layer in enumerate(layers):
+            self._modules[str(position)] = layer
+
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self

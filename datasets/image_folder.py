@@ -98,7 +98,7 @@ class ImageFolder(ImageFiles):
         if not root.is_dir():
             raise FileNotFoundError(f"ImageFolder: no such folder: {root}")
         found = sorted(p.name for p in root.iterdir() if p.is_dir())
-        _check_class_names(root, found)
+        check_class_names(root, found)
         if classes is None:
             classes = found
         missing = [c for c in classes if c not in found]
@@ -132,7 +132,7 @@ class FlatImageFolder(ImageFiles):
         super().__init__(paths, None, size=size, **options)
 
 
-def _check_class_names(root: Path, names) -> None:
+def check_class_names(root: Path, names) -> None:
     """Class names end up in logs, plots and config.json: they must be text. A folder name
     that is not valid UTF-8 (from another system's encoding) is refused, named by its bytes."""
     for name in names:

@@ -14,6 +14,8 @@ checksums; offline, the error says which files are missing and where to put them
 """
 from __future__ import annotations
 
+import os
+import pickle
 import tarfile
 import tempfile
 from pathlib import Path
@@ -24,11 +26,14 @@ from PIL import Image
 from ..data import Dataset
 from ..datasets import cifar10, fashion_mnist, mnist
 from ..datasets import image_folder as folders
+from ..datasets.checksums import verified_bytes
 from ..datasets.download import download_files
 from ..datasets.locate import DatasetNotFoundError
 from ..tensor import Tensor
 
-__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "ImageFolder", "FakeData"]
+__all__ = ["VisionDataset", "MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "DatasetFolder",
+           "ImageFolder", "FakeData", "IMG_EXTENSIONS", "default_loader",
+           "has_file_allowed_extension", "find_classes", "make_dataset"]
 
 
 def _under_root_or_minidl(load, folder: Path, download: bool):
@@ -197,6 +202,111 @@ class CIFAR10(VisionDataset):
         return len(self._source)
 
 
+class CIFAR100(VisionDataset):
+    """32x32 colour photos in 100 classes (``fine_labels``): 50,000 for training, 10,000
+    for testing, as torchvision's ``CIFAR100``.
+
+    Read from the official python files ``root/cifar-100-python/train`` (or ``test``) and
+    ``meta`` (the class names) through the same restricted unpickler as CIFAR-10's (only
+    dicts, lists, numbers, bytes and numeric NumPy arrays: no code in a file can run).
+    ``download=True`` fetches cifar-100-python.tar.gz (MD5-checked) into ``root`` and
+    unpacks it.  ``data`` is the (N, 32, 32, 3) uint8 array, ``targets`` a list of ints.
+    """
+
+    base_folder = "cifar-100-python"
+    ARCHIVE = "cifar-100-python.tar.gz"
+    ARCHIVE_MD5 = {ARCHIVE: "eb9058c3a382ffc7106e4002c42a8d85"}
+    MIRRORS = ["https://www.cs.toronto.edu/~kriz/"]
+    label_key, meta_key = "fine_labels", "fine_label_names"
+
+    def __init__(self, root, train: bool = True, transform=None, target_transform=None,
+                 download: bool = False):
+        super().__init__(root, transform, target_transform)
+        self.train = train
+        folder = _root(root) / self.base_folder
+        if download and not (folder / "meta").is_file():
+            self.download(_root(root))
+        name = "train" if train else "test"
+        for needed in (name, "meta"):
+            if not (folder / needed).is_file():
+                raise DatasetNotFoundError(
+                    f"CIFAR100: {folder / needed} not found; pass download=True to fetch "
+                    f"{self.ARCHIVE} into {root}, or unpack it there", [str(folder / needed)])
+        self.data, labels = _read_cifar_file(folder / name, self.label_key)
+        self.targets = [int(label) for label in labels]
+        meta = _unpickle_plain(folder / "meta")
+        names = _entry(meta, self.meta_key, folder / "meta")
+        if not isinstance(names, list | tuple):
+            raise cifar10.CifarFormatError(f"{folder / 'meta'}: {self.meta_key!r} must be a "
+                                           "list of names")
+        self.classes = [n.decode("latin1") if isinstance(n, bytes) else str(n) for n in names]
+        if self.targets and max(self.targets) >= len(self.classes):
+            raise cifar10.CifarFormatError(f"{folder / name}: label {max(self.targets)} but "
+                                           f"only {len(self.classes)} class names")
+
+    @property
+    def class_to_idx(self) -> dict:
+        return {name: index for index, name in enumerate(self.classes)}
+
+    @classmethod
+    def download(cls, root: Path) -> None:
+        """Fetch the official archive into ``root`` and unpack ``cifar-100-python``
+        (only that folder's regular files; nothing outside ``root`` is written)."""
+        root.mkdir(parents=True, exist_ok=True)
+        download_files("cifar100", cls.ARCHIVE_MD5, cls.MIRRORS, root, algorithm="md5")
+        with tarfile.open(root / cls.ARCHIVE, "r:gz") as archive:
+            members = [m for m in archive.getmembers()
+                       if m.isfile() and Path(m.name).parts[:1] == (cls.base_folder,)
+                       and ".." not in Path(m.name).parts]
+            with tempfile.TemporaryDirectory(dir=root) as staging:
+                archive.extractall(staging, members=members, filter="data")
+                Path(staging, cls.base_folder).replace(root / cls.base_folder)
+
+    def __getitem__(self, index):
+        return self._sample(Image.fromarray(self.data[index]), self.targets[index])
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def _unpickle_plain(path: Path):
+    """A CIFAR python file through CIFAR-10's restricted unpickler (plain data only)."""
+    data = verified_bytes(path)
+    try:
+        return cifar10._PlainDataUnpickler(data).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError,
+            IndexError, KeyError, MemoryError, RecursionError) as error:
+        raise cifar10.CifarFormatError(f"{path}: not a readable CIFAR python file "
+                                       f"({str(error) or type(error).__name__})") from None
+
+
+def _entry(batch, key: str, path: Path):
+    if not isinstance(batch, dict):
+        raise cifar10.CifarFormatError(f"{path}: expected a pickled dict, got "
+                                       f"{type(batch).__name__}")
+    for candidate in (key.encode(), key):
+        if candidate in batch:
+            return batch[candidate]
+    raise cifar10.CifarFormatError(f"{path}: no {key.encode()!r} entry (keys: {list(batch)})")
+
+
+def _read_cifar_file(path: Path, label_key: str) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 32, 32, 3) uint8 images and (N,) int64 labels of a CIFAR python file."""
+    batch = _unpickle_plain(path)
+    data = np.asarray(_entry(batch, "data", path))
+    labels = np.asarray(_entry(batch, label_key, path))
+    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
+        raise cifar10.CifarFormatError(f"{path}: b'data' must be (N, 3072) uint8, got "
+                                       f"{data.shape} {data.dtype}")
+    if labels.shape != (len(data),) or (labels.size and labels.dtype.kind not in "iu"):
+        raise cifar10.CifarFormatError(f"{path}: {label_key!r} must hold {len(data)} ints, "
+                                       f"got shape {labels.shape} of {labels.dtype}")
+    if labels.size and labels.min() < 0:
+        raise cifar10.CifarFormatError(f"{path}: negative label {labels.min()}")
+    images = np.ascontiguousarray(data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+    return images, labels.astype(np.int64)
+
+
 def _unchanged(image):
     return image
 
@@ -212,26 +322,92 @@ def default_loader(path) -> Image.Image:
     return Image.fromarray(folders.load_image(path, "RGB"))
 
 
-class ImageFolder(VisionDataset):
-    """``root/<class>/<image>``: the label is the index of the class folder among the
-    sorted folder names.  ``classes``, ``class_to_idx``, ``samples`` (= ``imgs``, pairs of
-    path and label) and ``targets`` as torchvision; images are loaded by ``loader``
-    (default: RGB Pillow images), and ``is_valid_file(path)`` can leave files out."""
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
-    def __init__(self, root, transform=None, target_transform=None, loader=None,
+
+def has_file_allowed_extension(filename: str, extensions) -> bool:
+    """Whether ``filename`` ends (case-insensitively) with one of ``extensions``."""
+    extensions = extensions if isinstance(extensions, str) else tuple(extensions)
+    return str(filename).lower().endswith(extensions)
+
+
+def find_classes(directory) -> tuple[list[str], dict[str, int]]:
+    """The sorted names of the folders in ``directory`` and their indices."""
+    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+    folders.check_class_names(Path(directory), classes)  # names must be text (logs, plots)
+    if not classes:
+        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+    return classes, {name: index for index, name in enumerate(classes)}
+
+
+def make_dataset(directory, class_to_idx=None, extensions=None, is_valid_file=None,
+                 allow_empty: bool = False) -> list[tuple[str, int]]:
+    """(path, class index) of every valid file under each class folder (searched
+    recursively, in sorted order), as torchvision's ``make_dataset``: a file is valid when
+    it ends with one of ``extensions``, or when ``is_valid_file(path)`` says so (give
+    exactly one of the two)."""
+    directory = os.path.expanduser(str(directory))
+    if class_to_idx is None:
+        _, class_to_idx = find_classes(directory)
+    elif not class_to_idx:
+        raise ValueError("'class_to_index' must have at least one entry to collect any "
+                         "samples.")
+    if (extensions is None) == (is_valid_file is None):
+        raise ValueError("Both extensions and is_valid_file cannot be None or not None at "
+                         "the same time")
+    if extensions is not None:
+        def is_valid_file(path: str) -> bool:
+            return has_file_allowed_extension(path, extensions)
+    instances, found = [], set()
+    for target_class in sorted(class_to_idx):
+        class_index = class_to_idx[target_class]
+        target_dir = os.path.join(directory, target_class)
+        if not os.path.isdir(target_dir):
+            continue
+        for folder, _, names in sorted(os.walk(target_dir, followlinks=True)):
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                if is_valid_file(path):
+                    instances.append((path, class_index))
+                    found.add(target_class)
+    empty = set(class_to_idx) - found
+    if empty and not allow_empty:
+        message = f"Found no valid file for the classes {', '.join(sorted(empty))}. "
+        if extensions is not None:
+            listed = extensions if isinstance(extensions, str) else ", ".join(extensions)
+            message += f"Supported extensions are: {listed}"
+        raise FileNotFoundError(message)
+    return instances
+
+
+class DatasetFolder(VisionDataset):
+    """``root/<class>/.../<file>``: the label is the index of the class folder among the
+    sorted folder names; a sample is ``(transform(loader(path)), target_transform(label))``.
+    ``extensions`` (or ``is_valid_file(path)``; exactly one) chooses the files, searched
+    recursively.  ``classes``, ``class_to_idx``, ``samples`` (pairs of path and label)
+    and ``targets`` as torchvision; ``find_classes`` and ``make_dataset`` can be
+    overridden."""
+
+    def __init__(self, root, loader, extensions=None, transform=None, target_transform=None,
                  is_valid_file=None, allow_empty: bool = False):
         super().__init__(root, transform, target_transform)
-        found = folders.ImageFolder(_root(root), transform=_unchanged)
-        self.classes = list(found.classes)
-        self.class_to_idx = {name: index for index, name in enumerate(self.classes)}
-        self.samples = [(str(path), label) for path, label in zip(found.paths, found.labels)
-                        if is_valid_file is None or is_valid_file(str(path))]
-        if not self.samples and not allow_empty:
-            raise FileNotFoundError(f"ImageFolder: no valid image files in the class folders "
-                                    f"of {root}")
-        self.imgs = self.samples
+        directory = str(_root(root))
+        classes, class_to_idx = self.find_classes(directory)
+        self.samples = self.make_dataset(directory, class_to_idx, extensions, is_valid_file,
+                                         allow_empty=allow_empty)
+        self.loader, self.extensions = loader, extensions
+        self.classes, self.class_to_idx = classes, class_to_idx
         self.targets = [label for _, label in self.samples]
-        self.loader = loader or default_loader
+
+    @staticmethod
+    def make_dataset(directory, class_to_idx, extensions=None, is_valid_file=None,
+                     allow_empty: bool = False) -> list[tuple[str, int]]:
+        if class_to_idx is None:
+            raise ValueError("The class_to_idx parameter cannot be None.")
+        return make_dataset(directory, class_to_idx, extensions, is_valid_file, allow_empty)
+
+    def find_classes(self, directory) -> tuple[list[str], dict[str, int]]:
+        return find_classes(directory)
 
     def __getitem__(self, index):
         path, target = self.samples[index]
@@ -239,6 +415,20 @@ class ImageFolder(VisionDataset):
 
     def __len__(self) -> int:
         return len(self.samples)
+
+
+class ImageFolder(DatasetFolder):
+    """:class:`DatasetFolder` of images: the files ending with one of ``IMG_EXTENSIONS``
+    (or chosen by ``is_valid_file(path)``), loaded by ``loader`` (default: RGB Pillow
+    images); ``imgs`` is ``samples``."""
+
+    def __init__(self, root, transform=None, target_transform=None, loader=None,
+                 is_valid_file=None, allow_empty: bool = False):
+        super().__init__(root, loader or default_loader,
+                         IMG_EXTENSIONS if is_valid_file is None else None,
+                         transform=transform, target_transform=target_transform,
+                         is_valid_file=is_valid_file, allow_empty=allow_empty)
+        self.imgs = self.samples
 
 
 class FakeData(VisionDataset):

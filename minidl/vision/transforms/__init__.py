@@ -34,7 +34,16 @@ from .color import ColorJitter, Grayscale, RandomGrayscale
 from .composition import Compose, Lambda, RandomApply, RandomChoice, RandomOrder
 from .conversion import ConvertImageDtype, Normalize, PILToTensor, ToPILImage, ToTensor
 from .erasing import RandomErasing
-from .geometry import CenterCrop, Pad, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip, Resize
+from .geometry import (
+    CenterCrop,
+    FiveCrop,
+    Pad,
+    RandomCrop,
+    RandomHorizontalFlip,
+    RandomVerticalFlip,
+    Resize,
+    TenCrop,
+)
 from .images import InterpolationMode
 from .perspective import RandomPerspective
 from .resized_crop import RandomResizedCrop
@@ -54,5 +63,5 @@ __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "Res
            "RandomChoice", "RandomOrder", "GaussianBlur", "RandomErasing", "RandomAffine",
            "ConvertImageDtype", "RandomInvert", "RandomPosterize", "RandomSolarize",
            "RandomAdjustSharpness", "RandomAutocontrast", "RandomEqualize", "RandomPerspective",
-           "RandAugment", "TrivialAugmentWide", "functional"]
+           "RandAugment", "TrivialAugmentWide", "FiveCrop", "TenCrop", "functional"]
 from . import v2  # noqa: E402  (transforms.v2 reachable as an attribute, as torchvision's)

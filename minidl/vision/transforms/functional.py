@@ -21,11 +21,12 @@ from ...data import blur, tone
 from ...data import color_adjust as C
 from ...data import functional as F
 from ...tensor import Tensor
+from .affine import rotate_image
 from .blur import kernel_pair, sigma_pair
 from .color import rgb_to_grayscale
 from .conversion import Normalize, PILToTensor, ToPILImage, ToTensor, convert_image_dtype
 from .erasing import erase
-from .geometry import Resize
+from .geometry import Resize, five_crop, ten_crop
 from .images import InterpolationMode, image_hw, mode_name, on_images
 
 __all__ = ["resize", "center_crop", "crop", "resized_crop", "hflip", "vflip", "pad",
@@ -33,7 +34,8 @@ __all__ = ["resize", "center_crop", "crop", "resized_crop", "hflip", "vflip", "p
            "normalize", "convert_image_dtype", "adjust_brightness", "adjust_contrast",
            "adjust_saturation", "adjust_hue", "adjust_sharpness", "rgb_to_grayscale",
            "gaussian_blur", "invert", "posterize", "solarize", "autocontrast", "equalize",
-           "erase", "get_image_size", "get_dimensions", "InterpolationMode"]
+           "erase", "five_crop", "ten_crop", "get_image_size", "get_dimensions",
+           "InterpolationMode"]
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
@@ -77,12 +79,11 @@ def pad(img, padding, fill=0, padding_mode: str = "constant"):
 def rotate(img, angle: float, interpolation=InterpolationMode.NEAREST, expand: bool = False,
            center=None, fill=None):
     """Rotate by ``angle`` degrees counter-clockwise about ``center`` (x, y) in pixels
-    (default: the image centre), keeping the size."""
-    if expand:
-        raise ValueError("rotate: expand is not supported by minidl (the size is kept)")
+    (default: the image centre), keeping the size; ``expand=True`` grows the canvas to
+    hold the whole rotated image (torchvision's size rule, see
+    :func:`.affine.rotate_image`)."""
     name = mode_name(interpolation)
-    return on_images(img, lambda im: F.affine(im, angle, fill=0 if fill is None else fill,
-                                              interpolation=name, center=center))
+    return on_images(img, lambda im: rotate_image(im, angle, name, expand, center, fill))
 
 
 def affine(img, angle: float, translate, scale: float, shear,

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...data import functional as F
 from ...data import transforms as T
+from ...data.seeding import sample_generator
 from ...tensor import Tensor
 from .images import InterpolationMode, image_hw, mode_name, on_images
 
@@ -134,8 +135,39 @@ class CenterCrop(T.CenterCrop):
 class RandomCrop(T.RandomCrop):
     __doc__ = T.RandomCrop.__doc__
 
+    @staticmethod
+    def get_params(img, output_size, rng=None) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of a random ``output_size`` = (height, width) window
+        of ``img`` (a Pillow image, an array or a (..., C, H, W) Tensor), torchvision's
+        rule: the whole image when it is exactly that size (no draw), else top then left
+        drawn uniformly; apply it with ``F.crop(img, *params)`` to crop an image and its
+        mask alike."""
+        height, width = image_hw(img)
+        crop_height, crop_width = F.size_pair(output_size, "RandomCrop.get_params")
+        if height < crop_height or width < crop_width:
+            raise ValueError(f"Required crop size {(crop_height, crop_width)} is larger than "
+                             f"input image size {(height, width)}")
+        if height == crop_height and width == crop_width:
+            return 0, 0, height, width
+        rng = sample_generator() if rng is None else rng
+        top = int(rng.integers(0, height - crop_height + 1))
+        left = int(rng.integers(0, width - crop_width + 1))
+        return top, left, crop_height, crop_width
+
     def __call__(self, image):
-        return on_images(image, super().__call__)
+        if self.padding:
+            image = on_images(image, lambda im: F.pad(im, self.padding, self.fill,
+                                                      self.padding_mode))
+        crop_height, crop_width = self.size
+        height, width = image_hw(image)
+        if self.pad_if_needed and width < crop_width:
+            image = on_images(image, lambda im: F.pad(im, (crop_width - width, 0), self.fill,
+                                                      self.padding_mode))
+        if self.pad_if_needed and height < crop_height:
+            image = on_images(image, lambda im: F.pad(im, (0, crop_height - height),
+                                                      self.fill, self.padding_mode))
+        top, left, h, w = self.get_params(image, self.size, self.rng)
+        return on_images(image, lambda im: F.crop(im, top, left, h, w))
 
 
 class RandomHorizontalFlip(T.RandomHorizontalFlip):
@@ -167,3 +199,65 @@ class Pad:
     def __repr__(self) -> str:
         return (f"Pad(padding={self.padding}, fill={self.fill}, "
                 f"padding_mode={self.padding_mode})")
+
+
+def five_crop(img, size) -> tuple:
+    """The four corner windows and the central one of ``size`` (an int for a square, or
+    (height, width)): (top-left, top-right, bottom-left, bottom-right, center), as
+    torchvision's ``five_crop``."""
+    if isinstance(size, list | tuple) and len(size) == 1:
+        size = (size[0], size[0])
+    crop_height, crop_width = F.size_pair(size, "five_crop")
+    height, width = image_hw(img)
+    if crop_width > width or crop_height > height:
+        raise ValueError(f"Requested crop size {(crop_height, crop_width)} is bigger than "
+                         f"input size {(height, width)}")
+
+    def window(top, left):
+        return on_images(img, lambda im: F.crop(im, top, left, crop_height, crop_width))
+    center = on_images(img, lambda im: F.center_crop(im, (crop_height, crop_width)))
+    return (window(0, 0), window(0, width - crop_width), window(height - crop_height, 0),
+            window(height - crop_height, width - crop_width), center)
+
+
+def ten_crop(img, size, vertical_flip: bool = False) -> tuple:
+    """:func:`five_crop` of the image, then of its horizontal (or, with
+    ``vertical_flip``, vertical) mirror image: ten windows."""
+    if isinstance(size, list | tuple) and len(size) == 1:
+        size = (size[0], size[0])
+    first = five_crop(img, size)
+    flipped = on_images(img, F.vflip if vertical_flip else F.hflip)
+    return first + five_crop(flipped, size)
+
+
+class FiveCrop:
+    """The four corners and the centre of the image, each ``size`` (an int for a square,
+    or (height, width)): a tuple of five images, as torchvision's ``FiveCrop``."""
+
+    def __init__(self, size):
+        if isinstance(size, list | tuple) and len(size) == 1:
+            size = size[0]
+        self.size = F.size_pair(size, "FiveCrop")
+
+    def __call__(self, image):
+        return five_crop(image, self.size)
+
+    def __repr__(self) -> str:
+        return f"FiveCrop(size={self.size})"
+
+
+class TenCrop:
+    """:class:`FiveCrop` of the image and of its horizontal mirror (vertical with
+    ``vertical_flip``): a tuple of ten images."""
+
+    def __init__(self, size, vertical_flip: bool = False):
+        if isinstance(size, list | tuple) and len(size) == 1:
+            size = size[0]
+        self.size = F.size_pair(size, "TenCrop")
+        self.vertical_flip = vertical_flip
+
+    def __call__(self, image):
+        return ten_crop(image, self.size, self.vertical_flip)
+
+    def __repr__(self) -> str:
+        return f"TenCrop(size={self.size}, vertical_flip={self.vertical_flip})"

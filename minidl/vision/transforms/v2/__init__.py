@@ -35,7 +35,7 @@ __all__ = ["Transform", "Compose", "ToImage", "ToDtype", "ToPureTensor", "PILToT
            "ColorJitter", "RandomRotation", "RandomAffine", "Grayscale", "RandomGrayscale",
            "RandomApply", "RandomChoice", "RandomOrder", "Lambda", "GaussianBlur",
            "RandomErasing", "RandAugment", "TrivialAugmentWide", "Pad", "InterpolationMode",
-           "functional"]
+           "FiveCrop", "TenCrop", "functional"]
 
 
 def _flatten(sample, leaves):
@@ -149,6 +149,19 @@ RandomHorizontalFlip = _v2(_geo.RandomHorizontalFlip)
 RandomVerticalFlip = _v2(_geo.RandomVerticalFlip)
 Pad = _v2(_geo.Pad)
 RandomResizedCrop = _v2(_rrc.RandomResizedCrop)
+
+
+class _Crops(_FromV1):
+    """A v1 transform giving a tuple of crops; each crop of an Image stays an Image."""
+
+    def _transform(self, leaf):
+        return tuple(_rewrap(crop, leaf) for crop in self.v1(leaf))
+
+
+FiveCrop = type("FiveCrop", (_Crops,), {"_v1": _geo.FiveCrop, "__doc__": _geo.FiveCrop.__doc__,
+                                        "__module__": __name__})
+TenCrop = type("TenCrop", (_Crops,), {"_v1": _geo.TenCrop, "__doc__": _geo.TenCrop.__doc__,
+                                      "__module__": __name__})
 RandomRotation = _v2(_affine.RandomRotation)
 RandomAffine = _v2(_affine.RandomAffine)
 ColorJitter = _v2(_color.ColorJitter)

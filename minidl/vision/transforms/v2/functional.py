@@ -33,6 +33,24 @@ horizontal_flip = hflip = _keep(_F.hflip)
 vertical_flip = vflip = _keep(_F.vflip)
 pad = _keep(_F.pad)
 rotate = _keep(_F.rotate)
+
+
+def _like(result, inpt):
+    if isinstance(inpt, tv_tensors.Image) and isinstance(result, Tensor):
+        return tv_tensors.wrap(result, like=inpt)
+    return result
+
+
+def five_crop(inpt, size) -> tuple:
+    """The four corners and the centre (an Image's crops stay Images)."""
+    return tuple(_like(crop_, inpt) for crop_ in _F.five_crop(inpt, size))
+
+
+def ten_crop(inpt, size, vertical_flip: bool = False) -> tuple:
+    """:func:`five_crop` of the image and of its mirror image."""
+    return tuple(_like(crop_, inpt) for crop_ in _F.ten_crop(inpt, size, vertical_flip))
+
+
 affine = _keep(_F.affine)
 perspective = _keep(_F.perspective)
 normalize = _keep(_F.normalize)

@@ -53,6 +53,22 @@ def _under_root_or_minidl(load, folder: Path, download: bool):
                                        elsewhere.reasons + tried) from None
 
 
+def _fetch_and_unpack(name: str, md5: str, mirrors, root: Path, archive_name: str,
+                      folder: str) -> None:
+    """Download ``archive_name`` (MD5-checked) into ``root`` and unpack its ``folder``:
+    only that folder's regular files, no path with "..", through a staging folder inside
+    ``root`` (nothing outside ``root`` is written, a half-unpacked folder never left)."""
+    root.mkdir(parents=True, exist_ok=True)
+    download_files(name, md5, mirrors, root, algorithm="md5")
+    with tarfile.open(root / archive_name, "r:gz") as archive:
+        members = [m for m in archive.getmembers()
+                   if m.isfile() and Path(m.name).parts[:1] == (folder,)
+                   and ".." not in Path(m.name).parts]
+        with tempfile.TemporaryDirectory(dir=root) as staging:
+            archive.extractall(staging, members=members, filter="data")
+            Path(staging, folder).replace(root / folder)
+
+
 def _root(root) -> Path:
     if root is None:
         raise ValueError("root must be a folder (the dataset's home, as in torchvision)")
@@ -184,15 +200,8 @@ class CIFAR10(VisionDataset):
     def download(cls, root: Path) -> None:
         """Fetch the official archive into ``root`` and unpack ``cifar-10-batches-py``
         (only that folder's regular files; nothing outside ``root`` is written)."""
-        root.mkdir(parents=True, exist_ok=True)
-        download_files("cifar10", cls.ARCHIVE_MD5, cls.MIRRORS, root, algorithm="md5")
-        with tarfile.open(root / cls.ARCHIVE, "r:gz") as archive:
-            members = [m for m in archive.getmembers()
-                       if m.isfile() and Path(m.name).parts[:1] == (cifar10.OFFICIAL_FOLDER,)
-                       and ".." not in Path(m.name).parts]
-            with tempfile.TemporaryDirectory(dir=root) as staging:
-                archive.extractall(staging, members=members, filter="data")
-                Path(staging, cifar10.OFFICIAL_FOLDER).replace(root / cifar10.OFFICIAL_FOLDER)
+        _fetch_and_unpack("cifar10", cls.ARCHIVE_MD5, cls.MIRRORS, root, cls.ARCHIVE,
+                          cifar10.OFFICIAL_FOLDER)
 
     def __getitem__(self, index):
         image, _ = self._source[index]
@@ -252,15 +261,8 @@ class CIFAR100(VisionDataset):
     def download(cls, root: Path) -> None:
         """Fetch the official archive into ``root`` and unpack ``cifar-100-python``
         (only that folder's regular files; nothing outside ``root`` is written)."""
-        root.mkdir(parents=True, exist_ok=True)
-        download_files("cifar100", cls.ARCHIVE_MD5, cls.MIRRORS, root, algorithm="md5")
-        with tarfile.open(root / cls.ARCHIVE, "r:gz") as archive:
-            members = [m for m in archive.getmembers()
-                       if m.isfile() and Path(m.name).parts[:1] == (cls.base_folder,)
-                       and ".." not in Path(m.name).parts]
-            with tempfile.TemporaryDirectory(dir=root) as staging:
-                archive.extractall(staging, members=members, filter="data")
-                Path(staging, cls.base_folder).replace(root / cls.base_folder)
+        _fetch_and_unpack("cifar100", cls.ARCHIVE_MD5, cls.MIRRORS, root, cls.ARCHIVE,
+                          cls.base_folder)
 
     def __getitem__(self, index):
         return self._sample(Image.fromarray(self.data[index]), self.targets[index])

@@ -53,9 +53,10 @@ def _under_root_or_minidl(load, folder: Path, download: bool):
                                        elsewhere.reasons + tried) from None
 
 
-def _fetch_and_unpack(name: str, md5: str, mirrors, root: Path, archive_name: str,
+def _fetch_and_unpack(name: str, md5: dict, mirrors, root: Path, archive_name: str,
                       folder: str) -> None:
-    """Download ``archive_name`` (MD5-checked) into ``root`` and unpack its ``folder``:
+    """Download ``archive_name`` (MD5-checked, ``md5`` by file name) into ``root`` and
+    unpack its ``folder``:
     only that folder's regular files, no path with "..", through a staging folder inside
     ``root`` (nothing outside ``root`` is written, a half-unpacked folder never left)."""
     root.mkdir(parents=True, exist_ok=True)

@@ -102,7 +102,35 @@ class VisionDataset(Dataset):
         return "\n".join(lines)
 
 
-class MNIST(VisionDataset):
+class _NamedClasses(VisionDataset):
+    """A dataset with a fixed list of ``classes``: ``class_to_idx`` follows from it."""
+
+    classes: list
+
+    @property
+    def class_to_idx(self) -> dict:
+        return {name: index for index, name in enumerate(self.classes)}
+
+
+class _CifarArchive(_NamedClasses):
+    """CIFAR-10's and CIFAR-100's download: the official archive ``ARCHIVE`` (MD5-checked,
+    from ``MIRRORS``), of which only ``ARCHIVE_FOLDER`` is unpacked into ``root``."""
+
+    ARCHIVE: str
+    ARCHIVE_MD5: dict
+    ARCHIVE_FOLDER: str
+    DOWNLOAD_NAME: str
+    MIRRORS = ["https://www.cs.toronto.edu/~kriz/"]
+
+    @classmethod
+    def download(cls, root: Path) -> None:
+        """Fetch the official archive into ``root`` and unpack its ``ARCHIVE_FOLDER`` (only
+        that folder's regular files; nothing outside ``root`` is written)."""
+        _fetch_and_unpack(cls.DOWNLOAD_NAME, cls.ARCHIVE_MD5, cls.MIRRORS, root, cls.ARCHIVE,
+                          cls.ARCHIVE_FOLDER)
+
+
+class MNIST(_NamedClasses):
     """Handwritten digits 0-9, 28x28 grayscale: 60,000 for training, 10,000 for testing.
 
     ``data`` is the (N, 28, 28) uint8 Tensor, ``targets`` the (N,) int64 Tensor; samples
@@ -126,10 +154,6 @@ class MNIST(VisionDataset):
     def _load(folder: Path, train: bool, download: bool):
         return _under_root_or_minidl(
             lambda data_dir, fetch: mnist.load_mnist(train, data_dir, fetch), folder, download)
-
-    @property
-    def class_to_idx(self) -> dict:
-        return {name: index for index, name in enumerate(self.classes)}
 
     def __getitem__(self, index):
         image = Image.fromarray(self.data.array[index])
@@ -156,7 +180,7 @@ class FashionMNIST(MNIST):
             folder, download)
 
 
-class CIFAR10(VisionDataset):
+class CIFAR10(_CifarArchive):
     """32x32 colour photos in 10 classes: 50,000 for training, 10,000 for testing.
 
     Read from the official python batches (``root/cifar-10-batches-py/data_batch_1`` ...,
@@ -169,7 +193,7 @@ class CIFAR10(VisionDataset):
     classes = list(cifar10.LABEL_NAMES)
     ARCHIVE = "cifar-10-python.tar.gz"
     ARCHIVE_MD5 = {ARCHIVE: "c58f30108f718f92721af3b95e74349a"}
-    MIRRORS = ["https://www.cs.toronto.edu/~kriz/"]
+    ARCHIVE_FOLDER, DOWNLOAD_NAME = cifar10.OFFICIAL_FOLDER, "cifar10"
 
     def __init__(self, root, train: bool = True, transform=None, target_transform=None,
                  download: bool = False):
@@ -193,17 +217,6 @@ class CIFAR10(VisionDataset):
         if hasattr(source, "images"):
             self.data = source.images
 
-    @property
-    def class_to_idx(self) -> dict:
-        return {name: index for index, name in enumerate(self.classes)}
-
-    @classmethod
-    def download(cls, root: Path) -> None:
-        """Fetch the official archive into ``root`` and unpack ``cifar-10-batches-py``
-        (only that folder's regular files; nothing outside ``root`` is written)."""
-        _fetch_and_unpack("cifar10", cls.ARCHIVE_MD5, cls.MIRRORS, root, cls.ARCHIVE,
-                          cifar10.OFFICIAL_FOLDER)
-
     def __getitem__(self, index):
         image, _ = self._source[index]
         return self._sample(Image.fromarray(np.asarray(image)), self.targets[index])
@@ -212,7 +225,7 @@ class CIFAR10(VisionDataset):
         return len(self._source)
 
 
-class CIFAR100(VisionDataset):
+class CIFAR100(_CifarArchive):
     """32x32 colour photos in 100 classes (``fine_labels``): 50,000 for training, 10,000
     for testing, as torchvision's ``CIFAR100``.
 
@@ -226,7 +239,7 @@ class CIFAR100(VisionDataset):
     base_folder = "cifar-100-python"
     ARCHIVE = "cifar-100-python.tar.gz"
     ARCHIVE_MD5 = {ARCHIVE: "eb9058c3a382ffc7106e4002c42a8d85"}
-    MIRRORS = ["https://www.cs.toronto.edu/~kriz/"]
+    ARCHIVE_FOLDER, DOWNLOAD_NAME = base_folder, "cifar100"
     label_key, meta_key = "fine_labels", "fine_label_names"
 
     def __init__(self, root, train: bool = True, transform=None, target_transform=None,
@@ -253,17 +266,6 @@ class CIFAR100(VisionDataset):
         if self.targets and max(self.targets) >= len(self.classes):
             raise cifar10.CifarFormatError(f"{folder / name}: label {max(self.targets)} but "
                                            f"only {len(self.classes)} class names")
-
-    @property
-    def class_to_idx(self) -> dict:
-        return {name: index for index, name in enumerate(self.classes)}
-
-    @classmethod
-    def download(cls, root: Path) -> None:
-        """Fetch the official archive into ``root`` and unpack ``cifar-100-python``
-        (only that folder's regular files; nothing outside ``root`` is written)."""
-        _fetch_and_unpack("cifar100", cls.ARCHIVE_MD5, cls.MIRRORS, root, cls.ARCHIVE,
-                          cls.base_folder)
 
     def __getitem__(self, index):
         return self._sample(Image.fromarray(self.data[index]), self.targets[index])

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import math
 
-from ... import creation
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
 from .module import Module
+from .weighted import add_weight_and_bias
 
 
 class Bilinear(Module):
@@ -23,15 +22,8 @@ class Bilinear(Module):
                 raise ValueError(f"Bilinear: {name} must be a positive int, got {value!r}")
         self.in1_features, self.in2_features = in1_features, in2_features
         self.out_features = out_features
-        self.weight = Parameter(creation.empty(out_features, in1_features, in2_features,
-                                               dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        if device is not None:
-            self.to(device)
+        add_weight_and_bias(self, (out_features, in1_features, in2_features), out_features,
+                            bias, dtype, device)
 
     def reset_parameters(self) -> None:
         bound = 1 / math.sqrt(self.in1_features)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ... import creation
 from ...ops.arguments import pair
 from .. import functional as F
 from .. import init
 from ..functional.conv import conv_transpose_output_padding
 from ..functional.signals import single
-from ..parameter import Parameter
 from .module import Module
+from .weighted import add_weight_and_bias
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -72,14 +71,7 @@ class _ConvNd(Module):
             shape = (in_channels, out_channels // groups, *self.kernel_size)
         else:
             shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(creation.empty(*shape, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        if device is not None:
-            self.to(device)
+        add_weight_and_bias(self, shape, out_channels, bias, dtype, device)
 
     def reset_parameters(self) -> None:
         init.default_layer_init_(self.weight, self.bias)

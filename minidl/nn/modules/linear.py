@@ -1,11 +1,10 @@
 """Fully connected layers."""
 from __future__ import annotations
 
-from ... import creation
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
 from .module import Module
+from .weighted import add_weight_and_bias
 
 
 class Linear(Module):
@@ -20,14 +19,8 @@ class Linear(Module):
                 raise ValueError(f"Linear: {name} must be a positive int, got {value!r}")
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(creation.empty(out_features, in_features, dtype=dtype))
-        if bias:
-            self.bias = Parameter(creation.empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        if device is not None:
-            self.to(device)
+        add_weight_and_bias(self, (out_features, in_features), out_features, bias, dtype,
+                            device)
 
     def reset_parameters(self) -> None:
         init.default_layer_init_(self.weight, self.bias)

@@ -207,14 +207,19 @@ def test_penalty_gradient_matches_finite_differences():
     x = minidl.tensor(rng.standard_normal((2, 3, 8, 8)), dtype=minidl.float64)
 
     def penalty():
-        interp = x.clone().requires_grad_(True)
-        out = critic(interp)
-        (g,) = minidl.autograd.grad(out, interp, grad_outputs=minidl.ones_like(out),
-                                    create_graph=True)
-        return ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
+        return _unit_gradient_penalty(critic, x)
 
     _check_against_finite_differences(
         penalty, (critic[0].weight, critic[2].weight, critic[5].weight), rng, 4)
+
+
+def _unit_gradient_penalty(critic, x):
+    """WGAN-GP's (‖∇ₓ critic(x)‖ - 1)², averaged over the batch, its gradient recorded."""
+    interp = x.clone().requires_grad_(True)
+    out = critic(interp)
+    (g,) = minidl.autograd.grad(out, interp, grad_outputs=minidl.ones_like(out),
+                                create_graph=True)
+    return ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
 
 
 def _check_against_finite_differences(penalty, weights, rng, samples):
@@ -403,11 +408,7 @@ def test_normalized_critic_penalty_matches_finite_differences(norm):
     x = minidl.tensor(rng.standard_normal((2, 3, 8, 8)), dtype=minidl.float64)
 
     def penalty():
-        interp = x.clone().requires_grad_(True)
-        out = critic(interp)
-        (g,) = minidl.autograd.grad(out, interp, grad_outputs=minidl.ones_like(out),
-                                    create_graph=True)
-        return ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean()
+        return _unit_gradient_penalty(critic, x)
 
     _check_against_finite_differences(
         penalty, (critic[0].weight, critic[1].weight, critic[3].weight, critic[5].weight),

@@ -322,3 +322,15 @@ def test_errors():
         mm.nanquantile(minidl.tensor([1, 2]), 0.5)
     with pytest.raises(RuntimeError):
         mm.combinations(minidl.tensor([[1, 2]]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_erf_and_erfc_kernels_agree_with_the_reference(dtype):
+    """The cpu kernels (compiled math.erf / math.erfc) against the reference's
+    element-by-element evaluation, tails and infinities included, in the input's dtype."""
+    from minidl.kernels import cpu, reference
+    x = np.concatenate([np.linspace(-30, 30, 601), [0.0, -0.0, np.inf, -np.inf]]).astype(dtype)
+    for name in ("erf", "erfc"):
+        ours, wanted = getattr(cpu, name)(x), getattr(reference, name)(x)
+        assert ours.dtype == dtype
+        np.testing.assert_array_equal(ours, wanted)

@@ -9,9 +9,10 @@
     i0, i0e, i1, i1e (modified Bessel functions of the first kind, e: times e^(-|x|))
     sinc x = sin(πx)/(πx), entr x = -x ln x, xlogy, xlog1py, exp2, logaddexp(2), logcumsumexp
 
-The values are computed in float64 on the host (``_on_host``): erfc from ``math.erfc``,
-the inverses by a rational first guess (Giles 2010) refined by Newton steps on erf or erfc
-(whichever is not near 1, so the tails keep their relative precision), ln Φ of x < -30 by
+The values are computed in float64 on the host (``_on_host``): erf and erfc by the
+kernels' compiled loops (``kernels/*/special.py``), the inverses by a rational first
+guess (Giles 2010) refined by Newton steps on erf or erfc (whichever is not near 1, so
+the tails keep their relative precision), ln Φ of x < -30 by
 its asymptotic series, ψ⁽ⁿ⁾ (n ≥ 2) from the Hurwitz ζ by recurrence and Euler-Maclaurin,
 the Bessel functions by their (all positive) power series for |x| ≤ 30 and their
 asymptotic series beyond.
@@ -24,11 +25,21 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import array_module, device_of, to_device
+from ..kernels.registry import kernel
 from .arithmetic import sum_to_shape
 from .gamma_functions import _digamma_poles, _on_host, _trigamma
 
-_erfc = np.vectorize(math.erfc, otypes=[np.float64])
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+def _erf(x):
+    """erf of a host array, through the kernels' compiled loop."""
+    return kernel("erf", x)(x)
+
+
+def _erfc(x):
+    """erfc of a host array, through the kernels' compiled loop."""
+    return kernel("erfc", x)(x)
+
+
 _SQRT2 = math.sqrt(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)

@@ -30,5 +30,5 @@ from .softmax import (
     softmax_backward,
     softmax_forward,
 )
-from .special import erf
+from .special import erf, erfc
 from .upsample import upsample_nearest2d_backward, upsample_nearest2d_forward

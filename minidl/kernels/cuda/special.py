@@ -8,3 +8,8 @@ from cupyx.scipy import special
 def erf(x):
     """erf of every element of ``x``, in ``x``'s dtype."""
     return special.erf(x).astype(x.dtype, copy=False)
+
+
+def erfc(x):
+    """erfc of every element of ``x``, in ``x``'s dtype."""
+    return special.erfc(x).astype(x.dtype, copy=False)

@@ -800,7 +800,9 @@ def _torch_index_stages(index):
     PyTorch and (2, 3) in NumPy.  The first stage keeps the integers in their places
     (every other part a whole slice over the dimensions it covers, None dropped); the
     second is the index without them."""
-    parts = index if isinstance(index, tuple) else (index,)
+    if not isinstance(index, tuple):  # one part cannot mix integers with arrays
+        return None
+    parts = index
     if not any(_is_integer_index(p) for p in parts) or not any(
             getattr(p, "ndim", None) is not None and (p.ndim > 0 or p.dtype == np.bool_)
             for p in parts):
